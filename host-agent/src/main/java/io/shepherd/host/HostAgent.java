@@ -1,0 +1,366 @@
+package io.shepherd.host;
+
+import akka.Done;
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.receptionist.Receptionist;
+import io.shepherd.host.internal.HostEnvironment;
+import io.shepherd.host.internal.NodeGroup;
+import io.shepherd.host.internal.NodeRunner;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.HostInfo;
+import io.shepherd.protocol.HostProtocol;
+import io.shepherd.protocol.HostProtocol.ManagerCommand;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The host agent of one machine ({@code /user/host}): registers with the Manager, runs the
+ * NodeGroups the Manager asks for (children {@code group-<placement>~<name>}), and reports every
+ * change of every node to the Manager as a numbered event.
+ *
+ * <p>Registration: the agent follows the Manager through the Receptionist and registers with every
+ * Manager it sees ({@link ManagerProtocol.RegisterHost}), retrying with backoff until answered
+ * {@code Registered} or {@code Declined}. It then sends a full snapshot. Commands carry the
+ * Manager's epoch; those from an older epoch than the registered one are dropped.
+ *
+ * <p>Supervision: a NodeGroup that fails is stopped, and reported removed, so that the Manager's
+ * reconciliation recreates it. Node code never fails a NodeGroup: its runner contains it.
+ */
+public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
+
+  /** Stop every node of this host and reply once all are gone; used at member shutdown. */
+  public record Shutdown(ActorRef<Done> replyTo) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
+  private record ManagerListing(Receptionist.Listing listing) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
+  private record RunnerEvent(NodeRunner.Event event) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
+  private record GroupTerminated(GroupPath group) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
+  private record ManagerTerminated(ActorRef<ManagerProtocol.Command> manager)
+      implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
+  private enum RetryRegistration implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private static final String REGISTRATION_TIMER = "registration";
+
+  private final HostSettings settings;
+  private final HostEnvironment env;
+  private final TimerScheduler<HostProtocol.Command> timers;
+  private final HostInfo info;
+
+  private final Map<GroupPath, ActorRef<NodeGroup.Command>> groups = new HashMap<>();
+  private final Set<GroupPath> removingGroups = new HashSet<>();
+  private final Set<GroupPath> recreateAfterRemoval = new HashSet<>();
+  private final Map<NodePath, NodeStatus> nodes = new HashMap<>();
+  private final Set<NodePath> creating = new HashSet<>();
+
+  private Set<ActorRef<ManagerProtocol.Command>> listedManagers = Set.of();
+  private ActorRef<ManagerProtocol.Command> manager;
+  private long epoch;
+  private long seq;
+  private Duration registrationBackoff;
+  private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+  private boolean shuttingDown;
+
+  public static Behavior<HostProtocol.Command> create(HostSettings settings) {
+    return create(settings, NodeTypes.create(settings));
+  }
+
+  public static Behavior<HostProtocol.Command> create(HostSettings settings, NodeTypes types) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HostAgent(ctx, timers, settings, types)));
+  }
+
+  private HostAgent(ActorContext<HostProtocol.Command> ctx, TimerScheduler<HostProtocol.Command> timers,
+                    HostSettings settings, NodeTypes types) {
+    super(ctx);
+    this.settings = settings;
+    this.timers = timers;
+    this.env = new HostEnvironment(settings, types, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
+    this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), types.names(),
+        types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE));
+    this.registrationBackoff = settings.registrationMinBackoff();
+    ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
+        ctx.messageAdapter(Receptionist.Listing.class, ManagerListing::new)));
+    ctx.getLog().info("host agent {} started; looking for the Manager", settings.hostId());
+  }
+
+  @Override
+  public Receive<HostProtocol.Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ManagerListing.class, this::onManagerListing)
+        .onMessage(RetryRegistration.class, m -> onRetryRegistration())
+        .onMessage(HostProtocol.Registered.class, this::onRegistered)
+        .onMessage(HostProtocol.Declined.class, this::onDeclined)
+        .onMessage(ManagerTerminated.class, this::onManagerTerminated)
+        .onMessage(ManagerCommand.class, this::isStale, this::onStaleCommand)
+        .onMessage(HostProtocol.CreateGroup.class, this::onCreateGroup)
+        .onMessage(HostProtocol.RemoveGroup.class, this::onRemoveGroup)
+        .onMessage(HostProtocol.CreateNode.class, this::onCreateNode)
+        .onMessage(HostProtocol.RemoveNode.class, this::onRemoveNode)
+        .onMessage(HostProtocol.RequestState.class, this::onRequestState)
+        .onMessage(HostProtocol.SendSnapshot.class, m -> onSendSnapshot())
+        .onMessage(RunnerEvent.class, this::onRunnerEvent)
+        .onMessage(GroupTerminated.class, this::onGroupTerminated)
+        .onMessage(Shutdown.class, this::onShutdown)
+        .build();
+  }
+
+  // ---- registration -----------------------------------------------------------------------------
+
+  private Behavior<HostProtocol.Command> onManagerListing(ManagerListing message) {
+    listedManagers = message.listing().getServiceInstances(ManagerProtocol.SERVICE_KEY);
+    if (manager != null && !listedManagers.contains(manager)) {
+      getContext().getLog().warn("lost the Manager (epoch {}); waiting for the next one", epoch);
+      manager = null;
+    }
+    if (manager == null && !listedManagers.isEmpty() && !timers.isTimerActive(REGISTRATION_TIMER)) {
+      registrationBackoff = settings.registrationMinBackoff();
+      register();
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onRetryRegistration() {
+    if (manager == null && !listedManagers.isEmpty()) {
+      registrationBackoff = min(registrationBackoff.multipliedBy(2), settings.registrationMaxBackoff());
+      register();
+    }
+    return this;
+  }
+
+  private void register() {
+    ActorRef<HostProtocol.Command> self = getContext().getSelf();
+    listedManagers.forEach(m -> m.tell(new ManagerProtocol.RegisterHost(info, self)));
+    timers.startSingleTimer(REGISTRATION_TIMER, RetryRegistration.INSTANCE, registrationBackoff);
+  }
+
+  private Behavior<HostProtocol.Command> onRegistered(HostProtocol.Registered registered) {
+    if (registered.epoch() < epoch || (registered.manager().equals(manager) && registered.epoch() == epoch)) {
+      return this;
+    }
+    timers.cancel(REGISTRATION_TIMER);
+    manager = registered.manager();
+    epoch = registered.epoch();
+    getContext().watchWith(manager, new ManagerTerminated(manager));
+    getContext().getLog().info("registered with the Manager at {} (epoch {})", manager.path().address(), epoch);
+    sendSnapshot();
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onDeclined(HostProtocol.Declined declined) {
+    if (manager != null) {
+      return this;
+    }
+    getContext().getLog().error("the Manager declined the registration of host {}: {}; retrying in {} ms",
+        settings.hostId(), declined.reason(), settings.declinedBackoff().toMillis());
+    timers.startSingleTimer(REGISTRATION_TIMER, RetryRegistration.INSTANCE, settings.declinedBackoff());
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onManagerTerminated(ManagerTerminated terminated) {
+    if (terminated.manager().equals(manager)) {
+      getContext().getLog().warn("the Manager (epoch {}) terminated; waiting for the next one", epoch);
+      manager = null;
+      listedManagers = new HashSet<>(listedManagers);
+      listedManagers.remove(terminated.manager());
+      if (!listedManagers.isEmpty()) {
+        registrationBackoff = settings.registrationMinBackoff();
+        register();
+      }
+    }
+    return this;
+  }
+
+  private boolean isStale(ManagerCommand command) {
+    return command.epoch() < epoch;
+  }
+
+  private Behavior<HostProtocol.Command> onStaleCommand(ManagerCommand command) {
+    getContext().getLog().warn("dropped {} from Manager epoch {}: registered with epoch {}",
+        command.getClass().getSimpleName(), command.epoch(), epoch);
+    return this;
+  }
+
+  // ---- commands ---------------------------------------------------------------------------------
+
+  private Behavior<HostProtocol.Command> onCreateGroup(HostProtocol.CreateGroup create) {
+    GroupPath group = create.group();
+    if (removingGroups.contains(group)) {
+      recreateAfterRemoval.add(group);
+    } else if (groups.containsKey(group)) {
+      send(s -> new ManagerProtocol.GroupCreated(settings.hostId(), s, group));
+    } else if (!shuttingDown) {
+      spawnGroup(group);
+    }
+    return this;
+  }
+
+  private void spawnGroup(GroupPath group) {
+    ActorRef<NodeGroup.Command> ref = getContext().spawn(NodeGroup.create(group, env), NodeGroup.actorName(group));
+    getContext().watchWith(ref, new GroupTerminated(group));
+    groups.put(group, ref);
+    send(s -> new ManagerProtocol.GroupCreated(settings.hostId(), s, group));
+  }
+
+  private Behavior<HostProtocol.Command> onRemoveGroup(HostProtocol.RemoveGroup remove) {
+    GroupPath group = remove.group();
+    recreateAfterRemoval.remove(group);
+    ActorRef<NodeGroup.Command> ref = groups.get(group);
+    if (ref == null) {
+      send(s -> new ManagerProtocol.GroupRemoved(settings.hostId(), s, group));
+    } else if (removingGroups.add(group)) {
+      ref.tell(NodeGroup.RemoveAll.INSTANCE);
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onCreateNode(HostProtocol.CreateNode create) {
+    NodePath path = create.path();
+    ActorRef<NodeGroup.Command> group = groups.get(path.groupPath());
+    if (group == null || removingGroups.contains(path.groupPath()) || shuttingDown) {
+      String why = shuttingDown ? "host " + settings.hostId() + " is shutting down"
+          : group == null ? "no group " + path.groupPath() + " on host " + settings.hostId()
+          : "group " + path.groupPath() + " is being removed";
+      send(s -> new ManagerProtocol.NodeRejected(settings.hostId(), s, path,
+          group == null && !shuttingDown ? ErrorCode.NO_SUCH_GROUP : ErrorCode.BUSY, why));
+      return this;
+    }
+    NodeStatus existing = nodes.get(path);
+    if (existing != null) {
+      // A repeat (reconciliation): report what exists, and pass on a newer request if any.
+      send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, existing));
+      group.tell(new NodeGroup.RequestState(path, create.requested(), create.seq()));
+    } else if (creating.add(path)) {
+      group.tell(new NodeGroup.CreateNode(path, create.spec(), create.requested(), create.seq()));
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onRemoveNode(HostProtocol.RemoveNode remove) {
+    NodePath path = remove.path();
+    ActorRef<NodeGroup.Command> group = groups.get(path.groupPath());
+    if (group == null || (!nodes.containsKey(path) && !creating.contains(path))) {
+      send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, path));
+    } else {
+      group.tell(new NodeGroup.RemoveNode(path));
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onRequestState(HostProtocol.RequestState request) {
+    NodePath path = request.path();
+    ActorRef<NodeGroup.Command> group = groups.get(path.groupPath());
+    if (group == null || (!nodes.containsKey(path) && !creating.contains(path))) {
+      // The Manager believes in a node this host does not have: say so, and it will reconcile.
+      send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, path));
+    } else {
+      group.tell(new NodeGroup.RequestState(path, request.requested(), request.seq()));
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onSendSnapshot() {
+    sendSnapshot();
+    return this;
+  }
+
+  // ---- events -----------------------------------------------------------------------------------
+
+  private Behavior<HostProtocol.Command> onRunnerEvent(RunnerEvent message) {
+    NodeRunner.Event event = message.event();
+    if (event instanceof NodeRunner.StatusChanged changed) {
+      NodePath path = changed.status().path();
+      creating.remove(path);
+      nodes.put(path, changed.status());
+      send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, changed.status()));
+    } else if (event instanceof NodeRunner.Rejected rejected) {
+      creating.remove(rejected.path());
+      send(s -> new ManagerProtocol.NodeRejected(settings.hostId(), s, rejected.path(), rejected.code(), rejected.message()));
+    } else if (event instanceof NodeRunner.Removed removed) {
+      creating.remove(removed.path());
+      nodes.remove(removed.path());
+      send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, removed.path()));
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onGroupTerminated(GroupTerminated terminated) {
+    GroupPath group = terminated.group();
+    groups.remove(group);
+    removingGroups.remove(group);
+    nodes.keySet().removeIf(p -> p.groupPath().equals(group));
+    creating.removeIf(p -> p.groupPath().equals(group));
+    send(s -> new ManagerProtocol.GroupRemoved(settings.hostId(), s, group));
+    if (recreateAfterRemoval.remove(group) && !shuttingDown) {
+      spawnGroup(group);
+    }
+    if (shuttingDown && groups.isEmpty()) {
+      shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
+      shutdownWaiters.clear();
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onShutdown(Shutdown shutdown) {
+    shuttingDown = true;
+    if (groups.isEmpty()) {
+      shutdown.replyTo().tell(Done.getInstance());
+      return this;
+    }
+    getContext().getLog().info("shutting down: stopping {} nodes in {} groups", nodes.size(), groups.size());
+    shutdownWaiters.add(shutdown.replyTo());
+    groups.forEach((group, ref) -> {
+      if (removingGroups.add(group)) {
+        ref.tell(NodeGroup.RemoveAll.INSTANCE);
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Sends an event, made from the next sequence number, to the Manager. Without a Manager nothing
+   * is sent: the snapshot after the next registration carries the state instead.
+   */
+  private void send(java.util.function.LongFunction<ManagerProtocol.HostEvent> event) {
+    if (manager != null) {
+      manager.tell(event.apply(++seq));
+    }
+  }
+
+  private void sendSnapshot() {
+    if (manager == null) {
+      return;
+    }
+    List<NodeStatus> all = new ArrayList<>(nodes.values());
+    int size = settings.snapshotPartSize();
+    int parts = Math.max(1, (all.size() + size - 1) / size);
+    List<GroupPath> groupList = new ArrayList<>(groups.keySet());
+    for (int part = 0; part < parts; part++) {
+      List<NodeStatus> slice = all.subList(part * size, Math.min(all.size(), (part + 1) * size));
+      manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), epoch, seq, part, parts,
+          part == 0 ? groupList : List.of(), new ArrayList<>(slice)));
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

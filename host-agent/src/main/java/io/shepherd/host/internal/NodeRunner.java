@@ -1,0 +1,537 @@
+package io.shepherd.host.internal;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypeException;
+import io.shepherd.node.Node;
+import io.shepherd.node.NodeContext;
+import io.shepherd.node.Params;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.LifecycleAction;
+import io.shepherd.protocol.Lifecycle;
+import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.RestartPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.MDC;
+
+/**
+ * Runs one node: drives it through its lifecycle to its requested state, and handles its crashes.
+ *
+ * <p>Every user callback (constructor included) runs on {@code shepherd.host.node-dispatcher} and
+ * comes back as a message, so the runner never blocks. A callback that throws, does not return
+ * within {@code callback-timeout}, a failure the node reports, or a missed keepalive is a crash of
+ * the node, never of the runner: the incarnation ends (its late reports are ignored and a hung
+ * thread is interrupted and abandoned), then an AUTO node is restarted with backoff within its
+ * budget and driven back to its requested state, and a MANAGED node holds, stalled.
+ *
+ * <p>Supervision: the runner's own failures are bugs; it is stopped, its NodeGroup reports the
+ * node gone, and the Manager's reconciliation creates it again.
+ */
+public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
+
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
+
+  /** Drive the node to {@code requested}; ignored if {@code seq} is older than the last request. */
+  public record Request(NodeState requested, long seq) implements Command {}
+
+  /** Stop and close the node, then stop the runner. */
+  public enum Remove implements Command { INSTANCE }
+
+  private record Instantiated(int incarnation, Node node, Throwable error) implements Command {}
+
+  private record StepDone(int incarnation, LifecycleAction action, Duration keepalive, Throwable error) implements Command {}
+
+  private record Crashed(int incarnation, String reason, Throwable cause) implements Command {}
+
+  private record CallbackTimedOut(int incarnation, LifecycleAction action) implements Command {}
+
+  private record RestartDue(int incarnation) implements Command {}
+
+  private enum WatchdogTick implements Command { INSTANCE }
+
+  private enum StabilityTick implements Command { INSTANCE }
+
+  private enum RemoveTimedOut implements Command { INSTANCE }
+
+  /** What a runner tells its host agent. */
+  public sealed interface Event extends NoSerializationVerificationNeeded {}
+
+  /** The node was created or changed. */
+  public record StatusChanged(NodeStatus status) implements Event {}
+
+  /** The node could not be created; the runner has stopped and nothing was created. */
+  public record Rejected(NodePath path, ErrorCode code, String message) implements Event {}
+
+  /** The node was removed; the runner has stopped. */
+  public record Removed(NodePath path) implements Event {}
+
+  private enum Phase { INSTANTIATING, IDLE, BUSY, BACKING_OFF, HELD }
+
+  private static final String CALLBACK_TIMER = "callback";
+  private static final String RESTART_TIMER = "restart";
+  private static final String WATCHDOG_TIMER = "watchdog";
+  private static final String STABILITY_TIMER = "stability";
+  private static final String REMOVE_TIMER = "remove";
+  private static final Duration STABILITY_REFRESH = Duration.ofSeconds(5);
+
+  private final NodePath path;
+  private final NodeSpec spec;
+  private final HostEnvironment env;
+  private final HostSettings settings;
+  private final TimerScheduler<Command> timers;
+  private final Executor nodeExecutor;
+  private final Logger nodeLog;
+  private final Clock clock;
+  private final RestartTracker restartTracker;
+  private final StabilityTracker stability;
+
+  private Phase phase = Phase.INSTANTIATING;
+  private NodeState current = NodeState.CREATED;
+  private NodeState requested;
+  private long seq;
+  private Instant since;
+  private int incarnation;
+  private Node node;
+  private RunningContext context;
+  private FutureTask<?> inFlight;
+  private LifecycleAction busyWith;
+  private Duration keepaliveDeadline = Duration.ZERO;
+  private boolean created;
+  private boolean stalled;
+  private boolean removing;
+  private int restarts;
+  private String lastFailure;
+  private Instant lastFailureAt;
+  private double emittedStability = 1.0;
+
+  public static Behavior<Command> create(NodePath path, NodeSpec spec, NodeState requested, long seq, HostEnvironment env) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeRunner(ctx, timers, path, spec, requested, seq, env)));
+  }
+
+  private NodeRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, NodePath path, NodeSpec spec,
+                     NodeState requested, long seq, HostEnvironment env) {
+    super(ctx);
+    this.timers = timers;
+    this.path = path;
+    this.spec = spec;
+    this.env = env;
+    this.settings = env.settings();
+    this.requested = requested;
+    this.seq = seq;
+    this.clock = Clock.systemUTC();
+    this.since = clock.instant();
+    this.nodeExecutor = ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
+    this.nodeLog = RunningContext.loggerFor(path);
+    RestartPolicy policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
+    this.restartTracker = new RestartTracker(policy, () -> ThreadLocalRandom.current().nextDouble());
+    this.stability = new StabilityTracker(settings.stabilityWindow(), since);
+    instantiate();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Request.class, this::onRequest)
+        .onMessage(Remove.class, m -> onRemove())
+        .onMessage(Instantiated.class, this::onInstantiated)
+        .onMessage(StepDone.class, this::onStepDone)
+        .onMessage(Crashed.class, this::onCrashed)
+        .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut)
+        .onMessage(RestartDue.class, this::onRestartDue)
+        .onMessage(WatchdogTick.class, m -> onWatchdogTick())
+        .onMessage(StabilityTick.class, m -> onStabilityTick())
+        .onMessage(RemoveTimedOut.class, m -> onRemoveTimedOut())
+        .build();
+  }
+
+  // ---- messages ---------------------------------------------------------------------------------
+
+  private Behavior<Command> onRequest(Request request) {
+    if (request.seq() < seq) {
+      return this;
+    }
+    boolean changed = request.requested() != requested || request.seq() != seq;
+    seq = request.seq();
+    if (request.requested() != requested) {
+      requested = request.requested();
+      restartTracker.departed();
+    }
+    if (removing) {
+      return this;
+    }
+    if (phase == Phase.HELD || phase == Phase.BACKING_OFF) {
+      // A new request (or a revive) is the way out of FAILED and of a stall.
+      restartTracker.reset();
+      stalled = false;
+      timers.cancel(RESTART_TIMER);
+      if (requested == NodeState.CLOSED) {
+        enter(NodeState.CLOSED);
+        phase = Phase.IDLE;
+      } else {
+        restarts++;
+        instantiate();
+      }
+      emit();
+      return this;
+    }
+    if (changed) {
+      emit();
+    }
+    drive();
+    return this;
+  }
+
+  private Behavior<Command> onRemove() {
+    if (removing) {
+      return this;
+    }
+    removing = true;
+    timers.startSingleTimer(REMOVE_TIMER, RemoveTimedOut.INSTANCE, settings.removeTimeout());
+    return switch (phase) {
+      case IDLE -> continueRemoval();
+      case BACKING_OFF, HELD -> finishRemoval();
+      case INSTANTIATING, BUSY -> this; // continues once the callback is back
+    };
+  }
+
+  private Behavior<Command> onInstantiated(Instantiated message) {
+    if (message.incarnation() != incarnation || phase != Phase.INSTANTIATING) {
+      return this;
+    }
+    if (message.error() != null) {
+      if (!created) {
+        // The first instance could not be made: nothing was created.
+        ErrorCode code = message.error() instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
+        String reason = message.error() instanceof NodeTypeException
+            ? message.error().getMessage()
+            : "node type " + spec.type() + " could not be instantiated: " + describe(message.error());
+        env.events().tell(new Rejected(path, code, reason));
+        return Behaviors.stopped();
+      }
+      return crash("constructor of " + spec.type() + " threw " + describe(message.error()), message.error());
+    }
+    node = message.node();
+    context = new RunningContext(path, env.hostId(), new Params(spec.params()), incarnation,
+        (reason, cause) -> getContext().getSelf().tell(new Crashed(message.incarnation(), reason, cause)));
+    created = true;
+    phase = Phase.IDLE;
+    enter(NodeState.CREATED);
+    emit();
+    if (removing) {
+      return continueRemoval();
+    }
+    drive();
+    return this;
+  }
+
+  private Behavior<Command> onStepDone(StepDone done) {
+    if (done.incarnation() != incarnation || phase != Phase.BUSY) {
+      return this;
+    }
+    timers.cancel(CALLBACK_TIMER);
+    inFlight = null;
+    phase = Phase.IDLE;
+    if (done.error() != null) {
+      return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
+    }
+    if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
+      keepaliveDeadline = done.keepalive();
+    }
+    enter(done.action().target());
+    if (current == NodeState.CLOSED) {
+      context.end();
+      node = null;
+    }
+    emit();
+    if (removing) {
+      return continueRemoval();
+    }
+    drive();
+    return this;
+  }
+
+  private Behavior<Command> onCrashed(Crashed crashed) {
+    if (crashed.incarnation() != incarnation || context == null || !context.alive()) {
+      return this;
+    }
+    return crash(crashed.reason(), crashed.cause());
+  }
+
+  private Behavior<Command> onCallbackTimedOut(CallbackTimedOut timeout) {
+    if (timeout.incarnation() != incarnation || phase != Phase.BUSY) {
+      return this;
+    }
+    return crash("callback-timeout: " + timeout.action().callName() + "() did not return within "
+        + settings.callbackTimeout().toMillis() + " ms", null);
+  }
+
+  private Behavior<Command> onRestartDue(RestartDue due) {
+    if (due.incarnation() != incarnation || phase != Phase.BACKING_OFF) {
+      return this;
+    }
+    restarts++;
+    instantiate();
+    emit();
+    return this;
+  }
+
+  private Behavior<Command> onWatchdogTick() {
+    if (phase == Phase.IDLE && current == NodeState.RUNNING && context != null && !keepaliveDeadline.isZero()) {
+      long silentNanos = context.nanosSinceKeepalive();
+      if (silentNanos > keepaliveDeadline.toNanos()) {
+        return crash("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
+            + keepaliveDeadline.toMillis() + " ms)", null);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStabilityTick() {
+    double now = stability.stability(clock.instant());
+    if (Math.abs(now - emittedStability) >= 0.01 || now >= 0.995) {
+      emit();
+    }
+    if (emittedStability >= 0.995) {
+      timers.cancel(STABILITY_TIMER);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRemoveTimedOut() {
+    nodeLog.warn("removal did not finish within {} ms (stuck in {} of {}); removing the node anyway",
+        settings.removeTimeout().toMillis(), phase, current);
+    abandonInFlight();
+    return finishRemoval();
+  }
+
+  // ---- driving ----------------------------------------------------------------------------------
+
+  private void drive() {
+    if (phase != Phase.IDLE || current == requested) {
+      return;
+    }
+    Optional<LifecycleAction> next = Lifecycle.nextAction(current, requested);
+    if (next.isEmpty()) {
+      nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
+      return;
+    }
+    perform(next.get());
+  }
+
+  private Behavior<Command> continueRemoval() {
+    if (node == null || current == NodeState.CLOSED) {
+      return finishRemoval();
+    }
+    perform(current == NodeState.RUNNING ? LifecycleAction.STOP : LifecycleAction.CLOSE);
+    return this;
+  }
+
+  private Behavior<Command> finishRemoval() {
+    timers.cancelAll();
+    endIncarnation(current != NodeState.CLOSED && current != NodeState.FAILED);
+    env.events().tell(new Removed(path));
+    return Behaviors.stopped();
+  }
+
+  private void perform(LifecycleAction action) {
+    phase = Phase.BUSY;
+    busyWith = action;
+    Node target = node;
+    RunningContext ctx = context;
+    int inc = incarnation;
+    CompletableFuture<Duration> result = runOnNodeThread(() -> invoke(target, ctx, action));
+    getContext().pipeToSelf(result, (keepalive, error) -> new StepDone(inc, action, keepalive, unwrap(error)));
+    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(inc, action), settings.callbackTimeout());
+  }
+
+  private static Duration invoke(Node node, RunningContext ctx, LifecycleAction action) throws Exception {
+    switch (action) {
+      case CONFIGURE -> {
+        node.configure(ctx, ctx.params());
+        Duration deadline = node.keepaliveDeadline();
+        return deadline == null || deadline.isNegative() ? Duration.ZERO : deadline;
+      }
+      case INITIALIZE -> node.initialize();
+      case START -> node.start();
+      case STOP -> node.stop();
+      case CLOSE -> node.close();
+    }
+    return null;
+  }
+
+  private void instantiate() {
+    incarnation++;
+    phase = Phase.INSTANTIATING;
+    int inc = incarnation;
+    String type = spec.type();
+    CompletableFuture<Node> result = runOnNodeThread(() -> env.types().newInstance(type));
+    getContext().pipeToSelf(result, (instance, error) -> new Instantiated(inc, instance, unwrap(error)));
+  }
+
+  /** Runs user code on the node dispatcher, tagged with the node's path; the task can be interrupted. */
+  private <T> CompletableFuture<T> runOnNodeThread(Callable<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    String tag = path.toString();
+    FutureTask<Void> task = new FutureTask<>(() -> {
+      MDC.put(NodeContext.MDC_NODE, tag);
+      try {
+        result.complete(work.call());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      } finally {
+        MDC.remove(NodeContext.MDC_NODE);
+      }
+      return null;
+    });
+    inFlight = task;
+    nodeExecutor.execute(task);
+    return result;
+  }
+
+  // ---- crashes ----------------------------------------------------------------------------------
+
+  private Behavior<Command> crash(String reason, Throwable cause) {
+    MDC.put(NodeContext.MDC_NODE, path.toString());
+    try {
+      if (cause != null) {
+        nodeLog.error("node crashed: {}", reason, cause);
+      } else {
+        nodeLog.error("node crashed: {}", reason);
+      }
+    } finally {
+      MDC.remove(NodeContext.MDC_NODE);
+    }
+    boolean crashedInClose = phase == Phase.BUSY && busyWith == LifecycleAction.CLOSE;
+    abandonInFlight();
+    endIncarnation(current != NodeState.CLOSED && !crashedInClose);
+    lastFailure = reason;
+    lastFailureAt = clock.instant();
+    enter(NodeState.FAILED);
+    phase = Phase.HELD;
+    if (removing) {
+      return finishRemoval();
+    }
+    if (spec.mode() == Mode.MANAGED) {
+      stalled = true;
+      nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
+      emit();
+      return this;
+    }
+    Optional<Duration> delay = restartTracker.onCrash(lastFailureAt);
+    if (delay.isEmpty()) {
+      RestartPolicy policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
+      lastFailure = reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
+          + policy.window().toMillis() + " ms; the node stays FAILED until a new request)";
+      nodeLog.error("restart budget spent ({} restarts within {} ms); node stays FAILED until a new request",
+          policy.maxRestarts(), policy.window().toMillis());
+      emit();
+      return this;
+    }
+    phase = Phase.BACKING_OFF;
+    emit();
+    if (delay.get().isZero()) {
+      getContext().getSelf().tell(new RestartDue(incarnation));
+    } else {
+      nodeLog.info("restarting in {} ms", delay.get().toMillis());
+      timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation), delay.get());
+    }
+    return this;
+  }
+
+  private void abandonInFlight() {
+    timers.cancel(CALLBACK_TIMER);
+    if (inFlight != null) {
+      inFlight.cancel(true);
+      inFlight = null;
+    }
+  }
+
+  /** Ends the current instance; if {@code close}, closes it on a node thread, best effort, unawaited. */
+  private void endIncarnation(boolean close) {
+    timers.cancel(WATCHDOG_TIMER);
+    if (context != null) {
+      context.end();
+    }
+    Node old = node;
+    node = null;
+    if (close && old != null) {
+      String tag = path.toString();
+      nodeExecutor.execute(() -> {
+        MDC.put(NodeContext.MDC_NODE, tag);
+        try {
+          old.close();
+        } catch (Throwable t) {
+          nodeLog.warn("close() of the ended instance threw {}", describe(t));
+        } finally {
+          MDC.remove(NodeContext.MDC_NODE);
+        }
+      });
+    }
+  }
+
+  // ---- status -----------------------------------------------------------------------------------
+
+  private void enter(NodeState state) {
+    Instant now = clock.instant();
+    if (state == NodeState.RUNNING && context != null) {
+      context.resetKeepalive();
+      if (!keepaliveDeadline.isZero()) {
+        Duration every = keepaliveDeadline.dividedBy(4);
+        timers.startTimerWithFixedDelay(WATCHDOG_TIMER, WatchdogTick.INSTANCE,
+            every.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : every);
+      }
+    } else if (current == NodeState.RUNNING) {
+      timers.cancel(WATCHDOG_TIMER);
+    }
+    current = state;
+    since = now;
+  }
+
+  private void emit() {
+    Instant now = clock.instant();
+    boolean arrived = current == requested;
+    if (arrived) {
+      restartTracker.arrived(now);
+    }
+    stability.record(now, arrived);
+    emittedStability = stability.stability(now);
+    if (emittedStability < 0.995 && !timers.isTimerActive(STABILITY_TIMER)) {
+      timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, STABILITY_REFRESH);
+    }
+    env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, spec.mode(),
+        stalled, restarts, lastFailure, lastFailureAt, round(emittedStability), null, null, null, since, seq)));
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 1000.0) / 1000.0;
+  }
+
+  static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+  }
+
+  static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+  }
+}

@@ -1,0 +1,201 @@
+package io.shepherd.host.internal;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypes;
+import io.shepherd.host.testnodes.RecordingNode;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import io.shepherd.testing.TestConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class NodeRunnerTest {
+
+  static final ActorTestKit kit = ActorTestKit.create("runner", ConfigFactory.parseString("""
+      shepherd.host.id = daq1
+      shepherd.host.callback-timeout = 1s
+      shepherd.host.remove-timeout = 3s
+      shepherd.host.restart { min-backoff = 20ms, max-backoff = 200ms, jitter = 0, reset-after = 10s, max-restarts = 3, window = 1m }
+      shepherd.host.allowed-packages = ["io.shepherd.host.testnodes"]
+      """).withFallback(TestConfig.local()));
+
+  static final HostSettings settings = HostSettings.create(kit.system());
+  static final NodeTypes types = NodeTypes.create(settings);
+  static final AtomicInteger names = new AtomicInteger();
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  final TestProbe<NodeRunner.Event> events = kit.createTestProbe();
+
+  NodePath newPath() {
+    return NodePath.parse("daq1/test/n" + names.incrementAndGet());
+  }
+
+  ActorRef<NodeRunner.Command> spawn(NodePath path, NodeSpec spec, NodeState requested) {
+    return kit.spawn(NodeRunner.create(path, spec, requested, 1, new HostEnvironment(settings, types, events.getRef())));
+  }
+
+  static NodeSpec recording(Map<String, String> params) {
+    return NodeSpec.of(RecordingNode.class.getName(), params);
+  }
+
+  /** The first status reported that matches, skipping earlier ones. */
+  NodeStatus awaitStatus(Predicate<NodeStatus> condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      Duration left = Duration.ofNanos(deadline - System.nanoTime());
+      if (left.isNegative()) {
+        fail("no matching status within " + WAIT);
+      }
+      NodeRunner.Event event = events.receiveMessage(left);
+      if (event instanceof NodeRunner.StatusChanged changed && condition.test(changed.status())) {
+        return changed.status();
+      }
+    }
+  }
+
+  NodeStatus awaitState(NodeState state) {
+    return awaitStatus(s -> s.state() == state);
+  }
+
+  @Test
+  void drivesTheNodeThroughTheLifecycleOnNodeThreads() {
+    NodePath path = newPath();
+    spawn(path, recording(Map.of()), NodeState.RUNNING);
+    NodeStatus running = awaitState(NodeState.RUNNING);
+    assertTrue(running.arrived());
+    assertEquals("daq1", running.host());
+    assertEquals(List.of("configure", "initialize", "start"), RecordingNode.callbacks(path.toString()));
+    for (String call : RecordingNode.calls(path.toString())) {
+      assertTrue(call.contains("@shepherd-node-"), "callbacks run on the node dispatcher, not the actor: " + call);
+    }
+  }
+
+  @Test
+  void newerRequestsMoveTheNodeAndOlderOnesAreIgnored() {
+    NodePath path = newPath();
+    ActorRef<NodeRunner.Command> runner = spawn(path, recording(Map.of()), NodeState.RUNNING);
+    awaitState(NodeState.RUNNING);
+    runner.tell(new NodeRunner.Request(NodeState.STOPPED, 3));
+    assertEquals(3, awaitState(NodeState.STOPPED).seq());
+    runner.tell(new NodeRunner.Request(NodeState.RUNNING, 2));
+    runner.tell(new NodeRunner.Request(NodeState.CLOSED, 4));
+    NodeStatus closed = awaitState(NodeState.CLOSED);
+    assertEquals(4, closed.seq());
+    assertEquals(List.of("configure", "initialize", "start", "stop", "close"), RecordingNode.callbacks(path.toString()),
+        "the request with seq 2 was older than the node's seq 3 and was ignored");
+  }
+
+  @Test
+  void anAutoNodeThatThrowsIsRestartedAndDrivenBack() {
+    spawn(newPath(), NodeSpec.of("flaky", Map.of("fail-in", "start", "fail-times", "1")), NodeState.RUNNING);
+    NodeStatus failed = awaitState(NodeState.FAILED);
+    assertTrue(failed.lastFailure().startsWith("start() threw IllegalStateException"), failed.lastFailure());
+    assertNotNull(failed.lastFailureAt());
+    NodeStatus running = awaitState(NodeState.RUNNING);
+    assertEquals(1, running.restarts());
+    assertFalse(running.stalled());
+  }
+
+  @Test
+  void aCrashLoopEndsFailedOnceTheBudgetIsSpentAndANewRequestRevivesIt() {
+    ActorRef<NodeRunner.Command> runner =
+        spawn(newPath(), NodeSpec.of("flaky", Map.of("fail-in", "initialize")), NodeState.RUNNING);
+    NodeStatus spent = awaitStatus(s -> s.state() == NodeState.FAILED && s.lastFailure().contains("restart budget spent"));
+    assertEquals(3, spent.restarts(), "max-restarts = 3");
+    events.expectNoMessage(Duration.ofMillis(500));
+    runner.tell(new NodeRunner.Request(NodeState.RUNNING, 2));
+    assertEquals(4, awaitStatus(s -> s.restarts() == 4).restarts(), "a new request starts the node again");
+  }
+
+  @Test
+  void aManagedNodeStallsWhereItLandedUntilANewRequest() {
+    ActorRef<NodeRunner.Command> runner = spawn(newPath(),
+        NodeSpec.of("flaky", Map.of("fail-in", "start", "fail-times", "1")).withMode(Mode.MANAGED), NodeState.RUNNING);
+    NodeStatus stalled = awaitState(NodeState.FAILED);
+    assertTrue(stalled.stalled());
+    assertEquals(0, stalled.restarts());
+    events.expectNoMessage(Duration.ofMillis(300));
+    runner.tell(new NodeRunner.Request(NodeState.RUNNING, 2));
+    NodeStatus running = awaitState(NodeState.RUNNING);
+    assertFalse(running.stalled());
+  }
+
+  @Test
+  void aFailureOnANodeThreadIsACrashOfTheNode() {
+    spawn(newPath(), NodeSpec.of("flaky", Map.of("fail-after", "100ms", "fail-times", "1")), NodeState.RUNNING);
+    awaitState(NodeState.RUNNING);
+    NodeStatus failed = awaitState(NodeState.FAILED);
+    assertTrue(failed.lastFailure().startsWith("uncaught IllegalStateException"), failed.lastFailure());
+    assertEquals(1, awaitState(NodeState.RUNNING).restarts());
+  }
+
+  @Test
+  void aMissedKeepaliveIsAHangHandledAsACrash() {
+    spawn(newPath(), NodeSpec.of("hang", Map.of("deadline", "200ms", "hang-after", "300ms", "hang-times", "1")),
+        NodeState.RUNNING);
+    awaitState(NodeState.RUNNING);
+    NodeStatus failed = awaitState(NodeState.FAILED);
+    assertTrue(failed.lastFailure().startsWith("deadlock-detected"), failed.lastFailure());
+    assertEquals(1, awaitState(NodeState.RUNNING).restarts(), "the hung thread did not block the restart");
+  }
+
+  @Test
+  void aCallbackThatNeverReturnsTimesOutAndIsAbandoned() {
+    spawn(newPath(), NodeSpec.of("hang", Map.of("hang-in", "start", "hang-times", "1")), NodeState.RUNNING);
+    NodeStatus failed = awaitState(NodeState.FAILED);
+    assertTrue(failed.lastFailure().startsWith("callback-timeout: start() did not return within 1000 ms"), failed.lastFailure());
+    assertEquals(1, awaitState(NodeState.RUNNING).restarts());
+  }
+
+  @Test
+  void removalStopsAndClosesTheNodeThenReportsItRemoved() {
+    NodePath path = newPath();
+    ActorRef<NodeRunner.Command> runner = spawn(path, recording(Map.of()), NodeState.RUNNING);
+    awaitState(NodeState.RUNNING);
+    runner.tell(NodeRunner.Remove.INSTANCE);
+    events.fishForMessage(WAIT, e -> e instanceof NodeRunner.Removed r && r.path().equals(path)
+        ? akka.actor.testkit.typed.javadsl.FishingOutcomes.complete() : akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    events.expectTerminated(runner, WAIT);
+    assertEquals(List.of("configure", "initialize", "start", "stop", "close"), RecordingNode.callbacks(path.toString()));
+  }
+
+  @Test
+  void anUnknownTypeIsRejectedAndNothingIsCreated() {
+    NodePath path = newPath();
+    ActorRef<NodeRunner.Command> runner = spawn(path, NodeSpec.of("sin", Map.of()), NodeState.RUNNING);
+    NodeRunner.Rejected rejected = events.expectMessageClass(NodeRunner.Rejected.class, WAIT);
+    assertEquals(ErrorCode.UNKNOWN_TYPE, rejected.code());
+    assertTrue(rejected.message().contains("unknown node type 'sin'"));
+    events.expectTerminated(runner, WAIT);
+  }
+
+  @Test
+  void aNodeBlockedInACallbackDoesNotDelayAnother() {
+    NodePath slow = newPath();
+    spawn(slow, recording(Map.of("block-in", "start", "block-ms", "3000")), NodeState.RUNNING);
+    NodePath quick = newPath();
+    spawn(quick, recording(Map.of()), NodeState.RUNNING);
+    NodeStatus running = awaitState(NodeState.RUNNING);
+    assertEquals(quick, running.path(), "the quick node arrives while the slow one is still in start()");
+  }
+}

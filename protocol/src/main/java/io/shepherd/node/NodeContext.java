@@ -1,0 +1,49 @@
+package io.shepherd.node;
+
+import io.shepherd.protocol.NodePath;
+import java.util.concurrent.ThreadFactory;
+import org.slf4j.Logger;
+
+/**
+ * What Shepherd gives a node: its identity, its params, a logger tagged with its path, and the
+ * means to report health. Every method is safe to call from any thread. After the node's
+ * incarnation has ended (it crashed, or was closed), calls are ignored.
+ */
+public interface NodeContext {
+
+  /** The node's path, e.g. {@code daq1/acq/sine}. */
+  NodePath path();
+
+  /** The id of the host the node runs on. */
+  String hostId();
+
+  /** The params given at creation. */
+  Params params();
+
+  /**
+   * A logger whose records carry the node's path: in the MDC key {@value #MDC_NODE} and in the
+   * logger name, which is {@code node.<path>}.
+   */
+  Logger logger();
+
+  /** Proves the node is alive; required within {@link Node#keepaliveDeadline()} while RUNNING. */
+  void keepalive();
+
+  /**
+   * Reports a failure found on one of the node's own threads: handled as a crash of the node,
+   * exactly as if a callback had thrown.
+   */
+  void fail(String reason, Throwable cause);
+
+  /**
+   * A factory for the node's own threads: they carry the node's path in the MDC, and an uncaught
+   * exception on them is logged as an ERROR and reported as a crash of the node.
+   */
+  ThreadFactory threadFactory();
+
+  /** Which start of this node this is: 1 for the first, 2 after the first restart, and so on. */
+  int incarnation();
+
+  /** The MDC key that holds the path of the node a log record belongs to. */
+  String MDC_NODE = "shepherdNode";
+}

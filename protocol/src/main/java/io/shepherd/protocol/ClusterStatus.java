@@ -1,0 +1,55 @@
+package io.shepherd.protocol;
+
+import java.util.List;
+
+/**
+ * A snapshot of the whole cluster as the Manager sees it: the answer to {@code status}.
+ * Fields are only ever added, never removed.
+ */
+public record ClusterStatus(
+    Manager manager, List<Member> members, List<Host> hosts, List<Group> groups, List<NodeStatus> nodes)
+    implements CborSerializable {
+
+  public ClusterStatus {
+    members = List.copyOf(members);
+    hosts = List.copyOf(hosts);
+    groups = List.copyOf(groups);
+    nodes = List.copyOf(nodes);
+  }
+
+  /**
+   * The Manager incarnation that answered.
+   *
+   * @param address the member it runs on
+   * @param epoch its epoch: higher than every earlier incarnation's
+   * @param backup the member that takes over if it fails (the next oldest manager member), or null
+   */
+  public record Manager(String address, long epoch, String backup) implements CborSerializable {}
+
+  /** A cluster member: its address, roles, Akka member status and reachability. */
+  public record Member(String address, List<String> roles, String status, boolean reachable)
+      implements CborSerializable {}
+
+  /**
+   * A host agent.
+   *
+   * @param id the host id
+   * @param address the member it runs on
+   * @param status UP, UNREACHABLE or DOWN
+   * @param groups how many NodeGroups it runs
+   * @param nodes how many nodes it runs
+   */
+  public record Host(String id, String address, String status, int groups, int nodes) implements CborSerializable {}
+
+  /**
+   * A NodeGroup.
+   *
+   * @param path its path
+   * @param host the host it runs on now, or null while it waits for one
+   * @param persistent true if it outlives the client that created it
+   * @param owner the client that created it, or null
+   * @param status UP, WAITING (its host is gone) or CREATING
+   */
+  public record Group(GroupPath path, String host, boolean persistent, String owner, String status)
+      implements CborSerializable {}
+}

@@ -1,0 +1,54 @@
+package io.shepherd.protocol;
+
+import akka.actor.typed.ActorRef;
+
+/**
+ * The messages a HostAgent receives from the Manager. Every command carries the epoch of the
+ * Manager incarnation that sent it; a host drops commands from an epoch older than the one it
+ * registered with (Flink's fencing tokens). Commands are idempotent: the Manager may repeat them
+ * when it reconciles, and a host answers a repeat with the state it already has.
+ */
+public final class HostProtocol {
+
+  private HostProtocol() {}
+
+  /** Everything a HostAgent handles. Only the records in this class cross JVMs. */
+  public interface Command {}
+
+  /** A command from the Manager, fenced by its epoch. */
+  public interface ManagerCommand extends Command, CborSerializable {
+    long epoch();
+  }
+
+  /** The Manager accepted the host's registration. */
+  public record Registered(long epoch, ActorRef<ManagerProtocol.Command> manager) implements Command, CborSerializable {}
+
+  /** The Manager refused the registration, e.g. because another live member holds the host id. */
+  public record Declined(long epoch, String reason) implements Command, CborSerializable {}
+
+  /** Create a NodeGroup (no-op if it exists). Answered with {@link ManagerProtocol.GroupCreated}. */
+  public record CreateGroup(long epoch, GroupPath group) implements ManagerCommand {}
+
+  /** Remove a NodeGroup and every node in it. Answered with {@link ManagerProtocol.GroupRemoved}. */
+  public record RemoveGroup(long epoch, GroupPath group) implements ManagerCommand {}
+
+  /**
+   * Create a node in an existing group and drive it to {@code requested}. Answered with
+   * {@link ManagerProtocol.NodeUpdated} (state CREATED, then every change) or
+   * {@link ManagerProtocol.NodeRejected}.
+   */
+  public record CreateNode(long epoch, NodePath path, NodeSpec spec, NodeState requested, long seq)
+      implements ManagerCommand {}
+
+  /** Stop and close a node, then remove it. Answered with {@link ManagerProtocol.NodeRemoved}. */
+  public record RemoveNode(long epoch, NodePath path) implements ManagerCommand {}
+
+  /**
+   * Set a node's requested state; the node is driven there. A request with a lower {@code seq} than
+   * the node's last one is ignored, so a repeat never undoes a newer request.
+   */
+  public record RequestState(long epoch, NodePath path, NodeState requested, long seq) implements ManagerCommand {}
+
+  /** Send a full {@link ManagerProtocol.HostSnapshot}, e.g. after the Manager saw a gap in events. */
+  public record SendSnapshot(long epoch) implements ManagerCommand {}
+}

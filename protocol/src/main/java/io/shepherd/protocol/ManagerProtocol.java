@@ -1,0 +1,117 @@
+package io.shepherd.protocol;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.receptionist.ServiceKey;
+import java.util.List;
+
+/**
+ * The messages the Manager receives: registrations and events from hosts, and calls from clients,
+ * with their replies. The Manager is found through the Receptionist under {@link #SERVICE_KEY}.
+ */
+public final class ManagerProtocol {
+
+  private ManagerProtocol() {}
+
+  /** Everything the Manager handles. Only the records in this class cross JVMs. */
+  public interface Command {}
+
+  /** The key under which the current Manager incarnation registers with the Receptionist. */
+  public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "shepherd-manager");
+
+  // ---- from hosts -------------------------------------------------------------------------------
+
+  /**
+   * A host agent registers; answered with {@link HostProtocol.Registered} or
+   * {@link HostProtocol.Declined}. After {@code Registered} the host sends a full snapshot.
+   */
+  public record RegisterHost(HostInfo info, ActorRef<HostProtocol.Command> host) implements Command, CborSerializable {}
+
+  /**
+   * One part of a host's full snapshot of its groups and nodes. The parts of one snapshot share
+   * {@code seq}: events that follow carry {@code seq + 1} onwards.
+   */
+  public record HostSnapshot(String hostId, long epoch, long seq, int part, int parts, List<GroupPath> groups, List<NodeStatus> nodes)
+      implements Command, CborSerializable {
+    public HostSnapshot {
+      groups = List.copyOf(groups);
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /** An event from a host. Each host numbers its events; a gap makes the Manager ask for a snapshot. */
+  public interface HostEvent extends Command, CborSerializable {
+    String hostId();
+
+    long seq();
+  }
+
+  /** A node was created, or changed. */
+  public record NodeUpdated(String hostId, long seq, NodeStatus status) implements HostEvent {}
+
+  /** A node was removed. */
+  public record NodeRemoved(String hostId, long seq, NodePath path) implements HostEvent {}
+
+  /** A node could not be created (unknown type, refused class, bad spec); nothing was created. */
+  public record NodeRejected(String hostId, long seq, NodePath path, ErrorCode code, String message) implements HostEvent {}
+
+  /** A group exists now (also the answer to a repeated create). */
+  public record GroupCreated(String hostId, long seq, GroupPath group) implements HostEvent {}
+
+  /** A group and all its nodes were removed. */
+  public record GroupRemoved(String hostId, long seq, GroupPath group) implements HostEvent {}
+
+  // ---- from clients -----------------------------------------------------------------------------
+
+  /** The status of the whole cluster, answered with one or more {@link StatusPart}s. */
+  public record GetStatus(ActorRef<StatusPart> replyTo) implements Command, CborSerializable {}
+
+  /** One part of a status answer; the nodes of a large cluster are spread over several parts. */
+  public record StatusPart(int part, int parts, ClusterStatus status) implements CborSerializable {}
+
+  /**
+   * Create a NodeGroup. A group that is not {@code persistent} is removed when the client that
+   * created it ({@code owner}) closes or leaves the cluster.
+   */
+  public record CreateGroup(GroupPath path, boolean persistent, String owner, ActorRef<Reply> replyTo)
+      implements Command, CborSerializable {}
+
+  /** Remove a NodeGroup with all its nodes; answered once they are gone. */
+  public record RemoveGroup(GroupPath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /** Create a node and drive it to {@code requested}; answered once it is CREATED. */
+  public record CreateNode(NodePath path, NodeSpec spec, NodeState requested, ActorRef<Reply> replyTo)
+      implements Command, CborSerializable {}
+
+  /** Stop, close and remove a node; answered once it is gone. */
+  public record RemoveNode(NodePath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * One lifecycle call (configure, initialize, start, stop, close), valid only as one step from
+   * the node's requested state; answered once the node has arrived.
+   */
+  public record Perform(NodePath path, LifecycleAction action, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * Request a state (Guardian): the node is driven there through the lifecycle. Answered once the
+   * request is recorded, or, if {@code await}, once the node has arrived.
+   */
+  public record Request(NodePath path, NodeState state, boolean await, ActorRef<Reply> replyTo)
+      implements Command, CborSerializable {}
+
+  /** A client is closing: remove the groups it owns that are not persistent. */
+  public record ClientLeaving(String clientId, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /** The answer to a client call. */
+  public sealed interface Reply extends CborSerializable permits Ok, Failed {}
+
+  /**
+   * The call succeeded.
+   *
+   * @param message what was done
+   * @param node the node's status after the call, for node calls; otherwise null
+   */
+  public record Ok(String message, NodeStatus node) implements Reply {}
+
+  /** The call was refused or failed; nothing changed unless the message says otherwise. */
+  public record Failed(ErrorCode code, String message) implements Reply {}
+}

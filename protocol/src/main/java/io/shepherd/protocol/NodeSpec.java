@@ -1,0 +1,68 @@
+package io.shepherd.protocol;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a node is: its type (a registered type name or a fully qualified class name), its params,
+ * its recovery mode, and optionally its own restart policy (else the host's default).
+ *
+ * @param type the node type: a name in the host's registry or a class in an allow-listed package
+ * @param params string parameters handed to {@code configure}; never null
+ * @param mode how the node recovers from a crash
+ * @param restart the restart policy, or null for the host's default
+ */
+public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart)
+    implements CborSerializable {
+
+  /** Longest type name accepted (a fully qualified class name). */
+  public static final int MAX_TYPE_LENGTH = 256;
+  /** Most params a node may have. */
+  public static final int MAX_PARAMS = 256;
+  /** Longest param key or value. */
+  public static final int MAX_PARAM_LENGTH = 8192;
+
+  public NodeSpec {
+    if (type == null || type.isBlank()) {
+      throw new IllegalArgumentException("node type is empty; give a registered type name or a class name");
+    }
+    if (type.length() > MAX_TYPE_LENGTH) {
+      throw new IllegalArgumentException("node type '" + Names.abbreviate(type) + "' is longer than " + MAX_TYPE_LENGTH + " characters");
+    }
+    params = params == null ? Map.of() : checkParams(params);
+    mode = mode == null ? Mode.AUTO : mode;
+  }
+
+  public static NodeSpec of(String type, Map<String, String> params) {
+    return new NodeSpec(type, params, Mode.AUTO, null);
+  }
+
+  public NodeSpec withMode(Mode newMode) {
+    return new NodeSpec(type, params, newMode, restart);
+  }
+
+  public NodeSpec withRestart(RestartPolicy policy) {
+    return new NodeSpec(type, params, mode, policy);
+  }
+
+  private static Map<String, String> checkParams(Map<String, String> params) {
+    if (params.size() > MAX_PARAMS) {
+      throw new IllegalArgumentException("a node has " + params.size() + " params; at most " + MAX_PARAMS + " are allowed");
+    }
+    TreeMap<String, String> copy = new TreeMap<>();
+    params.forEach((key, value) -> {
+      if (key == null || key.isEmpty() || key.length() > MAX_PARAM_LENGTH) {
+        throw new IllegalArgumentException("param name must be 1 to " + MAX_PARAM_LENGTH + " characters, got '"
+            + (key == null ? "null" : Names.abbreviate(key)) + "'");
+      }
+      if (value == null) {
+        throw new IllegalArgumentException("param '" + Names.abbreviate(key) + "' has no value");
+      }
+      if (value.length() > MAX_PARAM_LENGTH) {
+        throw new IllegalArgumentException("param '" + Names.abbreviate(key) + "' is longer than " + MAX_PARAM_LENGTH + " characters");
+      }
+      copy.put(key, value);
+    });
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+}

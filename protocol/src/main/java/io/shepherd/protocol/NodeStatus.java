@@ -1,0 +1,57 @@
+package io.shepherd.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+
+/**
+ * What a host observes of one node; the Manager reports it in status (with {@code LOST} as the
+ * state when the host is gone).
+ *
+ * @param path the node's path
+ * @param host the id of the host the node runs on
+ * @param type the node type
+ * @param state the current state
+ * @param requested the requested state
+ * @param mode AUTO or MANAGED
+ * @param stalled true if a MANAGED node crashed and holds until a new request or a revive
+ * @param restarts how many times the node was restarted after a crash
+ * @param lastFailure the reason of the last crash, or null
+ * @param lastFailureAt when the last crash happened, or null
+ * @param stability the share of the recent window the node spent in its requested state, 0 to 1
+ * @param managedBy the client that took the node in MANAGED mode, or null
+ * @param pid the process id of a process node's process while it runs, or null
+ * @param exit for a process node: "running", "exit N" or "signal N"; otherwise null
+ * @param since when the node entered its current state
+ * @param seq the sequence number of the request the node is working on
+ */
+public record NodeStatus(
+    NodePath path,
+    String host,
+    String type,
+    NodeState state,
+    NodeState requested,
+    Mode mode,
+    boolean stalled,
+    int restarts,
+    String lastFailure,
+    Instant lastFailureAt,
+    double stability,
+    String managedBy,
+    Long pid,
+    String exit,
+    Instant since,
+    long seq)
+    implements CborSerializable {
+
+  /** True when the node is in its requested state (Guardian's {@code arrived}). */
+  @JsonProperty(value = "arrived", access = JsonProperty.Access.READ_ONLY)
+  public boolean arrived() {
+    return state == requested;
+  }
+
+  /** This status with another state, as the Manager reports a node whose host is gone. */
+  public NodeStatus withState(NodeState newState) {
+    return new NodeStatus(path, host, type, newState, requested, mode, stalled, restarts, lastFailure, lastFailureAt,
+        stability, managedBy, pid, exit, since, seq);
+  }
+}

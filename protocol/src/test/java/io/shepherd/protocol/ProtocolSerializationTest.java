@@ -1,0 +1,129 @@
+package io.shepherd.protocol;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.typed.ActorRef;
+import akka.serialization.jackson.JacksonCborSerializer;
+import io.shepherd.testing.RoundTrip;
+import io.shepherd.testing.TestConfig;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Every type that crosses a JVM goes through Jackson CBOR and comes back equal. */
+class ProtocolSerializationTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create("serialization", TestConfig.local());
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  static final NodePath PATH = NodePath.parse("daq1/acq/sine");
+  static final GroupPath GROUP = GroupPath.parse("any/acq");
+  static final RestartPolicy POLICY = new RestartPolicy(
+      Duration.ofMillis(100), Duration.ofSeconds(10), 0.2, Duration.ofSeconds(30), 5, Duration.ofMinutes(1));
+  static final NodeSpec SPEC = new NodeSpec("sine", Map.of("rate", "100", "amplitude", "2.5"), Mode.MANAGED, POLICY);
+  static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
+      false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
+      "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7);
+  static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551",
+      List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L);
+
+  static List<Object> samples() {
+    ActorRef<HostProtocol.Command> host = testKit.<HostProtocol.Command>createTestProbe().getRef();
+    ActorRef<ManagerProtocol.Command> manager = testKit.<ManagerProtocol.Command>createTestProbe().getRef();
+    ActorRef<ManagerProtocol.Reply> reply = testKit.<ManagerProtocol.Reply>createTestProbe().getRef();
+    ActorRef<ManagerProtocol.StatusPart> statusReply = testKit.<ManagerProtocol.StatusPart>createTestProbe().getRef();
+    ClusterStatus cluster = new ClusterStatus(
+        new ClusterStatus.Manager("akka://shepherd@127.0.0.1:2551", 3, "akka://shepherd@127.0.0.1:2552"),
+        List.of(new ClusterStatus.Member("akka://shepherd@127.0.0.1:2551", List.of("manager", "host"), "Up", true)),
+        List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1)),
+        List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP")),
+        List.of(STATUS));
+    return List.of(
+        SPEC, POLICY, STATUS, HOST_INFO, cluster,
+        cluster.manager(), cluster.members().get(0), cluster.hosts().get(0), cluster.groups().get(0),
+        new HostProtocol.Registered(3, manager),
+        new HostProtocol.Declined(3, "host id daq1 is taken"),
+        new HostProtocol.CreateGroup(3, GROUP),
+        new HostProtocol.RemoveGroup(3, GROUP),
+        new HostProtocol.CreateNode(3, PATH, SPEC, NodeState.RUNNING, 11),
+        new HostProtocol.RemoveNode(3, PATH),
+        new HostProtocol.RequestState(3, PATH, NodeState.STOPPED, 12),
+        new HostProtocol.SendSnapshot(3),
+        new ManagerProtocol.RegisterHost(HOST_INFO, host),
+        new ManagerProtocol.HostSnapshot("daq1", 3, 40, 0, 2, List.of(GROUP), List.of(STATUS)),
+        new ManagerProtocol.NodeUpdated("daq1", 41, STATUS),
+        new ManagerProtocol.NodeRemoved("daq1", 42, PATH),
+        new ManagerProtocol.NodeRejected("daq1", 43, PATH, ErrorCode.UNKNOWN_TYPE, "no node type 'sin'"),
+        new ManagerProtocol.GroupCreated("daq1", 44, GROUP),
+        new ManagerProtocol.GroupRemoved("daq1", 45, GROUP),
+        new ManagerProtocol.GetStatus(statusReply),
+        new ManagerProtocol.StatusPart(0, 1, cluster),
+        new ManagerProtocol.CreateGroup(GROUP, false, "client-1", reply),
+        new ManagerProtocol.RemoveGroup(GROUP, reply),
+        new ManagerProtocol.CreateNode(PATH, SPEC, NodeState.CREATED, reply),
+        new ManagerProtocol.RemoveNode(PATH, reply),
+        new ManagerProtocol.Perform(PATH, LifecycleAction.START, reply),
+        new ManagerProtocol.Request(PATH, NodeState.RUNNING, true, reply),
+        new ManagerProtocol.ClientLeaving("client-1", reply),
+        new ManagerProtocol.Ok("started", STATUS),
+        new ManagerProtocol.Ok("removed", null),
+        new ManagerProtocol.Failed(ErrorCode.INVALID_TRANSITION, "cannot start"));
+  }
+
+  @Test
+  void everySampleRoundTripsThroughJacksonCbor() {
+    for (Object sample : samples()) {
+      assertInstanceOf(JacksonCborSerializer.class, RoundTrip.serializerFor(testKit.system(), sample),
+          sample.getClass() + " must be bound to jackson-cbor");
+      assertEquals(sample, RoundTrip.roundTrip(testKit.system(), sample), "round trip of " + sample.getClass().getName());
+    }
+  }
+
+  @Test
+  void everyCrossJvmTypeHasASample() throws Exception {
+    Set<String> sampled = samples().stream().map(o -> o.getClass().getName()).collect(Collectors.toCollection(TreeSet::new));
+    List<String> missing = new ArrayList<>();
+    for (Class<?> type : cborTypesIn(CborSerializable.class.getPackageName())) {
+      if (!sampled.contains(type.getName())) {
+        missing.add(type.getName());
+      }
+    }
+    assertEquals(List.of(), missing, "every CborSerializable type needs a round-trip sample");
+  }
+
+  /** The concrete CborSerializable classes compiled into a package of this module. */
+  static List<Class<?>> cborTypesIn(String packageName) throws IOException, URISyntaxException, ClassNotFoundException {
+    Path root = Path.of(CborSerializable.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path dir = root.resolve(packageName.replace('.', '/'));
+    List<Class<?>> types = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+        String name = packageName + "." + file.getFileName().toString().replace(".class", "");
+        Class<?> type = Class.forName(name);
+        if (CborSerializable.class.isAssignableFrom(type) && !type.isInterface()
+            && !java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+          types.add(type);
+        }
+      }
+    }
+    assertFalse(types.isEmpty(), "found no protocol types in " + dir);
+    return types;
+  }
+}

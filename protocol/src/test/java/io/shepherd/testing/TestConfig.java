@@ -1,0 +1,21 @@
+package io.shepherd.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/** The configuration every Shepherd unit test starts from: real serialization of every message. */
+public final class TestConfig {
+
+  private TestConfig() {}
+
+  /** Local actor systems that serialize every message, as if it crossed a JVM. */
+  public static Config local() {
+    return ConfigFactory.parseString("""
+        akka.actor.serialize-messages = on
+        akka.actor.provider = local
+        akka.loglevel = INFO
+        akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
+        akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
+        """).withFallback(ConfigFactory.load());
+  }
+}
