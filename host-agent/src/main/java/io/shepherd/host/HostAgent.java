@@ -94,11 +94,12 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     this.settings = settings;
     this.timers = timers;
     this.env = new HostEnvironment(settings, types, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
-    this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), types.names(),
+    this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE));
     this.registrationBackoff = settings.registrationMinBackoff();
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, ManagerListing::new)));
+    ctx.getSystem().receptionist().tell(Receptionist.register(HostProtocol.SERVICE_KEY, ctx.getSelf()));
     ctx.getLog().info("host agent {} started; looking for the Manager", settings.hostId());
   }
 
@@ -109,6 +110,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(RetryRegistration.class, m -> onRetryRegistration())
         .onMessage(HostProtocol.Registered.class, this::onRegistered)
         .onMessage(HostProtocol.Declined.class, this::onDeclined)
+        .onMessage(HostProtocol.Reconnect.class, this::onReconnect)
         .onMessage(ManagerTerminated.class, this::onManagerTerminated)
         .onMessage(ManagerCommand.class, this::isStale, this::onStaleCommand)
         .onMessage(HostProtocol.CreateGroup.class, this::onCreateGroup)
@@ -172,6 +174,13 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     getContext().getLog().error("the Manager declined the registration of host {}: {}; retrying in {} ms",
         settings.hostId(), declined.reason(), settings.declinedBackoff().toMillis());
     timers.startSingleTimer(REGISTRATION_TIMER, RetryRegistration.INSTANCE, settings.declinedBackoff());
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onReconnect(HostProtocol.Reconnect reconnect) {
+    if (reconnect.epoch() > epoch) {
+      reconnect.manager().tell(new ManagerProtocol.RegisterHost(info, getContext().getSelf()));
+    }
     return this;
   }
 
@@ -358,6 +367,14 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
       manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), epoch, seq, part, parts,
           part == 0 ? groupList : List.of(), new ArrayList<>(slice)));
     }
+  }
+
+  /** The uid of this member's incarnation; 0 without remoting (a local actor system). */
+  private static long memberUid(akka.actor.typed.ActorSystem<?> system) {
+    akka.actor.ExtendedActorSystem classic = (akka.actor.ExtendedActorSystem) akka.actor.typed.javadsl.Adapter.toClassic(system);
+    return classic.provider() instanceof akka.remote.RemoteActorRefProvider
+        ? akka.remote.AddressUidExtension.get(classic).longAddressUid()
+        : 0L;
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -144,10 +144,13 @@ class HostAgentTest {
     for (int i = 1; i <= 3; i++) {
       host.tell(new HostProtocol.CreateNode(1, GROUP.node("n" + i), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
     }
-    for (int i = 1; i <= 3; i++) {
-      String name = "n" + i;
-      awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().path().node().equals(name) && e.status().arrived());
-    }
+    java.util.Set<String> arrived = new java.util.HashSet<>();
+    awaitEvent(ManagerProtocol.NodeUpdated.class, e -> {
+      if (e.status().arrived()) {
+        arrived.add(e.status().path().node());
+      }
+      return arrived.size() == 3;
+    });
     // A new Manager incarnation (epoch 2) registers the host again: the snapshot has everything.
     host.tell(new HostProtocol.Registered(2, manager.getRef()));
     List<ManagerProtocol.HostSnapshot> parts = new ArrayList<>();

@@ -7,11 +7,12 @@ import java.util.List;
  *
  * @param hostId the host's id
  * @param address the cluster member it runs on
+ * @param memberUid the uid of that member's incarnation: a restarted member on the same address has another
  * @param nodeTypes the names of the node types in its registry
  * @param allowedPackages the packages from which it loads node classes by name
  * @param incarnation a number that is new for every start of the host agent
  */
-public record HostInfo(String hostId, String address, List<String> nodeTypes, List<String> allowedPackages, long incarnation)
+public record HostInfo(String hostId, String address, long memberUid, List<String> nodeTypes, List<String> allowedPackages, long incarnation)
     implements CborSerializable {
 
   public HostInfo {

@@ -1,6 +1,7 @@
 package io.shepherd.protocol;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.receptionist.ServiceKey;
 
 /**
  * The messages a HostAgent receives from the Manager. Every command carries the epoch of the
@@ -15,6 +16,9 @@ public final class HostProtocol {
   /** Everything a HostAgent handles. Only the records in this class cross JVMs. */
   public interface Command {}
 
+  /** The key under which every host agent registers with the Receptionist. */
+  public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "shepherd-host");
+
   /** A command from the Manager, fenced by its epoch. */
   public interface ManagerCommand extends Command, CborSerializable {
     long epoch();
@@ -22,6 +26,12 @@ public final class HostProtocol {
 
   /** The Manager accepted the host's registration. */
   public record Registered(long epoch, ActorRef<ManagerProtocol.Command> manager) implements Command, CborSerializable {}
+
+  /**
+   * A new Manager incarnation asks the host to register with it; ignored unless its epoch is newer
+   * than the one the host is registered with.
+   */
+  public record Reconnect(long epoch, ActorRef<ManagerProtocol.Command> manager) implements Command, CborSerializable {}
 
   /** The Manager refused the registration, e.g. because another live member holds the host id. */
   public record Declined(long epoch, String reason) implements Command, CborSerializable {}

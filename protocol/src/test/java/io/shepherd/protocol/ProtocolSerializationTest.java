@@ -41,7 +41,7 @@ class ProtocolSerializationTest {
   static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
       false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
       "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7);
-  static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551",
+  static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
       List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L);
 
   static List<Object> samples() {
@@ -59,6 +59,7 @@ class ProtocolSerializationTest {
         SPEC, POLICY, STATUS, HOST_INFO, cluster,
         cluster.manager(), cluster.members().get(0), cluster.hosts().get(0), cluster.groups().get(0),
         new HostProtocol.Registered(3, manager),
+        new HostProtocol.Reconnect(3, manager),
         new HostProtocol.Declined(3, "host id daq1 is taken"),
         new HostProtocol.CreateGroup(3, GROUP),
         new HostProtocol.RemoveGroup(3, GROUP),

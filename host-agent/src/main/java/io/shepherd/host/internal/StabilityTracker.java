@@ -5,20 +5,20 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 
 /**
- * The share of a recent window a node spent in its requested state (OCS's stability). A node that
- * has existed for less than the window is judged over its lifetime. Not thread-safe.
+ * The share of a recent window a node spent in its requested state (OCS's stability). A node
+ * starts with a clean record: the part of the window before it was created counts as stable, so
+ * that a new node is not judged by its few milliseconds of start-up. Not thread-safe.
  */
 final class StabilityTracker {
 
   private record Change(Instant at, boolean arrived) {}
 
   private final Duration window;
-  private final Instant createdAt;
   private final ArrayDeque<Change> changes = new ArrayDeque<>();
 
   StabilityTracker(Duration window, Instant createdAt) {
     this.window = window;
-    this.createdAt = createdAt;
+    changes.add(new Change(createdAt.minus(window), true));
     changes.add(new Change(createdAt, false));
   }
 
@@ -33,7 +33,7 @@ final class StabilityTracker {
   /** The share of the window up to {@code now} spent arrived, from 0 to 1. */
   double stability(Instant now) {
     prune(now);
-    Instant start = latest(createdAt, now.minus(window));
+    Instant start = now.minus(window);
     long total = Duration.between(start, now).toNanos();
     if (total <= 0) {
       return changes.peekLast().arrived() ? 1.0 : 0.0;

@@ -18,6 +18,13 @@ class StabilityTrackerTest {
   }
 
   @Test
+  void aNewNodeIsNotJudgedByItsStartUp() {
+    StabilityTracker tracker = new StabilityTracker(Duration.ofSeconds(100), T0);
+    tracker.record(T0.plusMillis(100), true);
+    assertEquals(0.999, tracker.stability(T0.plusSeconds(1)), 1e-9);
+  }
+
+  @Test
   void timeOutsideTheRequestedStateCountsAgainst() {
     StabilityTracker tracker = new StabilityTracker(Duration.ofSeconds(100), T0);
     tracker.record(T0, true);
@@ -31,18 +38,14 @@ class StabilityTrackerTest {
     StabilityTracker tracker = new StabilityTracker(Duration.ofSeconds(100), T0);
     tracker.record(T0, false);
     tracker.record(T0.plusSeconds(50), true);
-    // Window (100 s .. 200 s] is entirely arrived.
-    assertEquals(1.0, tracker.stability(T0.plusSeconds(200)), 1e-9);
-    // Window (60 s .. 160 s]: arrived throughout too; (0 .. 100]: half.
-    StabilityTracker early = new StabilityTracker(Duration.ofSeconds(100), T0);
-    early.record(T0, false);
-    early.record(T0.plusSeconds(50), true);
-    assertEquals(0.5, early.stability(T0.plusSeconds(100)), 1e-9);
+    assertEquals(0.5, tracker.stability(T0.plusSeconds(100)), 1e-9);
+    assertEquals(1.0, tracker.stability(T0.plusSeconds(200)), 1e-9, "the bad half has left the window");
   }
 
   @Test
-  void aNodeNeverArrivedHasZero() {
+  void aNodeThatNeverArrivesLosesItsStabilityOverTheWindow() {
     StabilityTracker tracker = new StabilityTracker(Duration.ofSeconds(10), T0);
-    assertEquals(0.0, tracker.stability(T0.plusSeconds(5)), 1e-9);
+    assertEquals(0.5, tracker.stability(T0.plusSeconds(5)), 1e-9);
+    assertEquals(0.0, tracker.stability(T0.plusSeconds(20)), 1e-9);
   }
 }

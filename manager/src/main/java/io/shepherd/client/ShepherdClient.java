@@ -1,0 +1,332 @@
+package io.shepherd.client;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.cluster.typed.Cluster;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.shepherd.client.internal.ClientGuardian;
+import io.shepherd.client.internal.StatusCollector;
+import io.shepherd.manager.ClientIds;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.LifecycleAction;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The Java API of Shepherd for acquisition applications, the CLI and tests.
+ *
+ * <p>A client joins the cluster as a member with role {@code client} and talks to the Manager,
+ * wherever it runs. Every call returns a {@link CompletionStage} that completes within the
+ * client's call timeout: with the result, or exceptionally with a {@link ShepherdException}
+ * subclass saying what was wrong (a malformed argument fails the stage, it is never thrown).
+ * During a Manager hand-over a call waits for the new Manager within its timeout, then fails with
+ * {@link ShepherdException.NoManagerReachable}; it never hangs.
+ *
+ * <p>Groups the client creates are removed when it closes or its JVM leaves the cluster (pyacq:
+ * closing the Manager closes its NodeGroups), unless created persistent. Thread-safe.
+ *
+ * <pre>{@code
+ * try (ShepherdClient shepherd = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:2551"))) {
+ *   shepherd.createGroup("daq1/acq").toCompletableFuture().join();
+ *   shepherd.createNode("daq1/acq/sine", "sine", Map.of("frequency", "5")).toCompletableFuture().join();
+ *   shepherd.requestAndAwait("daq1/acq/sine", NodeState.RUNNING).toCompletableFuture().join();
+ * }
+ * }</pre>
+ */
+public final class ShepherdClient implements AutoCloseable {
+
+  private final ActorSystem<ClientGuardian.Command> system;
+  private final ClientSettings settings;
+  private final String clientId;
+  private final AtomicLong collectors = new AtomicLong();
+
+  private ShepherdClient(ActorSystem<ClientGuardian.Command> system, ClientSettings settings) {
+    this.system = system;
+    this.settings = settings;
+    this.clientId = ClientIds.of(Cluster.get(system).selfMember().uniqueAddress());
+  }
+
+  /**
+   * Joins the cluster through the settings' seeds and waits for the Manager.
+   *
+   * @throws ShepherdException.NoManagerReachable if no Manager is found within the connect timeout
+   * @throws ShepherdException.InvalidArgument if the settings are malformed
+   */
+  public static ShepherdClient connect(ClientSettings settings) {
+    if (settings.seeds().isEmpty() && settings.config().getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      throw new ShepherdException.InvalidArgument("no seed nodes: give at least one HOST:PORT of a cluster member");
+    }
+    Config config = ConfigFactory.empty()
+        .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(0))
+        .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.hostname()))
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of("client")))
+        .withValue("akka.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
+        .withValue("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", ConfigValueFactory.fromAnyRef("off"));
+    if (!settings.seeds().isEmpty()) {
+      config = config.withValue("akka.cluster.seed-nodes",
+          ConfigValueFactory.fromIterable(settings.seeds().stream().map(Seeds::parse).toList()));
+    }
+    ActorSystem<ClientGuardian.Command> system =
+        ActorSystem.create(ClientGuardian.create(), Seeds.SYSTEM_NAME, config.withFallback(settings.config()).resolve());
+    ShepherdClient client = new ShepherdClient(system, settings);
+    try {
+      client.manager(settings.connectTimeout()).toCompletableFuture().get();
+      return client;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      client.terminate();
+      throw new ShepherdException.NoManagerReachable("interrupted while connecting");
+    } catch (ExecutionException e) {
+      client.terminate();
+      throw e.getCause() instanceof ShepherdException s ? s : new ShepherdException(ErrorCode.INTERNAL, e.getCause().toString());
+    }
+  }
+
+  /** This client's id: the owner recorded on the groups it creates. */
+  public String clientId() {
+    return clientId;
+  }
+
+  public ClientSettings settings() {
+    return settings;
+  }
+
+  // ---- status -----------------------------------------------------------------------------------
+
+  /** A snapshot of the whole cluster: Manager, members, hosts, groups and nodes. */
+  public CompletionStage<ClusterStatus> status() {
+    long deadline = System.nanoTime() + settings.callTimeout().toNanos();
+    return manager(settings.callTimeout()).thenCompose(manager -> {
+      CompletableFuture<ClusterStatus> result = new CompletableFuture<>();
+      ActorRef<ManagerProtocol.StatusPart> collector = system.systemActorOf(StatusCollector.create(result),
+          "status-" + collectors.incrementAndGet(), Props.empty());
+      manager.tell(new ManagerProtocol.GetStatus(collector));
+      return result.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+          .exceptionallyCompose(e -> {
+            collector.tell(new ManagerProtocol.StatusPart(0, 1, null));
+            return CompletableFuture.failedFuture(mapError(e, "status"));
+          });
+    });
+  }
+
+  /** The registered hosts. */
+  public CompletionStage<List<ClusterStatus.Host>> hosts() {
+    return status().thenApply(ClusterStatus::hosts);
+  }
+
+  /** The status of one node. */
+  public CompletionStage<NodeStatus> nodeStatus(String path) {
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> status().thenApply(s -> s.nodes().stream()
+        .filter(n -> n.path().equals(p)).findFirst()
+        .orElseThrow(() -> new ShepherdException.NoSuchNode("no node " + p))));
+  }
+
+  // ---- groups -----------------------------------------------------------------------------------
+
+  /** Creates a NodeGroup owned by this client: {@code host/group}, or {@code any/group} to let Shepherd place it. */
+  public CompletionStage<GroupPath> createGroup(String path) {
+    return createGroup(path, false);
+  }
+
+  /**
+   * Creates a NodeGroup.
+   *
+   * @param persistent if true, the group outlives this client; otherwise it is removed when the client closes or leaves
+   */
+  public CompletionStage<GroupPath> createGroup(String path, boolean persistent) {
+    return parse(() -> GroupPath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.CreateGroup(p, persistent, clientId, r),
+        ok -> p));
+  }
+
+  /** Removes a NodeGroup with all its nodes (each is stopped and closed first). */
+  public CompletionStage<Void> removeGroup(String path) {
+    return parse(() -> GroupPath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.RemoveGroup(p, r), ok -> null));
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------------
+
+  /** Creates a node of a type with params, in state CREATED, in AUTO mode. */
+  public CompletionStage<NodeStatus> createNode(String path, String type, Map<String, String> params) {
+    return parse(() -> NodeSpec.of(type, params)).thenCompose(spec -> createNode(path, spec, NodeState.CREATED));
+  }
+
+  /**
+   * Creates a node and drives it to {@code requested} (CREATED to stay as created). Completes once
+   * the node exists on its host; use {@link #requestAndAwait} or the lifecycle calls to wait for a state.
+   */
+  public CompletionStage<NodeStatus> createNode(String path, NodeSpec spec, NodeState requested) {
+    if (spec == null || requested == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("spec and requested state are required"));
+    }
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.CreateNode(p, spec, requested, r),
+        ManagerProtocol.Ok::node));
+  }
+
+  /** Creates a node in MANAGED or AUTO mode. */
+  public CompletionStage<NodeStatus> createNode(String path, String type, Map<String, String> params, Mode mode) {
+    return parse(() -> NodeSpec.of(type, params).withMode(mode)).thenCompose(spec -> createNode(path, spec, NodeState.CREATED));
+  }
+
+  /** Stops, closes and removes a node. */
+  public CompletionStage<Void> removeNode(String path) {
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.RemoveNode(p, r), ok -> null));
+  }
+
+  public CompletionStage<NodeStatus> configure(String path) {
+    return perform(path, LifecycleAction.CONFIGURE);
+  }
+
+  public CompletionStage<NodeStatus> initialize(String path) {
+    return perform(path, LifecycleAction.INITIALIZE);
+  }
+
+  public CompletionStage<NodeStatus> start(String path) {
+    return perform(path, LifecycleAction.START);
+  }
+
+  public CompletionStage<NodeStatus> stop(String path) {
+    return perform(path, LifecycleAction.STOP);
+  }
+
+  public CompletionStage<NodeStatus> close(String path) {
+    return perform(path, LifecycleAction.CLOSE);
+  }
+
+  /**
+   * One lifecycle call. It must be one step from the state the node is in or heading to; if not,
+   * the stage fails with {@link ShepherdException.InvalidTransition} naming both, and nothing changes.
+   * Completes with the node's status once it has arrived.
+   */
+  public CompletionStage<NodeStatus> perform(String path, LifecycleAction action) {
+    if (action == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("action is required"));
+    }
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.Perform(p, action, r),
+        ManagerProtocol.Ok::node));
+  }
+
+  /**
+   * Requests a state (Guardian): the node is driven there through the lifecycle. Completes once the
+   * request is recorded in desired state; the node arrives later (see {@link #requestAndAwait}).
+   */
+  public CompletionStage<Void> request(String path, NodeState state) {
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.Request(p, state, false, r), ok -> null));
+  }
+
+  /** Requests a state and completes with the node's status once it has arrived there. */
+  public CompletionStage<NodeStatus> requestAndAwait(String path, NodeState state) {
+    if (state == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("state is required"));
+    }
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.Request(p, state, true, r),
+        ManagerProtocol.Ok::node));
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------
+
+  /** The current Manager, waiting up to {@code timeout} for one to appear. */
+  private CompletableFuture<ActorRef<ManagerProtocol.Command>> manager(Duration timeout) {
+    CompletableFuture<ActorRef<ManagerProtocol.Command>> manager = new CompletableFuture<>();
+    system.tell(new ClientGuardian.WhenManager(manager));
+    return manager.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(e ->
+        CompletableFuture.failedFuture(unwrap(e) instanceof TimeoutException
+            ? new ShepherdException.NoManagerReachable("no Shepherd Manager reachable within " + timeout.toMillis() + " ms (seeds "
+                + settings.seeds() + "); is a member with role manager running, and are the seeds right?")
+            : unwrap(e)));
+  }
+
+  private <T> CompletionStage<T> call(Function<ActorRef<ManagerProtocol.Reply>, ManagerProtocol.Command> message,
+                                      Function<ManagerProtocol.Ok, T> onOk) {
+    long deadline = System.nanoTime() + settings.callTimeout().toNanos();
+    return manager(settings.callTimeout())
+        .thenCompose(manager -> AskPattern.ask(manager, message::apply,
+            Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())), system.scheduler()))
+        .handle((reply, error) -> {
+          if (error != null) {
+            throw new CompletionException(mapError(error, "call"));
+          }
+          if (reply instanceof ManagerProtocol.Failed failed) {
+            throw new CompletionException(ShepherdException.of(failed.code(), failed.message()));
+          }
+          return onOk.apply((ManagerProtocol.Ok) reply);
+        });
+  }
+
+  private ShepherdException mapError(Throwable error, String what) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof ShepherdException shepherd) {
+      return shepherd;
+    }
+    if (cause instanceof TimeoutException) {
+      return new ShepherdException.Timeout("the Manager did not answer the " + what + " within "
+          + settings.callTimeout().toMillis() + " ms; it may have failed over: the call may or may not have taken effect");
+    }
+    return new ShepherdException(ErrorCode.INTERNAL, what + " failed: " + cause);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static <T> CompletableFuture<T> parse(java.util.function.Supplier<T> parser) {
+    try {
+      return CompletableFuture.completedFuture(parser.get());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument(e.getMessage()));
+    }
+  }
+
+  /**
+   * Removes the groups this client owns (unless persistent), leaves the cluster and stops the
+   * client's actor system. Waits at most the call timeout for the removal, then leaves regardless.
+   */
+  @Override
+  public void close() {
+    try {
+      call(r -> new ManagerProtocol.ClientLeaving(clientId, r), ok -> null).toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      system.log().warn("could not remove this client's groups before leaving: {}; the Manager removes them once it sees "
+          + "the client gone", unwrap(e).getMessage());
+    } finally {
+      terminate();
+    }
+  }
+
+  private void terminate() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Leaving took too long; the Split Brain Resolver downs what did not leave.
+    }
+  }
+}

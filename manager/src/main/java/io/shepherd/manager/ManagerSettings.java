@@ -1,0 +1,43 @@
+package io.shepherd.manager;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The settings of the Manager, read once from {@code shepherd.manager}. Immutable. */
+public record ManagerSettings(
+    Duration reconcileInterval,
+    Duration resendAfter,
+    Duration writeTimeout,
+    Duration readTimeout,
+    int desiredShards,
+    int statusPartSize,
+    Duration callTimeout,
+    Duration createTimeout) {
+
+  public ManagerSettings {
+    if (desiredShards < 1 || desiredShards > 1024) {
+      throw new IllegalArgumentException("shepherd.manager.desired-shards must be between 1 and 1024");
+    }
+    if (statusPartSize < 1) {
+      throw new IllegalArgumentException("shepherd.manager.status-part-size must be at least 1");
+    }
+  }
+
+  public static ManagerSettings create(ActorSystem<?> system) {
+    return fromConfig(system.settings().config());
+  }
+
+  public static ManagerSettings fromConfig(Config root) {
+    Config c = root.getConfig("shepherd.manager");
+    return new ManagerSettings(
+        c.getDuration("reconcile-interval"),
+        c.getDuration("resend-after"),
+        c.getDuration("write-timeout"),
+        c.getDuration("read-timeout"),
+        c.getInt("desired-shards"),
+        c.getInt("status-part-size"),
+        c.getDuration("call-timeout"),
+        c.getDuration("create-timeout"));
+  }
+}

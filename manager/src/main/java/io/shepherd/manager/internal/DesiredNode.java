@@ -1,0 +1,18 @@
+package io.shepherd.manager.internal;
+
+import io.shepherd.protocol.CborSerializable;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+
+/**
+ * The desired state of a node, as replicated among manager members.
+ *
+ * @param path the node's path
+ * @param spec what the node is
+ * @param requested the state it should be in
+ * @param seq the number of its latest request; hosts ignore older ones
+ * @param managedBy the client that took it in MANAGED mode, or null
+ */
+public record DesiredNode(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy)
+    implements CborSerializable {}

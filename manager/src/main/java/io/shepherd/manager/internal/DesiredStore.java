@@ -1,0 +1,240 @@
+package io.shepherd.manager.internal;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.cluster.ddata.GCounter;
+import akka.cluster.ddata.GCounterKey;
+import akka.cluster.ddata.Key;
+import akka.cluster.ddata.LWWMap;
+import akka.cluster.ddata.LWWMapKey;
+import akka.cluster.ddata.SelfUniqueAddress;
+import akka.cluster.ddata.typed.javadsl.DistributedData;
+import akka.cluster.ddata.typed.javadsl.Replicator;
+import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import io.shepherd.manager.ManagerSettings;
+import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.NodePath;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Manager's desired state in Distributed Data, replicated to every manager member: groups in
+ * one LWW map, nodes spread over {@code desired-shards} LWW maps by path, and the Manager epoch in
+ * a G-Counter. Writes go to a majority of manager members; a new Manager reads from a majority
+ * (or, if none answers in time, its local replica) and takes the next epoch.
+ *
+ * <p>Supervision: none needed; a failure restarts it with its parent.
+ */
+public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
+
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
+
+  /** Take the next epoch and read everything; answered with {@link Loaded}. */
+  public record Load(ActorRef<Loaded> replyTo) implements Command {}
+
+  public record Loaded(long epoch, Map<GroupPath, DesiredGroup> groups, Map<NodePath, DesiredNode> nodes)
+      implements NoSerializationVerificationNeeded {}
+
+  public record PutGroup(DesiredGroup group, long op, ActorRef<Stored> replyTo) implements Command {}
+
+  public record DeleteGroup(GroupPath path, long op, ActorRef<Stored> replyTo) implements Command {}
+
+  public record PutNode(DesiredNode node, long op, ActorRef<Stored> replyTo) implements Command {}
+
+  public record DeleteNode(NodePath path, long op, ActorRef<Stored> replyTo) implements Command {}
+
+  /** A write finished: {@code replicated} if a majority of manager members has it. */
+  public record Stored(long op, boolean replicated) implements NoSerializationVerificationNeeded {}
+
+  private record EpochIncremented(ActorRef<Loaded> replyTo) implements Command {}
+
+  private record EpochRead(Replicator.GetResponse<GCounter> response, ActorRef<Loaded> replyTo) implements Command {}
+
+  private record GroupsRead(Replicator.GetResponse<LWWMap<String, DesiredGroup>> response, boolean local) implements Command {}
+
+  private record NodesRead(Replicator.GetResponse<LWWMap<String, DesiredNode>> response, boolean local) implements Command {}
+
+  private record Written(long op, ActorRef<Stored> replyTo, boolean replicated) implements Command {}
+
+  private static final Key<GCounter> EPOCH = GCounterKey.create("shepherd-epoch");
+  private static final Key<LWWMap<String, DesiredGroup>> GROUPS = LWWMapKey.create("shepherd-groups");
+
+  private final ManagerSettings settings;
+  private final SelfUniqueAddress self;
+  private final ReplicatorMessageAdapter<Command, GCounter> epochs;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredGroup>> groupMaps;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredNode>> nodeMaps;
+  private final Replicator.WriteConsistency writeMajority;
+
+  // Loading state.
+  private ActorRef<Loaded> loadReplyTo;
+  private long loadingEpoch;
+  private int readsLeft;
+  private final Map<GroupPath, DesiredGroup> loadedGroups = new HashMap<>();
+  private final Map<NodePath, DesiredNode> loadedNodes = new HashMap<>();
+
+  public static Behavior<Command> create(ManagerSettings settings) {
+    return Behaviors.setup(ctx -> new DesiredStore(ctx, settings));
+  }
+
+  private DesiredStore(ActorContext<Command> ctx, ManagerSettings settings) {
+    super(ctx);
+    this.settings = settings;
+    DistributedData ddata = DistributedData.get(ctx.getSystem());
+    this.self = ddata.selfUniqueAddress();
+    Duration askTimeout = settings.writeTimeout().plus(settings.readTimeout()).plusSeconds(5);
+    this.epochs = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
+    this.groupMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
+    this.nodeMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
+    this.writeMajority = new Replicator.WriteMajority(settings.writeTimeout());
+  }
+
+  private Key<LWWMap<String, DesiredNode>> nodeKey(NodePath path) {
+    return nodeKey(Math.floorMod(path.toString().hashCode(), settings.desiredShards()));
+  }
+
+  private static Key<LWWMap<String, DesiredNode>> nodeKey(int shard) {
+    return LWWMapKey.create("shepherd-nodes-" + shard);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Load.class, this::onLoad)
+        .onMessage(EpochIncremented.class, this::onEpochIncremented)
+        .onMessage(EpochRead.class, this::onEpochRead)
+        .onMessage(GroupsRead.class, this::onGroupsRead)
+        .onMessage(NodesRead.class, this::onNodesRead)
+        .onMessage(PutGroup.class, this::onPutGroup)
+        .onMessage(DeleteGroup.class, this::onDeleteGroup)
+        .onMessage(PutNode.class, this::onPutNode)
+        .onMessage(DeleteNode.class, this::onDeleteNode)
+        .onMessage(Written.class, this::onWritten)
+        .build();
+  }
+
+  // ---- loading ----------------------------------------------------------------------------------
+
+  private Behavior<Command> onLoad(Load load) {
+    // Whether or not a majority confirms in time, the local replica is incremented, and the
+    // Split Brain Resolver guarantees there is no other Manager to race with.
+    epochs.askUpdate(
+        replyTo -> new Replicator.Update<>(EPOCH, GCounter.create(), writeMajority, replyTo, c -> c.increment(self, 1)),
+        response -> new EpochIncremented(load.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onEpochIncremented(EpochIncremented message) {
+    epochs.askGet(replyTo -> new Replicator.Get<>(EPOCH, Replicator.readLocal(), replyTo),
+        response -> new EpochRead(response, message.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onEpochRead(EpochRead read) {
+    loadingEpoch = read.response() instanceof Replicator.GetSuccess<GCounter> success
+        ? success.get(EPOCH).getValue().longValue()
+        : 1;
+    loadReplyTo = read.replyTo();
+    loadedGroups.clear();
+    loadedNodes.clear();
+    readsLeft = 1 + settings.desiredShards();
+    readGroups(false);
+    for (int shard = 0; shard < settings.desiredShards(); shard++) {
+      readNodes(nodeKey(shard), false);
+    }
+    return this;
+  }
+
+  private void readGroups(boolean local) {
+    groupMaps.askGet(replyTo -> new Replicator.Get<>(GROUPS, readConsistency(local), replyTo),
+        response -> new GroupsRead(response, local));
+  }
+
+  private void readNodes(Key<LWWMap<String, DesiredNode>> key, boolean local) {
+    nodeMaps.askGet(replyTo -> new Replicator.Get<>(key, readConsistency(local), replyTo),
+        response -> new NodesRead(response, local));
+  }
+
+  private Replicator.ReadConsistency readConsistency(boolean local) {
+    return local ? Replicator.readLocal() : new Replicator.ReadMajority(settings.readTimeout());
+  }
+
+  private Behavior<Command> onGroupsRead(GroupsRead read) {
+    if (read.response() instanceof Replicator.GetSuccess<LWWMap<String, DesiredGroup>> success) {
+      success.get(GROUPS).getEntries().values().forEach(g -> loadedGroups.put(g.path(), g));
+    } else if (read.response() instanceof Replicator.GetFailure<?> && !read.local()) {
+      getContext().getLog().warn("no majority of manager members answered in time; reading desired groups locally");
+      readGroups(true);
+      return this;
+    }
+    return readDone();
+  }
+
+  private Behavior<Command> onNodesRead(NodesRead read) {
+    if (read.response() instanceof Replicator.GetSuccess<LWWMap<String, DesiredNode>> success) {
+      success.dataValue().getEntries().values().forEach(n -> loadedNodes.put(n.path(), n));
+    } else if (read.response() instanceof Replicator.GetFailure<LWWMap<String, DesiredNode>> failure && !read.local()) {
+      getContext().getLog().warn("no majority of manager members answered in time; reading desired nodes locally");
+      readNodes(failure.key(), true);
+      return this;
+    }
+    return readDone();
+  }
+
+  private Behavior<Command> readDone() {
+    if (--readsLeft == 0 && loadReplyTo != null) {
+      loadReplyTo.tell(new Loaded(loadingEpoch, Map.copyOf(loadedGroups), Map.copyOf(loadedNodes)));
+      loadReplyTo = null;
+    }
+    return this;
+  }
+
+  // ---- writing ----------------------------------------------------------------------------------
+
+  private Behavior<Command> onPutGroup(PutGroup put) {
+    updateGroups(put.op(), put.replyTo(), m -> m.put(self, put.group().path().toString(), put.group()));
+    return this;
+  }
+
+  private Behavior<Command> onDeleteGroup(DeleteGroup delete) {
+    updateGroups(delete.op(), delete.replyTo(), m -> m.remove(self, delete.path().toString()));
+    return this;
+  }
+
+  private Behavior<Command> onPutNode(PutNode put) {
+    updateNodes(nodeKey(put.node().path()), put.op(), put.replyTo(), m -> m.put(self, put.node().path().toString(), put.node()));
+    return this;
+  }
+
+  private Behavior<Command> onDeleteNode(DeleteNode delete) {
+    updateNodes(nodeKey(delete.path()), delete.op(), delete.replyTo(), m -> m.remove(self, delete.path().toString()));
+    return this;
+  }
+
+  private void updateGroups(long op, ActorRef<Stored> replyTo,
+                            java.util.function.Function<LWWMap<String, DesiredGroup>, LWWMap<String, DesiredGroup>> modify) {
+    groupMaps.askUpdate(r -> new Replicator.Update<>(GROUPS, LWWMap.create(), writeMajority, r, modify),
+        response -> new Written(op, replyTo, response instanceof Replicator.UpdateSuccess));
+  }
+
+  private void updateNodes(Key<LWWMap<String, DesiredNode>> key, long op, ActorRef<Stored> replyTo,
+                           java.util.function.Function<LWWMap<String, DesiredNode>, LWWMap<String, DesiredNode>> modify) {
+    nodeMaps.askUpdate(r -> new Replicator.Update<>(key, LWWMap.create(), writeMajority, r, modify),
+        response -> new Written(op, replyTo, response instanceof Replicator.UpdateSuccess));
+  }
+
+  private Behavior<Command> onWritten(Written written) {
+    if (!written.replicated()) {
+      getContext().getLog().warn("desired-state write {} reached this manager member but not a majority within {} ms",
+          written.op(), settings.writeTimeout().toMillis());
+    }
+    written.replyTo().tell(new Stored(written.op(), written.replicated()));
+    return this;
+  }
+}

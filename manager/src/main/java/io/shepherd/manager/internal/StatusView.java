@@ -1,0 +1,86 @@
+package io.shepherd.manager.internal;
+
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the status answer from the Manager's entries, split into parts of bounded size. */
+public final class StatusView {
+
+  private StatusView() {}
+
+  /**
+   * The status in parts: the first holds the manager, members, hosts, groups and the first nodes;
+   * each further part holds more nodes only.
+   */
+  public static List<ClusterStatus> parts(ClusterStatus.Manager manager, List<ClusterStatus.Member> members,
+                                          Map<String, HostEntry> hosts, Collection<GroupEntry> groups,
+                                          Collection<NodeEntry> nodes, int partSize) {
+    Map<String, int[]> counts = new HashMap<>();
+    List<ClusterStatus.Group> groupList = new ArrayList<>();
+    for (GroupEntry group : groups) {
+      if (group.phase == Phase.CREATING) {
+        continue;
+      }
+      HostEntry host = group.host == null ? null : hosts.get(group.host);
+      String status = group.phase == Phase.REMOVING ? "REMOVING"
+          : host != null && host.up() && group.observed ? "UP" : "WAITING";
+      groupList.add(new ClusterStatus.Group(group.path, group.host, group.persistent, group.owner, status));
+      if (group.host != null) {
+        counts.computeIfAbsent(group.host, h -> new int[2])[0]++;
+      }
+    }
+    Map<io.shepherd.protocol.GroupPath, String> hostOfGroup = new HashMap<>();
+    groups.forEach(g -> hostOfGroup.put(g.path, g.host));
+    List<NodeStatus> nodeList = new ArrayList<>();
+    for (NodeEntry node : nodes) {
+      if (node.phase == Phase.CREATING) {
+        continue;
+      }
+      String hostId = hostOfGroup.get(node.path.groupPath());
+      HostEntry host = hostId == null ? null : hosts.get(hostId);
+      nodeList.add(nodeStatus(node, hostId, host));
+      if (hostId != null) {
+        counts.computeIfAbsent(hostId, h -> new int[2])[1]++;
+      }
+    }
+    nodeList.sort(Comparator.comparing(NodeStatus::path));
+    groupList.sort(Comparator.comparing(g -> g.path().toString()));
+    List<ClusterStatus.Host> hostList = hosts.values().stream()
+        .sorted(Comparator.comparing(h -> h.id))
+        .map(h -> new ClusterStatus.Host(h.id, h.address(), h.state.name(),
+            counts.getOrDefault(h.id, new int[2])[0], counts.getOrDefault(h.id, new int[2])[1]))
+        .toList();
+    List<ClusterStatus> parts = new ArrayList<>();
+    for (int from = 0; from == 0 || from < nodeList.size(); from += partSize) {
+      List<NodeStatus> slice = nodeList.subList(from, Math.min(nodeList.size(), from + partSize));
+      parts.add(from == 0
+          ? new ClusterStatus(manager, members, hostList, groupList, slice)
+          : new ClusterStatus(manager, List.of(), List.of(), List.of(), slice));
+    }
+    return parts;
+  }
+
+  /** What status says of one node: its host's last report, LOST when the host is down. */
+  public static NodeStatus nodeStatus(NodeEntry node, String hostId, HostEntry host) {
+    NodeStatus seen = node.observed;
+    boolean lost = host == null || host.state == HostEntry.State.DOWN;
+    NodeState state = lost ? NodeState.LOST
+        : seen != null ? seen.state()
+        : node.placementError != null ? NodeState.FAILED
+        : NodeState.CREATED;
+    return new NodeStatus(node.path, hostId, node.spec.type(), state, node.requested, node.spec.mode(),
+        seen != null && seen.stalled(), seen == null ? 0 : seen.restarts(),
+        seen == null ? node.placementError : seen.lastFailure(), seen == null ? null : seen.lastFailureAt(),
+        seen == null ? 0.0 : seen.stability(), node.managedBy,
+        seen == null ? null : seen.pid(), seen == null ? null : seen.exit(),
+        seen == null ? Instant.ofEpochMilli(0) : seen.since(), node.seq);
+  }
+}

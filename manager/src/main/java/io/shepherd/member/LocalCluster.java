@@ -1,0 +1,163 @@
+package io.shepherd.member;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Member JVMs on loopback, started as child processes with the classpath of this JVM: the demo,
+ * the multi-JVM tests and the benchmarks use it. Every member is told to end when this JVM does,
+ * and {@link #close()} (also run at JVM exit) ends every process it started, with their
+ * descendants: SIGTERM, then SIGKILL after a grace period.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+  private final Path logDir;
+  private final List<String> jvmOptions;
+  private final Map<String, String> properties;
+  private final List<MemberProcess> members = new CopyOnWriteArrayList<>();
+  private final List<Integer> seedPorts = new CopyOnWriteArrayList<>();
+  private final Thread reaper = new Thread(this::killAll, "local-cluster-reaper");
+  private int started;
+
+  /**
+   * @param logDir where each member's output goes, one file per start
+   * @param jvmOptions options for every member JVM, e.g. {@code -Xmx256m}
+   * @param properties system properties for every member JVM: configuration overrides
+   */
+  public LocalCluster(Path logDir, List<String> jvmOptions, Map<String, String> properties) {
+    this.logDir = logDir;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.properties = new LinkedHashMap<>(properties);
+    Runtime.getRuntime().addShutdownHook(reaper);
+  }
+
+  /** JVM options that start members fast and small on a busy machine. */
+  public static List<String> smallJvm() {
+    return List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+  }
+
+  /** A free TCP port on loopback. */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts a member on a free port; the first member started is the first seed. */
+  public MemberProcess start(String hostId, Set<String> roles) {
+    return start(hostId, roles, freePort());
+  }
+
+  /** Starts a member on {@code port}, e.g. again on the port of one that was killed. */
+  public synchronized MemberProcess start(String hostId, Set<String> roles, int port) {
+    if (!seedPorts.contains(port)) {
+      seedPorts.add(port);
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Dshepherd.watch-parent-pid=" + ProcessHandle.current().pid());
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.shepherd.cli.Shepherd");
+    command.add("member");
+    command.add("--host-id=" + hostId);
+    command.add("--hostname=127.0.0.1");
+    command.add("--port=" + port);
+    command.add("--roles=" + String.join(",", new TreeSet<>(roles)));
+    command.add("--seeds=" + String.join(",", seedPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
+    try {
+      Files.createDirectories(logDir);
+      Path log = logDir.resolve(hostId + "-" + (++started) + ".log");
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      MemberProcess member = new MemberProcess(hostId, roles, port, log, process);
+      members.add(member);
+      return member;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start member " + hostId, e);
+    }
+  }
+
+  /** The seeds every member joins through, as {@code host:port}. */
+  public List<String> seeds() {
+    return seedPorts.stream().map(p -> "127.0.0.1:" + p).toList();
+  }
+
+  public List<MemberProcess> members() {
+    return List.copyOf(members);
+  }
+
+  /** {@code kill -9} of a member JVM (its own child processes are left to the host agent's cleanup). */
+  public void kill(MemberProcess member) {
+    member.process().destroyForcibly();
+    awaitExit(member.process(), Duration.ofSeconds(10));
+  }
+
+  /** SIGTERM, then SIGKILL after {@code grace}: the member stops its nodes and leaves first. */
+  public void stop(MemberProcess member, Duration grace) {
+    List<ProcessHandle> descendants = member.process().descendants().toList();
+    member.process().destroy();
+    if (!awaitExit(member.process(), grace)) {
+      member.process().destroyForcibly();
+      awaitExit(member.process(), Duration.ofSeconds(10));
+    }
+    descendants.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** Stops every member: SIGTERM to all, then SIGKILL to what is left after 20 s. */
+  @Override
+  public void close() {
+    List<ProcessHandle> descendants = new ArrayList<>();
+    for (MemberProcess member : members) {
+      descendants.addAll(member.process().descendants().toList());
+      member.process().destroy();
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    for (MemberProcess member : members) {
+      if (!awaitExit(member.process(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        member.process().destroyForcibly();
+      }
+    }
+    killAll();
+    descendants.forEach(ProcessHandle::destroyForcibly);
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down; the hook runs anyway
+    }
+  }
+
+  private void killAll() {
+    for (MemberProcess member : members) {
+      member.process().descendants().forEach(ProcessHandle::destroyForcibly);
+      member.process().destroyForcibly();
+      awaitExit(member.process(), Duration.ofSeconds(10));
+    }
+  }
+
+  private static boolean awaitExit(Process process, Duration timeout) {
+    try {
+      return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.shepherd.member;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/** A member JVM started by a {@link LocalCluster}. */
+public final class MemberProcess {
+
+  private final String hostId;
+  private final Set<String> roles;
+  private final int port;
+  private final Path log;
+  private final Process process;
+
+  MemberProcess(String hostId, Set<String> roles, int port, Path log, Process process) {
+    this.hostId = hostId;
+    this.roles = Set.copyOf(roles);
+    this.port = port;
+    this.log = log;
+    this.process = process;
+  }
+
+  public String hostId() {
+    return hostId;
+  }
+
+  public Set<String> roles() {
+    return roles;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The member's address as it appears in status: {@code akka://shepherd@127.0.0.1:PORT}. */
+  public String address() {
+    return "akka://shepherd@127.0.0.1:" + port;
+  }
+
+  /** The file its stdout and stderr go to. */
+  public Path log() {
+    return log;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  Process process() {
+    return process;
+  }
+
+  @Override
+  public String toString() {
+    return hostId + "@" + port + " (pid " + process.pid() + ")";
+  }
+}

@@ -1,0 +1,133 @@
+package io.shepherd.member;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.ClusterSingletonSettings;
+import akka.cluster.typed.SingletonActor;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.shepherd.client.Seeds;
+import io.shepherd.host.HostAgent;
+import io.shepherd.host.HostSettings;
+import io.shepherd.manager.Manager;
+import io.shepherd.manager.ManagerSettings;
+import io.shepherd.protocol.HostProtocol;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Starts a Shepherd member: a cluster member that runs a HostAgent (role {@code host}) and/or may
+ * run the Manager singleton (role {@code manager}). When the member shuts down (SIGTERM, leaving,
+ * or downed by the Split Brain Resolver), every node of its host is stopped and closed first, then
+ * the JVM exits.
+ */
+public final class ShepherdMember {
+
+  /** The role every member has (clients do not): the Split Brain Resolver counts these. */
+  public static final String MEMBER_ROLE = "member";
+
+  private ShepherdMember() {}
+
+  /**
+   * Loads a configuration: system properties over {@code file} (if any) over every reference.conf.
+   *
+   * @throws com.typesafe.config.ConfigException with the file and line of a syntax error
+   * @throws IllegalArgumentException if the file does not exist or cannot be read
+   */
+  public static Config loadConfig(Path file) {
+    if (file == null) {
+      return ConfigFactory.load();
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new IllegalArgumentException("configuration file " + file + " does not exist or cannot be read");
+    }
+    return ConfigFactory.load(ConfigFactory.parseFile(file.toFile()));
+  }
+
+  /** The configuration of a member: the options over {@code base}. */
+  public static Config memberConfig(MemberOptions options, Config base) {
+    Set<String> roles = new TreeSet<>(options.roles() != null ? options.roles() : configuredRoles(base));
+    if (roles.isEmpty()) {
+      roles.addAll(MemberOptions.MEMBER_ROLES);
+    }
+    new MemberOptions(null, null, null, null, roles, null); // checks the configured roles too
+    List<String> roleList = new ArrayList<>(roles);
+    roleList.add(MEMBER_ROLE);
+    Config overrides = ConfigFactory.empty()
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roleList))
+        .withValue("akka.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("on"));
+    if (options.port() != null) {
+      overrides = overrides.withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
+    }
+    if (options.hostname() != null) {
+      overrides = overrides.withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(options.hostname()));
+    }
+    if (options.seeds() != null) {
+      overrides = overrides.withValue("akka.cluster.seed-nodes",
+          ConfigValueFactory.fromIterable(options.seeds().stream().map(Seeds::parse).toList()));
+    }
+    if (options.hostId() != null) {
+      overrides = overrides.withValue("shepherd.host.id", ConfigValueFactory.fromAnyRef(options.hostId()));
+    }
+    return overrides.withFallback(base).resolve();
+  }
+
+  private static Set<String> configuredRoles(Config config) {
+    Set<String> roles = new TreeSet<>(config.getStringList("akka.cluster.roles"));
+    roles.remove(MEMBER_ROLE);
+    return roles;
+  }
+
+  /** Starts a member with the given configuration (see {@link #memberConfig}). */
+  public static ActorSystem<Void> start(Config config) {
+    Set<String> roles = configuredRoles(config);
+    if (roles.contains("host")) {
+      HostSettings.fromConfig(config); // fail early, before joining, on bad host settings
+    }
+    return ActorSystem.create(guardian(roles), Seeds.SYSTEM_NAME, config);
+  }
+
+  private static Behavior<Void> guardian(Set<String> roles) {
+    return Behaviors.setup(ctx -> {
+      ActorSystem<?> system = ctx.getSystem();
+      if (roles.contains("host")) {
+        ActorRef<HostProtocol.Command> host = ctx.spawn(HostAgent.create(HostSettings.create(system)), "host");
+        Duration timeout = system.settings().config().getDuration("akka.coordinated-shutdown.phases.before-service-unbind.timeout");
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "shepherd-stop-nodes",
+            () -> AskPattern.<HostProtocol.Command, Done>ask(host, HostAgent.Shutdown::new, timeout, system.scheduler()));
+      }
+      if (roles.contains("manager")) {
+        ManagerSettings settings = ManagerSettings.create(system);
+        ClusterSingleton.get(system).init(SingletonActor.of(
+                Behaviors.supervise(Manager.create(settings))
+                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+                "manager")
+            .withSettings(ClusterSingletonSettings.create(system).withRole("manager")));
+      }
+      return Behaviors.empty();
+    });
+  }
+
+  /** Terminates the member if the process {@code pid} ends: members started by a harness or demo never outlive it. */
+  public static void exitWithProcess(ActorSystem<?> system, long pid) {
+    ProcessHandle.of(pid).ifPresentOrElse(
+        parent -> parent.onExit().thenRun(() -> {
+          system.log().warn("parent process {} ended; shutting down", pid);
+          system.terminate();
+        }),
+        system::terminate);
+  }
+}
