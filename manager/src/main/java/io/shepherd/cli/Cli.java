@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigException;
 import io.shepherd.client.ClientSettings;
 import io.shepherd.client.Seeds;
 import io.shepherd.client.ShepherdClient;
-import io.shepherd.member.ShepherdMember;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,7 @@ final class Cli {
       chosen = Files.isRegularFile(shipped) ? shipped : null;
     }
     try {
-      return ShepherdMember.loadConfig(chosen);
+      return io.shepherd.ShepherdConfig.load(chosen);
     } catch (ConfigException e) {
       throw new CommandLine.ParameterException(commandLine, "bad configuration: " + e.getMessage());
     } catch (IllegalArgumentException e) {

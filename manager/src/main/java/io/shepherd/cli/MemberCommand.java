@@ -64,6 +64,10 @@ final class MemberCommand implements Callable<Integer> {
       ShepherdMember.exitWithProcess(system, Long.parseLong(parent));
     }
     system.getWhenTerminated().toCompletableFuture().join();
+    if (ShepherdMember.downed(system)) {
+      System.err.println("shepherd: this member was downed by the cluster; exiting with status 1");
+      return 1;
+    }
     return 0;
   }
 }

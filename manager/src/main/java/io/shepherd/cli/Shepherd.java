@@ -19,6 +19,9 @@ public final class Shepherd implements Runnable {
       System.setProperty("shepherd.log.level", member ? "INFO" : "ERROR");
       System.setProperty("shepherd.log.target", member ? "System.out" : "System.err");
     }
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "shepherd-logback.xml");
+    }
     org.slf4j.LoggerFactory.getILoggerFactory(); // before Akka starts logging from several threads
     System.exit(commandLine().execute(args));
   }

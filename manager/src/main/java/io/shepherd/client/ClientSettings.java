@@ -1,7 +1,6 @@
 package io.shepherd.client;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,9 +29,9 @@ public record ClientSettings(List<String> seeds, Duration callTimeout, Duration 
     }
   }
 
-  /** Settings from {@code shepherd.client} in the default configuration. */
+  /** Settings from {@code shepherd.client} in Shepherd's default configuration. */
   public static ClientSettings create() {
-    return fromConfig(ConfigFactory.load());
+    return fromConfig(io.shepherd.ShepherdConfig.load());
   }
 
   public static ClientSettings fromConfig(Config config) {

@@ -2,7 +2,6 @@ package io.shepherd.client;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
@@ -30,7 +29,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -59,7 +57,6 @@ public final class ShepherdClient implements AutoCloseable {
   private final ActorSystem<ClientGuardian.Command> system;
   private final ClientSettings settings;
   private final String clientId;
-  private final AtomicLong collectors = new AtomicLong();
 
   private ShepherdClient(ActorSystem<ClientGuardian.Command> system, ClientSettings settings) {
     this.system = system;
@@ -119,14 +116,16 @@ public final class ShepherdClient implements AutoCloseable {
     long deadline = System.nanoTime() + settings.callTimeout().toNanos();
     return manager(settings.callTimeout()).thenCompose(manager -> {
       CompletableFuture<ClusterStatus> result = new CompletableFuture<>();
-      ActorRef<ManagerProtocol.StatusPart> collector = system.systemActorOf(StatusCollector.create(result),
-          "status-" + collectors.incrementAndGet(), Props.empty());
-      manager.tell(new ManagerProtocol.GetStatus(collector));
-      return result.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-          .exceptionallyCompose(e -> {
-            collector.tell(new ManagerProtocol.StatusPart(0, 1, null));
-            return CompletableFuture.failedFuture(mapError(e, "status"));
-          });
+      CompletableFuture<ActorRef<ManagerProtocol.StatusPart>> spawned = new CompletableFuture<>();
+      system.tell(new ClientGuardian.SpawnCollector<>(StatusCollector.create(result), spawned));
+      return spawned.thenCompose(collector -> {
+        manager.tell(new ManagerProtocol.GetStatus(collector));
+        return result.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+            .exceptionallyCompose(e -> {
+              collector.tell(new ManagerProtocol.StatusPart(0, 1, null));
+              return CompletableFuture.failedFuture(mapError(e, "status"));
+            });
+      });
     });
   }
 

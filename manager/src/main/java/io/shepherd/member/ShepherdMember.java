@@ -20,8 +20,6 @@ import io.shepherd.host.HostSettings;
 import io.shepherd.manager.Manager;
 import io.shepherd.manager.ManagerSettings;
 import io.shepherd.protocol.HostProtocol;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +30,8 @@ import java.util.TreeSet;
  * Starts a Shepherd member: a cluster member that runs a HostAgent (role {@code host}) and/or may
  * run the Manager singleton (role {@code manager}). When the member shuts down (SIGTERM, leaving,
  * or downed by the Split Brain Resolver), every node of its host is stopped and closed first, then
- * the JVM exits.
+ * its actor system terminates; {@code bin/shepherd member} then exits, with status 1 if the member
+ * was downed, so that a service manager restarts it.
  */
 public final class ShepherdMember {
 
@@ -40,22 +39,6 @@ public final class ShepherdMember {
   public static final String MEMBER_ROLE = "member";
 
   private ShepherdMember() {}
-
-  /**
-   * Loads a configuration: system properties over {@code file} (if any) over every reference.conf.
-   *
-   * @throws com.typesafe.config.ConfigException with the file and line of a syntax error
-   * @throws IllegalArgumentException if the file does not exist or cannot be read
-   */
-  public static Config loadConfig(Path file) {
-    if (file == null) {
-      return ConfigFactory.load();
-    }
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw new IllegalArgumentException("configuration file " + file + " does not exist or cannot be read");
-    }
-    return ConfigFactory.load(ConfigFactory.parseFile(file.toFile()));
-  }
 
   /** The configuration of a member: the options over {@code base}. */
   public static Config memberConfig(MemberOptions options, Config base) {
@@ -67,8 +50,7 @@ public final class ShepherdMember {
     List<String> roleList = new ArrayList<>(roles);
     roleList.add(MEMBER_ROLE);
     Config overrides = ConfigFactory.empty()
-        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roleList))
-        .withValue("akka.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("on"));
+        .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(roleList));
     if (options.port() != null) {
       overrides = overrides.withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(options.port()));
     }
@@ -119,6 +101,13 @@ public final class ShepherdMember {
       }
       return Behaviors.empty();
     });
+  }
+
+  /** True if the member shut down because the cluster downed it (it may rejoin as a new incarnation). */
+  public static boolean downed(ActorSystem<?> system) {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .map(reason -> reason instanceof CoordinatedShutdown.ClusterDowningReason$)
+        .orElse(false);
   }
 
   /** Terminates the member if the process {@code pid} ends: members started by a harness or demo never outlive it. */

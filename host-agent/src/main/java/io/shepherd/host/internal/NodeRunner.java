@@ -194,10 +194,11 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       emit();
       return this;
     }
-    if (changed) {
+    drive();
+    if (changed && phase != Phase.BUSY) {
+      // When a step has started, its completion reports the new request; otherwise report it now.
       emit();
     }
-    drive();
     return this;
   }
 

@@ -25,6 +25,9 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
   /** Complete {@code manager} with the current Manager, now or once there is one. */
   public record WhenManager(CompletableFuture<ActorRef<ManagerProtocol.Command>> manager) implements Command {}
 
+  /** Spawn a short-lived child (a collector of a multi-part answer) and hand out its ref. */
+  public record SpawnCollector<T>(akka.actor.typed.Behavior<T> behavior, CompletableFuture<ActorRef<T>> ref) implements Command {}
+
   private record Listing(Receptionist.Listing listing) implements Command {}
 
   private ActorRef<ManagerProtocol.Command> manager;
@@ -45,6 +48,7 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
     return newReceiveBuilder()
         .onMessage(WhenManager.class, this::onWhenManager)
         .onMessage(Listing.class, this::onListing)
+        .onMessage(SpawnCollector.class, this::onSpawnCollector)
         .build();
   }
 
@@ -55,6 +59,11 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
       waiting.removeIf(CompletableFuture::isDone);
       waiting.add(when.manager());
     }
+    return this;
+  }
+
+  private <T> Behavior<Command> onSpawnCollector(SpawnCollector<T> spawn) {
+    spawn.ref().complete(getContext().spawnAnonymous(spawn.behavior()));
     return this;
   }
 

@@ -29,10 +29,11 @@ public final class StatusCollector {
             }
             if (!result.isDone()) {
               // Part 0 carries the manager, members, hosts and groups; every part carries nodes.
-              ClusterStatus first = received.stream().filter(p -> p.part() == 0).findFirst().orElse(received.get(0)).status();
+              // The Manager sorts the nodes; the parts hold consecutive slices.
+              received.sort(Comparator.comparingInt(ManagerProtocol.StatusPart::part));
+              ClusterStatus first = received.get(0).status();
               List<NodeStatus> nodes = new ArrayList<>();
               received.forEach(r -> nodes.addAll(r.status().nodes()));
-              nodes.sort(Comparator.comparing(NodeStatus::path));
               result.complete(new ClusterStatus(first.manager(), first.members(), first.hosts(), first.groups(), nodes));
             }
             return Behaviors.stopped();

@@ -1,0 +1,50 @@
+package io.shepherd.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** Every malformed command line is refused with exit status 2 and a message naming the problem; nothing starts. */
+class CliTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "member --port 70000 | port must be between 0 and 65535",
+      "member --port -1 | port must be between 0 and 65535",
+      "member --port abc | Invalid value for option '--port'",
+      "member --roles client | unknown role 'client'",
+      "member --roles , | at least one role",
+      "member --host-id any | reserved",
+      "member --host-id 'daq 1' | not valid",
+      "member --seeds nonsense | is not HOST:PORT",
+      "member --seeds 127.0.0.1:0 | ports are 1 to 65535",
+      "member --config /nonexistent/site.conf | does not exist",
+      "member --unknown | Unknown option",
+      "status --seeds , | --seeds is empty",
+      "status --timeout 5x | --timeout must be a duration",
+      "demo --duration 0 | --duration must be at least 1 second",
+      "frobnicate | Unmatched argument",
+  })
+  void badCommandLinesAreRefused(String args, String expected) {
+    CommandLine commandLine = Shepherd.commandLine();
+    StringWriter err = new StringWriter();
+    commandLine.setErr(new PrintWriter(err));
+    commandLine.setOut(new PrintWriter(new StringWriter()));
+    int status = commandLine.execute(split(args));
+    assertEquals(2, status, err.toString());
+    assertTrue(err.toString().contains(expected), () -> "expected '" + expected + "' in: " + err);
+  }
+
+  private static String[] split(String args) {
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([^']*)'|(\\S+)").matcher(args);
+    while (m.find()) {
+      parts.add(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    return parts.toArray(String[]::new);
+  }
+}

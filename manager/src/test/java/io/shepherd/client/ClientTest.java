@@ -1,0 +1,190 @@
+package io.shepherd.client;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.member.MemberOptions;
+import io.shepherd.member.ShepherdMember;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The client API against a real member (manager and host) in this JVM. */
+class ClientTest {
+
+  static ActorSystem<Void> member;
+  static ShepherdClient client;
+
+  @BeforeAll
+  static void startMember() throws Exception {
+    Config config = ShepherdMember.memberConfig(new MemberOptions("daq1", "127.0.0.1", 0, List.of(), Set.of("manager", "host"), null),
+        ConfigFactory.parseString("""
+            akka.actor.serialize-messages = on
+            shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
+            akka.coordinated-shutdown.exit-jvm = off
+            akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            """).withFallback(io.shepherd.ShepherdConfig.load()));
+    member = ShepherdMember.start(config);
+    Cluster cluster = Cluster.get(member);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (cluster.selfMember().status() != MemberStatus.up() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    int port = cluster.selfMember().address().getPort().get();
+    client = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + port)
+        .withCallTimeout(Duration.ofSeconds(10)).withConnectTimeout(Duration.ofSeconds(30)));
+    awaitHost("daq1");
+  }
+
+  @AfterAll
+  static void stopMember() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    member.terminate();
+    member.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  static void awaitHost(String id) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (get(client.hosts()).stream().anyMatch(h -> h.id().equals(id) && h.status().equals("UP"))) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    fail("host " + id + " did not come up");
+  }
+
+  static <T> T get(CompletionStage<T> stage) {
+    return stage.toCompletableFuture().join();
+  }
+
+  static <E extends ShepherdException> E failure(Class<E> type, CompletionStage<?> stage) {
+    CompletionException e = assertThrows(CompletionException.class, () -> stage.toCompletableFuture().join());
+    assertInstanceOf(type, e.getCause(), () -> "expected " + type.getSimpleName() + ", got " + e.getCause());
+    return type.cast(e.getCause());
+  }
+
+  @Test
+  void aNodeGoesThroughItsWholeLifecycle() {
+    get(client.createGroup("daq1/life"));
+    NodeStatus created = get(client.createNode("daq1/life/sine", "sine", Map.of("frequency", "3")));
+    assertEquals(NodeState.CREATED, created.state());
+    assertEquals(NodeState.CONFIGURED, get(client.configure("daq1/life/sine")).state());
+    assertEquals(NodeState.INITIALIZED, get(client.initialize("daq1/life/sine")).state());
+    assertEquals(NodeState.RUNNING, get(client.start("daq1/life/sine")).state());
+    assertEquals(NodeState.STOPPED, get(client.stop("daq1/life/sine")).state());
+    assertEquals(NodeState.RUNNING, get(client.start("daq1/life/sine")).state());
+    assertEquals(NodeState.STOPPED, get(client.stop("daq1/life/sine")).state());
+    assertEquals(NodeState.CLOSED, get(client.close("daq1/life/sine")).state());
+    get(client.removeNode("daq1/life/sine"));
+    get(client.removeGroup("daq1/life"));
+    assertTrue(get(client.status()).nodes().stream().noneMatch(n -> n.path().toString().startsWith("daq1/life/")));
+  }
+
+  @Test
+  void requestsDriveANodeThroughEveryStepAndArrive() {
+    get(client.createGroup("daq1/req"));
+    get(client.createNode("daq1/req/counter", NodeSpec.of("counter", Map.of()), NodeState.CREATED));
+    NodeStatus running = get(client.requestAndAwait("daq1/req/counter", NodeState.RUNNING));
+    assertEquals(NodeState.RUNNING, running.state());
+    assertTrue(running.arrived());
+    get(client.request("daq1/req/counter", NodeState.CLOSED));
+    NodeStatus closed = get(client.requestAndAwait("daq1/req/counter", NodeState.CLOSED));
+    assertEquals(NodeState.CLOSED, closed.state());
+  }
+
+  @Test
+  void startBeforeInitializeIsRefusedNamingTheStateAndNothingChanges() {
+    get(client.createGroup("daq1/order"));
+    get(client.createNode("daq1/order/n", "noop", Map.of()));
+    ShepherdException.InvalidTransition e = failure(ShepherdException.InvalidTransition.class, client.start("daq1/order/n"));
+    assertEquals("cannot start daq1/order/n: it is CREATED; from CREATED only configure, close are allowed", e.getMessage());
+    NodeStatus unchanged = get(client.nodeStatus("daq1/order/n"));
+    assertEquals(NodeState.CREATED, unchanged.state());
+    assertEquals(NodeState.CREATED, unchanged.requested());
+  }
+
+  @Test
+  void badInputFailsWithTypedExceptionsAndChangesNothing() {
+    get(client.createGroup("daq1/bad"));
+    get(client.createNode("daq1/bad/n", "noop", Map.of()));
+    ClusterStatus before = get(client.status());
+
+    assertTrue(failure(ShepherdException.InvalidArgument.class, client.createGroup("daq1")).getMessage().contains("HOST/GROUP"));
+    failure(ShepherdException.InvalidArgument.class, client.createGroup(""));
+    failure(ShepherdException.InvalidArgument.class, client.createGroup(null));
+    failure(ShepherdException.InvalidArgument.class, client.createGroup("daq1/" + "g".repeat(10_000)));
+    failure(ShepherdException.InvalidArgument.class, client.createNode("daq1/bad/n/extra", "noop", Map.of()));
+    failure(ShepherdException.InvalidArgument.class, client.createNode("daq1/bad/x y", "noop", Map.of()));
+    failure(ShepherdException.InvalidArgument.class, client.createNode("daq1/bad/x", "", Map.of()));
+    failure(ShepherdException.InvalidArgument.class, client.start("not a path"));
+    failure(ShepherdException.InvalidArgument.class, client.requestAndAwait("daq1/bad/n", null));
+    assertTrue(failure(ShepherdException.UnknownHost.class, client.createGroup("daq9/acq")).getMessage().contains("hosts: daq1"));
+    failure(ShepherdException.DuplicateName.class, client.createGroup("daq1/bad"));
+    failure(ShepherdException.DuplicateName.class, client.createNode("daq1/bad/n", "noop", Map.of()));
+    assertTrue(failure(ShepherdException.UnknownType.class, client.createNode("daq1/bad/y", "sin", Map.of()))
+        .getMessage().contains("unknown node type 'sin' on host daq1"));
+    failure(ShepherdException.NotAllowed.class, client.createNode("daq1/bad/y", "java.lang.Runtime", Map.of()));
+    failure(ShepherdException.UnknownType.class, client.createNode("daq1/bad/y", "io.shepherd.host.nodes.Missing", Map.of()));
+    failure(ShepherdException.NoSuchGroup.class, client.createNode("daq1/nogroup/y", "noop", Map.of()));
+    failure(ShepherdException.NoSuchNode.class, client.start("daq1/bad/ghost"));
+    failure(ShepherdException.NoSuchNode.class, client.removeNode("daq1/bad/ghost"));
+    failure(ShepherdException.NoSuchGroup.class, client.removeGroup("daq1/ghost"));
+    failure(ShepherdException.InvalidTransition.class, client.request("daq1/bad/n", NodeState.CREATED));
+    failure(ShepherdException.InvalidTransition.class, client.stop("daq1/bad/n"));
+
+    ClusterStatus after = get(client.status());
+    assertEquals(before.groups(), after.groups());
+    assertEquals(before.nodes().stream().map(n -> n.path() + ":" + n.state() + ":" + n.requested()).toList(),
+        after.nodes().stream().map(n -> n.path() + ":" + n.state() + ":" + n.requested()).toList());
+  }
+
+  @Test
+  void aNodeClassFromAnAllowedPackageIsLoadedByName() {
+    get(client.createGroup("daq1/classes"));
+    NodeStatus status = get(client.createNode("daq1/classes/n", NodeSpec.of("io.shepherd.host.nodes.NoopNode", Map.of()),
+        NodeState.RUNNING));
+    assertEquals("io.shepherd.host.nodes.NoopNode", status.type());
+    assertEquals(NodeState.RUNNING, get(client.requestAndAwait("daq1/classes/n", NodeState.RUNNING)).state());
+  }
+
+  @Test
+  void aCallbackThatThrowsFailsTheCall() {
+    get(client.createGroup("daq1/crash"));
+    get(client.createNode("daq1/crash/f", "flaky", Map.of("fail-in", "configure", "fail-times", "1")));
+    ShepherdException.NodeFailed e = failure(ShepherdException.NodeFailed.class, client.configure("daq1/crash/f"));
+    assertTrue(e.getMessage().contains("configure() threw IllegalStateException"), e.getMessage());
+  }
+
+  @Test
+  void groupsOfAClosedClientAreRemovedUnlessPersistent() throws Exception {
+    int port = Cluster.get(member).selfMember().address().getPort().get();
+    ShepherdClient other = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + port));
+    get(other.createGroup("daq1/temp"));
+    get(other.createNode("daq1/temp/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
+    get(other.createGroup("daq1/kept", true));
+    other.close();
+    List<String> groups = get(client.status()).groups().stream().map(g -> g.path().toString()).toList();
+    assertFalse(groups.contains("daq1/temp"), groups.toString());
+    assertTrue(groups.contains("daq1/kept"), groups.toString());
+  }
+}

@@ -1,0 +1,307 @@
+package io.shepherd.manager;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.HostProtocol;
+import io.shepherd.protocol.LifecycleAction;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Manager against hosts played by probes, in a one-member cluster. */
+class ManagerTest {
+
+  static final Duration WAIT = FakeHost.WAIT;
+  static final GroupPath ACQ = GroupPath.parse("daq1/acq");
+  static final NodePath SINE = ACQ.node("sine");
+
+  ActorTestKit kit;
+  ActorRef<ManagerProtocol.Command> manager;
+  TestProbe<ManagerProtocol.Reply> client;
+  FakeHost daq1;
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create("shepherd", ConfigFactory.parseString("""
+        akka.remote.artery.canonical.port = 0
+        akka.cluster.roles = [manager, member]
+        akka.actor.serialize-messages = on
+        shepherd.manager.reconcile-interval = 200ms
+        shepherd.manager.resend-after = 400ms
+        shepherd.manager.status-part-size = 2
+        """).withFallback(io.shepherd.ShepherdConfig.load()));
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    TestProbe<Object> probe = kit.createTestProbe();
+    probe.awaitAssert(WAIT, () -> {
+      assertEquals(MemberStatus.up(), cluster.selfMember().status());
+      return null;
+    });
+    manager = kit.spawn(Manager.create(ManagerSettings.create(kit.system())), "manager");
+    client = kit.createTestProbe();
+    daq1 = registeredHost("daq1");
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** A client id of a live member: this test's own. */
+  String clientId() {
+    return ClientIds.of(Cluster.get(kit.system()).selfMember().uniqueAddress());
+  }
+
+  FakeHost registeredHost(String id) {
+    Cluster cluster = Cluster.get(kit.system());
+    FakeHost host = new FakeHost(kit, id, cluster.selfMember().address().toString(), cluster.selfMember().uniqueAddress().longUid());
+    host.register(manager);
+    host.snapshot(List.of(), List.of());
+    return host;
+  }
+
+  ManagerProtocol.Ok expectOk() {
+    ManagerProtocol.Reply reply = client.expectMessageClass(ManagerProtocol.Reply.class, WAIT);
+    assertInstanceOf(ManagerProtocol.Ok.class, reply, () -> "expected Ok, got " + reply);
+    return (ManagerProtocol.Ok) reply;
+  }
+
+  ManagerProtocol.Failed expectFailed(ErrorCode code) {
+    ManagerProtocol.Reply reply = client.expectMessageClass(ManagerProtocol.Reply.class, WAIT);
+    assertInstanceOf(ManagerProtocol.Failed.class, reply, () -> "expected " + code + ", got " + reply);
+    assertEquals(code, ((ManagerProtocol.Failed) reply).code(), reply::toString);
+    return (ManagerProtocol.Failed) reply;
+  }
+
+  ClusterStatus status() {
+    TestProbe<ManagerProtocol.StatusPart> parts = kit.createTestProbe();
+    manager.tell(new ManagerProtocol.GetStatus(parts.getRef()));
+    ManagerProtocol.StatusPart first = parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT);
+    List<io.shepherd.protocol.NodeStatus> nodes = new ArrayList<>(first.status().nodes());
+    for (int i = 1; i < first.parts(); i++) {
+      nodes.addAll(parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT).status().nodes());
+    }
+    ClusterStatus s = first.status();
+    return new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes);
+  }
+
+  /** Creates daq1/acq and daq1/acq/sine (CREATED) through the fake host. */
+  void createGroupAndNode() {
+    manager.tell(new ManagerProtocol.CreateGroup(ACQ, false, clientId(), client.getRef()));
+    daq1.expect(HostProtocol.CreateGroup.class);
+    daq1.groupCreated(ACQ);
+    expectOk();
+    manager.tell(new ManagerProtocol.CreateNode(SINE, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef()));
+    HostProtocol.CreateNode create = daq1.expect(HostProtocol.CreateNode.class);
+    assertEquals(1, create.seq());
+    daq1.nodeUpdated(daq1.status(SINE, NodeState.CREATED, NodeState.CREATED, 1));
+    assertEquals(NodeState.CREATED, expectOk().node().state());
+  }
+
+  @Test
+  void everyIncarnationHasAnEpochAndHostsRegister() {
+    HostProtocol.Registered again = new FakeHost(kit, "daq2", "akka://shepherd@127.0.0.1:1", 7).register(manager);
+    assertTrue(again.epoch() >= 1);
+    assertEquals(again.epoch(), status().manager().epoch());
+    assertEquals(List.of("daq1", "daq2"), status().hosts().stream().map(ClusterStatus.Host::id).toList());
+  }
+
+  @Test
+  void aHostIdHeldByAnotherLiveMemberIsDeclined() {
+    FakeHost impostor = new FakeHost(kit, "daq1", "akka://shepherd@10.0.0.9:2551", 99);
+    manager.tell(new io.shepherd.protocol.ManagerProtocol.RegisterHost(impostor.info, impostor.probe.getRef()));
+    HostProtocol.Declined declined = impostor.probe.expectMessageClass(HostProtocol.Declined.class, WAIT);
+    assertTrue(declined.reason().contains("host id daq1 is already registered"), declined.reason());
+  }
+
+  @Test
+  void createsGroupsAndNodesThroughTheirHostAndDrivesRequests() {
+    createGroupAndNode();
+    // start before initialize is refused, naming the state and the allowed calls; nothing changes
+    manager.tell(new ManagerProtocol.Perform(SINE, LifecycleAction.START, client.getRef()));
+    ManagerProtocol.Failed refused = expectFailed(ErrorCode.INVALID_TRANSITION);
+    assertEquals("cannot start daq1/acq/sine: it is CREATED; from CREATED only configure, close are allowed", refused.message());
+    assertEquals(NodeState.CREATED, status().nodes().get(0).requested());
+
+    manager.tell(new ManagerProtocol.Request(SINE, NodeState.RUNNING, true, client.getRef()));
+    HostProtocol.RequestState request = daq1.expect(HostProtocol.RequestState.class);
+    assertEquals(new HostProtocol.RequestState(request.epoch(), SINE, NodeState.RUNNING, 2), request);
+    client.expectNoMessage(Duration.ofMillis(200));
+    daq1.nodeUpdated(daq1.status(SINE, NodeState.CONFIGURED, NodeState.RUNNING, 2));
+    daq1.nodeUpdated(daq1.status(SINE, NodeState.RUNNING, NodeState.RUNNING, 2));
+    assertEquals(NodeState.RUNNING, expectOk().node().state());
+    assertTrue(status().nodes().get(0).arrived());
+  }
+
+  @Test
+  void aCrashBeforeArrivalFailsTheCallWithTheNodesReason() {
+    createGroupAndNode();
+    manager.tell(new ManagerProtocol.Perform(SINE, LifecycleAction.CONFIGURE, client.getRef()));
+    daq1.expect(HostProtocol.RequestState.class);
+    io.shepherd.protocol.NodeStatus failed = new io.shepherd.protocol.NodeStatus(SINE, "daq1", "noop", NodeState.FAILED,
+        NodeState.CONFIGURED, io.shepherd.protocol.Mode.AUTO, false, 0, "configure() threw IllegalArgumentException: param 'rate'",
+        java.time.Instant.now(), 0.5, null, null, null, java.time.Instant.now(), 2);
+    daq1.nodeUpdated(failed);
+    assertTrue(expectFailed(ErrorCode.NODE_FAILED).message().contains("param 'rate'"));
+  }
+
+  @Test
+  void badCallsAreRefusedWithTheReasonAndChangeNothing() {
+    createGroupAndNode();
+    ClusterStatus before = status();
+    List<Runnable> calls = List.of(
+        () -> manager.tell(new ManagerProtocol.CreateGroup(GroupPath.parse("daq9/acq"), false, "c", client.getRef())),
+        () -> manager.tell(new ManagerProtocol.CreateGroup(ACQ, false, "c", client.getRef())),
+        () -> manager.tell(new ManagerProtocol.CreateNode(GroupPath.parse("daq1/none").node("x"), NodeSpec.of("noop", Map.of()),
+            NodeState.CREATED, client.getRef())),
+        () -> manager.tell(new ManagerProtocol.CreateNode(SINE, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef())),
+        () -> manager.tell(new ManagerProtocol.CreateNode(ACQ.node("x"), NodeSpec.of("sin", Map.of()), NodeState.CREATED, client.getRef())),
+        () -> manager.tell(new ManagerProtocol.CreateNode(ACQ.node("x"), NodeSpec.of("com.evil.X", Map.of()), NodeState.CREATED,
+            client.getRef())),
+        () -> manager.tell(new ManagerProtocol.CreateNode(ACQ.node("x"), NodeSpec.of("noop", Map.of()), NodeState.FAILED,
+            client.getRef())),
+        () -> manager.tell(new ManagerProtocol.RemoveNode(ACQ.node("ghost"), client.getRef())),
+        () -> manager.tell(new ManagerProtocol.RemoveGroup(GroupPath.parse("daq1/ghost"), client.getRef())),
+        () -> manager.tell(new ManagerProtocol.Perform(ACQ.node("ghost"), LifecycleAction.START, client.getRef())),
+        () -> manager.tell(new ManagerProtocol.Request(SINE, NodeState.LOST, false, client.getRef())));
+    List<ErrorCode> expected = List.of(ErrorCode.NO_SUCH_HOST, ErrorCode.DUPLICATE_NAME, ErrorCode.NO_SUCH_GROUP,
+        ErrorCode.DUPLICATE_NAME, ErrorCode.UNKNOWN_TYPE, ErrorCode.NOT_ALLOWED, ErrorCode.INVALID_ARGUMENT,
+        ErrorCode.NO_SUCH_NODE, ErrorCode.NO_SUCH_GROUP, ErrorCode.NO_SUCH_NODE, ErrorCode.INVALID_TRANSITION);
+    for (int i = 0; i < calls.size(); i++) {
+      calls.get(i).run();
+      ManagerProtocol.Failed failed = expectFailed(expected.get(i));
+      assertFalse(failed.message().isBlank());
+    }
+    assertTrue(expectedMessageMentions(ErrorCode.UNKNOWN_TYPE, "its types are [noop, sine]"));
+    assertEquals(before.groups(), status().groups());
+    assertEquals(before.nodes().stream().map(n -> n.path() + " " + n.requested() + " " + n.seq()).toList(),
+        status().nodes().stream().map(n -> n.path() + " " + n.requested() + " " + n.seq()).toList());
+  }
+
+  private boolean expectedMessageMentions(ErrorCode code, String text) {
+    manager.tell(new ManagerProtocol.CreateNode(ACQ.node("y"), NodeSpec.of("sin", Map.of()), NodeState.CREATED, client.getRef()));
+    return expectFailed(code).message().contains(text);
+  }
+
+  @Test
+  void aHostThatRejectsANodeLeavesNothingBehind() {
+    manager.tell(new ManagerProtocol.CreateGroup(ACQ, true, null, client.getRef()));
+    daq1.expect(HostProtocol.CreateGroup.class);
+    daq1.groupCreated(ACQ);
+    expectOk();
+    manager.tell(new ManagerProtocol.CreateNode(SINE, NodeSpec.of("org.example.Missing", Map.of()), NodeState.CREATED, client.getRef()));
+    daq1.expect(HostProtocol.CreateNode.class);
+    daq1.manager.tell(new ManagerProtocol.NodeRejected("daq1", ++daq1.seq, SINE, ErrorCode.UNKNOWN_TYPE, "class not found"));
+    assertEquals("class not found", expectFailed(ErrorCode.UNKNOWN_TYPE).message());
+    assertTrue(status().nodes().isEmpty());
+  }
+
+  @Test
+  void aGapInAHostsEventsMakesTheManagerAskForASnapshot() {
+    createGroupAndNode();
+    daq1.seq++; // one event "lost"
+    daq1.nodeUpdated(daq1.status(SINE, NodeState.CREATED, NodeState.CREATED, 1));
+    daq1.expect(HostProtocol.SendSnapshot.class);
+  }
+
+  @Test
+  void aHostThatLostANodeGetsItBackFromReconciliation() {
+    createGroupAndNode();
+    daq1.snapshot(List.of(ACQ), List.of());
+    HostProtocol.CreateNode again = daq1.expect(HostProtocol.CreateNode.class);
+    assertEquals(SINE, again.path());
+    assertEquals(NodeState.CREATED, again.requested());
+    // A node the Manager does not want is removed.
+    NodePath stray = ACQ.node("stray");
+    daq1.nodeUpdated(daq1.status(stray, NodeState.RUNNING, NodeState.RUNNING, 1));
+    assertEquals(stray, daq1.expect(HostProtocol.RemoveNode.class).path());
+  }
+
+  @Test
+  void aLeavingClientsGroupsAreRemovedButPersistentOnesStay() {
+    createGroupAndNode();
+    GroupPath kept = GroupPath.parse("daq1/kept");
+    manager.tell(new ManagerProtocol.CreateGroup(kept, true, clientId(), client.getRef()));
+    daq1.expect(HostProtocol.CreateGroup.class);
+    daq1.groupCreated(kept);
+    expectOk();
+    manager.tell(new ManagerProtocol.ClientLeaving(clientId(), client.getRef()));
+    assertEquals(ACQ, daq1.expect(HostProtocol.RemoveGroup.class).group());
+    daq1.nodeRemoved(SINE);
+    daq1.groupRemoved(ACQ);
+    expectOk();
+    assertEquals(List.of(kept), status().groups().stream().map(ClusterStatus.Group::path).toList());
+    assertTrue(status().nodes().isEmpty());
+  }
+
+  @Test
+  void groupsOfAClientThatIsNoLongerAMemberAreRemoved() {
+    manager.tell(new ManagerProtocol.CreateGroup(ACQ, false, "akka://shepherd@127.0.0.1:1#42", client.getRef()));
+    daq1.expect(HostProtocol.CreateGroup.class);
+    daq1.groupCreated(ACQ);
+    expectOk();
+    assertEquals(ACQ, daq1.expect(HostProtocol.RemoveGroup.class).group());
+  }
+
+  @Test
+  void statusOfManyNodesComesInParts() {
+    createGroupAndNode();
+    for (int i = 0; i < 4; i++) {
+      NodePath path = ACQ.node("n" + i);
+      manager.tell(new ManagerProtocol.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef()));
+      daq1.expect(HostProtocol.CreateNode.class);
+      daq1.nodeUpdated(daq1.status(path, NodeState.CREATED, NodeState.CREATED, 1));
+      expectOk();
+    }
+    TestProbe<ManagerProtocol.StatusPart> parts = kit.createTestProbe();
+    manager.tell(new ManagerProtocol.GetStatus(parts.getRef()));
+    ManagerProtocol.StatusPart first = parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT);
+    assertEquals(3, first.parts(), "5 nodes in parts of 2");
+    assertEquals(5, status().nodes().size());
+  }
+
+  @Test
+  void aDeadHostsNodesAreLostAndItsAnyGroupsMoveToALiveHost() {
+    FakeHost daq2 = registeredHost("daq2");
+    GroupPath floating = GroupPath.parse("any/analysis");
+    manager.tell(new ManagerProtocol.CreateGroup(floating, true, null, client.getRef()));
+    // Placed on the least loaded host: both are empty, so the first by id.
+    daq1.expect(HostProtocol.CreateGroup.class);
+    daq1.groupCreated(floating);
+    expectOk();
+    NodePath fft = floating.node("fft");
+    manager.tell(new ManagerProtocol.CreateNode(fft, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, client.getRef()));
+    daq1.expect(HostProtocol.CreateNode.class);
+    daq1.nodeUpdated(daq1.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1));
+    expectOk();
+
+    daq1.probe.stop();
+    // daq2 is asked to run the group, then the node with its requested state.
+    assertEquals(floating, daq2.expect(HostProtocol.CreateGroup.class).group());
+    daq2.groupCreated(floating);
+    HostProtocol.CreateNode moved = daq2.expect(HostProtocol.CreateNode.class);
+    assertEquals(fft, moved.path());
+    assertEquals(NodeState.RUNNING, moved.requested());
+    ClusterStatus status = status();
+    assertEquals("DOWN", status.hosts().stream().filter(h -> h.id().equals("daq1")).findFirst().orElseThrow().status());
+    assertEquals("daq2", status.groups().get(0).host());
+  }
+}

@@ -1,0 +1,43 @@
+package io.shepherd.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bin/shepherd bench NAME}: runs a benchmark, which prints its figures as
+ * {@code name value unit} lines on stdout (progress goes to stderr). {@code --list} lists them.
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  static List<Benchmark> all() {
+    List<Benchmark> all = new ArrayList<>(FoundationBenchmarks.all());
+    return all;
+  }
+
+  public static void main(String[] args) throws Exception {
+    org.slf4j.LoggerFactory.getILoggerFactory();
+    if (args.length != 1 || args[0].equals("--help") || args[0].equals("-h")) {
+      System.err.println("usage: bin/shepherd bench NAME | --list");
+      System.exit(args.length == 1 ? 0 : 2);
+    }
+    if (args[0].equals("--list")) {
+      all().forEach(b -> System.out.println(b.name() + "  " + b.description()));
+      System.exit(0);
+    }
+    Benchmark benchmark = all().stream().filter(b -> b.name().equals(args[0])).findFirst().orElse(null);
+    if (benchmark == null) {
+      System.err.println("unknown benchmark '" + args[0] + "'; bin/shepherd bench --list lists them");
+      System.exit(2);
+    }
+    try {
+      benchmark.run(new Report(benchmark.name()));
+    } catch (Throwable t) {
+      System.err.println("bench: " + benchmark.name() + " failed: " + t);
+      t.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+}

@@ -1,0 +1,91 @@
+package io.shepherd.bench;
+
+import io.shepherd.client.ClientSettings;
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.member.LocalCluster;
+import io.shepherd.protocol.ClusterStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** Three member JVMs on loopback (manager+host, host, host) and a client in the benchmark's JVM. */
+final class BenchCluster implements AutoCloseable {
+
+  final LocalCluster members;
+  final ShepherdClient client;
+
+  BenchCluster(String name, Map<String, String> overrides) throws Exception {
+    Path logs = Files.createTempDirectory("shepherd-bench-" + name + "-");
+    Report.note("member logs in " + logs);
+    members = new LocalCluster(logs, jvmOptions(logs), overrides);
+    ShepherdClient connected = null;
+    try {
+      members.start("bench-a", Set.of("manager", "host"));
+      members.start("bench-b", Set.of("host"));
+      members.start("bench-c", Set.of("host"));
+      connected = ShepherdClient.connect(ClientSettings.create().withSeeds(members.seeds())
+          .withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(Duration.ofSeconds(60)));
+      client = connected;
+      await("3 hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == 3);
+    } catch (Exception | Error e) {
+      if (connected != null) {
+        connected.close();
+      }
+      members.close();
+      throw e;
+    }
+  }
+
+  /** Member JVM options; SHEPHERD_BENCH_JVM_OPTS replaces them (space-separated). */
+  static List<String> jvmOptions(Path logs) {
+    String custom = System.getenv("SHEPHERD_BENCH_JVM_OPTS");
+    if (custom != null && !custom.isBlank()) {
+      return List.of(custom.trim().split("\\s+"));
+    }
+    return List.of("-Xms1g", "-Xmx1g", "-Xmn512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
+  }
+
+  /** Configuration overrides from SHEPHERD_BENCH_CONFIG: "key=value;key=value". */
+  static Map<String, String> tuning() {
+    String custom = System.getenv("SHEPHERD_BENCH_CONFIG");
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    if (custom != null) {
+      for (String pair : custom.split(";")) {
+        if (pair.contains("=")) {
+          map.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
+        }
+      }
+    }
+    return map;
+  }
+
+  ClusterStatus await(String what, Predicate<ClusterStatus> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      try {
+        ClusterStatus status = client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        if (condition.test(status)) {
+          return status;
+        }
+      } catch (Exception e) {
+        // not yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("timed out waiting for " + what);
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } finally {
+      members.close();
+    }
+  }
+}

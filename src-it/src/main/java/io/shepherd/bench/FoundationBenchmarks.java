@@ -1,0 +1,151 @@
+package io.shepherd.bench;
+
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/** The foundation's figures: request round trip, 1,000 nodes to RUNNING, status of 10,000 nodes. */
+final class FoundationBenchmarks {
+
+  private FoundationBenchmarks() {}
+
+  static List<Benchmark> all() {
+    return List.of(new RequestRoundTrip(), new CreateAndStart(), new StatusOfManyNodes());
+  }
+
+  /** request -> arrived of one node on another JVM, alternating RUNNING and STOPPED. */
+  static final class RequestRoundTrip implements Benchmark {
+    public String name() {
+      return "request-roundtrip";
+    }
+
+    public String description() {
+      return "request -> arrived round trip of one node across JVMs, 10,000 requests (p50, p99); target p50 <= 1 ms, p99 <= 5 ms";
+    }
+
+    public void run(Report report) throws Exception {
+      try (BenchCluster cluster = new BenchCluster(name(), BenchCluster.tuning())) {
+        cluster.client.createGroup("bench-b/rt").toCompletableFuture().join();
+        cluster.client.createNode("bench-b/rt/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
+        cluster.client.requestAndAwait("bench-b/rt/n", NodeState.RUNNING).toCompletableFuture().join();
+        Report.note("warming up");
+        roundTrips(cluster, 3_000);
+        Report.note("measuring 10,000 requests");
+        report.latencies("request-arrived", roundTrips(cluster, 10_000));
+        long[] status = new long[2_000];
+        for (int i = 0; i < status.length; i++) {
+          long start = System.nanoTime();
+          cluster.client.status().toCompletableFuture().join();
+          status[i] = System.nanoTime() - start;
+        }
+        report.latencies("client-manager-status", status);
+      }
+    }
+
+    private static long[] roundTrips(BenchCluster cluster, int count) {
+      long[] samples = new long[count];
+      for (int i = 0; i < count; i++) {
+        NodeState target = i % 2 == 0 ? NodeState.STOPPED : NodeState.RUNNING;
+        long start = System.nanoTime();
+        cluster.client.requestAndAwait("bench-b/rt/n", target).toCompletableFuture().join();
+        samples[i] = System.nanoTime() - start;
+      }
+      return samples;
+    }
+  }
+
+  /** 1,000 nodes created and started over 2 hosts, wall time until all are RUNNING. */
+  static final class CreateAndStart implements Benchmark {
+    public String name() {
+      return "create-1000";
+    }
+
+    public String description() {
+      return "create and start 1,000 nodes spread over 2 hosts, wall time to all RUNNING (median of 5, after 5 warm-up rounds); "
+          + "target <= 1 s";
+    }
+
+    public void run(Report report) throws Exception {
+      try (BenchCluster cluster = new BenchCluster(name(), Map.of())) {
+        Report.note("warming up: 5 rounds of 1,000 nodes created, started and removed");
+        for (int round = 0; round < 5; round++) {
+          createAndStart(cluster, "warm" + round, 1_000);
+          removeGroups(cluster, "warm" + round);
+        }
+        long[] walls = new long[5];
+        for (int round = 0; round < walls.length; round++) {
+          long start = System.nanoTime();
+          createAndStart(cluster, "run" + round, 1_000);
+          walls[round] = System.nanoTime() - start;
+          Report.note("round " + round + ": " + walls[round] / 1_000_000 + " ms");
+          removeGroups(cluster, "run" + round);
+        }
+        java.util.Arrays.sort(walls);
+        report.figure("create-1000.wall.median", walls[walls.length / 2] / 1e6, "ms");
+        report.figure("create-1000.wall.best", walls[0] / 1e6, "ms");
+        report.figure("create-1000.wall.worst", walls[walls.length - 1] / 1e6, "ms");
+      }
+    }
+
+    static void createAndStart(BenchCluster cluster, String group, int count) {
+      List<String> hosts = List.of("bench-b", "bench-c");
+      hosts.forEach(h -> cluster.client.createGroup(h + "/" + group).toCompletableFuture().join());
+      List<CompletableFuture<?>> all = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String path = hosts.get(i % 2) + "/" + group + "/n" + i;
+        all.add(cluster.client.createNode(path, NodeSpec.of("noop", Map.of()), NodeState.CREATED)
+            .thenCompose(created -> cluster.client.requestAndAwait(path, NodeState.RUNNING)).toCompletableFuture());
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    }
+
+    static void removeGroups(BenchCluster cluster, String group) {
+      List.of("bench-b", "bench-c").forEach(h -> cluster.client.removeGroup(h + "/" + group).toCompletableFuture().join());
+    }
+  }
+
+  /** Status answered to a client while the cluster holds 10,000 nodes. */
+  static final class StatusOfManyNodes implements Benchmark {
+    public String name() {
+      return "status-10k";
+    }
+
+    public String description() {
+      return "status snapshot of a cluster holding 10,000 nodes: latency at the client (p50, p99 of 100, after 100 warm-up calls); target <= 100 ms";
+    }
+
+    public void run(Report report) throws Exception {
+      try (BenchCluster cluster = new BenchCluster(name(), Map.of())) {
+        Report.note("creating 10,000 nodes");
+        List<String> hosts = List.of("bench-b", "bench-c");
+        hosts.forEach(h -> cluster.client.createGroup(h + "/many").toCompletableFuture().join());
+        Semaphore inFlight = new Semaphore(2_000);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+          inFlight.acquire();
+          all.add(cluster.client.createNode(hosts.get(i % 2) + "/many/n" + i, NodeSpec.of("noop", Map.of()), NodeState.RUNNING)
+              .whenComplete((s, e) -> inFlight.release()).toCompletableFuture());
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        cluster.await("10,000 nodes running", s -> s.nodes().stream().filter(n -> n.state() == NodeState.RUNNING).count() == 10_000);
+        for (int i = 0; i < 100; i++) {
+          cluster.client.status().toCompletableFuture().join();
+        }
+        long[] samples = new long[100];
+        for (int i = 0; i < samples.length; i++) {
+          long start = System.nanoTime();
+          int nodes = cluster.client.status().toCompletableFuture().join().nodes().size();
+          samples[i] = System.nanoTime() - start;
+          if (nodes != 10_000) {
+            throw new IllegalStateException("status had " + nodes + " nodes");
+          }
+        }
+        report.latencies("status-10k", samples);
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.shepherd.it;
+
+import io.shepherd.client.ClientSettings;
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.member.LocalCluster;
+import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ClusterStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The multi-JVM harness: real member JVMs on loopback (free ports), a client in this JVM, {@code
+ * kill -9} of any member, and polling with generous deadlines. {@link #close()} reaps every JVM it
+ * started, also when a test fails; members also end on their own if this JVM dies.
+ */
+public final class TestCluster implements AutoCloseable {
+
+  /** How long a condition may take on a loaded 2-core machine before a test gives up. */
+  public static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  private final LocalCluster members;
+  private final List<ShepherdClient> clients = new ArrayList<>();
+
+  private TestCluster(LocalCluster members) {
+    this.members = members;
+  }
+
+  /**
+   * A harness whose members write their logs under {@code target/it-logs/NAME} and run with the
+   * given configuration overrides (system properties).
+   */
+  public static TestCluster create(String name, Map<String, String> overrides) {
+    Path logs = Path.of(System.getProperty("shepherd.it.logs", "target/it-logs")).resolve(name);
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("akka.cluster.jmx.enabled", "off");
+    properties.putAll(overrides);
+    return new TestCluster(new LocalCluster(logs, LocalCluster.smallJvm(), properties));
+  }
+
+  public MemberProcess start(String hostId, String... roles) {
+    return members.start(hostId, Set.of(roles));
+  }
+
+  /** Starts a member again on the port of one that stopped: the same machine, rebooted. */
+  public MemberProcess restart(MemberProcess old) {
+    return members.start(old.hostId(), old.roles(), old.port());
+  }
+
+  /** {@code kill -9} of a member's JVM. */
+  public void kill(MemberProcess member) {
+    members.kill(member);
+  }
+
+  public List<String> seeds() {
+    return members.seeds();
+  }
+
+  /** A client in this JVM, joined through the members' seeds; closed with the harness. */
+  public ShepherdClient client() {
+    return client(Duration.ofSeconds(20));
+  }
+
+  public ShepherdClient client(Duration callTimeout) {
+    ShepherdClient client = ShepherdClient.connect(ClientSettings.create().withSeeds(seeds())
+        .withConnectTimeout(PATIENCE).withCallTimeout(callTimeout));
+    clients.add(client);
+    return client;
+  }
+
+  /** Polls the status until {@code condition} holds, or fails after {@link #PATIENCE}. */
+  public static ClusterStatus awaitStatus(ShepherdClient client, String what, Predicate<ClusterStatus> condition) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    ClusterStatus last = null;
+    Throwable lastError = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        last = client.status().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (condition.test(last)) {
+          return last;
+        }
+      } catch (Exception e) {
+        lastError = e;
+      }
+      sleep(Duration.ofMillis(200));
+    }
+    throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting for " + what + "; last status: " + last
+        + (lastError == null ? "" : "; last error: " + lastError));
+  }
+
+  /** Waits until these hosts are UP. */
+  public static ClusterStatus awaitHostsUp(ShepherdClient client, Collection<String> hostIds) {
+    return awaitStatus(client, "hosts " + hostIds + " UP", s -> hostIds.stream().allMatch(id ->
+        s.hosts().stream().anyMatch(h -> h.id().equals(id) && h.status().equals("UP"))));
+  }
+
+  public static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  public List<MemberProcess> members() {
+    return members.members();
+  }
+
+  @Override
+  public void close() {
+    for (ShepherdClient client : clients) {
+      try {
+        client.close();
+      } catch (RuntimeException e) {
+        // the cluster may be gone already
+      }
+    }
+    members.close();
+  }
+}
