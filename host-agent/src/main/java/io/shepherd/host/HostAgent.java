@@ -59,7 +59,10 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private enum RetryRegistration implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private enum ManagerLossTimeout implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private static final String REGISTRATION_TIMER = "registration";
+  private static final String MANAGER_LOSS_TIMER = "manager-loss";
 
   private final HostSettings settings;
   private final HostEnvironment env;
@@ -118,7 +121,9 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(HostProtocol.CreateNode.class, this::onCreateNode)
         .onMessage(HostProtocol.RemoveNode.class, this::onRemoveNode)
         .onMessage(HostProtocol.RequestState.class, this::onRequestState)
+        .onMessage(HostProtocol.SetMode.class, this::onSetMode)
         .onMessage(HostProtocol.SendSnapshot.class, m -> onSendSnapshot())
+        .onMessage(ManagerLossTimeout.class, m -> onManagerLossTimeout())
         .onMessage(RunnerEvent.class, this::onRunnerEvent)
         .onMessage(GroupTerminated.class, this::onGroupTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
@@ -131,7 +136,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     listedManagers = message.listing().getServiceInstances(ManagerProtocol.SERVICE_KEY);
     if (manager != null && !listedManagers.contains(manager)) {
       getContext().getLog().warn("lost the Manager (epoch {}); waiting for the next one", epoch);
-      manager = null;
+      managerLost();
     }
     if (manager == null && !listedManagers.isEmpty() && !timers.isTimerActive(REGISTRATION_TIMER)) {
       registrationBackoff = settings.registrationMinBackoff();
@@ -159,6 +164,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
       return this;
     }
     timers.cancel(REGISTRATION_TIMER);
+    timers.cancel(MANAGER_LOSS_TIMER);
     manager = registered.manager();
     epoch = registered.epoch();
     getContext().watchWith(manager, new ManagerTerminated(manager));
@@ -187,12 +193,41 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private Behavior<HostProtocol.Command> onManagerTerminated(ManagerTerminated terminated) {
     if (terminated.manager().equals(manager)) {
       getContext().getLog().warn("the Manager (epoch {}) terminated; waiting for the next one", epoch);
-      manager = null;
+      managerLost();
       listedManagers = new HashSet<>(listedManagers);
       listedManagers.remove(terminated.manager());
       if (!listedManagers.isEmpty()) {
         registrationBackoff = settings.registrationMinBackoff();
         register();
+      }
+    }
+    return this;
+  }
+
+  private void managerLost() {
+    manager = null;
+    if (!timers.isTimerActive(MANAGER_LOSS_TIMER)) {
+      timers.startSingleTimer(MANAGER_LOSS_TIMER, ManagerLossTimeout.INSTANCE, settings.managerLossTimeout());
+    }
+  }
+
+  /** The dead-man switch: the Manager has been gone for manager-loss-timeout. */
+  private Behavior<HostProtocol.Command> onManagerLossTimeout() {
+    if (manager != null) {
+      return this;
+    }
+    if (settings.managerLossAction() == HostSettings.ManagerLossAction.KEEP_RUNNING) {
+      getContext().getLog().warn("no Manager for {} s; nodes keep running (shepherd.host.manager-loss-action = keep-running)",
+          settings.managerLossTimeout().toSeconds());
+      return this;
+    }
+    getContext().getLog().warn("no Manager for {} s; stopping every running node (shepherd.host.manager-loss-action = stop-nodes)",
+        settings.managerLossTimeout().toSeconds());
+    for (NodeStatus status : nodes.values()) {
+      ActorRef<NodeGroup.Command> group = groups.get(status.path().groupPath());
+      if (group != null && status.requested() == io.shepherd.protocol.NodeState.RUNNING) {
+        // The same request number: the next Manager's request for the node wins over this one.
+        group.tell(new NodeGroup.RequestState(status.path(), io.shepherd.protocol.NodeState.STOPPED, status.seq()));
       }
     }
     return this;
@@ -258,7 +293,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
       send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, existing));
       group.tell(new NodeGroup.RequestState(path, create.requested(), create.seq()));
     } else if (creating.add(path)) {
-      group.tell(new NodeGroup.CreateNode(path, create.spec(), create.requested(), create.seq()));
+      group.tell(new NodeGroup.CreateNode(path, create.spec(), create.requested(), create.seq(), create.checkpoint()));
     }
     return this;
   }
@@ -286,6 +321,14 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     return this;
   }
 
+  private Behavior<HostProtocol.Command> onSetMode(HostProtocol.SetMode set) {
+    ActorRef<NodeGroup.Command> group = groups.get(set.path().groupPath());
+    if (group != null) {
+      group.tell(new NodeGroup.SetMode(set.path(), set.mode()));
+    }
+    return this;
+  }
+
   private Behavior<HostProtocol.Command> onSendSnapshot() {
     sendSnapshot();
     return this;
@@ -303,6 +346,10 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     } else if (event instanceof NodeRunner.Rejected rejected) {
       creating.remove(rejected.path());
       send(s -> new ManagerProtocol.NodeRejected(settings.hostId(), s, rejected.path(), rejected.code(), rejected.message()));
+    } else if (event instanceof NodeRunner.Notified notified) {
+      send(s -> new ManagerProtocol.NodeNotified(settings.hostId(), s, notified.path(), notified.message(), notified.at()));
+    } else if (event instanceof NodeRunner.Checkpointed checkpointed) {
+      send(s -> new ManagerProtocol.NodeCheckpointed(settings.hostId(), s, checkpointed.path(), checkpointed.checkpoint()));
     } else if (event instanceof NodeRunner.Removed removed) {
       creating.remove(removed.path());
       nodes.remove(removed.path());

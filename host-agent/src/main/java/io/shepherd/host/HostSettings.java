@@ -19,10 +19,29 @@ public record HostSettings(
     Duration removeTimeout,
     RestartPolicy restartPolicy,
     Duration stabilityWindow,
+    int maxCheckpointSize,
+    Duration checkpointInterval,
+    Duration managerLossTimeout,
+    ManagerLossAction managerLossAction,
     Duration registrationMinBackoff,
     Duration registrationMaxBackoff,
     Duration declinedBackoff,
     int snapshotPartSize) {
+
+  /** What a host does when it has lost the Manager for {@code manager-loss-timeout}. */
+  public enum ManagerLossAction {
+    KEEP_RUNNING,
+    STOP_NODES;
+
+    static ManagerLossAction parse(String text) {
+      return switch (text) {
+        case "keep-running" -> KEEP_RUNNING;
+        case "stop-nodes" -> STOP_NODES;
+        default -> throw new IllegalArgumentException(
+            "shepherd.host.manager-loss-action must be keep-running or stop-nodes, got '" + text + "'");
+      };
+    }
+  }
 
   public static final String NODE_DISPATCHER = "shepherd.host.node-dispatcher";
   public static final String BLOCKING_DISPATCHER = "shepherd.host.blocking-dispatcher";
@@ -63,6 +82,10 @@ public record HostSettings(
         c.getDuration("remove-timeout"),
         restart,
         c.getDuration("stability-window"),
+        (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-checkpoint-size")),
+        c.getDuration("checkpoint-interval"),
+        c.getDuration("manager-loss-timeout"),
+        ManagerLossAction.parse(c.getString("manager-loss-action")),
         c.getDuration("registration.min-backoff"),
         c.getDuration("registration.max-backoff"),
         c.getDuration("registration.declined-backoff"),

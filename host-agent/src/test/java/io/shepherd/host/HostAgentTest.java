@@ -36,6 +36,9 @@ class HostAgentTest {
       shepherd.host.id = daq1
       shepherd.host.registration { min-backoff = 50ms, max-backoff = 200ms, declined-backoff = 100ms }
       shepherd.host.snapshot-part-size = 2
+      shepherd.host.manager-loss-timeout = 300ms
+      shepherd.host.manager-loss-action = stop-nodes
+      shepherd.host.allowed-packages = ["io.shepherd.host.testnodes"]
       """).withFallback(TestConfig.local()));
   final TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
   final List<Long> seqs = new ArrayList<>();
@@ -98,13 +101,13 @@ class HostAgentTest {
     ActorRef<HostProtocol.Command> host = startRegistered(5);
     host.tell(new HostProtocol.CreateGroup(5, GROUP));
     awaitEvent(ManagerProtocol.GroupCreated.class, e -> e.group().equals(GROUP));
-    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
+    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     ManagerProtocol.NodeUpdated running = awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
     assertEquals(NODE, running.status().path());
     // Repeats are answered with what exists, and create nothing twice.
     host.tell(new HostProtocol.CreateGroup(5, GROUP));
     awaitEvent(ManagerProtocol.GroupCreated.class, e -> true);
-    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
+    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     assertEquals(NodeState.RUNNING, awaitEvent(ManagerProtocol.NodeUpdated.class, e -> true).status().state());
     host.tell(new HostProtocol.RequestState(5, NODE, NodeState.STOPPED, 2));
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.STOPPED);
@@ -126,10 +129,10 @@ class HostAgentTest {
   @Test
   void refusesNodesOfUnknownTypesAndInMissingGroups() {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
-    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
+    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     assertEquals(ErrorCode.NO_SUCH_GROUP, awaitEvent(ManagerProtocol.NodeRejected.class, e -> true).code());
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
-    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("com.evil.Payload", Map.of()), NodeState.RUNNING, 1));
+    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("com.evil.Payload", Map.of()), NodeState.RUNNING, 1, null));
     ManagerProtocol.NodeRejected refused = awaitEvent(ManagerProtocol.NodeRejected.class, e -> true);
     assertEquals(ErrorCode.NOT_ALLOWED, refused.code());
     // A node the host does not have is reported gone, so that the Manager reconciles.
@@ -142,7 +145,7 @@ class HostAgentTest {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
     for (int i = 1; i <= 3; i++) {
-      host.tell(new HostProtocol.CreateNode(1, GROUP.node("n" + i), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
+      host.tell(new HostProtocol.CreateNode(1, GROUP.node("n" + i), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     }
     java.util.Set<String> arrived = new java.util.HashSet<>();
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> {
@@ -174,10 +177,33 @@ class HostAgentTest {
   }
 
   @Test
+  void theDeadManSwitchStopsNodesWhenTheManagerIsGoneTooLong() throws InterruptedException {
+    ActorRef<HostProtocol.Command> host = startRegistered(1);
+    host.tell(new HostProtocol.CreateGroup(1, GROUP));
+    NodeSpec recording = NodeSpec.of(io.shepherd.host.testnodes.RecordingNode.class.getName(), Map.of());
+    host.tell(new HostProtocol.CreateNode(1, NODE, recording, NodeState.RUNNING, 1, null));
+    awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
+    kit.system().receptionist().tell(Receptionist.deregister(ManagerProtocol.SERVICE_KEY, manager.getRef()));
+    // manager-loss-timeout is 300 ms here: then the node is stopped, with nobody to report to.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!io.shepherd.host.testnodes.RecordingNode.callbacks(NODE.toString()).contains("stop")) {
+      assertTrue(System.nanoTime() < deadline, "the dead-man switch did not stop the node");
+      Thread.sleep(20);
+    }
+    // The next Manager learns it from the snapshot; the stop kept the request number, so the
+    // Manager's own request for the node is not older than it and wins.
+    TestProbe<ManagerProtocol.Command> next = kit.createTestProbe();
+    host.tell(new HostProtocol.Registered(2, next.getRef()));
+    ManagerProtocol.HostSnapshot snapshot = next.expectMessageClass(ManagerProtocol.HostSnapshot.class, WAIT);
+    assertEquals(NodeState.STOPPED, snapshot.nodes().get(0).requested());
+    assertEquals(1, snapshot.nodes().get(0).seq());
+  }
+
+  @Test
   void shutdownStopsEveryNode() {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
-    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1));
+    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null));
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
     TestProbe<Done> done = kit.createTestProbe();
     host.tell(new HostAgent.Shutdown(done.getRef()));

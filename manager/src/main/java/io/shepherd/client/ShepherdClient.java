@@ -57,11 +57,38 @@ public final class ShepherdClient implements AutoCloseable {
   private final ActorSystem<ClientGuardian.Command> system;
   private final ClientSettings settings;
   private final String clientId;
+  private final InFlight inFlight;
 
-  private ShepherdClient(ActorSystem<ClientGuardian.Command> system, ClientSettings settings) {
+  private ShepherdClient(ActorSystem<ClientGuardian.Command> system, ClientSettings settings, InFlight inFlight) {
     this.system = system;
     this.settings = settings;
+    this.inFlight = inFlight;
     this.clientId = ClientIds.of(Cluster.get(system).selfMember().uniqueAddress());
+  }
+
+  /** The calls in flight, by the Manager they were sent to: they fail at once if it goes. */
+  private static final class InFlight {
+    private final java.util.concurrent.ConcurrentHashMap<ActorRef<ManagerProtocol.Command>, java.util.Set<CompletableFuture<?>>> calls =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    void add(ActorRef<ManagerProtocol.Command> manager, CompletableFuture<?> call) {
+      calls.computeIfAbsent(manager, m -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(call);
+      call.whenComplete((r, e) -> {
+        java.util.Set<CompletableFuture<?>> set = calls.get(manager);
+        if (set != null) {
+          set.remove(call);
+        }
+      });
+    }
+
+    void managerGone(ActorRef<ManagerProtocol.Command> manager) {
+      java.util.Set<CompletableFuture<?>> set = calls.remove(manager);
+      if (set != null) {
+        ShepherdException gone = new ShepherdException.NoManagerReachable("the Manager at " + manager.path().address()
+            + " left the cluster while the call was in flight; it may or may not have taken effect; a new Manager takes over");
+        set.forEach(call -> call.completeExceptionally(gone));
+      }
+    }
   }
 
   /**
@@ -84,9 +111,10 @@ public final class ShepherdClient implements AutoCloseable {
       config = config.withValue("akka.cluster.seed-nodes",
           ConfigValueFactory.fromIterable(settings.seeds().stream().map(Seeds::parse).toList()));
     }
-    ActorSystem<ClientGuardian.Command> system =
-        ActorSystem.create(ClientGuardian.create(), Seeds.SYSTEM_NAME, config.withFallback(settings.config()).resolve());
-    ShepherdClient client = new ShepherdClient(system, settings);
+    InFlight inFlight = new InFlight();
+    ActorSystem<ClientGuardian.Command> system = ActorSystem.create(ClientGuardian.create(inFlight::managerGone),
+        Seeds.SYSTEM_NAME, config.withFallback(settings.config()).resolve());
+    ShepherdClient client = new ShepherdClient(system, settings, inFlight);
     try {
       client.manager(settings.connectTimeout()).toCompletableFuture().get();
       return client;
@@ -117,7 +145,8 @@ public final class ShepherdClient implements AutoCloseable {
     return manager(settings.callTimeout()).thenCompose(manager -> {
       CompletableFuture<ClusterStatus> result = new CompletableFuture<>();
       CompletableFuture<ActorRef<ManagerProtocol.StatusPart>> spawned = new CompletableFuture<>();
-      system.tell(new ClientGuardian.SpawnCollector<>(StatusCollector.create(result), spawned));
+      system.tell(new ClientGuardian.Spawn<>(StatusCollector.create(result), spawned));
+      inFlight.add(manager, result);
       return spawned.thenCompose(collector -> {
         manager.tell(new ManagerProtocol.GetStatus(collector));
         return result.orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
@@ -242,6 +271,45 @@ public final class ShepherdClient implements AutoCloseable {
         ManagerProtocol.Ok::node));
   }
 
+  // ---- managed nodes (Guardian's NodeManager) ----------------------------------------------------
+
+  /**
+   * A {@link NodeManager} over these nodes: set them MANAGED, request states, revive stalled ones,
+   * and check their faults.
+   *
+   * @throws ShepherdException.InvalidArgument if a path is malformed or none is given
+   */
+  public NodeManager nodeManager(String... paths) {
+    List<NodePath> parsed = new java.util.ArrayList<>();
+    try {
+      for (String path : paths) {
+        parsed.add(NodePath.parse(path));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ShepherdException.InvalidArgument(e.getMessage());
+    }
+    if (parsed.isEmpty()) {
+      throw new ShepherdException.InvalidArgument("a NodeManager needs at least one node path");
+    }
+    java.util.Queue<io.shepherd.protocol.Fault> queue = NodeManager.newQueue();
+    List<java.util.function.Consumer<io.shepherd.protocol.Fault>> subscribers = NodeManager.newSubscribers();
+    CompletableFuture<ActorRef<io.shepherd.protocol.Fault>> listener = new CompletableFuture<>();
+    system.tell(new ClientGuardian.Spawn<>(io.shepherd.client.internal.FaultListener.create(queue, subscribers), listener));
+    return new NodeManager(this, parsed, listener.join(), queue, subscribers);
+  }
+
+  CompletionStage<Void> setMode(List<NodePath> paths, Mode mode, ActorRef<io.shepherd.protocol.Fault> faults) {
+    return call(r -> new ManagerProtocol.SetMode(paths, mode, clientId, faults, r), ok -> null);
+  }
+
+  CompletionStage<Void> revive(List<NodePath> paths) {
+    return call(r -> new ManagerProtocol.Revive(paths, r), ok -> null);
+  }
+
+  void stopListener(ActorRef<?> listener) {
+    system.tell(new ClientGuardian.StopChild(listener));
+  }
+
   // ---- plumbing ---------------------------------------------------------------------------------
 
   /** The current Manager, waiting up to {@code timeout} for one to appear. */
@@ -259,8 +327,19 @@ public final class ShepherdClient implements AutoCloseable {
                                       Function<ManagerProtocol.Ok, T> onOk) {
     long deadline = System.nanoTime() + settings.callTimeout().toNanos();
     return manager(settings.callTimeout())
-        .thenCompose(manager -> AskPattern.ask(manager, message::apply,
-            Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())), system.scheduler()))
+        .thenCompose(manager -> {
+          CompletableFuture<ManagerProtocol.Reply> reply = new CompletableFuture<>();
+          inFlight.add(manager, reply);
+          AskPattern.ask(manager, message::apply, Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())),
+              system.scheduler()).whenComplete((r, e) -> {
+                if (e != null) {
+                  reply.completeExceptionally(e);
+                } else {
+                  reply.complete(r);
+                }
+              });
+          return reply;
+        })
         .handle((reply, error) -> {
           if (error != null) {
             throw new CompletionException(mapError(error, "call"));

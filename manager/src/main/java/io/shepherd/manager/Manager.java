@@ -26,6 +26,7 @@ import io.shepherd.manager.internal.StatusView;
 import io.shepherd.manager.internal.Waiter;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.Lifecycle;
@@ -131,6 +132,12 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     this.epoch = loaded.epoch();
     loaded.groups().values().forEach(g -> groups.put(g.path(), GroupEntry.of(g)));
     loaded.nodes().values().forEach(n -> nodes.put(n.path(), NodeEntry.of(n)));
+    loaded.checkpoints().forEach((path, checkpoint) -> {
+      NodeEntry node = nodes.get(path);
+      if (node != null) {
+        node.checkpoint = checkpoint;
+      }
+    });
     this.reconciler = new Reconciler(epoch, settings.resendAfter().toNanos(), hosts, groups, nodes);
 
     ctx.getSystem().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, ctx.getSelf()));
@@ -155,6 +162,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.NodeRejected.class, this::onNodeRejected)
         .onMessage(ManagerProtocol.GroupCreated.class, this::onGroupCreated)
         .onMessage(ManagerProtocol.GroupRemoved.class, this::onGroupRemoved)
+        .onMessage(ManagerProtocol.NodeNotified.class, this::onNodeNotified)
+        .onMessage(ManagerProtocol.NodeCheckpointed.class, this::onNodeCheckpointed)
         // clients
         .onMessage(ManagerProtocol.GetStatus.class, this::onGetStatus)
         .onMessage(ManagerProtocol.CreateGroup.class, this::onCreateGroup)
@@ -164,6 +173,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.Perform.class, this::onPerform)
         .onMessage(ManagerProtocol.Request.class, this::onRequest)
         .onMessage(ManagerProtocol.ClientLeaving.class, this::onClientLeaving)
+        .onMessage(ManagerProtocol.SetMode.class, this::onSetMode)
+        .onMessage(ManagerProtocol.Revive.class, this::onRevive)
         // internal
         .onMessage(StoreDone.class, this::onStoreDone)
         .onMessage(MemberChanged.class, this::onMemberChanged)
@@ -276,9 +287,15 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   private Behavior<ManagerProtocol.Command> onNodeUpdated(ManagerProtocol.NodeUpdated updated) {
     accept(updated).ifPresent(host -> {
+      NodeEntry known = nodes.get(updated.status().path());
+      java.time.Instant lastFailureBefore = known == null || known.observed == null ? null : known.observed.lastFailureAt();
       NodeEntry node = reconciler.observe(host, updated.status());
       if (node == null) {
         return;
+      }
+      NodeStatus status = updated.status();
+      if (status.lastFailureAt() != null && !status.lastFailureAt().equals(lastFailureBefore)) {
+        node.report(new Fault.NodeError(node.path, status.lastFailure(), status.lastFailureAt()));
       }
       if (node.phase == Phase.CREATING) {
         nodeCreatedOnHost(node);
@@ -325,6 +342,28 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         node.observed = null;
         node.placementError = rejected.message();
         failWaiters(node, rejected.code(), rejected.message());
+      }
+    });
+    return this;
+  }
+
+  private Behavior<ManagerProtocol.Command> onNodeNotified(ManagerProtocol.NodeNotified notified) {
+    accept(notified).ifPresent(host -> {
+      NodeEntry node = nodes.get(notified.path());
+      if (node != null) {
+        getContext().getLog().info("node {} notifies: {}", node.path, notified.message());
+        node.report(new Fault.Notification(node.path, notified.message(), notified.at()));
+      }
+    });
+    return this;
+  }
+
+  private Behavior<ManagerProtocol.Command> onNodeCheckpointed(ManagerProtocol.NodeCheckpointed checkpointed) {
+    accept(checkpointed).ifPresent(host -> {
+      NodeEntry node = nodes.get(checkpointed.path());
+      if (node != null && node.phase != Phase.REMOVING) {
+        node.checkpoint = checkpointed.checkpoint();
+        store(op -> new DesiredStore.PutCheckpoint(node.path, checkpointed.checkpoint(), op, storeReplies), replicated -> {});
       }
     });
     return this;
@@ -450,7 +489,12 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   private void finishGroupRemoval(GroupEntry group) {
     groups.remove(group.path);
-    reconciler.nodesOf(group.path).forEach(n -> nodes.remove(n.path));
+    reconciler.nodesOf(group.path).forEach(n -> {
+      nodes.remove(n.path);
+      if (n.checkpoint != null) {
+        store(op -> new DesiredStore.DeleteCheckpoint(n.path, op, storeReplies), replicated -> {});
+      }
+    });
     group.removeReplies.forEach(r -> reply(r, new ManagerProtocol.Ok("removed group " + group.path, null)));
     group.removeReplies.clear();
   }
@@ -510,7 +554,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     node.lastSent = node.createdAt;
     node.createReply = create.replyTo();
     nodes.put(path, node);
-    host.ref.tell(new HostProtocol.CreateNode(epoch, path, node.spec, node.requested, node.seq));
+    host.ref.tell(new HostProtocol.CreateNode(epoch, path, node.spec, node.requested, node.seq, null));
     return this;
   }
 
@@ -559,6 +603,9 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   private void finishNodeRemoval(NodeEntry node, String message) {
     nodes.remove(node.path);
+    if (node.checkpoint != null) {
+      store(op -> new DesiredStore.DeleteCheckpoint(node.path, op, storeReplies), replicated -> {});
+    }
     node.removeReplies.forEach(r -> reply(r, new ManagerProtocol.Ok(message, null)));
     node.removeReplies.clear();
   }
@@ -594,6 +641,72 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
     setRequested(node, request.state(),
         new Waiter(request.state(), request.await(), request.replyTo(), "request " + request.state(), deadline()));
+    return this;
+  }
+
+  /**
+   * Sets the mode of nodes, all or none: a path that does not name a node fails the call and
+   * changes nothing. A client taking over a managed node is reported to its previous manager.
+   */
+  private Behavior<ManagerProtocol.Command> onSetMode(ManagerProtocol.SetMode set) {
+    List<NodeEntry> targets = new ArrayList<>();
+    for (NodePath path : set.paths()) {
+      Optional<ManagerProtocol.Failed> problem = nodeProblem(path, nodes.get(path), false);
+      if (problem.isPresent()) {
+        return reply(set.replyTo(), problem.get());
+      }
+      targets.add(nodes.get(path));
+    }
+    if (targets.isEmpty()) {
+      return fail(set.replyTo(), ErrorCode.INVALID_ARGUMENT, "no nodes given");
+    }
+    ActorRef<Object> aggregator = getContext().spawnAnonymous(ReplyAggregator.create(targets.size(), set.replyTo(),
+        targets.size() + " nodes set " + set.mode(), settings.callTimeout()));
+    java.time.Instant now = java.time.Instant.now();
+    for (NodeEntry node : targets) {
+      boolean takenOver = node.managedBy != null && !node.managedBy.equals(set.clientId());
+      if (takenOver || (node.managedBy != null && set.mode() == io.shepherd.protocol.Mode.AUTO)) {
+        node.report(new Fault.ModeChanged(node.path, set.mode(), set.clientId(), now));
+        getContext().getLog().info("node {} was managed by {}; now {} by {}", node.path, node.managedBy, set.mode(), set.clientId());
+      }
+      applyMode(node, set.mode(), set.mode() == io.shepherd.protocol.Mode.MANAGED ? set.clientId() : null,
+          set.mode() == io.shepherd.protocol.Mode.MANAGED ? set.faults() : null, aggregator.narrow());
+    }
+    return this;
+  }
+
+  private void applyMode(NodeEntry node, io.shepherd.protocol.Mode mode, String managedBy, ActorRef<Fault> faults,
+                         ActorRef<Reply> replyTo) {
+    node.spec = node.spec.withMode(mode);
+    node.managedBy = managedBy;
+    node.faults = faults;
+    store(op -> new DesiredStore.PutNode(node.desired(), op, storeReplies), replicated -> reply(replyTo, replicated
+        ? new ManagerProtocol.Ok("node " + node.path + " is " + mode, reportedStatus(node))
+        : notReplicated("the mode of node " + node.path + " was set")));
+    HostEntry host = hosts.get(hostOf(node));
+    if (host != null && host.up()) {
+      host.ref.tell(new HostProtocol.SetMode(epoch, node.path, mode));
+    }
+  }
+
+  /** Re-requests the last requested state of nodes (Guardian's revive); all or none. */
+  private Behavior<ManagerProtocol.Command> onRevive(ManagerProtocol.Revive revive) {
+    List<NodeEntry> targets = new ArrayList<>();
+    for (NodePath path : revive.paths()) {
+      Optional<ManagerProtocol.Failed> problem = nodeProblem(path, nodes.get(path), false);
+      if (problem.isPresent()) {
+        return reply(revive.replyTo(), problem.get());
+      }
+      targets.add(nodes.get(path));
+    }
+    if (targets.isEmpty()) {
+      return reply(revive.replyTo(), new ManagerProtocol.Ok("nothing to revive", null));
+    }
+    ActorRef<Object> aggregator = getContext().spawnAnonymous(ReplyAggregator.create(targets.size(), revive.replyTo(),
+        "revived " + targets.size() + " nodes", settings.callTimeout()));
+    for (NodeEntry node : targets) {
+      setRequested(node, node.requested, new Waiter(node.requested, false, aggregator.narrow(), "revive", deadline()));
+    }
     return this;
   }
 
@@ -728,6 +841,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       if (event instanceof ClusterEvent.UnreachableMember && host.up()) {
         host.state = HostEntry.State.UNREACHABLE;
         getContext().getLog().warn("host {} is UNREACHABLE", host.id);
+        reportConnectionLost(host, "host " + host.id + " is unreachable");
       } else if (event instanceof ClusterEvent.ReachableMember && host.state == HostEntry.State.UNREACHABLE) {
         host.state = HostEntry.State.UP;
         getContext().getLog().info("host {} is reachable again", host.id);
@@ -750,6 +864,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
     getContext().getLog().warn("host {} is DOWN: {}; its nodes are LOST", host.id, why);
     host.state = HostEntry.State.DOWN;
+    reportConnectionLost(host, "host " + host.id + " is down: " + why);
     host.synced = false;
     for (NodeEntry node : nodes.values()) {
       if (host.id.equals(hostOf(node))) {
@@ -792,7 +907,21 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
   }
 
+  private void reportConnectionLost(HostEntry host, String reason) {
+    java.time.Instant now = java.time.Instant.now();
+    for (NodeEntry node : nodes.values()) {
+      if (node.faults != null && host.id.equals(hostOf(node))) {
+        node.report(new Fault.ConnectionLost(node.path, host.id, reason, now));
+      }
+    }
+  }
+
   private void clientGone(String clientId) {
+    // Nodes it managed would stay stalled forever after a crash: they recover by themselves again.
+    nodes.values().stream().filter(n -> clientId.equals(n.managedBy) && n.phase == Phase.PRESENT).toList().forEach(n -> {
+      getContext().getLog().info("node {} is AUTO again: its managing client {} has left", n.path, clientId);
+      applyMode(n, io.shepherd.protocol.Mode.AUTO, null, null, null);
+    });
     groups.values().stream()
         .filter(g -> !g.persistent && clientId.equals(g.owner) && g.phase == Phase.PRESENT)
         .toList()
@@ -869,6 +998,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private void removeGroupsOfDepartedClients() {
     Set<String> present = new HashSet<>();
     cluster.state().getMembers().forEach(m -> present.add(ClientIds.of(m.uniqueAddress())));
+    nodes.values().stream().filter(n -> n.managedBy != null && !present.contains(n.managedBy) && n.phase == Phase.PRESENT)
+        .map(n -> n.managedBy).distinct().toList().forEach(this::clientGone);
     groups.values().stream()
         .filter(g -> !g.persistent && g.owner != null && g.phase == Phase.PRESENT && !present.contains(g.owner))
         .map(g -> g.owner)

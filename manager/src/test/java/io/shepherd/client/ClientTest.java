@@ -175,6 +175,67 @@ class ClientTest {
     assertTrue(e.getMessage().contains("configure() threw IllegalStateException"), e.getMessage());
   }
 
+  static void poll(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aManagedNodeStallsAfterACrashReportsItAndIsRevived() throws Exception {
+    get(client.createGroup("daq1/guard"));
+    get(client.createNode("daq1/guard/f", "flaky", Map.of("fail-after", "300ms", "fail-times", "1")));
+    try (NodeManager nodes = client.nodeManager("daq1/guard/f")) {
+      get(nodes.setManaged());
+      get(client.requestAndAwait("daq1/guard/f", NodeState.RUNNING));
+      poll("the node to stall", () -> get(nodes.stalledNodes()).size() == 1);
+      assertFalse(get(nodes.arrived()));
+      List<io.shepherd.protocol.Fault> faults = nodes.check();
+      assertTrue(faults.stream().anyMatch(f -> f instanceof io.shepherd.protocol.Fault.NodeError e
+          && e.reason().contains("flaky node failed after 300 ms")), faults.toString());
+      assertTrue(nodes.check().isEmpty(), "check returns the faults since the last check");
+      NodeStatus stalled = get(client.nodeStatus("daq1/guard/f"));
+      assertEquals(NodeState.FAILED, stalled.state());
+      assertEquals(0, stalled.restarts(), "a MANAGED node is not restarted by Shepherd");
+      get(nodes.revive("daq1/guard/f"));
+      poll("the revived node to arrive", () -> get(nodes.arrived()));
+      assertTrue(get(nodes.stalledNodes()).isEmpty());
+    }
+  }
+
+  @Test
+  void anotherClientTakingOverAManagedNodeIsReported() throws Exception {
+    get(client.createGroup("daq1/takeover"));
+    get(client.createNode("daq1/takeover/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
+    int port = Cluster.get(member).selfMember().address().getPort().get();
+    try (NodeManager mine = client.nodeManager("daq1/takeover/n");
+         ShepherdClient other = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + port))) {
+      java.util.concurrent.BlockingQueue<io.shepherd.protocol.Fault> pushed = new java.util.concurrent.LinkedBlockingQueue<>();
+      mine.subscribe(pushed::add);
+      get(mine.setManaged());
+      get(other.nodeManager("daq1/takeover/n").setManaged());
+      io.shepherd.protocol.Fault fault = pushed.poll(30, TimeUnit.SECONDS);
+      assertInstanceOf(io.shepherd.protocol.Fault.ModeChanged.class, fault);
+      assertEquals(other.clientId(), ((io.shepherd.protocol.Fault.ModeChanged) fault).by());
+      assertEquals(other.clientId(), get(client.nodeStatus("daq1/takeover/n")).managedBy());
+    }
+    // The other client left: the node it managed recovers by itself again.
+    poll("the node back in AUTO", () -> get(client.nodeStatus("daq1/takeover/n")).mode() == io.shepherd.protocol.Mode.AUTO);
+  }
+
+  @Test
+  void aNodeManagerRefusesPathsItDoesNotManage() {
+    assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager());
+    assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager("bad path"));
+    try (NodeManager nodes = client.nodeManager("daq1/x/y")) {
+      failure(ShepherdException.InvalidArgument.class, nodes.revive("daq1/x/z"));
+      failure(ShepherdException.InvalidArgument.class, nodes.request("daq1/x/z", NodeState.RUNNING));
+      failure(ShepherdException.NoSuchNode.class, nodes.setManaged());
+    }
+  }
+
   @Test
   void groupsOfAClosedClientAreRemovedUnlessPersistent() throws Exception {
     int port = Cluster.get(member).selfMember().address().getPort().get();

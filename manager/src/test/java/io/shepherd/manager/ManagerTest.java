@@ -262,6 +262,63 @@ class ManagerTest {
   }
 
   @Test
+  void aManagedNodesFaultsGoToItsManagerAndATakeOverIsReported() {
+    createGroupAndNode();
+    TestProbe<io.shepherd.protocol.Fault> faultsA = kit.createTestProbe();
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, clientId(), faultsA.getRef(),
+        client.getRef()));
+    assertEquals(new HostProtocol.SetMode(daq1.epoch, SINE, io.shepherd.protocol.Mode.MANAGED), daq1.expect(HostProtocol.SetMode.class));
+    expectOk();
+    assertEquals(clientId(), status().nodes().get(0).managedBy());
+    assertEquals(io.shepherd.protocol.Mode.MANAGED, status().nodes().get(0).mode());
+
+    // A crash: a node error.
+    java.time.Instant crashedAt = java.time.Instant.parse("2026-11-22T10:00:00Z");
+    daq1.nodeUpdated(new io.shepherd.protocol.NodeStatus(SINE, "daq1", "noop", NodeState.FAILED, NodeState.CREATED,
+        io.shepherd.protocol.Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1));
+    io.shepherd.protocol.Fault.NodeError error = faultsA.expectMessageClass(io.shepherd.protocol.Fault.NodeError.class, WAIT);
+    assertEquals("start() threw", error.reason());
+    // A notification raised by the node.
+    daq1.manager.tell(new ManagerProtocol.NodeNotified("daq1", ++daq1.seq, SINE, "laser unlocked", crashedAt));
+    assertEquals("laser unlocked", faultsA.expectMessageClass(io.shepherd.protocol.Fault.Notification.class, WAIT).message());
+    // Another client takes the node over: the first is told.
+    TestProbe<io.shepherd.protocol.Fault> faultsB = kit.createTestProbe();
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, "other-client", faultsB.getRef(),
+        client.getRef()));
+    expectOk();
+    io.shepherd.protocol.Fault.ModeChanged changed = faultsA.expectMessageClass(io.shepherd.protocol.Fault.ModeChanged.class, WAIT);
+    assertEquals("other-client", changed.by());
+    // Revive re-requests the last requested state with a new request number.
+    manager.tell(new ManagerProtocol.Revive(List.of(SINE), client.getRef()));
+    HostProtocol.RequestState revive = daq1.expect(HostProtocol.RequestState.class);
+    assertEquals(NodeState.CREATED, revive.requested());
+    assertEquals(2, revive.seq());
+    expectOk();
+  }
+
+  @Test
+  void setModeOfAnUnknownNodeChangesNothing() {
+    createGroupAndNode();
+    TestProbe<io.shepherd.protocol.Fault> faults = kit.createTestProbe();
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE, ACQ.node("ghost")), io.shepherd.protocol.Mode.MANAGED, clientId(),
+        faults.getRef(), client.getRef()));
+    expectFailed(ErrorCode.NO_SUCH_NODE);
+    assertEquals(io.shepherd.protocol.Mode.AUTO, status().nodes().get(0).mode());
+    assertNull(status().nodes().get(0).managedBy());
+  }
+
+  @Test
+  void aNodeCreatedAgainGetsItsLastCheckpoint() {
+    createGroupAndNode();
+    io.shepherd.protocol.Checkpoint saved = new io.shepherd.protocol.Checkpoint(new byte[] {4, 2}, java.time.Instant.now());
+    daq1.manager.tell(new ManagerProtocol.NodeCheckpointed("daq1", ++daq1.seq, SINE, saved));
+    // The host restarted empty: the node is created again, with the checkpoint.
+    daq1.snapshot(List.of(ACQ), List.of());
+    HostProtocol.CreateNode again = daq1.expect(HostProtocol.CreateNode.class);
+    assertArrayEquals(saved.data(), again.checkpoint().data());
+  }
+
+  @Test
   void statusOfManyNodesComesInParts() {
     createGroupAndNode();
     for (int i = 0; i < 4; i++) {

@@ -44,6 +44,25 @@ public interface NodeContext {
   /** Which start of this node this is: 1 for the first, 2 after the first restart, and so on. */
   int incarnation();
 
+  /**
+   * Raises a notification for whoever manages this node (Guardian's NOTIFICATION): it is logged
+   * and reported to the managing client's {@code check()}; it does not change the node's state.
+   */
+  void notify(String message);
+
+  /**
+   * Saves a small state (at most {@code shepherd.host.max-checkpoint-size}, 64 KiB by default) that
+   * the node's next incarnation gets from {@link #lastCheckpoint()} before {@code configure}, on
+   * this host or, after a failover, on another. It is replicated to every manager member. Frequent
+   * calls are coalesced: the latest state wins.
+   *
+   * @throws IllegalArgumentException if the state is larger than the limit
+   */
+  void checkpoint(byte[] state);
+
+  /** The state the node's latest checkpoint saved, from this or an earlier incarnation. */
+  java.util.Optional<byte[]> lastCheckpoint();
+
   /** The MDC key that holds the path of the node a log record belongs to. */
   String MDC_NODE = "shepherdNode";
 }

@@ -45,9 +45,9 @@ public final class HostProtocol {
   /**
    * Create a node in an existing group and drive it to {@code requested}. Answered with
    * {@link ManagerProtocol.NodeUpdated} (state CREATED, then every change) or
-   * {@link ManagerProtocol.NodeRejected}.
+   * {@link ManagerProtocol.NodeRejected}. A checkpoint, if any, is handed to the node's first incarnation.
    */
-  public record CreateNode(long epoch, NodePath path, NodeSpec spec, NodeState requested, long seq)
+  public record CreateNode(long epoch, NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint)
       implements ManagerCommand {}
 
   /** Stop and close a node, then remove it. Answered with {@link ManagerProtocol.NodeRemoved}. */
@@ -58,6 +58,9 @@ public final class HostProtocol {
    * the node's last one is ignored, so a repeat never undoes a newer request.
    */
   public record RequestState(long epoch, NodePath path, NodeState requested, long seq) implements ManagerCommand {}
+
+  /** Set a node's mode; a stalled node set to AUTO is restarted. */
+  public record SetMode(long epoch, NodePath path, Mode mode) implements ManagerCommand {}
 
   /** Send a full {@link ManagerProtocol.HostSnapshot}, e.g. after the Manager saw a gap in events. */
   public record SendSnapshot(long epoch) implements ManagerCommand {}

@@ -54,6 +54,12 @@ public final class ManagerProtocol {
   /** A node could not be created (unknown type, refused class, bad spec); nothing was created. */
   public record NodeRejected(String hostId, long seq, NodePath path, ErrorCode code, String message) implements HostEvent {}
 
+  /** A node raised a notification. */
+  public record NodeNotified(String hostId, long seq, NodePath path, String message, java.time.Instant at) implements HostEvent {}
+
+  /** A node saved a checkpoint (the latest of a burst). */
+  public record NodeCheckpointed(String hostId, long seq, NodePath path, Checkpoint checkpoint) implements HostEvent {}
+
   /** A group exists now (also the answer to a repeated create). */
   public record GroupCreated(String hostId, long seq, GroupPath group) implements HostEvent {}
 
@@ -97,6 +103,25 @@ public final class ManagerProtocol {
    */
   public record Request(NodePath path, NodeState state, boolean await, ActorRef<Reply> replyTo)
       implements Command, CborSerializable {}
+
+  /**
+   * Set the mode of nodes (Guardian's {@code set_managed}). In MANAGED mode the client {@code clientId}
+   * is recorded as their manager and its {@code faults} listener gets their faults; a client that
+   * takes over a node from another is reported to the other as a mode change.
+   */
+  public record SetMode(java.util.List<NodePath> paths, Mode mode, String clientId, ActorRef<Fault> faults,
+                        ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    public SetMode {
+      paths = java.util.List.copyOf(paths);
+    }
+  }
+
+  /** Re-request the last requested state of nodes (Guardian's {@code revive}): stalled ones start again. */
+  public record Revive(java.util.List<NodePath> paths, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    public Revive {
+      paths = java.util.List.copyOf(paths);
+    }
+  }
 
   /** A client is closing: remove the groups it owns that are not persistent. */
   public record ClientLeaving(String clientId, ActorRef<Reply> replyTo) implements Command, CborSerializable {}

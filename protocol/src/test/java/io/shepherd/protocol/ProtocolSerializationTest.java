@@ -41,6 +41,7 @@ class ProtocolSerializationTest {
   static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
       false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
       "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7);
+  static final Checkpoint CHECKPOINT = new Checkpoint(new byte[] {1, 2, 3, -1}, Instant.parse("2026-11-22T10:15:31.5Z"));
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
       List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L);
 
@@ -48,6 +49,7 @@ class ProtocolSerializationTest {
     ActorRef<HostProtocol.Command> host = testKit.<HostProtocol.Command>createTestProbe().getRef();
     ActorRef<ManagerProtocol.Command> manager = testKit.<ManagerProtocol.Command>createTestProbe().getRef();
     ActorRef<ManagerProtocol.Reply> reply = testKit.<ManagerProtocol.Reply>createTestProbe().getRef();
+    ActorRef<Fault> faults = testKit.<Fault>createTestProbe().getRef();
     ActorRef<ManagerProtocol.StatusPart> statusReply = testKit.<ManagerProtocol.StatusPart>createTestProbe().getRef();
     ClusterStatus cluster = new ClusterStatus(
         new ClusterStatus.Manager("akka://shepherd@127.0.0.1:2551", 3, "akka://shepherd@127.0.0.1:2552"),
@@ -63,7 +65,9 @@ class ProtocolSerializationTest {
         new HostProtocol.Declined(3, "host id daq1 is taken"),
         new HostProtocol.CreateGroup(3, GROUP),
         new HostProtocol.RemoveGroup(3, GROUP),
-        new HostProtocol.CreateNode(3, PATH, SPEC, NodeState.RUNNING, 11),
+        new HostProtocol.CreateNode(3, PATH, SPEC, NodeState.RUNNING, 11, CHECKPOINT),
+        new HostProtocol.CreateNode(3, PATH, SPEC, NodeState.RUNNING, 11, null),
+        new HostProtocol.SetMode(3, PATH, Mode.MANAGED),
         new HostProtocol.RemoveNode(3, PATH),
         new HostProtocol.RequestState(3, PATH, NodeState.STOPPED, 12),
         new HostProtocol.SendSnapshot(3),
@@ -72,6 +76,15 @@ class ProtocolSerializationTest {
         new ManagerProtocol.NodeUpdated("daq1", 41, STATUS),
         new ManagerProtocol.NodeRemoved("daq1", 42, PATH),
         new ManagerProtocol.NodeRejected("daq1", 43, PATH, ErrorCode.UNKNOWN_TYPE, "no node type 'sin'"),
+        new ManagerProtocol.NodeNotified("daq1", 46, PATH, "laser unlocked", Instant.parse("2026-11-22T10:15:30Z")),
+        new ManagerProtocol.NodeCheckpointed("daq1", 47, PATH, CHECKPOINT),
+        new ManagerProtocol.SetMode(List.of(PATH), Mode.MANAGED, "client-1", faults, reply),
+        new ManagerProtocol.Revive(List.of(PATH), reply),
+        CHECKPOINT,
+        new Fault.NodeError(PATH, "start() threw", Instant.parse("2026-11-22T10:15:30Z")),
+        new Fault.ConnectionLost(PATH, "daq1", "host is DOWN", Instant.parse("2026-11-22T10:15:30Z")),
+        new Fault.Notification(PATH, "laser unlocked", Instant.parse("2026-11-22T10:15:30Z")),
+        new Fault.ModeChanged(PATH, Mode.AUTO, "client-2", Instant.parse("2026-11-22T10:15:30Z")),
         new ManagerProtocol.GroupCreated("daq1", 44, GROUP),
         new ManagerProtocol.GroupRemoved("daq1", 45, GROUP),
         new ManagerProtocol.GetStatus(statusReply),

@@ -9,7 +9,9 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
@@ -29,7 +31,9 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   /** Create a node; the host agent has checked it does not exist yet. */
-  public record CreateNode(NodePath path, NodeSpec spec, NodeState requested, long seq) implements Command {}
+  public record CreateNode(NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint) implements Command {}
+
+  public record SetMode(NodePath path, Mode mode) implements Command {}
 
   public record RequestState(NodePath path, NodeState requested, long seq) implements Command {}
 
@@ -67,6 +71,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
         .onMessage(CreateNode.class, this::onCreateNode)
         .onMessage(RequestState.class, this::onRequestState)
         .onMessage(RemoveNode.class, this::onRemoveNode)
+        .onMessage(SetMode.class, this::onSetMode)
         .onMessage(RemoveAll.class, m -> onRemoveAll())
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onRunnerTerminated)
@@ -88,7 +93,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
 
   private void spawnRunner(CreateNode create) {
     ActorRef<NodeRunner.Command> runner = getContext().spawn(
-        Behaviors.supervise(NodeRunner.create(create.path(), create.spec(), create.requested(), create.seq(), env))
+        Behaviors.supervise(NodeRunner.create(create.path(), create.spec(), create.requested(), create.seq(), create.checkpoint(), env))
             .onFailure(akka.actor.typed.SupervisorStrategy.stop()),
         "node-" + create.path().node());
     getContext().watch(runner);
@@ -100,6 +105,14 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
     ActorRef<NodeRunner.Command> runner = runners.get(request.path().node());
     if (runner != null) {
       runner.tell(new NodeRunner.Request(request.requested(), request.seq()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetMode(SetMode set) {
+    ActorRef<NodeRunner.Command> runner = runners.get(set.path().node());
+    if (runner != null) {
+      runner.tell(new NodeRunner.SetMode(set.mode()));
     }
     return this;
   }

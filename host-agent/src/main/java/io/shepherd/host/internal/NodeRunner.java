@@ -31,6 +31,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import io.shepherd.protocol.Checkpoint;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -57,6 +59,9 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** Stop and close the node, then stop the runner. */
   public enum Remove implements Command { INSTANCE }
 
+  /** Change the node's mode; a stalled node set to AUTO starts again. */
+  public record SetMode(Mode mode) implements Command {}
+
   private record Instantiated(int incarnation, Node node, Throwable error) implements Command {}
 
   private record StepDone(int incarnation, LifecycleAction action, Duration keepalive, Throwable error) implements Command {}
@@ -66,6 +71,12 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private record CallbackTimedOut(int incarnation, LifecycleAction action) implements Command {}
 
   private record RestartDue(int incarnation) implements Command {}
+
+  private record NodeNotified(int incarnation, String message) implements Command {}
+
+  private enum CheckpointSaved implements Command { INSTANCE }
+
+  private enum CheckpointTick implements Command { INSTANCE }
 
   private enum WatchdogTick implements Command { INSTANCE }
 
@@ -85,6 +96,12 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** The node was removed; the runner has stopped. */
   public record Removed(NodePath path) implements Event {}
 
+  /** The node raised a notification. */
+  public record Notified(NodePath path, String message, Instant at) implements Event {}
+
+  /** The node's latest checkpoint (frequent ones are coalesced). */
+  public record Checkpointed(NodePath path, Checkpoint checkpoint) implements Event {}
+
   private enum Phase { INSTANTIATING, IDLE, BUSY, BACKING_OFF, HELD }
 
   private static final String CALLBACK_TIMER = "callback";
@@ -92,6 +109,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private static final String WATCHDOG_TIMER = "watchdog";
   private static final String STABILITY_TIMER = "stability";
   private static final String REMOVE_TIMER = "remove";
+  private static final String CHECKPOINT_TIMER = "checkpoint";
   private static final Duration STABILITY_REFRESH = Duration.ofSeconds(5);
 
   private final NodePath path;
@@ -104,6 +122,9 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private final Clock clock;
   private final RestartTracker restartTracker;
   private final StabilityTracker stability;
+  private final AtomicReference<Checkpoint> checkpoints;
+  private Checkpoint sentCheckpoint;
+  private Mode mode;
 
   private Phase phase = Phase.INSTANTIATING;
   private NodeState current = NodeState.CREATED;
@@ -124,13 +145,21 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private Instant lastFailureAt;
   private double emittedStability = 1.0;
 
-  public static Behavior<Command> create(NodePath path, NodeSpec spec, NodeState requested, long seq, HostEnvironment env) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new NodeRunner(ctx, timers, path, spec, requested, seq, env)));
+  /**
+   * @param checkpoint the node's last checkpoint, handed to its first incarnation; null if none
+   */
+  public static Behavior<Command> create(NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint,
+                                         HostEnvironment env) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new NodeRunner(ctx, timers, path, spec, requested, seq, checkpoint, env)));
   }
 
   private NodeRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, NodePath path, NodeSpec spec,
-                     NodeState requested, long seq, HostEnvironment env) {
+                     NodeState requested, long seq, Checkpoint checkpoint, HostEnvironment env) {
     super(ctx);
+    this.mode = spec.mode();
+    this.checkpoints = new AtomicReference<>(checkpoint);
+    this.sentCheckpoint = checkpoint;
     this.timers = timers;
     this.path = path;
     this.spec = spec;
@@ -153,6 +182,10 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return newReceiveBuilder()
         .onMessage(Request.class, this::onRequest)
         .onMessage(Remove.class, m -> onRemove())
+        .onMessage(SetMode.class, this::onSetMode)
+        .onMessage(NodeNotified.class, this::onNodeNotified)
+        .onMessage(CheckpointSaved.class, m -> onCheckpointSaved())
+        .onMessage(CheckpointTick.class, m -> onCheckpointTick())
         .onMessage(Instantiated.class, this::onInstantiated)
         .onMessage(StepDone.class, this::onStepDone)
         .onMessage(Crashed.class, this::onCrashed)
@@ -233,7 +266,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
     node = message.node();
     context = new RunningContext(path, env.hostId(), new Params(spec.params()), incarnation,
-        (reason, cause) -> getContext().getSelf().tell(new Crashed(message.incarnation(), reason, cause)));
+        reportsOf(message.incarnation()), checkpoints, settings.maxCheckpointSize());
     created = true;
     phase = Phase.IDLE;
     enter(NodeState.CREATED);
@@ -243,6 +276,73 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
     drive();
     return this;
+  }
+
+  private RunningContext.Reports reportsOf(int inc) {
+    akka.actor.typed.ActorRef<Command> self = getContext().getSelf();
+    return new RunningContext.Reports() {
+      @Override
+      public void failed(String reason, Throwable cause) {
+        self.tell(new Crashed(inc, reason, cause));
+      }
+
+      @Override
+      public void notified(String message) {
+        self.tell(new NodeNotified(inc, message));
+      }
+
+      @Override
+      public void checkpointed() {
+        self.tell(CheckpointSaved.INSTANCE);
+      }
+    };
+  }
+
+  private Behavior<Command> onSetMode(SetMode set) {
+    if (set.mode() == mode) {
+      return this;
+    }
+    mode = set.mode();
+    nodeLog.info("mode set to {}", mode);
+    if (mode == Mode.AUTO && stalled && !removing) {
+      // No one manages the node any more: it recovers by itself.
+      stalled = false;
+      restartTracker.reset();
+      restarts++;
+      instantiate();
+    }
+    emit();
+    return this;
+  }
+
+  private Behavior<Command> onNodeNotified(NodeNotified notified) {
+    if (notified.incarnation() == incarnation) {
+      nodeLog.info("notification: {}", notified.message());
+      env.events().tell(new Notified(path, notified.message(), clock.instant()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCheckpointSaved() {
+    if (!timers.isTimerActive(CHECKPOINT_TIMER)) {
+      sendCheckpoint();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCheckpointTick() {
+    sendCheckpoint();
+    return this;
+  }
+
+  /** Sends the latest checkpoint if it is new; then holds further ones back for checkpoint-interval. */
+  private void sendCheckpoint() {
+    Checkpoint latest = checkpoints.get();
+    if (latest != null && latest != sentCheckpoint) {
+      sentCheckpoint = latest;
+      env.events().tell(new Checkpointed(path, latest));
+      timers.startSingleTimer(CHECKPOINT_TIMER, CheckpointTick.INSTANCE, settings.checkpointInterval());
+    }
   }
 
   private Behavior<Command> onStepDone(StepDone done) {
@@ -348,6 +448,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   }
 
   private Behavior<Command> finishRemoval() {
+    sendCheckpoint();
     timers.cancelAll();
     endIncarnation(current != NodeState.CLOSED && current != NodeState.FAILED);
     env.events().tell(new Removed(path));
@@ -432,7 +533,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     if (removing) {
       return finishRemoval();
     }
-    if (spec.mode() == Mode.MANAGED) {
+    if (mode == Mode.MANAGED) {
       stalled = true;
       nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
       emit();
@@ -519,7 +620,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     if (emittedStability < 0.995 && !timers.isTimerActive(STABILITY_TIMER)) {
       timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, STABILITY_REFRESH);
     }
-    env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, spec.mode(),
+    env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, mode,
         stalled, restarts, lastFailure, lastFailureAt, round(emittedStability), null, null, null, since, seq)));
   }
 

@@ -6,7 +6,10 @@ import io.shepherd.protocol.NodePath;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
+import io.shepherd.protocol.Checkpoint;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -22,22 +25,36 @@ final class RunningContext implements NodeContext {
   private final Params params;
   private final int incarnation;
   private final Logger logger;
-  private final BiConsumer<String, Throwable> onFailure;
+  private final Reports reports;
+  private final AtomicReference<Checkpoint> checkpoints;
+  private final int maxCheckpointSize;
   private final AtomicLong lastKeepaliveNanos = new AtomicLong(System.nanoTime());
   private final AtomicInteger threads = new AtomicInteger();
   private volatile boolean alive = true;
 
+  /** Where a node's reports go; called from any thread, while the incarnation is alive. */
+  interface Reports {
+    void failed(String reason, Throwable cause);
+
+    void notified(String message);
+
+    /** A new checkpoint is in the holder. */
+    void checkpointed();
+  }
+
   /**
-   * @param onFailure called (from any thread) with the reason and cause of a failure the node
-   *     reports, while this incarnation is alive
+   * @param checkpoints the holder of the node's latest checkpoint, shared by its incarnations
    */
-  RunningContext(NodePath path, String hostId, Params params, int incarnation, BiConsumer<String, Throwable> onFailure) {
+  RunningContext(NodePath path, String hostId, Params params, int incarnation, Reports reports,
+                 AtomicReference<Checkpoint> checkpoints, int maxCheckpointSize) {
     this.path = path;
     this.hostId = hostId;
     this.params = params;
     this.incarnation = incarnation;
     this.logger = loggerFor(path);
-    this.onFailure = onFailure;
+    this.reports = reports;
+    this.checkpoints = checkpoints;
+    this.maxCheckpointSize = maxCheckpointSize;
   }
 
   /** The logger of a node: named {@code node.<path>}. */
@@ -73,8 +90,36 @@ final class RunningContext implements NodeContext {
   @Override
   public void fail(String reason, Throwable cause) {
     if (alive) {
-      onFailure.accept(reason == null || reason.isBlank() ? "the node reported a failure" : reason, cause);
+      reports.failed(reason == null || reason.isBlank() ? "the node reported a failure" : reason, cause);
     }
+  }
+
+  @Override
+  public void notify(String message) {
+    if (alive) {
+      String text = message == null ? "" : message;
+      reports.notified(text.length() > 1000 ? text.substring(0, 1000) + "..." : text);
+    }
+  }
+
+  @Override
+  public void checkpoint(byte[] state) {
+    if (state == null) {
+      throw new IllegalArgumentException("checkpoint state is null");
+    }
+    if (state.length > maxCheckpointSize) {
+      throw new IllegalArgumentException("checkpoint of " + state.length + " bytes is larger than "
+          + "shepherd.host.max-checkpoint-size (" + maxCheckpointSize + " bytes)");
+    }
+    if (alive) {
+      checkpoints.set(new Checkpoint(state, Instant.now()));
+      reports.checkpointed();
+    }
+  }
+
+  @Override
+  public Optional<byte[]> lastCheckpoint() {
+    return Optional.ofNullable(checkpoints.get()).map(Checkpoint::data);
   }
 
   @Override

@@ -11,15 +11,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A counter/recorder: counts ticks at {@code rate} per second while running and records the count
- * in its log every {@code report-every}. The count survives stop and start, not a restart.
+ * in its log every {@code report-every}. It checkpoints the count every {@code checkpoint-every},
+ * so the count survives stop and start, a restart, and a move to another host (up to the last
+ * checkpoint).
  *
- * <p>Params: {@code rate} (ticks/s, 1 to 10000, default 10), {@code report-every} (default 5s).
+ * <p>Params: {@code rate} (ticks/s, 1 to 10000, default 10), {@code report-every} (default 5s),
+ * {@code checkpoint-every} (default 1s).
  */
 public final class CounterNode implements Node {
 
   private NodeContext context;
   private int rate;
   private Duration reportEvery;
+  private Duration checkpointEvery;
   private final AtomicLong count = new AtomicLong();
   private ScheduledExecutorService ticker;
 
@@ -28,6 +32,11 @@ public final class CounterNode implements Node {
     this.context = context;
     this.rate = (int) params.getLong("rate", 10, 1, 10_000);
     this.reportEvery = params.getDuration("report-every", Duration.ofSeconds(5));
+    this.checkpointEvery = params.getDuration("checkpoint-every", Duration.ofSeconds(1));
+    context.lastCheckpoint().ifPresent(saved -> {
+      count.set(java.nio.ByteBuffer.wrap(saved).getLong());
+      context.logger().info("resuming from checkpoint at count {}", count.get());
+    });
   }
 
   @Override
@@ -36,12 +45,20 @@ public final class CounterNode implements Node {
     ticker.scheduleAtFixedRate(count::incrementAndGet, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
     ticker.scheduleAtFixedRate(() -> context.logger().info("count {}", count.get()),
         reportEvery.toMillis(), reportEvery.toMillis(), TimeUnit.MILLISECONDS);
+    if (!checkpointEvery.isZero()) {
+      ticker.scheduleAtFixedRate(this::checkpoint, checkpointEvery.toMillis(), checkpointEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void checkpoint() {
+    context.checkpoint(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(count.get()).array());
   }
 
   @Override
   public void stop() throws InterruptedException {
     ticker.shutdownNow();
     ticker.awaitTermination(5, TimeUnit.SECONDS);
+    checkpoint();
     context.logger().info("stopped at count {}", count.get());
   }
 

@@ -57,11 +57,11 @@ class NodeGroupTest {
     ActorRef<NodeGroup.Command> group = group("again");
     NodePath path = NodePath.parse("daq1/again/n");
     NodeSpec slowClose = NodeSpec.of(RecordingNode.class.getName(), Map.of("block-in", "close", "block-ms", "300"));
-    group.tell(new NodeGroup.CreateNode(path, slowClose, NodeState.RUNNING, 1));
+    group.tell(new NodeGroup.CreateNode(path, slowClose, NodeState.RUNNING, 1, null));
     await(NodeRunner.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     group.tell(new NodeGroup.RemoveNode(path));
     // The old runner still holds the name while it closes: the new create waits for it.
-    group.tell(new NodeGroup.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
+    group.tell(new NodeGroup.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     await(NodeRunner.Removed.class, e -> e.path().equals(path));
     NodeRunner.StatusChanged recreated = await(NodeRunner.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     assertEquals("noop", recreated.status().type());
@@ -71,7 +71,7 @@ class NodeGroupTest {
   void removingTheGroupRemovesEveryNodeThenStops() {
     ActorRef<NodeGroup.Command> group = group("all");
     for (String name : new String[] {"a", "b", "c"}) {
-      group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/all/" + name), NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1));
+      group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/all/" + name), NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null));
     }
     java.util.Set<String> running = new java.util.HashSet<>();
     await(NodeRunner.StatusChanged.class, e -> {
@@ -91,10 +91,10 @@ class NodeGroupTest {
     ActorRef<NodeGroup.Command> group = group("closing");
     NodePath slow = NodePath.parse("daq1/closing/slow");
     group.tell(new NodeGroup.CreateNode(slow, NodeSpec.of(RecordingNode.class.getName(), Map.of("block-in", "stop", "block-ms", "500")),
-        NodeState.RUNNING, 1));
+        NodeState.RUNNING, 1, null));
     await(NodeRunner.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     group.tell(NodeGroup.RemoveAll.INSTANCE);
-    group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/closing/late"), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1));
+    group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/closing/late"), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     assertEquals(ErrorCode.BUSY, await(NodeRunner.Rejected.class, e -> true).code());
   }
 }

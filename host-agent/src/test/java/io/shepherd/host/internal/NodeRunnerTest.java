@@ -51,7 +51,7 @@ class NodeRunnerTest {
   }
 
   ActorRef<NodeRunner.Command> spawn(NodePath path, NodeSpec spec, NodeState requested) {
-    return kit.spawn(NodeRunner.create(path, spec, requested, 1, new HostEnvironment(settings, types, events.getRef())));
+    return kit.spawn(NodeRunner.create(path, spec, requested, 1, null, new HostEnvironment(settings, types, events.getRef())));
   }
 
   static NodeSpec recording(Map<String, String> params) {
@@ -187,6 +187,85 @@ class NodeRunnerTest {
     assertEquals(ErrorCode.UNKNOWN_TYPE, rejected.code());
     assertTrue(rejected.message().contains("unknown node type 'sin'"));
     events.expectTerminated(runner, WAIT);
+  }
+
+  <T extends NodeRunner.Event> T awaitEvent(Class<T> type, Predicate<T> condition) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      NodeRunner.Event event = events.receiveMessage(Duration.ofNanos(deadline - System.nanoTime()));
+      if (type.isInstance(event) && condition.test(type.cast(event))) {
+        return type.cast(event);
+      }
+    }
+    throw new AssertionError("no matching " + type.getSimpleName());
+  }
+
+  static String text(io.shepherd.protocol.Checkpoint checkpoint) {
+    return new String(checkpoint.data(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static NodeSpec checkpointing(Map<String, String> params) {
+    return NodeSpec.of(io.shepherd.host.testnodes.CheckpointingNode.class.getName(), params);
+  }
+
+  @Test
+  void theNextIncarnationGetsTheLastCheckpointBeforeConfigure() {
+    NodePath path = newPath();
+    spawn(path, checkpointing(Map.of("fail-first", "true")), NodeState.RUNNING);
+    assertEquals("i1-1", text(awaitEvent(NodeRunner.Checkpointed.class, e -> true).checkpoint()));
+    awaitStatus(s -> s.state() == NodeState.RUNNING && s.restarts() == 1);
+    assertEquals(List.of("none", "i1-1"), io.shepherd.host.testnodes.CheckpointingNode.seen(path.toString()));
+  }
+
+  @Test
+  void aNodeCreatedWithACheckpointStartsFromIt() {
+    NodePath path = newPath();
+    io.shepherd.protocol.Checkpoint saved = new io.shepherd.protocol.Checkpoint(
+        "from-another-host".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Instant.now());
+    kit.spawn(NodeRunner.create(path, checkpointing(Map.of()), NodeState.RUNNING, 1, saved,
+        new HostEnvironment(settings, types, events.getRef())));
+    awaitState(NodeState.RUNNING);
+    assertEquals(List.of("from-another-host"), io.shepherd.host.testnodes.CheckpointingNode.seen(path.toString()));
+  }
+
+  @Test
+  void frequentCheckpointsAreCoalescedAndTheLatestWins() {
+    spawn(newPath(), checkpointing(Map.of("saves", "1000")), NodeState.RUNNING);
+    int[] sent = {0};
+    awaitEvent(NodeRunner.Checkpointed.class, e -> {
+      sent[0]++;
+      return text(e.checkpoint()).equals("i1-1000");
+    });
+    assertTrue(sent[0] <= 3, "1000 checkpoints in a burst were sent as " + sent[0]);
+  }
+
+  @Test
+  void anOversizedCheckpointIsRefusedToTheNode() {
+    spawn(newPath(), checkpointing(Map.of("size", "70000")).withRestart(
+        new io.shepherd.protocol.RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, 0, Duration.ofMinutes(1))),
+        NodeState.RUNNING);
+    NodeStatus failed = awaitState(NodeState.FAILED);
+    assertTrue(failed.lastFailure().contains("larger than shepherd.host.max-checkpoint-size"), failed.lastFailure());
+  }
+
+  @Test
+  void notificationsFromTheNodeAreReported() {
+    NodePath path = newPath();
+    spawn(path, checkpointing(Map.of()), NodeState.RUNNING);
+    NodeRunner.Notified notified = awaitEvent(NodeRunner.Notified.class, e -> true);
+    assertEquals(path, notified.path());
+    assertEquals("started incarnation 1", notified.message());
+  }
+
+  @Test
+  void aStalledNodeSetToAutoRecoversByItself() {
+    ActorRef<NodeRunner.Command> runner = spawn(newPath(),
+        NodeSpec.of("flaky", Map.of("fail-in", "start", "fail-times", "1")).withMode(Mode.MANAGED), NodeState.RUNNING);
+    assertTrue(awaitState(NodeState.FAILED).stalled());
+    runner.tell(new NodeRunner.SetMode(Mode.AUTO));
+    NodeStatus running = awaitState(NodeState.RUNNING);
+    assertEquals(Mode.AUTO, running.mode());
+    assertFalse(running.stalled());
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The guardian of a client's actor system: follows the Manager through the Receptionist and hands
@@ -25,20 +26,29 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
   /** Complete {@code manager} with the current Manager, now or once there is one. */
   public record WhenManager(CompletableFuture<ActorRef<ManagerProtocol.Command>> manager) implements Command {}
 
-  /** Spawn a short-lived child (a collector of a multi-part answer) and hand out its ref. */
-  public record SpawnCollector<T>(akka.actor.typed.Behavior<T> behavior, CompletableFuture<ActorRef<T>> ref) implements Command {}
+  /** Spawn a child (a collector of a multi-part answer, a fault listener) and hand out its ref. */
+  public record Spawn<T>(akka.actor.typed.Behavior<T> behavior, CompletableFuture<ActorRef<T>> ref) implements Command {}
+
+  /** Stop a child made with {@link Spawn}. */
+  public record StopChild(ActorRef<?> child) implements Command {}
 
   private record Listing(Receptionist.Listing listing) implements Command {}
 
+  private final Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone;
   private ActorRef<ManagerProtocol.Command> manager;
   private final List<CompletableFuture<ActorRef<ManagerProtocol.Command>>> waiting = new ArrayList<>();
 
-  public static Behavior<Command> create() {
-    return Behaviors.setup(ClientGuardian::new);
+  /**
+   * @param onManagerGone called with a Manager that left the cluster (or became unreachable), so
+   *     that calls in flight to it fail at once instead of at their timeout
+   */
+  public static Behavior<Command> create(Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone) {
+    return Behaviors.setup(ctx -> new ClientGuardian(ctx, onManagerGone));
   }
 
-  private ClientGuardian(ActorContext<Command> ctx) {
+  private ClientGuardian(ActorContext<Command> ctx, Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone) {
     super(ctx);
+    this.onManagerGone = onManagerGone;
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, Listing::new)));
   }
@@ -48,7 +58,8 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
     return newReceiveBuilder()
         .onMessage(WhenManager.class, this::onWhenManager)
         .onMessage(Listing.class, this::onListing)
-        .onMessage(SpawnCollector.class, this::onSpawnCollector)
+        .onMessage(Spawn.class, m -> onSpawn((Spawn<?>) m))
+        .onMessage(StopChild.class, this::onStopChild)
         .build();
   }
 
@@ -62,8 +73,15 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
     return this;
   }
 
-  private <T> Behavior<Command> onSpawnCollector(SpawnCollector<T> spawn) {
+  private <T> Behavior<Command> onSpawn(Spawn<T> spawn) {
     spawn.ref().complete(getContext().spawnAnonymous(spawn.behavior()));
+    return this;
+  }
+
+  private Behavior<Command> onStopChild(StopChild stop) {
+    if (stop.child().path().parent().equals(getContext().getSelf().path())) {
+      getContext().stop(stop.child());
+    }
     return this;
   }
 
@@ -73,6 +91,9 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
       return this;
     }
     // During a hand-over the old Manager leaves the listing; a new one appears in it.
+    if (manager != null) {
+      onManagerGone.accept(manager);
+    }
     manager = listed.isEmpty() ? null : listed.iterator().next();
     if (manager != null) {
       waiting.forEach(w -> w.complete(manager));

@@ -17,6 +17,7 @@ import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import io.shepherd.manager.ManagerSettings;
+import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.NodePath;
 import java.time.Duration;
@@ -25,8 +26,8 @@ import java.util.Map;
 
 /**
  * The Manager's desired state in Distributed Data, replicated to every manager member: groups in
- * one LWW map, nodes spread over {@code desired-shards} LWW maps by path, and the Manager epoch in
- * a G-Counter. Writes go to a majority of manager members; a new Manager reads from a majority
+ * one LWW map, nodes and their checkpoints spread over {@code desired-shards} LWW maps each by
+ * path, and the Manager epoch in a G-Counter. Writes go to a majority of manager members; a new Manager reads from a majority
  * (or, if none answers in time, its local replica) and takes the next epoch.
  *
  * <p>Supervision: none needed; a failure restarts it with its parent.
@@ -38,8 +39,8 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   /** Take the next epoch and read everything; answered with {@link Loaded}. */
   public record Load(ActorRef<Loaded> replyTo) implements Command {}
 
-  public record Loaded(long epoch, Map<GroupPath, DesiredGroup> groups, Map<NodePath, DesiredNode> nodes)
-      implements NoSerializationVerificationNeeded {}
+  public record Loaded(long epoch, Map<GroupPath, DesiredGroup> groups, Map<NodePath, DesiredNode> nodes,
+                       Map<NodePath, Checkpoint> checkpoints) implements NoSerializationVerificationNeeded {}
 
   public record PutGroup(DesiredGroup group, long op, ActorRef<Stored> replyTo) implements Command {}
 
@@ -48,6 +49,10 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   public record PutNode(DesiredNode node, long op, ActorRef<Stored> replyTo) implements Command {}
 
   public record DeleteNode(NodePath path, long op, ActorRef<Stored> replyTo) implements Command {}
+
+  public record PutCheckpoint(NodePath path, Checkpoint checkpoint, long op, ActorRef<Stored> replyTo) implements Command {}
+
+  public record DeleteCheckpoint(NodePath path, long op, ActorRef<Stored> replyTo) implements Command {}
 
   /** A write finished: {@code replicated} if a majority of manager members has it. */
   public record Stored(long op, boolean replicated) implements NoSerializationVerificationNeeded {}
@@ -60,6 +65,8 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
 
   private record NodesRead(Replicator.GetResponse<LWWMap<String, DesiredNode>> response, boolean local) implements Command {}
 
+  private record CheckpointsRead(Replicator.GetResponse<LWWMap<String, Checkpoint>> response, boolean local) implements Command {}
+
   private record Written(long op, ActorRef<Stored> replyTo, boolean replicated) implements Command {}
 
   private static final Key<GCounter> EPOCH = GCounterKey.create("shepherd-epoch");
@@ -70,6 +77,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   private final ReplicatorMessageAdapter<Command, GCounter> epochs;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredGroup>> groupMaps;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredNode>> nodeMaps;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, Checkpoint>> checkpointMaps;
   private final Replicator.WriteConsistency writeMajority;
 
   // Loading state.
@@ -78,6 +86,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   private int readsLeft;
   private final Map<GroupPath, DesiredGroup> loadedGroups = new HashMap<>();
   private final Map<NodePath, DesiredNode> loadedNodes = new HashMap<>();
+  private final Map<NodePath, Checkpoint> loadedCheckpoints = new HashMap<>();
 
   public static Behavior<Command> create(ManagerSettings settings) {
     return Behaviors.setup(ctx -> new DesiredStore(ctx, settings));
@@ -92,6 +101,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     this.epochs = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
     this.groupMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
     this.nodeMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
+    this.checkpointMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
     this.writeMajority = new Replicator.WriteMajority(settings.writeTimeout());
   }
 
@@ -103,6 +113,14 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     return LWWMapKey.create("shepherd-nodes-" + shard);
   }
 
+  private Key<LWWMap<String, Checkpoint>> checkpointKey(NodePath path) {
+    return checkpointKey(Math.floorMod(path.toString().hashCode(), settings.desiredShards()));
+  }
+
+  private static Key<LWWMap<String, Checkpoint>> checkpointKey(int shard) {
+    return LWWMapKey.create("shepherd-checkpoints-" + shard);
+  }
+
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
@@ -111,6 +129,9 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
         .onMessage(EpochRead.class, this::onEpochRead)
         .onMessage(GroupsRead.class, this::onGroupsRead)
         .onMessage(NodesRead.class, this::onNodesRead)
+        .onMessage(CheckpointsRead.class, this::onCheckpointsRead)
+        .onMessage(PutCheckpoint.class, this::onPutCheckpoint)
+        .onMessage(DeleteCheckpoint.class, this::onDeleteCheckpoint)
         .onMessage(PutGroup.class, this::onPutGroup)
         .onMessage(DeleteGroup.class, this::onDeleteGroup)
         .onMessage(PutNode.class, this::onPutNode)
@@ -143,10 +164,12 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     loadReplyTo = read.replyTo();
     loadedGroups.clear();
     loadedNodes.clear();
-    readsLeft = 1 + settings.desiredShards();
+    loadedCheckpoints.clear();
+    readsLeft = 1 + 2 * settings.desiredShards();
     readGroups(false);
     for (int shard = 0; shard < settings.desiredShards(); shard++) {
       readNodes(nodeKey(shard), false);
+      readCheckpoints(checkpointKey(shard), false);
     }
     return this;
   }
@@ -159,6 +182,31 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   private void readNodes(Key<LWWMap<String, DesiredNode>> key, boolean local) {
     nodeMaps.askGet(replyTo -> new Replicator.Get<>(key, readConsistency(local), replyTo),
         response -> new NodesRead(response, local));
+  }
+
+  private void readCheckpoints(Key<LWWMap<String, Checkpoint>> key, boolean local) {
+    checkpointMaps.askGet(replyTo -> new Replicator.Get<>(key, readConsistency(local), replyTo),
+        response -> new CheckpointsRead(response, local));
+  }
+
+  private Behavior<Command> onCheckpointsRead(CheckpointsRead read) {
+    if (read.response() instanceof Replicator.GetSuccess<LWWMap<String, Checkpoint>> success) {
+      success.dataValue().getEntries().forEach((path, checkpoint) -> loadedCheckpoints.put(NodePath.parse(path), checkpoint));
+    } else if (read.response() instanceof Replicator.GetFailure<LWWMap<String, Checkpoint>> failure && !read.local()) {
+      readCheckpoints(failure.key(), true);
+      return this;
+    }
+    return readDone();
+  }
+
+  private Behavior<Command> onPutCheckpoint(PutCheckpoint put) {
+    update(checkpointMaps, checkpointKey(put.path()), put.op(), put.replyTo(), m -> m.put(self, put.path().toString(), put.checkpoint()));
+    return this;
+  }
+
+  private Behavior<Command> onDeleteCheckpoint(DeleteCheckpoint delete) {
+    update(checkpointMaps, checkpointKey(delete.path()), delete.op(), delete.replyTo(), m -> m.remove(self, delete.path().toString()));
+    return this;
   }
 
   private Replicator.ReadConsistency readConsistency(boolean local) {
@@ -189,7 +237,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
 
   private Behavior<Command> readDone() {
     if (--readsLeft == 0 && loadReplyTo != null) {
-      loadReplyTo.tell(new Loaded(loadingEpoch, Map.copyOf(loadedGroups), Map.copyOf(loadedNodes)));
+      loadReplyTo.tell(new Loaded(loadingEpoch, Map.copyOf(loadedGroups), Map.copyOf(loadedNodes), Map.copyOf(loadedCheckpoints)));
       loadReplyTo = null;
     }
     return this;
@@ -219,13 +267,17 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
 
   private void updateGroups(long op, ActorRef<Stored> replyTo,
                             java.util.function.Function<LWWMap<String, DesiredGroup>, LWWMap<String, DesiredGroup>> modify) {
-    groupMaps.askUpdate(r -> new Replicator.Update<>(GROUPS, LWWMap.create(), writeMajority, r, modify),
-        response -> new Written(op, replyTo, response instanceof Replicator.UpdateSuccess));
+    update(groupMaps, GROUPS, op, replyTo, modify);
   }
 
   private void updateNodes(Key<LWWMap<String, DesiredNode>> key, long op, ActorRef<Stored> replyTo,
                            java.util.function.Function<LWWMap<String, DesiredNode>, LWWMap<String, DesiredNode>> modify) {
-    nodeMaps.askUpdate(r -> new Replicator.Update<>(key, LWWMap.create(), writeMajority, r, modify),
+    update(nodeMaps, key, op, replyTo, modify);
+  }
+
+  private <V> void update(ReplicatorMessageAdapter<Command, LWWMap<String, V>> maps, Key<LWWMap<String, V>> key, long op,
+                          ActorRef<Stored> replyTo, java.util.function.Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
+    maps.askUpdate(r -> new Replicator.Update<>(key, LWWMap.create(), writeMajority, r, modify),
         response -> new Written(op, replyTo, response instanceof Replicator.UpdateSuccess));
   }
 

@@ -1,6 +1,8 @@
 package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
+import io.shepherd.protocol.Checkpoint;
+import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
@@ -17,6 +19,10 @@ public final class NodeEntry {
   public NodeState requested;
   public long seq;
   public String managedBy;
+  /** Where the managing client wants the node's faults, or null. */
+  public ActorRef<Fault> faults;
+  /** The node's latest checkpoint, handed to it when it is created again. */
+  public Checkpoint checkpoint;
   public Phase phase;
   /** The last status its host reported, or null if the host does not (or no longer) run it. */
   public NodeStatus observed;
@@ -38,11 +44,20 @@ public final class NodeEntry {
   }
 
   public static NodeEntry of(DesiredNode desired) {
-    return new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), Phase.PRESENT);
+    NodeEntry node = new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), Phase.PRESENT);
+    node.faults = desired.faults();
+    return node;
   }
 
   public DesiredNode desired() {
-    return new DesiredNode(path, spec, requested, seq, managedBy);
+    return new DesiredNode(path, spec, requested, seq, managedBy, faults);
+  }
+
+  /** Tells the managing client, if any, of a fault. */
+  public void report(Fault fault) {
+    if (faults != null) {
+      faults.tell(fault);
+    }
   }
 
   /** The state the node is in, as far as the Manager knows; CREATED if its host has not reported it. */
@@ -50,8 +65,8 @@ public final class NodeEntry {
     return observed == null ? NodeState.CREATED : observed.state();
   }
 
-  /** True if the host has seen the latest request. */
+  /** True if the host has seen the latest request (and, e.g. after a dead-man stop, still follows it). */
   public boolean hostHasLatestRequest() {
-    return observed != null && observed.seq() >= seq;
+    return observed != null && observed.seq() == seq && observed.requested() == requested;
   }
 }

@@ -132,6 +132,12 @@ public final class Reconciler {
       host.ref.tell(new HostProtocol.RemoveNode(epoch, status.path()));
       return null;
     }
+    if (status.seq() > node.seq) {
+      // The host followed a request this Manager never recorded (its predecessor failed before the
+      // request was replicated, so no client was told it succeeded). Desired state wins: number the
+      // desired request past the host's so that the host takes it.
+      node.seq = status.seq() + 1;
+    }
     node.observed = status;
     node.placementError = null;
     return node;
@@ -162,7 +168,7 @@ public final class Reconciler {
       if (node.phase == Phase.PRESENT && node.observed == null) {
         if (due(node.lastSent, now, node.placementError == null ? 1 : PLACEMENT_RETRY_FACTOR)) {
           node.lastSent = now;
-          host.ref.tell(new HostProtocol.CreateNode(epoch, node.path, node.spec, node.requested, node.seq));
+          host.ref.tell(new HostProtocol.CreateNode(epoch, node.path, node.spec, node.requested, node.seq, node.checkpoint));
         }
       } else if (node.phase == Phase.PRESENT && !node.hostHasLatestRequest() && due(node.lastSent, now, 1)) {
         node.lastSent = now;
