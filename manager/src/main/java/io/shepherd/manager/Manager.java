@@ -74,9 +74,6 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private record ReachabilityChanged(ClusterEvent.ReachabilityEvent event)
       implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
 
-  private record HostTerminated(String hostId, ActorRef<HostProtocol.Command> ref)
-      implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
-
   private record HostsListed(Receptionist.Listing listing) implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
 
   private enum Tick implements ManagerProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
@@ -179,7 +176,6 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(StoreDone.class, this::onStoreDone)
         .onMessage(MemberChanged.class, this::onMemberChanged)
         .onMessage(ReachabilityChanged.class, this::onReachabilityChanged)
-        .onMessage(HostTerminated.class, this::onHostTerminated)
         .onMessage(HostsListed.class, this::onHostsListed)
         .onMessage(Tick.class, m -> onTick())
         .onMessage(StoreLoaded.class, m -> this)
@@ -229,7 +225,6 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
     host.state = HostEntry.State.UP;
     host.snapshotRequestedAt = System.nanoTime();
-    getContext().watchWith(host.ref, new HostTerminated(id, host.ref));
     register.host().tell(new HostProtocol.Registered(epoch, getContext().getSelf()));
     return this;
   }
@@ -846,14 +841,6 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         host.state = HostEntry.State.UP;
         getContext().getLog().info("host {} is reachable again", host.id);
       }
-    }
-    return this;
-  }
-
-  private Behavior<ManagerProtocol.Command> onHostTerminated(HostTerminated terminated) {
-    HostEntry host = hosts.get(terminated.hostId());
-    if (host != null && host.ref.equals(terminated.ref())) {
-      hostDown(host, "its host agent terminated");
     }
     return this;
   }

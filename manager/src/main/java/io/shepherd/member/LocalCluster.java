@@ -28,7 +28,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<String> jvmOptions;
   private final Map<String, String> properties;
   private final List<MemberProcess> members = new CopyOnWriteArrayList<>();
-  private final List<Integer> seedPorts = new CopyOnWriteArrayList<>();
+  private final List<String> seeds = new CopyOnWriteArrayList<>();
   private final Thread reaper = new Thread(this::killAll, "local-cluster-reaper");
   private int started;
 
@@ -59,35 +59,41 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Starts a member on a free port; the first member started is the first seed. */
+  /** Starts a member on 127.0.0.1 and a free port; the first member started is the first seed. */
   public MemberProcess start(String hostId, Set<String> roles) {
-    return start(hostId, roles, freePort());
+    return start(hostId, roles, "127.0.0.1", freePort());
   }
 
-  /** Starts a member on {@code port}, e.g. again on the port of one that was killed. */
-  public synchronized MemberProcess start(String hostId, Set<String> roles, int port) {
-    if (!seedPorts.contains(port)) {
-      seedPorts.add(port);
+  /**
+   * Starts a member on {@code hostname} (a loopback address: 127.0.0.1, 127.0.0.2, ...) and
+   * {@code port}, e.g. again on the address of one that was killed. It binds to that address and
+   * opens its connections from it too, so that a partition can be made by address.
+   */
+  public synchronized MemberProcess start(String hostId, Set<String> roles, String hostname, int port) {
+    String seed = hostname + ":" + port;
+    if (!seeds.contains(seed)) {
+      seeds.add(seed);
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-Dshepherd.watch-parent-pid=" + ProcessHandle.current().pid());
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-Dakka.remote.artery.advanced.tcp.outbound-client-hostname=" + hostname);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.shepherd.cli.Shepherd");
     command.add("member");
     command.add("--host-id=" + hostId);
-    command.add("--hostname=127.0.0.1");
+    command.add("--hostname=" + hostname);
     command.add("--port=" + port);
     command.add("--roles=" + String.join(",", new TreeSet<>(roles)));
-    command.add("--seeds=" + String.join(",", seedPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
+    command.add("--seeds=" + String.join(",", seeds));
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(hostId + "-" + (++started) + ".log");
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      MemberProcess member = new MemberProcess(hostId, roles, port, log, process);
+      MemberProcess member = new MemberProcess(hostId, roles, hostname, port, log, process);
       members.add(member);
       return member;
     } catch (IOException e) {
@@ -97,7 +103,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The seeds every member joins through, as {@code host:port}. */
   public List<String> seeds() {
-    return seedPorts.stream().map(p -> "127.0.0.1:" + p).toList();
+    return List.copyOf(seeds);
   }
 
   public List<MemberProcess> members() {

@@ -8,13 +8,15 @@ public final class MemberProcess {
 
   private final String hostId;
   private final Set<String> roles;
+  private final String hostname;
   private final int port;
   private final Path log;
   private final Process process;
 
-  MemberProcess(String hostId, Set<String> roles, int port, Path log, Process process) {
+  MemberProcess(String hostId, Set<String> roles, String hostname, int port, Path log, Process process) {
     this.hostId = hostId;
     this.roles = Set.copyOf(roles);
+    this.hostname = hostname;
     this.port = port;
     this.log = log;
     this.process = process;
@@ -32,9 +34,14 @@ public final class MemberProcess {
     return port;
   }
 
-  /** The member's address as it appears in status: {@code akka://shepherd@127.0.0.1:PORT}. */
+  /** The loopback address it binds to and connects from. */
+  public String hostname() {
+    return hostname;
+  }
+
+  /** The member's address as it appears in status: {@code akka://shepherd@HOST:PORT}. */
   public String address() {
-    return "akka://shepherd@127.0.0.1:" + port;
+    return "akka://shepherd@" + hostname + ":" + port;
   }
 
   /** The file its stdout and stderr go to. */

@@ -92,6 +92,9 @@ public final class ShepherdMember {
             () -> AskPattern.<HostProtocol.Command, Done>ask(host, HostAgent.Shutdown::new, timeout, system.scheduler()));
       }
       if (roles.contains("manager")) {
+        // Every manager member keeps a replica of the desired state, not only the one running the
+        // Manager: Distributed Data starts lazily, and a majority write needs the others' replicas.
+        akka.cluster.ddata.typed.javadsl.DistributedData.get(system).replicator();
         ManagerSettings settings = ManagerSettings.create(system);
         ClusterSingleton.get(system).init(SingletonActor.of(
                 Behaviors.supervise(Manager.create(settings))

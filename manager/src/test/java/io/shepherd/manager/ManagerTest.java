@@ -337,28 +337,48 @@ class ManagerTest {
 
   @Test
   void aDeadHostsNodesAreLostAndItsAnyGroupsMoveToALiveHost() {
-    FakeHost daq2 = registeredHost("daq2");
-    GroupPath floating = GroupPath.parse("any/analysis");
-    manager.tell(new ManagerProtocol.CreateGroup(floating, true, null, client.getRef()));
-    // Placed on the least loaded host: both are empty, so the first by id.
-    daq1.expect(HostProtocol.CreateGroup.class);
-    daq1.groupCreated(floating);
-    expectOk();
-    NodePath fft = floating.node("fft");
-    manager.tell(new ManagerProtocol.CreateNode(fft, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, client.getRef()));
-    daq1.expect(HostProtocol.CreateNode.class);
-    daq1.nodeUpdated(daq1.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1));
-    expectOk();
+    // daq1 lives on a second member of the cluster, which then leaves it.
+    akka.actor.typed.ActorSystem<Void> other = akka.actor.typed.ActorSystem.create(
+        akka.actor.typed.javadsl.Behaviors.empty(), "shepherd",
+        ConfigFactory.parseString("akka.cluster.roles = [host, member]").withFallback(kit.system().settings().config()));
+    try {
+      Cluster otherCluster = Cluster.get(other);
+      otherCluster.manager().tell(Join.create(Cluster.get(kit.system()).selfMember().address()));
+      TestProbe<Object> probe = kit.createTestProbe();
+      probe.awaitAssert(WAIT, () -> {
+        assertEquals(MemberStatus.up(), otherCluster.selfMember().status());
+        return null;
+      });
+      FakeHost remote = new FakeHost(kit, "a-remote", otherCluster.selfMember().address().toString(),
+          otherCluster.selfMember().uniqueAddress().longUid());
+      remote.register(manager);
+      remote.snapshot(List.of(), List.of());
+      FakeHost daq2 = registeredHost("daq2");
+      GroupPath floating = GroupPath.parse("any/analysis");
+      NodePath fft = floating.node("fft");
+      // Every host is empty: the any group goes to the first by id, a-remote.
+      manager.tell(new ManagerProtocol.CreateGroup(floating, true, null, client.getRef()));
+      remote.expect(HostProtocol.CreateGroup.class);
+      remote.groupCreated(floating);
+      expectOk();
+      manager.tell(new ManagerProtocol.CreateNode(fft, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, client.getRef()));
+      remote.expect(HostProtocol.CreateNode.class);
+      remote.nodeUpdated(remote.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1));
+      expectOk();
 
-    daq1.probe.stop();
-    // daq2 is asked to run the group, then the node with its requested state.
-    assertEquals(floating, daq2.expect(HostProtocol.CreateGroup.class).group());
-    daq2.groupCreated(floating);
-    HostProtocol.CreateNode moved = daq2.expect(HostProtocol.CreateNode.class);
-    assertEquals(fft, moved.path());
-    assertEquals(NodeState.RUNNING, moved.requested());
-    ClusterStatus status = status();
-    assertEquals("DOWN", status.hosts().stream().filter(h -> h.id().equals("daq1")).findFirst().orElseThrow().status());
-    assertEquals("daq2", status.groups().get(0).host());
+      otherCluster.manager().tell(akka.cluster.typed.Leave.create(otherCluster.selfMember().address()));
+      // The group moves to the least loaded live host (daq1 by id), with its node's requested state.
+      assertEquals(floating, daq1.expect(HostProtocol.CreateGroup.class).group());
+      daq1.groupCreated(floating);
+      HostProtocol.CreateNode moved = daq1.expect(HostProtocol.CreateNode.class);
+      assertEquals(fft, moved.path());
+      assertEquals(NodeState.RUNNING, moved.requested());
+      ClusterStatus status = status();
+      assertEquals("DOWN", status.hosts().stream().filter(h -> h.id().equals("a-remote")).findFirst().orElseThrow().status());
+      assertEquals("daq1", status.groups().get(0).host());
+      daq2.probe.expectNoMessage(java.time.Duration.ofMillis(100));
+    } finally {
+      other.terminate();
+    }
   }
 }

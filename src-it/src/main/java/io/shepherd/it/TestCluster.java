@@ -49,9 +49,14 @@ public final class TestCluster implements AutoCloseable {
     return members.start(hostId, Set.of(roles));
   }
 
-  /** Starts a member again on the port of one that stopped: the same machine, rebooted. */
+  /** Starts a member on its own loopback address, e.g. 127.0.0.12, so that it can be partitioned. */
+  public MemberProcess startAt(String hostname, String hostId, String... roles) {
+    return members.start(hostId, Set.of(roles), hostname, LocalCluster.freePort());
+  }
+
+  /** Starts a member again on the address of one that stopped: the same machine, rebooted. */
   public MemberProcess restart(MemberProcess old) {
-    return members.start(old.hostId(), old.roles(), old.port());
+    return members.start(old.hostId(), old.roles(), old.hostname(), old.port());
   }
 
   /** {@code kill -9} of a member's JVM. */
@@ -69,8 +74,16 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public ShepherdClient client(Duration callTimeout) {
-    ShepherdClient client = ShepherdClient.connect(ClientSettings.create().withSeeds(seeds())
-        .withConnectTimeout(PATIENCE).withCallTimeout(callTimeout));
+    return client(callTimeout, "127.0.0.1");
+  }
+
+  /** A client in this JVM bound to, and connecting from, {@code hostname}. */
+  public ShepherdClient client(Duration callTimeout, String hostname) {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseMap(
+        Map.of("akka.remote.artery.advanced.tcp.outbound-client-hostname", hostname))
+        .withFallback(io.shepherd.ShepherdConfig.load());
+    ShepherdClient client = ShepherdClient.connect(ClientSettings.fromConfig(config).withSeeds(seeds())
+        .withHostname(hostname).withConnectTimeout(PATIENCE).withCallTimeout(callTimeout));
     clients.add(client);
     return client;
   }
@@ -99,6 +112,21 @@ public final class TestCluster implements AutoCloseable {
   public static ClusterStatus awaitHostsUp(ShepherdClient client, Collection<String> hostIds) {
     return awaitStatus(client, "hosts " + hostIds + " UP", s -> hostIds.stream().allMatch(id ->
         s.hosts().stream().anyMatch(h -> h.id().equals(id) && h.status().equals("UP"))));
+  }
+
+  /** The status of a node, if the status lists it. */
+  public static java.util.Optional<io.shepherd.protocol.NodeStatus> node(ClusterStatus status, String path) {
+    return status.nodes().stream().filter(n -> n.path().toString().equals(path)).findFirst();
+  }
+
+  /** The status of a group, if the status lists it. */
+  public static java.util.Optional<ClusterStatus.Group> group(ClusterStatus status, String path) {
+    return status.groups().stream().filter(g -> g.path().toString().equals(path)).findFirst();
+  }
+
+  /** The status of a host, if the status lists it. */
+  public static java.util.Optional<ClusterStatus.Host> host(ClusterStatus status, String id) {
+    return status.hosts().stream().filter(h -> h.id().equals(id)).findFirst();
   }
 
   public static void sleep(Duration duration) {

@@ -53,11 +53,17 @@ public final class StatusView {
     }
     nodeList.sort(Comparator.comparing(NodeStatus::path));
     groupList.sort(Comparator.comparing(g -> g.path().toString()));
-    List<ClusterStatus.Host> hostList = hosts.values().stream()
-        .sorted(Comparator.comparing(h -> h.id))
-        .map(h -> new ClusterStatus.Host(h.id, h.address(), h.state.name(),
-            counts.getOrDefault(h.id, new int[2])[0], counts.getOrDefault(h.id, new int[2])[1]))
-        .toList();
+    List<ClusterStatus.Host> hostList = new ArrayList<>();
+    hosts.values().forEach(h -> hostList.add(new ClusterStatus.Host(h.id, h.address(), h.state.name(),
+        counts.getOrDefault(h.id, new int[2])[0], counts.getOrDefault(h.id, new int[2])[1])));
+    // A host that desired state places groups on but that has not registered (e.g. it died before
+    // this Manager incarnation started) is reported DOWN.
+    counts.forEach((id, count) -> {
+      if (!hosts.containsKey(id)) {
+        hostList.add(new ClusterStatus.Host(id, null, HostEntry.State.DOWN.name(), count[0], count[1]));
+      }
+    });
+    hostList.sort(Comparator.comparing(ClusterStatus.Host::id));
     List<ClusterStatus> parts = new ArrayList<>();
     for (int from = 0; from == 0 || from < nodeList.size(); from += partSize) {
       List<NodeStatus> slice = nodeList.subList(from, Math.min(nodeList.size(), from + partSize));

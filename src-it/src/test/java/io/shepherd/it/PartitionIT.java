@@ -1,0 +1,80 @@
+package io.shepherd.it;
+
+import static io.shepherd.it.TestCluster.host;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A network partition cuts the Manager's member off from the rest: the Split Brain Resolver keeps
+ * the majority side, which starts the next Manager; the isolated member downs itself and exits.
+ * There is never a second Manager reachable. Needs root and iptables (each member has its own
+ * loopback address); the test is skipped, saying so, where they are missing.
+ */
+class PartitionIT {
+
+  TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void anIsolatedManagerDownsItselfAndTheMajorityRunsTheOnlyManager() throws Exception {
+    Assumptions.assumeTrue(Partition.available(), "iptables is not usable here (needs root and the iptables package)");
+    cluster = TestCluster.create("partition", Map.of());
+    MemberProcess alpha = cluster.startAt("127.0.0.11", "alpha", "manager", "host");
+    MemberProcess beta = cluster.startAt("127.0.0.12", "beta", "manager", "host");
+    MemberProcess gamma = cluster.startAt("127.0.0.13", "gamma", "manager", "host");
+    ShepherdClient client = cluster.client(Duration.ofSeconds(10), "127.0.0.14");
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
+    client.createGroup("beta/acq", true).toCompletableFuture().join();
+    client.createNode("beta/acq/counter", NodeSpec.of("counter", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
+    ClusterStatus before = client.status().toCompletableFuture().join();
+    assertEquals(alpha.address(), before.manager().address());
+
+    Set<String> managersSeen = new TreeSet<>();
+    try (Partition partition = Partition.isolate("127.0.0.11", List.of("127.0.0.12", "127.0.0.13", "127.0.0.14"))) {
+      ClusterStatus after = TestCluster.awaitStatus(client, "the majority's own Manager", s -> {
+        managersSeen.add(s.manager().address() + " epoch " + s.manager().epoch());
+        return !s.manager().address().equals(alpha.address())
+            && s.members().stream().noneMatch(m -> m.address().equals(alpha.address()))
+            && host(s, "alpha").filter(h -> h.status().equals("UP")).isEmpty();
+      });
+      assertTrue(Set.of(beta.address(), gamma.address()).contains(after.manager().address()));
+      assertTrue(after.manager().epoch() > before.manager().epoch());
+      // The isolated member downed itself: its JVM exits, so it cannot run a Manager.
+      assertTrue(waitForExit(alpha, TestCluster.PATIENCE), "the isolated member exits");
+      assertTrue(java.nio.file.Files.readString(alpha.log()).contains("downed"), "it says it was downed");
+      // The majority keeps working.
+      assertEquals(NodeState.RUNNING,
+          client.requestAndAwait("beta/acq/counter", NodeState.RUNNING).toCompletableFuture().join().state());
+    }
+    // Through the whole partition, the majority side saw at most the old and the one new Manager.
+    assertTrue(managersSeen.size() <= 2, "managers seen: " + managersSeen);
+  }
+
+  private static boolean waitForExit(MemberProcess member, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (member.alive() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    return !member.alive();
+  }
+}
