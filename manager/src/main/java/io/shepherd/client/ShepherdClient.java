@@ -58,11 +58,15 @@ public final class ShepherdClient implements AutoCloseable {
   private final ClientSettings settings;
   private final String clientId;
   private final InFlight inFlight;
+  /** The current Manager as the guardian last saw it: calls take it without a hop through the guardian. */
+  private final java.util.concurrent.atomic.AtomicReference<ActorRef<ManagerProtocol.Command>> currentManager;
 
-  private ShepherdClient(ActorSystem<ClientGuardian.Command> system, ClientSettings settings, InFlight inFlight) {
+  private ShepherdClient(ActorSystem<ClientGuardian.Command> system, ClientSettings settings, InFlight inFlight,
+                         java.util.concurrent.atomic.AtomicReference<ActorRef<ManagerProtocol.Command>> currentManager) {
     this.system = system;
     this.settings = settings;
     this.inFlight = inFlight;
+    this.currentManager = currentManager;
     this.clientId = ClientIds.of(Cluster.get(system).selfMember().uniqueAddress());
   }
 
@@ -112,9 +116,10 @@ public final class ShepherdClient implements AutoCloseable {
           ConfigValueFactory.fromIterable(settings.seeds().stream().map(Seeds::parse).toList()));
     }
     InFlight inFlight = new InFlight();
-    ActorSystem<ClientGuardian.Command> system = ActorSystem.create(ClientGuardian.create(inFlight::managerGone),
+    java.util.concurrent.atomic.AtomicReference<ActorRef<ManagerProtocol.Command>> current = new java.util.concurrent.atomic.AtomicReference<>();
+    ActorSystem<ClientGuardian.Command> system = ActorSystem.create(ClientGuardian.create(inFlight::managerGone, current::set),
         Seeds.SYSTEM_NAME, config.withFallback(settings.config()).resolve());
-    ShepherdClient client = new ShepherdClient(system, settings, inFlight);
+    ShepherdClient client = new ShepherdClient(system, settings, inFlight, current);
     try {
       client.manager(settings.connectTimeout()).toCompletableFuture().get();
       return client;
@@ -314,6 +319,10 @@ public final class ShepherdClient implements AutoCloseable {
 
   /** The current Manager, waiting up to {@code timeout} for one to appear. */
   private CompletableFuture<ActorRef<ManagerProtocol.Command>> manager(Duration timeout) {
+    ActorRef<ManagerProtocol.Command> known = currentManager.get();
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
     CompletableFuture<ActorRef<ManagerProtocol.Command>> manager = new CompletableFuture<>();
     system.tell(new ClientGuardian.WhenManager(manager));
     return manager.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(e ->

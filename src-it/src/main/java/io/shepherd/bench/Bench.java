@@ -13,6 +13,7 @@ public final class Bench {
 
   static List<Benchmark> all() {
     List<Benchmark> all = new ArrayList<>(FoundationBenchmarks.all());
+    all.addAll(SelfHealingBenchmarks.all());
     return all;
   }
 

@@ -20,18 +20,36 @@ final class BenchCluster implements AutoCloseable {
   final ShepherdClient client;
 
   BenchCluster(String name, Map<String, String> overrides) throws Exception {
+    this(name, overrides, List.of("manager,host", "host", "host"));
+  }
+
+  BenchCluster(String name, Map<String, String> overrides, List<String> roles) throws Exception {
+    this(name, overrides, roles, Duration.ofSeconds(60));
+  }
+
+  /**
+   * @param roles the roles of bench-a, bench-b and bench-c, e.g. "manager,host"
+   * @param callTimeout the client's call timeout
+   */
+  BenchCluster(String name, Map<String, String> overrides, List<String> roles, Duration callTimeout) throws Exception {
     Path logs = Files.createTempDirectory("shepherd-bench-" + name + "-");
     Report.note("member logs in " + logs);
     members = new LocalCluster(logs, jvmOptions(logs), overrides);
     ShepherdClient connected = null;
     try {
-      members.start("bench-a", Set.of("manager", "host"));
-      members.start("bench-b", Set.of("host"));
-      members.start("bench-c", Set.of("host"));
-      connected = ShepherdClient.connect(ClientSettings.create().withSeeds(members.seeds())
-          .withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(Duration.ofSeconds(60)));
+      String[] ids = {"bench-a", "bench-b", "bench-c"};
+      long hosts = 0;
+      for (int i = 0; i < ids.length; i++) {
+        Set<String> memberRoles = Set.of(roles.get(i).split(","));
+        members.start(ids[i], memberRoles);
+        hosts += memberRoles.contains("host") ? 1 : 0;
+      }
+      connected = ShepherdClient.connect(ClientSettings.fromConfig(io.shepherd.ShepherdConfig.load(
+              com.typesafe.config.ConfigFactory.parseMap(overrides))).withSeeds(members.seeds())
+          .withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(callTimeout));
       client = connected;
-      await("3 hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == 3);
+      long expected = hosts;
+      await(expected + " hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == expected);
     } catch (Exception | Error e) {
       if (connected != null) {
         connected.close();
@@ -62,6 +80,11 @@ final class BenchCluster implements AutoCloseable {
       }
     }
     return map;
+  }
+
+  /** The live member running host {@code hostId}. */
+  io.shepherd.member.MemberProcess member(String hostId) {
+    return members.members().stream().filter(m -> m.alive() && m.hostId().equals(hostId)).findFirst().orElseThrow();
   }
 
   ClusterStatus await(String what, Predicate<ClusterStatus> condition) throws InterruptedException {

@@ -1,7 +1,9 @@
 package io.shepherd.host.internal;
 
 import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -12,9 +14,10 @@ import io.shepherd.host.NodeTypeException;
 import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
+import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
-import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.Lifecycle;
+import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
@@ -24,26 +27,26 @@ import io.shepherd.protocol.RestartPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import io.shepherd.protocol.Checkpoint;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
 /**
  * Runs one node: drives it through its lifecycle to its requested state, and handles its crashes.
  *
- * <p>Every user callback (constructor included) runs on {@code shepherd.host.node-dispatcher} and
- * comes back as a message, so the runner never blocks. A callback that throws, does not return
- * within {@code callback-timeout}, a failure the node reports, or a missed keepalive is a crash of
- * the node, never of the runner: the incarnation ends (its late reports are ignored and a hung
- * thread is interrupted and abandoned), then an AUTO node is restarted with backoff within its
+ * <p>User code (constructor and callbacks) runs on {@code shepherd.host.node-dispatcher}, never on
+ * the runner's thread. One task on a node thread makes a new instance if needed and runs every
+ * step of the plan to the requested state, reporting each step as a message as it completes; a
+ * new request or a crash stops it after the step in progress. A callback that throws, does not
+ * return within {@code callback-timeout}, a failure the node reports, or a missed keepalive is a
+ * crash of the node, never of the runner: the incarnation ends (its late reports are ignored and a
+ * hung thread is interrupted and abandoned), then an AUTO node is restarted with backoff within its
  * budget and driven back to its requested state, and a MANAGED node holds, stalled.
  *
  * <p>Supervision: the runner's own failures are bugs; it is stopped, its NodeGroup reports the
@@ -66,9 +69,14 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
 
   private record StepDone(int incarnation, LifecycleAction action, Duration keepalive, Throwable error) implements Command {}
 
+  private record WorkEnded(int incarnation) implements Command {}
+
+  /** Reports of the work are queued in it; drain them. */
+  private record Progress(int incarnation) implements Command {}
+
   private record Crashed(int incarnation, String reason, Throwable cause) implements Command {}
 
-  private record CallbackTimedOut(int incarnation, LifecycleAction action) implements Command {}
+  private record CallbackTimedOut(int incarnation, String what) implements Command {}
 
   private record RestartDue(int incarnation) implements Command {}
 
@@ -102,7 +110,40 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** The node's latest checkpoint (frequent ones are coalesced). */
   public record Checkpointed(NodePath path, Checkpoint checkpoint) implements Event {}
 
-  private enum Phase { INSTANTIATING, IDLE, BUSY, BACKING_OFF, HELD }
+  private enum Phase { IDLE, BUSY, BACKING_OFF, HELD }
+
+  /**
+   * Node code in flight: one task that may make an instance, then runs steps until done or stopped.
+   * The task queues its reports here and wakes the runner only if it is not woken already, so that
+   * fast steps cost one wake-up in all, and a slow step is reported as soon as it is done.
+   */
+  private static final class Work {
+    final int incarnation;
+    final boolean instantiate;
+    final List<LifecycleAction> steps;
+    final ActorRef<Command> runner;
+    final java.util.Queue<Command> reports = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
+    volatile boolean stop;
+    FutureTask<Void> task;
+    LifecycleAction running;
+
+    Work(int incarnation, boolean instantiate, List<LifecycleAction> steps, ActorRef<Command> runner) {
+      this.incarnation = incarnation;
+      this.instantiate = instantiate;
+      this.steps = steps;
+      this.runner = runner;
+      this.running = steps.isEmpty() ? null : steps.get(0);
+    }
+
+    /** Called on the node thread. */
+    void report(Command report) {
+      reports.add(report);
+      if (woken.compareAndSet(false, true)) {
+        runner.tell(new Progress(incarnation));
+      }
+    }
+  }
 
   private static final String CALLBACK_TIMER = "callback";
   private static final String RESTART_TIMER = "restart";
@@ -119,23 +160,22 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private final TimerScheduler<Command> timers;
   private final Executor nodeExecutor;
   private final Logger nodeLog;
-  private final Clock clock;
+  private final Clock clock = Clock.systemUTC();
+  private final RestartPolicy policy;
   private final RestartTracker restartTracker;
   private final StabilityTracker stability;
   private final AtomicReference<Checkpoint> checkpoints;
-  private Checkpoint sentCheckpoint;
-  private Mode mode;
 
-  private Phase phase = Phase.INSTANTIATING;
+  private Phase phase = Phase.BUSY;
   private NodeState current = NodeState.CREATED;
   private NodeState requested;
   private long seq;
   private Instant since;
+  private Mode mode;
   private int incarnation;
   private Node node;
   private RunningContext context;
-  private FutureTask<?> inFlight;
-  private LifecycleAction busyWith;
+  private Work work;
   private Duration keepaliveDeadline = Duration.ZERO;
   private boolean created;
   private boolean stalled;
@@ -144,6 +184,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private String lastFailure;
   private Instant lastFailureAt;
   private double emittedStability = 1.0;
+  private Checkpoint sentCheckpoint;
 
   /**
    * @param checkpoint the node's last checkpoint, handed to its first incarnation; null if none
@@ -157,9 +198,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private NodeRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, NodePath path, NodeSpec spec,
                      NodeState requested, long seq, Checkpoint checkpoint, HostEnvironment env) {
     super(ctx);
-    this.mode = spec.mode();
-    this.checkpoints = new AtomicReference<>(checkpoint);
-    this.sentCheckpoint = checkpoint;
     this.timers = timers;
     this.path = path;
     this.spec = spec;
@@ -167,14 +205,16 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     this.settings = env.settings();
     this.requested = requested;
     this.seq = seq;
-    this.clock = Clock.systemUTC();
+    this.mode = spec.mode();
+    this.checkpoints = new AtomicReference<>(checkpoint);
+    this.sentCheckpoint = checkpoint;
     this.since = clock.instant();
-    this.nodeExecutor = ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
+    this.nodeExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
     this.nodeLog = RunningContext.loggerFor(path);
-    RestartPolicy policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
+    this.policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
     this.restartTracker = new RestartTracker(policy, () -> ThreadLocalRandom.current().nextDouble());
     this.stability = new StabilityTracker(settings.stabilityWindow(), since);
-    instantiate();
+    startIncarnation();
   }
 
   @Override
@@ -183,21 +223,22 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         .onMessage(Request.class, this::onRequest)
         .onMessage(Remove.class, m -> onRemove())
         .onMessage(SetMode.class, this::onSetMode)
-        .onMessage(NodeNotified.class, this::onNodeNotified)
-        .onMessage(CheckpointSaved.class, m -> onCheckpointSaved())
-        .onMessage(CheckpointTick.class, m -> onCheckpointTick())
         .onMessage(Instantiated.class, this::onInstantiated)
         .onMessage(StepDone.class, this::onStepDone)
+        .onMessage(Progress.class, this::onProgress)
         .onMessage(Crashed.class, this::onCrashed)
         .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut)
         .onMessage(RestartDue.class, this::onRestartDue)
+        .onMessage(NodeNotified.class, this::onNodeNotified)
+        .onMessage(CheckpointSaved.class, m -> onCheckpointSaved())
+        .onMessage(CheckpointTick.class, m -> onCheckpointTick())
         .onMessage(WatchdogTick.class, m -> onWatchdogTick())
         .onMessage(StabilityTick.class, m -> onStabilityTick())
         .onMessage(RemoveTimedOut.class, m -> onRemoveTimedOut())
         .build();
   }
 
-  // ---- messages ---------------------------------------------------------------------------------
+  // ---- requests ---------------------------------------------------------------------------------
 
   private Behavior<Command> onRequest(Request request) {
     if (request.seq() < seq) {
@@ -222,9 +263,17 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         phase = Phase.IDLE;
       } else {
         restarts++;
-        instantiate();
+        startIncarnation();
       }
       emit();
+      return this;
+    }
+    if (phase == Phase.BUSY) {
+      // The step in progress finishes; then the node is driven towards the new request.
+      work.stop = true;
+      if (changed) {
+        emit();
+      }
       return this;
     }
     drive();
@@ -244,17 +293,168 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return switch (phase) {
       case IDLE -> continueRemoval();
       case BACKING_OFF, HELD -> finishRemoval();
-      case INSTANTIATING, BUSY -> this; // continues once the callback is back
+      case BUSY -> {
+        work.stop = true; // removal goes on once the step in progress has finished
+        yield this;
+      }
     };
   }
 
+  private Behavior<Command> onSetMode(SetMode set) {
+    if (set.mode() == mode) {
+      return this;
+    }
+    mode = set.mode();
+    nodeLog.info("mode set to {}", mode);
+    if (mode == Mode.AUTO && stalled && !removing) {
+      // No one manages the node any more: it recovers by itself.
+      stalled = false;
+      restartTracker.reset();
+      restarts++;
+      startIncarnation();
+    }
+    emit();
+    return this;
+  }
+
+  // ---- work on node threads ---------------------------------------------------------------------
+
+  /** Drives the node from its current state towards the requested one, if idle and not there. */
+  private void drive() {
+    if (phase != Phase.IDLE || current == requested) {
+      return;
+    }
+    List<LifecycleAction> steps = steps(current, requested);
+    if (steps.isEmpty()) {
+      nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
+      return;
+    }
+    submit(new Work(incarnation, false, steps, getContext().getSelf()));
+  }
+
+  /** A new incarnation: a fresh instance, driven to the requested state, in one task. */
+  private void startIncarnation() {
+    incarnation++;
+    current = NodeState.CREATED;
+    context = new RunningContext(path, env.hostId(), new Params(spec.params()), incarnation, reportsOf(incarnation),
+        checkpoints, settings.maxCheckpointSize());
+    node = null;
+    submit(new Work(incarnation, true, removing ? List.of() : steps(NodeState.CREATED, requested), getContext().getSelf()));
+  }
+
+  private static List<LifecycleAction> steps(NodeState from, NodeState to) {
+    List<LifecycleAction> steps = new ArrayList<>();
+    NodeState at = from;
+    for (Optional<LifecycleAction> next = Lifecycle.nextAction(at, to); next.isPresent(); next = Lifecycle.nextAction(at, to)) {
+      steps.add(next.get());
+      at = next.get().target();
+    }
+    return steps;
+  }
+
+  private void submit(Work next) {
+    phase = Phase.BUSY;
+    work = next;
+    Node instance = node;
+    RunningContext ctx = context;
+    String type = spec.type();
+    String tag = path.toString();
+    NodeTypesRef types = env.types()::newInstance;
+    next.task = new FutureTask<>(() -> {
+      MDC.put(NodeContext.MDC_NODE, tag);
+      try {
+        runWork(next, instance, ctx, type, types);
+      } finally {
+        MDC.remove(NodeContext.MDC_NODE);
+      }
+      return null;
+    });
+    armCallbackTimer(next.instantiate ? "the constructor of " + type : next.running.callName() + "()");
+    nodeExecutor.execute(next.task);
+  }
+
+  /** Makes an instance from a type name; the type registry's lookup, as a function of the task. */
+  private interface NodeTypesRef {
+    Node newInstance(String type) throws Exception;
+  }
+
+  /** The body of a node-thread task: instance, then steps, each reported as it completes. */
+  private static void runWork(Work work, Node instance, RunningContext ctx, String type, NodeTypesRef types) {
+    Node target = instance;
+    if (work.instantiate) {
+      try {
+        target = types.newInstance(type);
+      } catch (Throwable t) {
+        work.report(new Instantiated(work.incarnation, null, t));
+        return;
+      }
+      work.report(new Instantiated(work.incarnation, target, null));
+    }
+    for (LifecycleAction action : work.steps) {
+      if (work.stop || Thread.currentThread().isInterrupted()) {
+        break;
+      }
+      try {
+        Duration keepalive = invoke(target, ctx, action);
+        work.report(new StepDone(work.incarnation, action, keepalive, null));
+      } catch (Throwable t) {
+        work.report(new StepDone(work.incarnation, action, null, t));
+        return;
+      }
+    }
+    work.report(new WorkEnded(work.incarnation));
+  }
+
+  /** Handles every report the work has queued, in order, until one ends this behaviour. */
+  private Behavior<Command> onProgress(Progress progress) {
+    Work current = work;
+    if (current == null || progress.incarnation() != current.incarnation) {
+      return this;
+    }
+    current.woken.set(false);
+    for (Command report = current.reports.poll(); report != null && work == current; report = current.reports.poll()) {
+      Behavior<Command> next;
+      if (report instanceof Instantiated instantiated) {
+        next = onInstantiated(instantiated);
+      } else if (report instanceof StepDone done) {
+        next = onStepDone(done);
+      } else {
+        next = onWorkEnded((WorkEnded) report);
+      }
+      if (next != this) {
+        return next;
+      }
+    }
+    return this;
+  }
+
+  private static Duration invoke(Node node, RunningContext ctx, LifecycleAction action) throws Exception {
+    switch (action) {
+      case CONFIGURE -> {
+        node.configure(ctx, ctx.params());
+        Duration deadline = node.keepaliveDeadline();
+        return deadline == null || deadline.isNegative() ? Duration.ZERO : deadline;
+      }
+      case INITIALIZE -> node.initialize();
+      case START -> node.start();
+      case STOP -> node.stop();
+      case CLOSE -> node.close();
+    }
+    return null;
+  }
+
+  private void armCallbackTimer(String what) {
+    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation, what), settings.callbackTimeout());
+  }
+
   private Behavior<Command> onInstantiated(Instantiated message) {
-    if (message.incarnation() != incarnation || phase != Phase.INSTANTIATING) {
+    if (work == null || message.incarnation() != work.incarnation) {
       return this;
     }
     if (message.error() != null) {
       if (!created) {
         // The first instance could not be made: nothing was created.
+        timers.cancelAll();
         ErrorCode code = message.error() instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
         String reason = message.error() instanceof NodeTypeException
             ? message.error().getMessage()
@@ -262,24 +462,70 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         env.events().tell(new Rejected(path, code, reason));
         return Behaviors.stopped();
       }
+      work = null;
       return crash("constructor of " + spec.type() + " threw " + describe(message.error()), message.error());
     }
     node = message.node();
-    context = new RunningContext(path, env.hostId(), new Params(spec.params()), incarnation,
-        reportsOf(message.incarnation()), checkpoints, settings.maxCheckpointSize());
+    boolean first = !created;
     created = true;
-    phase = Phase.IDLE;
     enter(NodeState.CREATED);
+    if (work.steps.isEmpty()) {
+      timers.cancel(CALLBACK_TIMER);
+    } else {
+      armCallbackTimer(work.running.callName() + "()");
+    }
+    if (first || requested == NodeState.CREATED || work.steps.isEmpty()) {
+      emit();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStepDone(StepDone done) {
+    if (work == null || done.incarnation() != work.incarnation) {
+      return this;
+    }
+    if (done.error() != null) {
+      return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
+    }
+    if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
+      keepaliveDeadline = done.keepalive();
+    }
+    enter(done.action().target());
+    int index = work.steps.indexOf(done.action());
+    boolean more = !work.stop && index >= 0 && index + 1 < work.steps.size();
+    if (more) {
+      work.running = work.steps.get(index + 1);
+      armCallbackTimer(work.running.callName() + "()");
+    } else {
+      timers.cancel(CALLBACK_TIMER);
+    }
+    if (current == NodeState.CLOSED) {
+      context.end();
+      node = null;
+    }
     emit();
+    return this;
+  }
+
+  private Behavior<Command> onWorkEnded(WorkEnded ended) {
+    if (work == null || ended.incarnation() != work.incarnation) {
+      return this;
+    }
+    timers.cancel(CALLBACK_TIMER);
+    work = null;
+    phase = Phase.IDLE;
     if (removing) {
       return continueRemoval();
     }
     drive();
+    if (phase == Phase.IDLE && current != requested) {
+      emit();
+    }
     return this;
   }
 
   private RunningContext.Reports reportsOf(int inc) {
-    akka.actor.typed.ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Command> self = getContext().getSelf();
     return new RunningContext.Reports() {
       @Override
       public void failed(String reason, Throwable cause) {
@@ -298,20 +544,59 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     };
   }
 
-  private Behavior<Command> onSetMode(SetMode set) {
-    if (set.mode() == mode) {
+  // ---- removal ----------------------------------------------------------------------------------
+
+  private Behavior<Command> continueRemoval() {
+    if (node == null || current == NodeState.CLOSED) {
+      return finishRemoval();
+    }
+    submit(new Work(incarnation, false, current == NodeState.RUNNING
+        ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE)
+        : List.of(LifecycleAction.CLOSE), getContext().getSelf()));
+    return this;
+  }
+
+  private Behavior<Command> finishRemoval() {
+    sendCheckpoint();
+    timers.cancelAll();
+    endIncarnation(current != NodeState.CLOSED && current != NodeState.FAILED);
+    env.events().tell(new Removed(path));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onRemoveTimedOut() {
+    nodeLog.warn("removal did not finish within {} ms (stuck in {} of {}); removing the node anyway",
+        settings.removeTimeout().toMillis(), phase, current);
+    abandonWork();
+    return finishRemoval();
+  }
+
+  // ---- health -----------------------------------------------------------------------------------
+
+  private Behavior<Command> onCrashed(Crashed crashed) {
+    if (crashed.incarnation() != incarnation || context == null || !context.alive()) {
       return this;
     }
-    mode = set.mode();
-    nodeLog.info("mode set to {}", mode);
-    if (mode == Mode.AUTO && stalled && !removing) {
-      // No one manages the node any more: it recovers by itself.
-      stalled = false;
-      restartTracker.reset();
-      restarts++;
-      instantiate();
+    return crash(crashed.reason(), crashed.cause());
+  }
+
+  private Behavior<Command> onCallbackTimedOut(CallbackTimedOut timeout) {
+    if (timeout.incarnation() != incarnation || phase != Phase.BUSY) {
+      return this;
     }
-    emit();
+    return crash("callback-timeout: " + timeout.what() + " did not return within " + settings.callbackTimeout().toMillis() + " ms",
+        null);
+  }
+
+  private Behavior<Command> onWatchdogTick() {
+    // Only an idle RUNNING node is judged: during a callback, callback-timeout watches for hangs.
+    if (phase == Phase.IDLE && current == NodeState.RUNNING && context != null && !keepaliveDeadline.isZero()) {
+      long silentNanos = context.nanosSinceKeepalive();
+      if (silentNanos > keepaliveDeadline.toNanos()) {
+        return crash("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
+            + keepaliveDeadline.toMillis() + " ms)", null);
+      }
+    }
     return this;
   }
 
@@ -322,6 +607,8 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
     return this;
   }
+
+  // ---- checkpoints ------------------------------------------------------------------------------
 
   private Behavior<Command> onCheckpointSaved() {
     if (!timers.isTimerActive(CHECKPOINT_TIMER)) {
@@ -345,171 +632,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
   }
 
-  private Behavior<Command> onStepDone(StepDone done) {
-    if (done.incarnation() != incarnation || phase != Phase.BUSY) {
-      return this;
-    }
-    timers.cancel(CALLBACK_TIMER);
-    inFlight = null;
-    phase = Phase.IDLE;
-    if (done.error() != null) {
-      return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
-    }
-    if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
-      keepaliveDeadline = done.keepalive();
-    }
-    enter(done.action().target());
-    if (current == NodeState.CLOSED) {
-      context.end();
-      node = null;
-    }
-    emit();
-    if (removing) {
-      return continueRemoval();
-    }
-    drive();
-    return this;
-  }
-
-  private Behavior<Command> onCrashed(Crashed crashed) {
-    if (crashed.incarnation() != incarnation || context == null || !context.alive()) {
-      return this;
-    }
-    return crash(crashed.reason(), crashed.cause());
-  }
-
-  private Behavior<Command> onCallbackTimedOut(CallbackTimedOut timeout) {
-    if (timeout.incarnation() != incarnation || phase != Phase.BUSY) {
-      return this;
-    }
-    return crash("callback-timeout: " + timeout.action().callName() + "() did not return within "
-        + settings.callbackTimeout().toMillis() + " ms", null);
-  }
-
-  private Behavior<Command> onRestartDue(RestartDue due) {
-    if (due.incarnation() != incarnation || phase != Phase.BACKING_OFF) {
-      return this;
-    }
-    restarts++;
-    instantiate();
-    emit();
-    return this;
-  }
-
-  private Behavior<Command> onWatchdogTick() {
-    if (phase == Phase.IDLE && current == NodeState.RUNNING && context != null && !keepaliveDeadline.isZero()) {
-      long silentNanos = context.nanosSinceKeepalive();
-      if (silentNanos > keepaliveDeadline.toNanos()) {
-        return crash("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
-            + keepaliveDeadline.toMillis() + " ms)", null);
-      }
-    }
-    return this;
-  }
-
-  private Behavior<Command> onStabilityTick() {
-    double now = stability.stability(clock.instant());
-    if (Math.abs(now - emittedStability) >= 0.01 || now >= 0.995) {
-      emit();
-    }
-    if (emittedStability >= 0.995) {
-      timers.cancel(STABILITY_TIMER);
-    }
-    return this;
-  }
-
-  private Behavior<Command> onRemoveTimedOut() {
-    nodeLog.warn("removal did not finish within {} ms (stuck in {} of {}); removing the node anyway",
-        settings.removeTimeout().toMillis(), phase, current);
-    abandonInFlight();
-    return finishRemoval();
-  }
-
-  // ---- driving ----------------------------------------------------------------------------------
-
-  private void drive() {
-    if (phase != Phase.IDLE || current == requested) {
-      return;
-    }
-    Optional<LifecycleAction> next = Lifecycle.nextAction(current, requested);
-    if (next.isEmpty()) {
-      nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
-      return;
-    }
-    perform(next.get());
-  }
-
-  private Behavior<Command> continueRemoval() {
-    if (node == null || current == NodeState.CLOSED) {
-      return finishRemoval();
-    }
-    perform(current == NodeState.RUNNING ? LifecycleAction.STOP : LifecycleAction.CLOSE);
-    return this;
-  }
-
-  private Behavior<Command> finishRemoval() {
-    sendCheckpoint();
-    timers.cancelAll();
-    endIncarnation(current != NodeState.CLOSED && current != NodeState.FAILED);
-    env.events().tell(new Removed(path));
-    return Behaviors.stopped();
-  }
-
-  private void perform(LifecycleAction action) {
-    phase = Phase.BUSY;
-    busyWith = action;
-    Node target = node;
-    RunningContext ctx = context;
-    int inc = incarnation;
-    CompletableFuture<Duration> result = runOnNodeThread(() -> invoke(target, ctx, action));
-    getContext().pipeToSelf(result, (keepalive, error) -> new StepDone(inc, action, keepalive, unwrap(error)));
-    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(inc, action), settings.callbackTimeout());
-  }
-
-  private static Duration invoke(Node node, RunningContext ctx, LifecycleAction action) throws Exception {
-    switch (action) {
-      case CONFIGURE -> {
-        node.configure(ctx, ctx.params());
-        Duration deadline = node.keepaliveDeadline();
-        return deadline == null || deadline.isNegative() ? Duration.ZERO : deadline;
-      }
-      case INITIALIZE -> node.initialize();
-      case START -> node.start();
-      case STOP -> node.stop();
-      case CLOSE -> node.close();
-    }
-    return null;
-  }
-
-  private void instantiate() {
-    incarnation++;
-    phase = Phase.INSTANTIATING;
-    int inc = incarnation;
-    String type = spec.type();
-    CompletableFuture<Node> result = runOnNodeThread(() -> env.types().newInstance(type));
-    getContext().pipeToSelf(result, (instance, error) -> new Instantiated(inc, instance, unwrap(error)));
-  }
-
-  /** Runs user code on the node dispatcher, tagged with the node's path; the task can be interrupted. */
-  private <T> CompletableFuture<T> runOnNodeThread(Callable<T> work) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    String tag = path.toString();
-    FutureTask<Void> task = new FutureTask<>(() -> {
-      MDC.put(NodeContext.MDC_NODE, tag);
-      try {
-        result.complete(work.call());
-      } catch (Throwable t) {
-        result.completeExceptionally(t);
-      } finally {
-        MDC.remove(NodeContext.MDC_NODE);
-      }
-      return null;
-    });
-    inFlight = task;
-    nodeExecutor.execute(task);
-    return result;
-  }
-
   // ---- crashes ----------------------------------------------------------------------------------
 
   private Behavior<Command> crash(String reason, Throwable cause) {
@@ -523,8 +645,8 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     } finally {
       MDC.remove(NodeContext.MDC_NODE);
     }
-    boolean crashedInClose = phase == Phase.BUSY && busyWith == LifecycleAction.CLOSE;
-    abandonInFlight();
+    boolean crashedInClose = work != null && work.running == LifecycleAction.CLOSE;
+    abandonWork();
     endIncarnation(current != NodeState.CLOSED && !crashedInClose);
     lastFailure = reason;
     lastFailureAt = clock.instant();
@@ -541,7 +663,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
     Optional<Duration> delay = restartTracker.onCrash(lastFailureAt);
     if (delay.isEmpty()) {
-      RestartPolicy policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
       lastFailure = reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
           + policy.window().toMillis() + " ms; the node stays FAILED until a new request)";
       nodeLog.error("restart budget spent ({} restarts within {} ms); node stays FAILED until a new request",
@@ -560,11 +681,22 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return this;
   }
 
-  private void abandonInFlight() {
+  private Behavior<Command> onRestartDue(RestartDue due) {
+    if (due.incarnation() != incarnation || phase != Phase.BACKING_OFF) {
+      return this;
+    }
+    restarts++;
+    startIncarnation();
+    return this;
+  }
+
+  /** Stops the work in flight: its reports are ignored from now on, and its thread is interrupted. */
+  private void abandonWork() {
     timers.cancel(CALLBACK_TIMER);
-    if (inFlight != null) {
-      inFlight.cancel(true);
-      inFlight = null;
+    if (work != null) {
+      work.stop = true;
+      work.task.cancel(true);
+      work = null;
     }
   }
 
@@ -609,6 +741,17 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     since = now;
   }
 
+  private Behavior<Command> onStabilityTick() {
+    double now = stability.stability(clock.instant());
+    if (Math.abs(now - emittedStability) >= 0.01 || now >= 0.995) {
+      emit();
+    }
+    if (emittedStability >= 0.995) {
+      timers.cancel(STABILITY_TIMER);
+    }
+    return this;
+  }
+
   private void emit() {
     Instant now = clock.instant();
     boolean arrived = current == requested;
@@ -626,10 +769,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
 
   private static double round(double value) {
     return Math.round(value * 1000.0) / 1000.0;
-  }
-
-  static Throwable unwrap(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   static String describe(Throwable error) {

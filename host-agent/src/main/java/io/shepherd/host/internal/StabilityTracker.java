@@ -2,67 +2,77 @@ package io.shepherd.host.internal;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 
 /**
- * The share of a recent window a node spent in its requested state (OCS's stability). A node
- * starts with a clean record: the part of the window before it was created counts as stable, so
- * that a new node is not judged by its few milliseconds of start-up. Not thread-safe.
+ * The share of a recent window a node spent in its requested state (OCS's stability), kept in a
+ * ring of time buckets: constant memory and cost however often the node changes. The window is
+ * covered to within one bucket (1/200 of it). A node starts with a clean record: time before it was
+ * created counts as stable, so that a new node is not judged by its few milliseconds of start-up.
+ * Not thread-safe.
  */
 final class StabilityTracker {
 
-  private record Change(Instant at, boolean arrived) {}
+  private static final int BUCKETS = 200;
 
-  private final Duration window;
-  private final ArrayDeque<Change> changes = new ArrayDeque<>();
+  private final long bucketNanos;
+  private final long[] arrivedNanos = new long[BUCKETS];
+  private final long[] bucketOf = new long[BUCKETS];
+  private long accountedUntil;
+  private boolean arrived;
 
   StabilityTracker(Duration window, Instant createdAt) {
-    this.window = window;
-    changes.add(new Change(createdAt.minus(window), true));
-    changes.add(new Change(createdAt, false));
+    this.bucketNanos = Math.max(1, window.toNanos() / BUCKETS);
+    long created = nanos(createdAt);
+    java.util.Arrays.fill(bucketOf, Long.MIN_VALUE);
+    this.accountedUntil = created - window.toNanos();
+    this.arrived = true;
+    advance(created);
+    this.arrived = false;
   }
 
   /** Records whether the node is in its requested state from {@code now} on. */
-  void record(Instant now, boolean arrived) {
-    if (changes.peekLast().arrived() != arrived) {
-      changes.addLast(new Change(now, arrived));
-    }
-    prune(now);
+  void record(Instant now, boolean arrivedNow) {
+    advance(nanos(now));
+    arrived = arrivedNow;
   }
 
   /** The share of the window up to {@code now} spent arrived, from 0 to 1. */
   double stability(Instant now) {
-    prune(now);
-    Instant start = now.minus(window);
-    long total = Duration.between(start, now).toNanos();
-    if (total <= 0) {
-      return changes.peekLast().arrived() ? 1.0 : 0.0;
-    }
-    long arrivedNanos = 0;
-    Change[] list = changes.toArray(Change[]::new);
-    for (int i = 0; i < list.length; i++) {
-      Instant from = latest(list[i].at(), start);
-      Instant to = i + 1 < list.length ? list[i + 1].at() : now;
-      if (list[i].arrived() && to.isAfter(from)) {
-        arrivedNanos += Duration.between(from, to).toNanos();
+    long t = nanos(now);
+    advance(t);
+    long newest = t / bucketNanos;
+    long oldest = newest - BUCKETS + 1;
+    long sum = 0;
+    for (int i = 0; i < BUCKETS; i++) {
+      if (bucketOf[i] >= oldest && bucketOf[i] <= newest) {
+        sum += arrivedNanos[i];
       }
     }
-    return Math.max(0.0, Math.min(1.0, (double) arrivedNanos / total));
+    long covered = t - oldest * bucketNanos;
+    return covered <= 0 ? (arrived ? 1.0 : 0.0) : Math.max(0.0, Math.min(1.0, (double) sum / covered));
   }
 
-  private void prune(Instant now) {
-    Instant start = now.minus(window);
-    // Keep the last change before the window: it says what the window starts with.
-    while (changes.size() > 1) {
-      Change first = changes.pollFirst();
-      if (changes.peekFirst().at().isAfter(start)) {
-        changes.addFirst(first);
-        return;
+  /** Accounts the time from the last change to {@code until} to the buckets it falls in. */
+  private void advance(long until) {
+    if (until - accountedUntil > (long) BUCKETS * bucketNanos) {
+      accountedUntil = until - (long) BUCKETS * bucketNanos; // older time has left the window anyway
+    }
+    while (accountedUntil < until) {
+      long bucket = Math.floorDiv(accountedUntil, bucketNanos);
+      long end = Math.min(until, (bucket + 1) * bucketNanos);
+      int slot = (int) Math.floorMod(bucket, BUCKETS);
+      if (bucketOf[slot] != bucket) {
+        bucketOf[slot] = bucket;
+        arrivedNanos[slot] = 0;
       }
+      if (arrived) {
+        arrivedNanos[slot] += end - accountedUntil;
+      }
+      accountedUntil = end;
     }
   }
 
-  private static Instant latest(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
+  private static long nanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 }

@@ -35,20 +35,25 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
   private record Listing(Receptionist.Listing listing) implements Command {}
 
   private final Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone;
+  private final Consumer<ActorRef<ManagerProtocol.Command>> onManager;
   private ActorRef<ManagerProtocol.Command> manager;
   private final List<CompletableFuture<ActorRef<ManagerProtocol.Command>>> waiting = new ArrayList<>();
 
   /**
    * @param onManagerGone called with a Manager that left the cluster (or became unreachable), so
    *     that calls in flight to it fail at once instead of at their timeout
+   * @param onManager called with the current Manager whenever it changes (null: none)
    */
-  public static Behavior<Command> create(Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone) {
-    return Behaviors.setup(ctx -> new ClientGuardian(ctx, onManagerGone));
+  public static Behavior<Command> create(Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone,
+                                         Consumer<ActorRef<ManagerProtocol.Command>> onManager) {
+    return Behaviors.setup(ctx -> new ClientGuardian(ctx, onManagerGone, onManager));
   }
 
-  private ClientGuardian(ActorContext<Command> ctx, Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone) {
+  private ClientGuardian(ActorContext<Command> ctx, Consumer<ActorRef<ManagerProtocol.Command>> onManagerGone,
+                         Consumer<ActorRef<ManagerProtocol.Command>> onManager) {
     super(ctx);
     this.onManagerGone = onManagerGone;
+    this.onManager = onManager;
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, Listing::new)));
   }
@@ -95,6 +100,7 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
       onManagerGone.accept(manager);
     }
     manager = listed.isEmpty() ? null : listed.iterator().next();
+    onManager.accept(manager);
     if (manager != null) {
       waiting.forEach(w -> w.complete(manager));
       waiting.clear();

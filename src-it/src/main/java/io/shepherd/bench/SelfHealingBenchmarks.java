@@ -1,0 +1,286 @@
+package io.shepherd.bench;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypes;
+import io.shepherd.host.internal.HostEnvironment;
+import io.shepherd.host.internal.NodeRunner;
+import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.RestartPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** Issue 3's figures: restart latency, host loss, Manager failover, and false DOWNs under load. */
+final class SelfHealingBenchmarks {
+
+  private SelfHealingBenchmarks() {}
+
+  static List<Benchmark> all() {
+    return List.of(new RestartLatency(), new HostKill("host-kill", Map.of()), new HostKill("host-kill-akka-defaults", akkaDefaults()),
+        new ManagerKill(), new FalseDown());
+  }
+
+  /** Akka's own failure detection and downing timings, for comparison with Shepherd's. */
+  static Map<String, String> akkaDefaults() {
+    return Map.of(
+        "akka.cluster.failure-detector.heartbeat-interval", "1s",
+        "akka.cluster.failure-detector.acceptable-heartbeat-pause", "3s",
+        "akka.cluster.failure-detector.threshold", "8.0",
+        "akka.cluster.split-brain-resolver.stable-after", "20s");
+  }
+
+  /** node crash -> RUNNING again, AUTO, each crash a first restart: in one JVM, the runner alone. */
+  static final class RestartLatency implements Benchmark {
+    public String name() {
+      return "restart-latency";
+    }
+
+    public String description() {
+      return "node crash -> RUNNING again, AUTO, first restart, over 1,000 crashes (p50, p99); target p50 <= 0.5 ms, p99 <= 5 ms";
+    }
+
+    public void run(Report report) throws Exception {
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "restart", ConfigFactory.parseString("""
+          akka.actor.provider = local
+          shepherd.host.id = bench
+          shepherd.host.node-types.crash = "io.shepherd.bench.CrashOnDemandNode"
+          """).withFallback(ShepherdConfig.load()));
+      try {
+        HostSettings settings = HostSettings.create(system);
+        BlockingQueue<Long> running = new LinkedBlockingQueue<>();
+        ActorRef<NodeRunner.Event> listener = system.systemActorOf(Behaviors.receive(NodeRunner.Event.class)
+            .onMessage(NodeRunner.StatusChanged.class, e -> {
+              if (e.status().state() == NodeState.RUNNING) {
+                running.add(System.nanoTime());
+              }
+              return Behaviors.same();
+            }).build(), "listener", akka.actor.typed.Props.empty());
+        // Every crash after the node has arrived is a first restart: no backoff; a budget that never ends.
+        RestartPolicy immediate = new RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, RestartPolicy.MAX_RESTARTS_LIMIT,
+            Duration.ofSeconds(1));
+        system.systemActorOf(NodeRunner.create(NodePath.parse("bench/restart/n"), NodeSpec.of("crash", Map.of()).withRestart(immediate),
+            NodeState.RUNNING, 1, null, new HostEnvironment(settings, NodeTypes.create(settings), listener)), "runner",
+            akka.actor.typed.Props.empty());
+        running.take();
+        crashes(running, 2_000, null);
+        long[][] phases = new long[3][1_000];
+        report.latencies("crash-running", crashes(running, 1_000, phases));
+        report.latencies("crash-to-constructor", phases[0]);
+        report.latencies("constructor-to-start", phases[1]);
+        report.latencies("start-to-running-seen", phases[2]);
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    }
+
+    private static long[] crashes(BlockingQueue<Long> running, int count, long[][] phases) throws InterruptedException {
+      long[] samples = new long[count];
+      for (int i = 0; i < count; i++) {
+        long crashedAt = System.nanoTime();
+        CrashOnDemandNode.RUNNING.get().fail("benchmark crash", null);
+        Long back = running.poll(10, TimeUnit.SECONDS);
+        if (back == null) {
+          throw new IllegalStateException("the node did not come back within 10 s");
+        }
+        samples[i] = back - crashedAt;
+        if (phases != null) {
+          phases[0][i] = CrashOnDemandNode.constructedAt - crashedAt;
+          phases[1][i] = CrashOnDemandNode.startedAt - CrashOnDemandNode.constructedAt;
+          phases[2][i] = back - CrashOnDemandNode.startedAt;
+        }
+      }
+      return samples;
+    }
+  }
+
+  /** host JVM kill -9 -> reported DOWN, and -> its any group RUNNING on another host; median of 5. */
+  static final class HostKill implements Benchmark {
+    private final String name;
+    private final Map<String, String> overrides;
+
+    HostKill(String name, Map<String, String> overrides) {
+      this.name = name;
+      this.overrides = overrides;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public String description() {
+      return "host JVM kill -9 -> DOWN and -> its any group RUNNING elsewhere, median of 5"
+          + (overrides.isEmpty() ? " (shipped settings); target <= 5 s and <= 6 s" : " (Akka's default failure detection, for comparison)");
+    }
+
+    public void run(Report report) throws Exception {
+      try (BenchCluster cluster = new BenchCluster(name, overrides, List.of("manager", "host", "host"))) {
+        cluster.client.createGroup("any/moving", true).toCompletableFuture().join();
+        cluster.client.createNode("any/moving/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
+        long[] down = new long[5];
+        long[] moved = new long[5];
+        for (int round = 0; round < 5; round++) {
+          ClusterStatus now = cluster.await("both hosts up and the node running", s -> upHosts(s) == 2 && running(s, "any/moving/n"));
+          String victimId = now.groups().stream().filter(g -> g.path().toString().equals("any/moving")).findFirst().orElseThrow().host();
+          MemberProcess victim = cluster.member(victimId);
+          long killedAt = System.nanoTime();
+          cluster.members.kill(victim);
+          down[round] = pollUntil(cluster, s -> s.hosts().stream().anyMatch(h -> h.id().equals(victimId) && h.status().equals("DOWN")))
+              - killedAt;
+          moved[round] = pollUntil(cluster, s -> s.nodes().stream().anyMatch(n -> n.path().toString().equals("any/moving/n")
+              && n.state() == NodeState.RUNNING && !victimId.equals(n.host()))) - killedAt;
+          Report.note("round " + round + ": DOWN after " + down[round] / 1_000_000 + " ms, moved after " + moved[round] / 1_000_000 + " ms");
+          cluster.members.start(victim.hostId(), victim.roles(), victim.hostname(), victim.port());
+        }
+        report.figure("kill-to-down.median", median(down) / 1e6, "ms");
+        report.figure("kill-to-down.max", max(down) / 1e6, "ms");
+        report.figure("kill-to-moved-running.median", median(moved) / 1e6, "ms");
+        report.figure("kill-to-moved-running.max", max(moved) / 1e6, "ms");
+      }
+    }
+  }
+
+  /** Manager JVM kill -9 -> a new Manager answers status with the full desired state; median of 5. */
+  static final class ManagerKill implements Benchmark {
+    public String name() {
+      return "manager-kill";
+    }
+
+    public String description() {
+      return "Manager JVM kill -9 -> a new Manager answers status with the full desired state (50 nodes), median of 5; target <= 5 s";
+    }
+
+    public void run(Report report) throws Exception {
+      try (BenchCluster cluster = new BenchCluster(name(), Map.of(), List.of("manager,host", "manager,host", "manager,host"),
+          Duration.ofSeconds(2))) {
+        for (String host : List.of("bench-b", "bench-c")) {
+          cluster.client.createGroup(host + "/desired", true).toCompletableFuture().join();
+          for (int i = 0; i < 25; i++) {
+            cluster.client.createNode(host + "/desired/n" + i, NodeSpec.of("noop", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
+          }
+        }
+        long[] takeover = new long[5];
+        for (int round = 0; round < 5; round++) {
+          ClusterStatus now = cluster.await("3 hosts up, 50 nodes running", s -> upHosts(s) == 3
+              && s.nodes().stream().filter(n -> n.state() == NodeState.RUNNING).count() == 50);
+          String managerAddress = now.manager().address();
+          MemberProcess victim = cluster.members.members().stream()
+              .filter(m -> m.alive() && m.address().equals(managerAddress)).findFirst().orElseThrow();
+          long killedAt = System.nanoTime();
+          cluster.members.kill(victim);
+          takeover[round] = pollUntil(cluster, s -> !s.manager().address().equals(managerAddress)
+              && s.groups().size() == 2 && s.nodes().size() == 50
+              && s.nodes().stream().allMatch(n -> n.requested() == NodeState.RUNNING)) - killedAt;
+          Report.note("round " + round + ": new Manager with the full desired state after " + takeover[round] / 1_000_000 + " ms");
+          cluster.members.start(victim.hostId(), victim.roles(), victim.hostname(), victim.port());
+        }
+        report.figure("kill-to-new-manager.median", median(takeover) / 1e6, "ms");
+        report.figure("kill-to-new-manager.max", max(takeover) / 1e6, "ms");
+      }
+    }
+  }
+
+  /** DOWNs of live members while both cores are kept busy. */
+  static final class FalseDown implements Benchmark {
+    public String name() {
+      return "false-down";
+    }
+
+    public String description() {
+      return "false DOWNs of live hosts during a run with both cores busy (default 300 s; -Dshepherd.bench.seconds=N); target 0";
+    }
+
+    public void run(Report report) throws Exception {
+      long seconds = Long.getLong("shepherd.bench.seconds", 300);
+      try (BenchCluster cluster = new BenchCluster(name(), Map.of(), List.of("manager,host", "host", "host"))) {
+        List<Process> burners = new ArrayList<>();
+        try {
+          for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+            burners.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+          }
+          Report.note("running " + seconds + " s with " + burners.size() + " CPU burners");
+          int polls = 0;
+          int notUp = 0;
+          long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+          while (System.nanoTime() < end) {
+            try {
+              ClusterStatus status = cluster.client.status().toCompletableFuture().get(30, TimeUnit.SECONDS);
+              polls++;
+              if (upHosts(status) != 3 || status.members().stream().anyMatch(m -> !m.status().equals("Up"))) {
+                notUp++;
+                Report.note("not all up: " + status.hosts());
+              }
+            } catch (Exception e) {
+              notUp++;
+              Report.note("status failed: " + e);
+            }
+            TimeUnit.SECONDS.sleep(1);
+          }
+          long alive = cluster.members.members().stream().filter(MemberProcess::alive).count();
+          report.figure("false-down.duration", seconds, "s");
+          report.figure("false-down.polls", polls, "count");
+          report.figure("false-down.polls-not-all-up", notUp, "count");
+          report.figure("false-down.members-lost", 3 - alive, "count");
+        } finally {
+          burners.forEach(Process::destroyForcibly);
+        }
+      }
+    }
+  }
+
+  static long upHosts(ClusterStatus status) {
+    return status.hosts().stream().filter(h -> h.status().equals("UP")).count();
+  }
+
+  static boolean running(ClusterStatus status, String path) {
+    return status.nodes().stream().anyMatch(n -> n.path().toString().equals(path) && n.state() == NodeState.RUNNING);
+  }
+
+  /** Polls status as fast as it answers; returns the time the condition first held. */
+  static long pollUntil(BenchCluster cluster, Predicate<ClusterStatus> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline) {
+      try {
+        ClusterStatus status = cluster.client.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (condition.test(status)) {
+          return System.nanoTime();
+        }
+      } catch (Exception e) {
+        // no Manager for a moment
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    throw new IllegalStateException("condition not reached within 3 minutes");
+  }
+
+  static long median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  static long max(long[] values) {
+    return Arrays.stream(values).max().orElse(0);
+  }
+
+  static Optional<NodeStatus> node(ClusterStatus status, String path) {
+    return status.nodes().stream().filter(n -> n.path().toString().equals(path)).findFirst();
+  }
+}
