@@ -14,7 +14,8 @@ final class StatusTable {
     StringBuilder out = new StringBuilder();
     ClusterStatus.Manager manager = status.manager();
     out.append("MANAGER ").append(manager.address()).append("  epoch ").append(manager.epoch())
-        .append("  backup ").append(manager.backup() == null ? "none" : manager.backup()).append("\n\n");
+        .append("  backup ").append(manager.backup() == null ? "none" : manager.backup())
+        .append(status.converged() ? "" : "  (membership not converged yet)").append("\n\n");
 
     Table members = new Table("MEMBER", "ROLES", "STATUS", "REACHABLE");
     status.members().forEach(m -> members.row(m.address(), String.join(",", m.roles()), m.status(), m.reachable() ? "yes" : "NO"));

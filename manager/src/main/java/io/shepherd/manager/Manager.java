@@ -781,7 +781,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   // ---- status -----------------------------------------------------------------------------------
 
   private Behavior<ManagerProtocol.Command> onGetStatus(ManagerProtocol.GetStatus get) {
-    List<ClusterStatus> parts = StatusView.parts(managerStatus(), members(), hosts, groups.values(), nodes.values(),
+    List<ClusterStatus> parts = StatusView.parts(managerStatus(), members(), converged(), hosts, groups.values(), nodes.values(),
         settings.statusPartSize());
     for (int i = 0; i < parts.size(); i++) {
       get.replyTo().tell(new ManagerProtocol.StatusPart(i, parts.size(), parts.get(i)));
@@ -797,6 +797,18 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .map(m -> m.address().toString())
         .findFirst().orElse(null);
     return new ClusterStatus.Manager(self.address().toString(), epoch, backup);
+  }
+
+  /** True if every member has seen this member's current gossip: they agree on the membership. */
+  private boolean converged() {
+    akka.cluster.ClusterEvent.CurrentClusterState state = cluster.state();
+    Set<akka.actor.Address> seenBy = state.getSeenBy();
+    for (Member member : state.getMembers()) {
+      if (!seenBy.contains(member.address()) || state.getUnreachable().contains(member)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<ClusterStatus.Member> members() {

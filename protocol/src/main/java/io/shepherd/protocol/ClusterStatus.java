@@ -5,9 +5,12 @@ import java.util.List;
 /**
  * A snapshot of the whole cluster as the Manager sees it: the answer to {@code status}.
  * Fields are only ever added, never removed.
+ *
+ * @param converged true if every member has seen the Manager's current view of the membership
+ *     (gossip convergence); while false, members may disagree, e.g. on one just joined
  */
 public record ClusterStatus(
-    Manager manager, List<Member> members, List<Host> hosts, List<Group> groups, List<NodeStatus> nodes)
+    Manager manager, List<Member> members, List<Host> hosts, List<Group> groups, List<NodeStatus> nodes, boolean converged)
     implements CborSerializable {
 
   public ClusterStatus {

@@ -56,7 +56,7 @@ class ProtocolSerializationTest {
         List.of(new ClusterStatus.Member("akka://shepherd@127.0.0.1:2551", List.of("manager", "host"), "Up", true)),
         List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1)),
         List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP")),
-        List.of(STATUS));
+        List.of(STATUS), true);
     return List.of(
         SPEC, POLICY, STATUS, HOST_INFO, cluster,
         cluster.manager(), cluster.members().get(0), cluster.hosts().get(0), cluster.groups().get(0),

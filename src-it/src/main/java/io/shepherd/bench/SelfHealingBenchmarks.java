@@ -131,13 +131,18 @@ final class SelfHealingBenchmarks {
     }
 
     public void run(Report report) throws Exception {
-      try (BenchCluster cluster = new BenchCluster(name, overrides, List.of("manager", "host", "host"))) {
+      Map<String, String> config = new java.util.HashMap<>(overrides);
+      config.putAll(BenchCluster.tuning());
+      try (BenchCluster cluster = new BenchCluster(name, config, List.of("manager", "host", "host"))) {
         cluster.client.createGroup("any/moving", true).toCompletableFuture().join();
         cluster.client.createNode("any/moving/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
         long[] down = new long[5];
         long[] moved = new long[5];
         for (int round = 0; round < 5; round++) {
-          ClusterStatus now = cluster.await("both hosts up and the node running", s -> upHosts(s) == 2 && running(s, "any/moving/n"));
+          // Every member Up, not Joining: a Joining member does not count for the Split Brain
+          // Resolver, and the next kill would leave a tie.
+          ClusterStatus now = cluster.await("both hosts and every member up, the node running",
+              s -> upHosts(s) == 2 && allMembersUp(s, 4) && running(s, "any/moving/n"));
           String victimId = now.groups().stream().filter(g -> g.path().toString().equals("any/moving")).findFirst().orElseThrow().host();
           MemberProcess victim = cluster.member(victimId);
           long killedAt = System.nanoTime();
@@ -168,7 +173,7 @@ final class SelfHealingBenchmarks {
     }
 
     public void run(Report report) throws Exception {
-      try (BenchCluster cluster = new BenchCluster(name(), Map.of(), List.of("manager,host", "manager,host", "manager,host"),
+      try (BenchCluster cluster = new BenchCluster(name(), BenchCluster.tuning(), List.of("manager,host", "manager,host", "manager,host"),
           Duration.ofSeconds(2))) {
         for (String host : List.of("bench-b", "bench-c")) {
           cluster.client.createGroup(host + "/desired", true).toCompletableFuture().join();
@@ -178,12 +183,13 @@ final class SelfHealingBenchmarks {
         }
         long[] takeover = new long[5];
         for (int round = 0; round < 5; round++) {
-          ClusterStatus now = cluster.await("3 hosts up, 50 nodes running", s -> upHosts(s) == 3
+          ClusterStatus now = cluster.await("3 hosts and every member up, 50 nodes running", s -> upHosts(s) == 3 && allMembersUp(s, 4)
               && s.nodes().stream().filter(n -> n.state() == NodeState.RUNNING).count() == 50);
           String managerAddress = now.manager().address();
           MemberProcess victim = cluster.members.members().stream()
               .filter(m -> m.alive() && m.address().equals(managerAddress)).findFirst().orElseThrow();
           long killedAt = System.nanoTime();
+          Report.note("killing the Manager's member " + victim + " at " + java.time.LocalTime.now());
           cluster.members.kill(victim);
           takeover[round] = pollUntil(cluster, s -> !s.manager().address().equals(managerAddress)
               && s.groups().size() == 2 && s.nodes().size() == 50
@@ -209,7 +215,7 @@ final class SelfHealingBenchmarks {
 
     public void run(Report report) throws Exception {
       long seconds = Long.getLong("shepherd.bench.seconds", 300);
-      try (BenchCluster cluster = new BenchCluster(name(), Map.of(), List.of("manager,host", "host", "host"))) {
+      try (BenchCluster cluster = new BenchCluster(name(), BenchCluster.tuning(), List.of("manager,host", "host", "host"))) {
         List<Process> burners = new ArrayList<>();
         try {
           for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
@@ -247,6 +253,12 @@ final class SelfHealingBenchmarks {
 
   static long upHosts(ClusterStatus status) {
     return status.hosts().stream().filter(h -> h.status().equals("UP")).count();
+  }
+
+  /** Exactly {@code count} members (the client included), all Up and reachable. */
+  static boolean allMembersUp(ClusterStatus status, int count) {
+    return status.converged() && status.members().size() == count
+        && status.members().stream().allMatch(m -> m.status().equals("Up") && m.reachable());
   }
 
   static boolean running(ClusterStatus status, String path) {

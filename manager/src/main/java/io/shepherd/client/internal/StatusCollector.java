@@ -34,7 +34,8 @@ public final class StatusCollector {
               ClusterStatus first = received.get(0).status();
               List<NodeStatus> nodes = new ArrayList<>();
               received.forEach(r -> nodes.addAll(r.status().nodes()));
-              result.complete(new ClusterStatus(first.manager(), first.members(), first.hosts(), first.groups(), nodes));
+              result.complete(new ClusterStatus(first.manager(), first.members(), first.hosts(), first.groups(), nodes,
+                  first.converged()));
             }
             return Behaviors.stopped();
           })

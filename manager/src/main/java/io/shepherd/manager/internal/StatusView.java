@@ -20,7 +20,7 @@ public final class StatusView {
    * The status in parts: the first holds the manager, members, hosts, groups and the first nodes;
    * each further part holds more nodes only.
    */
-  public static List<ClusterStatus> parts(ClusterStatus.Manager manager, List<ClusterStatus.Member> members,
+  public static List<ClusterStatus> parts(ClusterStatus.Manager manager, List<ClusterStatus.Member> members, boolean converged,
                                           Map<String, HostEntry> hosts, Collection<GroupEntry> groups,
                                           Collection<NodeEntry> nodes, int partSize) {
     Map<String, int[]> counts = new HashMap<>();
@@ -68,8 +68,8 @@ public final class StatusView {
     for (int from = 0; from == 0 || from < nodeList.size(); from += partSize) {
       List<NodeStatus> slice = nodeList.subList(from, Math.min(nodeList.size(), from + partSize));
       parts.add(from == 0
-          ? new ClusterStatus(manager, members, hostList, groupList, slice)
-          : new ClusterStatus(manager, List.of(), List.of(), List.of(), slice));
+          ? new ClusterStatus(manager, members, hostList, groupList, slice, converged)
+          : new ClusterStatus(manager, List.of(), List.of(), List.of(), slice, converged));
     }
     return parts;
   }
