@@ -13,6 +13,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import io.shepherd.host.internal.HostEnvironment;
 import io.shepherd.host.internal.NodeGroup;
 import io.shepherd.host.internal.NodeRunner;
+import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostInfo;
@@ -66,6 +67,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private final HostSettings settings;
   private final HostEnvironment env;
+  private final java.util.concurrent.Executor blocking;
   private final TimerScheduler<HostProtocol.Command> timers;
   private final HostInfo info;
 
@@ -96,9 +98,12 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     super(ctx);
     this.settings = settings;
     this.timers = timers;
-    this.env = new HostEnvironment(settings, types, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
+    ProcessHost processes = new ProcessHost(settings);
+    this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
+    this.blocking = ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
+    processes.start(blocking);
     this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
-        types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE));
+        types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
     this.registrationBackoff = settings.registrationMinBackoff();
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, ManagerListing::new)));
@@ -123,6 +128,10 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(HostProtocol.RequestState.class, this::onRequestState)
         .onMessage(HostProtocol.SetMode.class, this::onSetMode)
         .onMessage(HostProtocol.SendSnapshot.class, m -> onSendSnapshot())
+        .onMessage(HostProtocol.KillNode.class, this::onKillNode)
+        .onMessage(HostProtocol.SendInput.class, this::onSendInput)
+        .onMessage(HostProtocol.HostCall.class, this::onHostCall)
+        .onMessage(HostProtocol.CheckSpecs.class, this::onCheckSpecs)
         .onMessage(ManagerLossTimeout.class, m -> onManagerLossTimeout())
         .onMessage(RunnerEvent.class, this::onRunnerEvent)
         .onMessage(GroupTerminated.class, this::onGroupTerminated)
@@ -329,6 +338,52 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     return this;
   }
 
+  private Behavior<HostProtocol.Command> onKillNode(HostProtocol.KillNode kill) {
+    ActorRef<NodeGroup.Command> group = groups.get(kill.path().groupPath());
+    if (group != null) {
+      group.tell(new NodeGroup.KillNode(kill.path()));
+    }
+    return this;
+  }
+
+  private Behavior<HostProtocol.Command> onSendInput(HostProtocol.SendInput send) {
+    ActorRef<NodeGroup.Command> group = groups.get(send.path().groupPath());
+    if (group == null || !nodes.containsKey(send.path())) {
+      send.replyTo().tell(new ManagerProtocol.Failed(ErrorCode.NO_SUCH_NODE, "no node " + send.path() + " on host " + settings.hostId()));
+    } else {
+      group.tell(new NodeGroup.SendInput(send.path(), send.line(), send.replyTo()));
+    }
+    return this;
+  }
+
+  /** Ports and environment: quick, but file and socket work, so on the blocking dispatcher; the answer goes straight back. */
+  private Behavior<HostProtocol.Command> onHostCall(HostProtocol.HostCall call) {
+    io.shepherd.host.internal.process.HostCalls calls = new io.shepherd.host.internal.process.HostCalls(env.processes());
+    java.util.concurrent.CompletableFuture.supplyAsync(() -> calls.answer(call.request()), blocking)
+        .thenAccept(call.replyTo()::tell);
+    return this;
+  }
+
+  /** Loads classes and looks up executables: on the blocking dispatcher; the answer goes straight back. */
+  private Behavior<HostProtocol.Command> onCheckSpecs(HostProtocol.CheckSpecs check) {
+    HostEnvironment environment = env;
+    String hostId = settings.hostId();
+    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      List<ManagerProtocol.SpecProblem> problems = new ArrayList<>();
+      for (int i = 0; i < check.specs().size(); i++) {
+        try {
+          environment.check(check.specs().get(i));
+        } catch (NodeTypeException e) {
+          problems.add(new ManagerProtocol.SpecProblem(i, e.code(), e.getMessage()));
+        } catch (RuntimeException e) {
+          problems.add(new ManagerProtocol.SpecProblem(i, ErrorCode.INVALID_ARGUMENT, e.toString()));
+        }
+      }
+      return new ManagerProtocol.SpecsChecked(hostId, problems);
+    }, blocking).thenAccept(check.replyTo()::tell);
+    return this;
+  }
+
   private Behavior<HostProtocol.Command> onSendSnapshot() {
     sendSnapshot();
     return this;
@@ -369,26 +424,32 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
       spawnGroup(group);
     }
     if (shuttingDown && groups.isEmpty()) {
-      shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
-      shutdownWaiters.clear();
+      shutdownDone();
     }
     return this;
   }
 
   private Behavior<HostProtocol.Command> onShutdown(Shutdown shutdown) {
     shuttingDown = true;
+    shutdownWaiters.add(shutdown.replyTo());
     if (groups.isEmpty()) {
-      shutdown.replyTo().tell(Done.getInstance());
+      shutdownDone();
       return this;
     }
     getContext().getLog().info("shutting down: stopping {} nodes in {} groups", nodes.size(), groups.size());
-    shutdownWaiters.add(shutdown.replyTo());
     groups.forEach((group, ref) -> {
       if (removingGroups.add(group)) {
         ref.tell(NodeGroup.RemoveAll.INSTANCE);
       }
     });
     return this;
+  }
+
+  /** Every node has stopped: the process watchdog may go, and the member with it. */
+  private void shutdownDone() {
+    env.processes().close();
+    shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
+    shutdownWaiters.clear();
   }
 
   /**

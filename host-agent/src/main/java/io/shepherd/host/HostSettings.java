@@ -26,7 +26,34 @@ public record HostSettings(
     Duration registrationMinBackoff,
     Duration registrationMaxBackoff,
     Duration declinedBackoff,
-    int snapshotPartSize) {
+    int snapshotPartSize,
+    java.nio.file.Path workDir,
+    Process process) {
+
+  /**
+   * The settings of process nodes ({@code shepherd.host.process}).
+   *
+   * @param allowed the executables process nodes may run: absolute paths or globs
+   * @param stdinQueue how many lines {@code sendInput} may queue for a process that does not read them
+   * @param maxLineLength the longest line of a process's output kept in one log record; the rest is cut
+   * @param bindAddress the address free ports are looked for on: the member's own
+   */
+  public record Process(List<String> allowed, int stdinQueue, int maxLineLength, String bindAddress) {
+    public Process {
+      allowed = List.copyOf(allowed);
+      if (stdinQueue < 1) {
+        throw new IllegalArgumentException("shepherd.host.process.stdin-queue must be at least 1");
+      }
+      if (maxLineLength < 80) {
+        throw new IllegalArgumentException("shepherd.host.process.max-line-length must be at least 80");
+      }
+    }
+
+    /** No executable allowed: for tests. */
+    public static Process none() {
+      return new Process(List.of(), 1000, 16384, "127.0.0.1");
+    }
+  }
 
   /** What a host does when it has lost the Manager for {@code manager-loss-timeout}. */
   public enum ManagerLossAction {
@@ -89,7 +116,17 @@ public record HostSettings(
         c.getDuration("registration.min-backoff"),
         c.getDuration("registration.max-backoff"),
         c.getDuration("registration.declined-backoff"),
-        c.getInt("snapshot-part-size"));
+        c.getInt("snapshot-part-size"),
+        workDir(c.getString("work-root"), id),
+        new Process(c.getStringList("process.allowed"), c.getInt("process.stdin-queue"),
+            (int) Math.min(1 << 20, c.getBytes("process.max-line-length")),
+            root.hasPath("akka.remote.artery.canonical.hostname") ? root.getString("akka.remote.artery.canonical.hostname") : "127.0.0.1"));
+  }
+
+  /** {@code root/hostId}; an empty root is {@code ~/.shepherd}. */
+  static java.nio.file.Path workDir(String root, String hostId) {
+    java.nio.file.Path base = root.isBlank() ? java.nio.file.Path.of(System.getProperty("user.home"), ".shepherd") : java.nio.file.Path.of(root);
+    return base.toAbsolutePath().resolve(hostId);
   }
 
   /** The machine's hostname, cut to a valid host id. */

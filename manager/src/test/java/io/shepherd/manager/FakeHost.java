@@ -33,7 +33,7 @@ final class FakeHost {
   FakeHost(ActorTestKit kit, String id, String address, long memberUid) {
     this.id = id;
     this.probe = kit.createTestProbe();
-    this.info = new HostInfo(id, address, memberUid, List.of("noop", "sine"), List.of("org.example"), 1);
+    this.info = new HostInfo(id, address, memberUid, List.of("noop", "sine"), List.of("org.example"), 1, List.of("/bin/sleep"));
   }
 
   HostProtocol.Registered register(ActorRef<ManagerProtocol.Command> to) {

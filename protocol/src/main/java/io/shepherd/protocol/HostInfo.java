@@ -11,18 +11,24 @@ import java.util.List;
  * @param nodeTypes the names of the node types in its registry
  * @param allowedPackages the packages from which it loads node classes by name
  * @param incarnation a number that is new for every start of the host agent
+ * @param allowedExecutables the executables (paths or globs) its process nodes may run; empty: none
  */
-public record HostInfo(String hostId, String address, long memberUid, List<String> nodeTypes, List<String> allowedPackages, long incarnation)
+public record HostInfo(String hostId, String address, long memberUid, List<String> nodeTypes, List<String> allowedPackages,
+                       long incarnation, List<String> allowedExecutables)
     implements CborSerializable {
 
   public HostInfo {
     nodeTypes = List.copyOf(nodeTypes);
     allowedPackages = List.copyOf(allowedPackages);
+    allowedExecutables = allowedExecutables == null ? List.of() : List.copyOf(allowedExecutables);
   }
 
-  /** True if this host may have a node type by that name: registered, or a class in an allowed package. */
+  /**
+   * True if this host may have a node type by that name: registered, a class in an allowed
+   * package, or {@value NodeSpec#PROCESS} if it allows any executable.
+   */
   public boolean mayHaveType(String type) {
-    return nodeTypes.contains(type) || allowsClass(type);
+    return nodeTypes.contains(type) || allowsClass(type) || (NodeSpec.PROCESS.equals(type) && !allowedExecutables.isEmpty());
   }
 
   /** True if {@code className} is in one of the allowed packages (or their sub-packages). */

@@ -64,4 +64,27 @@ public final class HostProtocol {
 
   /** Send a full {@link ManagerProtocol.HostSnapshot}, e.g. after the Manager saw a gap in events. */
   public record SendSnapshot(long epoch) implements ManagerCommand {}
+
+  /** SIGKILL to the whole session of a process node; the Manager has requested STOPPED just before. */
+  public record KillNode(long epoch, NodePath path) implements ManagerCommand {}
+
+  /** Write a line to a process node's stdin; answered to {@code replyTo}, by the host. */
+  public record SendInput(long epoch, NodePath path, String line, ActorRef<ManagerProtocol.Reply> replyTo) implements ManagerCommand {}
+
+  /**
+   * A call on the host itself (ports, environment); answered to {@code replyTo}, by the host, with
+   * {@link ManagerProtocol.HostAnswer} or {@link ManagerProtocol.Failed}.
+   */
+  public record HostCall(long epoch, HostRequest request, ActorRef<ManagerProtocol.Reply> replyTo) implements ManagerCommand {}
+
+  /**
+   * Check, without creating anything, that this host could run each spec (its type is known and
+   * allowed, its executable allowed); answered with {@link ManagerProtocol.SpecsChecked}.
+   */
+  public record CheckSpecs(long epoch, java.util.List<NodeSpec> specs, ActorRef<ManagerProtocol.SpecsChecked> replyTo)
+      implements ManagerCommand {
+    public CheckSpecs {
+      specs = java.util.List.copyOf(specs);
+    }
+  }
 }

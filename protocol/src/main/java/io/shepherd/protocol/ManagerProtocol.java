@@ -123,11 +123,92 @@ public final class ManagerProtocol {
     }
   }
 
+  /** SIGKILL to a process node's whole session at once (the Architect's kill); it is then STOPPED, not crashed. */
+  public record KillNode(NodePath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /** Remove a node that is not running (the Architect's purge); a running one is refused. */
+  public record Purge(NodePath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /** Write a line to a process node's stdin; answered by its host. */
+  public record SendInput(NodePath path, String line, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    /** Longest line accepted. */
+    public static final int MAX_LINE = 64 * 1024;
+
+    public SendInput {
+      if (line == null || line.length() > MAX_LINE) {
+        throw new IllegalArgumentException("an input line must be at most " + MAX_LINE + " characters");
+      }
+    }
+  }
+
+  /** A call on a host itself (ports, environment); answered by the host with {@link HostAnswer}. */
+  public record HostCall(String hostId, HostRequest request, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /** Apply a site file: answered with {@link SiteApplied}, or {@link Failed} listing every error (nothing applied). */
+  public record ApplySite(Site site, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * Requests up or down for targets in order (OCS's {@code update}): a target is a node path, a
+   * group path, a host id or {@value Names#ALL}; a later request wins over an earlier one for the
+   * nodes they share. All or nothing: a target that names nothing fails the call.
+   */
+  public record Update(List<TargetState> requests, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    public Update {
+      requests = List.copyOf(requests);
+    }
+  }
+
+  /** One request of an {@link Update}: {@code state} is RUNNING (up) or STOPPED (down). */
+  public record TargetState(String target, NodeState state) implements CborSerializable {
+    public TargetState {
+      if (target == null || target.isBlank()) {
+        throw new IllegalArgumentException("a target is empty; give a node path, a group path, a host id or all");
+      }
+      if (state != NodeState.RUNNING && state != NodeState.STOPPED) {
+        throw new IllegalArgumentException("a target state is up or down, not " + state);
+      }
+    }
+  }
+
+  /** A host's answer to {@link HostProtocol.CheckSpecs}: what it could not run, by index; empty if all is fine. */
+  public record SpecsChecked(String hostId, List<SpecProblem> problems) implements Command, CborSerializable {
+    public SpecsChecked {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** Why a host could not run the spec at {@code index}. */
+  public record SpecProblem(int index, ErrorCode code, String message) implements CborSerializable {}
+
   /** A client is closing: remove the groups it owns that are not persistent. */
   public record ClientLeaving(String clientId, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
 
   /** The answer to a client call. */
-  public sealed interface Reply extends CborSerializable permits Ok, Failed {}
+  public sealed interface Reply extends CborSerializable permits Ok, Failed, HostAnswer, SiteApplied {}
+
+  /**
+   * A host's answer to a {@link HostCall}.
+   *
+   * @param ports the ports reserved or released, if the call was about ports
+   * @param env variables of the host environment, if the call was about it
+   */
+  public record HostAnswer(String message, List<Integer> ports, java.util.Map<String, String> env) implements Reply {
+    public HostAnswer {
+      ports = ports == null ? List.of() : List.copyOf(ports);
+      env = env == null ? java.util.Map.of() : java.util.Map.copyOf(env);
+    }
+  }
+
+  /** What applying a site file did, by node path. */
+  public record SiteApplied(List<String> added, List<String> changed, List<String> removed, List<String> unchanged)
+      implements Reply {
+    public SiteApplied {
+      added = List.copyOf(added);
+      changed = List.copyOf(changed);
+      removed = List.copyOf(removed);
+      unchanged = List.copyOf(unchanged);
+    }
+  }
 
   /**
    * The call succeeded.

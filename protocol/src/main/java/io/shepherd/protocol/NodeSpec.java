@@ -4,16 +4,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a node is: its type (a registered type name or a fully qualified class name), its params,
- * its recovery mode, and optionally its own restart policy (else the host's default).
+ * What a node is: its type (a registered type name, a fully qualified class name, or
+ * {@value #PROCESS} for an OS process), its params, its recovery mode, and optionally its own
+ * restart policy (else the host's default).
  *
- * @param type the node type: a name in the host's registry or a class in an allow-listed package
+ * @param type the node type: a name in the host's registry, a class in an allow-listed package, or
+ *     {@value #PROCESS}
  * @param params string parameters handed to {@code configure}; never null
  * @param mode how the node recovers from a crash
  * @param restart the restart policy, or null for the host's default
+ * @param process what a {@value #PROCESS} node runs; null for every other type
  */
-public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart)
+public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process)
     implements CborSerializable {
+
+  /** The type of OS-process nodes. */
+  public static final String PROCESS = "process";
 
   /** Longest type name accepted (a fully qualified class name). */
   public static final int MAX_TYPE_LENGTH = 256;
@@ -22,6 +28,7 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
   /** Longest param key or value. */
   public static final int MAX_PARAM_LENGTH = 8192;
 
+  @com.fasterxml.jackson.annotation.JsonCreator
   public NodeSpec {
     if (type == null || type.isBlank()) {
       throw new IllegalArgumentException("node type is empty; give a registered type name or a class name");
@@ -31,18 +38,39 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
     }
     params = params == null ? Map.of() : checkParams(params);
     mode = mode == null ? Mode.AUTO : mode;
+    if (PROCESS.equals(type) && process == null) {
+      throw new IllegalArgumentException("a node of type process needs a command");
+    }
+    if (process != null && !PROCESS.equals(type)) {
+      throw new IllegalArgumentException("only a node of type process has a command; '" + Names.abbreviate(type) + "' does not");
+    }
+  }
+
+  /** A Java node without a process. */
+  public NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart) {
+    this(type, params, mode, restart, null);
   }
 
   public static NodeSpec of(String type, Map<String, String> params) {
-    return new NodeSpec(type, params, Mode.AUTO, null);
+    return new NodeSpec(type, params, Mode.AUTO, null, null);
+  }
+
+  /** An OS-process node in AUTO mode. */
+  public static NodeSpec process(ProcessSpec process) {
+    return new NodeSpec(PROCESS, Map.of(), Mode.AUTO, null, process);
+  }
+
+  /** True for an OS-process node. */
+  public boolean forProcess() {
+    return process != null;
   }
 
   public NodeSpec withMode(Mode newMode) {
-    return new NodeSpec(type, params, newMode, restart);
+    return new NodeSpec(type, params, newMode, restart, process);
   }
 
   public NodeSpec withRestart(RestartPolicy policy) {
-    return new NodeSpec(type, params, mode, policy);
+    return new NodeSpec(type, params, mode, policy, process);
   }
 
   private static Map<String, String> checkParams(Map<String, String> params) {

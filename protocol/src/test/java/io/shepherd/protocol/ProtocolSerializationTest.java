@@ -43,7 +43,7 @@ class ProtocolSerializationTest {
       "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7);
   static final Checkpoint CHECKPOINT = new Checkpoint(new byte[] {1, 2, 3, -1}, Instant.parse("2026-11-22T10:15:31.5Z"));
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
-      List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L);
+      List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"));
 
   static List<Object> samples() {
     ActorRef<HostProtocol.Command> host = testKit.<HostProtocol.Command>createTestProbe().getRef();

@@ -16,6 +16,7 @@ public final class TestConfig {
         akka.loglevel = INFO
         akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
         akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
+        shepherd.host.work-root = "target/shepherd-work"
         """).withFallback(ConfigFactory.load());
   }
 }

@@ -3,11 +3,47 @@ package io.shepherd.host.internal;
 import akka.actor.typed.ActorRef;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypes;
+import io.shepherd.host.internal.process.ProcessHost;
+import io.shepherd.node.Node;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
 
-/** What every NodeGroup and NodeRunner of a host shares: settings, types, and where events go. */
-public record HostEnvironment(HostSettings settings, NodeTypes types, ActorRef<NodeRunner.Event> events) {
+/**
+ * What every NodeGroup and NodeRunner of a host shares: settings, Java node types, what process
+ * nodes share, and where events go.
+ */
+public record HostEnvironment(HostSettings settings, NodeTypes types, ProcessHost processes, ActorRef<NodeRunner.Event> events) {
+
+  /** An environment whose process nodes share a new {@link ProcessHost} (tests). */
+  public HostEnvironment(HostSettings settings, NodeTypes types, ActorRef<NodeRunner.Event> events) {
+    this(settings, types, new ProcessHost(settings), events);
+  }
 
   public String hostId() {
     return settings.hostId();
+  }
+
+  /**
+   * A new instance of the node {@code spec} describes: a Java node of its type, or a process node.
+   * Blocking (class loading, file look-ups): call it on node threads.
+   *
+   * @throws io.shepherd.host.NodeTypeException if the type or executable is unknown or not allowed here
+   * @throws Exception whatever the node's constructor throws
+   */
+  public Node newNode(NodePath path, NodeSpec spec) throws Exception {
+    return spec.forProcess() ? processes.newNode(path, spec.process()) : types.newInstance(spec.type());
+  }
+
+  /**
+   * Checks that this host can run {@code spec}, loading its class if needed. Blocking.
+   *
+   * @throws io.shepherd.host.NodeTypeException saying why it cannot
+   */
+  public void check(NodeSpec spec) throws io.shepherd.host.NodeTypeException {
+    if (spec.forProcess()) {
+      processes.check(spec.process());
+    } else {
+      types.check(spec.type());
+    }
   }
 }

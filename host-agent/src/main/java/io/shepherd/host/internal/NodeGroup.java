@@ -39,6 +39,11 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
 
   public record RemoveNode(NodePath path) implements Command {}
 
+  public record KillNode(NodePath path) implements Command {}
+
+  public record SendInput(NodePath path, String line, akka.actor.typed.ActorRef<io.shepherd.protocol.ManagerProtocol.Reply> replyTo)
+      implements Command {}
+
   /** Remove every node, then stop. */
   public enum RemoveAll implements Command { INSTANCE }
 
@@ -72,6 +77,8 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
         .onMessage(RequestState.class, this::onRequestState)
         .onMessage(RemoveNode.class, this::onRemoveNode)
         .onMessage(SetMode.class, this::onSetMode)
+        .onMessage(KillNode.class, this::onKillNode)
+        .onMessage(SendInput.class, this::onSendInput)
         .onMessage(RemoveAll.class, m -> onRemoveAll())
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onRunnerTerminated)
@@ -113,6 +120,25 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
     ActorRef<NodeRunner.Command> runner = runners.get(set.path().node());
     if (runner != null) {
       runner.tell(new NodeRunner.SetMode(set.mode()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onKillNode(KillNode kill) {
+    ActorRef<NodeRunner.Command> runner = runners.get(kill.path().node());
+    if (runner != null) {
+      runner.tell(NodeRunner.Kill.INSTANCE);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSendInput(SendInput send) {
+    ActorRef<NodeRunner.Command> runner = runners.get(send.path().node());
+    if (runner != null) {
+      runner.tell(new NodeRunner.SendInput(send.line(), send.replyTo()));
+    } else {
+      send.replyTo().tell(new io.shepherd.protocol.ManagerProtocol.Failed(ErrorCode.NO_SUCH_NODE, "no node " + send.path()
+          + " on host " + env.hostId()));
     }
     return this;
   }

@@ -65,6 +65,12 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** Change the node's mode; a stalled node set to AUTO starts again. */
   public record SetMode(Mode mode) implements Command {}
 
+  /** SIGKILL to a process node's whole session (the Manager has requested STOPPED first). */
+  public enum Kill implements Command { INSTANCE }
+
+  /** Write a line to a process node's stdin; the answer goes to {@code replyTo}. */
+  public record SendInput(String line, ActorRef<io.shepherd.protocol.ManagerProtocol.Reply> replyTo) implements Command {}
+
   private record Instantiated(int incarnation, Node node, Throwable error) implements Command {}
 
   private record StepDone(int incarnation, LifecycleAction action, Duration keepalive, Throwable error) implements Command {}
@@ -185,6 +191,8 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private Instant lastFailureAt;
   private double emittedStability = 1.0;
   private Checkpoint sentCheckpoint;
+  /** How the last process of a process node ended, or "running"; null for Java nodes and before a first start. */
+  private String lastExit;
 
   /**
    * @param checkpoint the node's last checkpoint, handed to its first incarnation; null if none
@@ -223,6 +231,8 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         .onMessage(Request.class, this::onRequest)
         .onMessage(Remove.class, m -> onRemove())
         .onMessage(SetMode.class, this::onSetMode)
+        .onMessage(Kill.class, m -> onKill())
+        .onMessage(SendInput.class, this::onSendInput)
         .onMessage(Instantiated.class, this::onInstantiated)
         .onMessage(StepDone.class, this::onStepDone)
         .onMessage(Progress.class, this::onProgress)
@@ -317,6 +327,36 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return this;
   }
 
+  private Behavior<Command> onKill() {
+    if (node instanceof io.shepherd.host.internal.process.ProcessNode process) {
+      nodeLog.warn("kill: SIGKILL to the whole session of the process");
+      String tag = path.toString();
+      nodeExecutor.execute(() -> {
+        MDC.put(NodeContext.MDC_NODE, tag);
+        try {
+          process.kill();
+        } finally {
+          MDC.remove(NodeContext.MDC_NODE);
+        }
+      });
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSendInput(SendInput send) {
+    io.shepherd.protocol.ManagerProtocol.Reply reply;
+    if (node instanceof io.shepherd.host.internal.process.ProcessNode process) {
+      reply = process.sendInput(send.line()).<io.shepherd.protocol.ManagerProtocol.Reply>map(f -> f)
+          .orElse(new io.shepherd.protocol.ManagerProtocol.Ok("sent a line to the stdin of " + path, null));
+    } else {
+      reply = new io.shepherd.protocol.ManagerProtocol.Failed(spec.forProcess() ? ErrorCode.INVALID_TRANSITION : ErrorCode.INVALID_ARGUMENT,
+          spec.forProcess() ? "node " + path + " runs no process to send input to; it is " + current
+              : "node " + path + " is a Java node (" + spec.type() + "); only process nodes take input");
+    }
+    send.replyTo().tell(reply);
+    return this;
+  }
+
   // ---- work on node threads ---------------------------------------------------------------------
 
   /** Drives the node from its current state towards the requested one, if idle and not there. */
@@ -357,33 +397,34 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     work = next;
     Node instance = node;
     RunningContext ctx = context;
-    String type = spec.type();
     String tag = path.toString();
-    NodeTypesRef types = env.types()::newInstance;
+    HostEnvironment host = env;
+    NodeSpec nodeSpec = spec;
+    NodePath nodePath = path;
     next.task = new FutureTask<>(() -> {
       MDC.put(NodeContext.MDC_NODE, tag);
       try {
-        runWork(next, instance, ctx, type, types);
+        runWork(next, instance, ctx, () -> host.newNode(nodePath, nodeSpec));
       } finally {
         MDC.remove(NodeContext.MDC_NODE);
       }
       return null;
     });
-    armCallbackTimer(next.instantiate ? "the constructor of " + type : next.running.callName() + "()");
+    armCallbackTimer(next.instantiate ? "the constructor of " + spec.type() : next.running.callName() + "()", next.running);
     nodeExecutor.execute(next.task);
   }
 
-  /** Makes an instance from a type name; the type registry's lookup, as a function of the task. */
-  private interface NodeTypesRef {
-    Node newInstance(String type) throws Exception;
+  /** Makes a new instance of the node; called on the node thread. */
+  private interface Instantiation {
+    Node newInstance() throws Exception;
   }
 
   /** The body of a node-thread task: instance, then steps, each reported as it completes. */
-  private static void runWork(Work work, Node instance, RunningContext ctx, String type, NodeTypesRef types) {
+  private static void runWork(Work work, Node instance, RunningContext ctx, Instantiation instantiation) {
     Node target = instance;
     if (work.instantiate) {
       try {
-        target = types.newInstance(type);
+        target = instantiation.newInstance();
       } catch (Throwable t) {
         work.report(new Instantiated(work.incarnation, null, t));
         return;
@@ -443,8 +484,14 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return null;
   }
 
-  private void armCallbackTimer(String what) {
-    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation, what), settings.callbackTimeout());
+  /** Watches the callback in flight: a stop of a process node may take its stop grace, and some more. */
+  private void armCallbackTimer(String what, LifecycleAction action) {
+    Duration limit = settings.callbackTimeout();
+    if (action == LifecycleAction.STOP && spec.forProcess()) {
+      Duration grace = spec.process().stopGrace().plusSeconds(10);
+      limit = grace.compareTo(limit) > 0 ? grace : limit;
+    }
+    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation, what), limit);
   }
 
   private Behavior<Command> onInstantiated(Instantiated message) {
@@ -457,7 +504,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         timers.cancelAll();
         ErrorCode code = message.error() instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
         String reason = message.error() instanceof NodeTypeException
-            ? message.error().getMessage()
+                ? message.error().getMessage()
             : "node type " + spec.type() + " could not be instantiated: " + describe(message.error());
         env.events().tell(new Rejected(path, code, reason));
         return Behaviors.stopped();
@@ -472,7 +519,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     if (work.steps.isEmpty()) {
       timers.cancel(CALLBACK_TIMER);
     } else {
-      armCallbackTimer(work.running.callName() + "()");
+      armCallbackTimer(work.running.callName() + "()", work.running);
     }
     if (first || requested == NodeState.CREATED || work.steps.isEmpty()) {
       emit();
@@ -495,7 +542,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     boolean more = !work.stop && index >= 0 && index + 1 < work.steps.size();
     if (more) {
       work.running = work.steps.get(index + 1);
-      armCallbackTimer(work.running.callName() + "()");
+      armCallbackTimer(work.running.callName() + "()", work.running);
     } else {
       timers.cancel(CALLBACK_TIMER);
     }
@@ -557,6 +604,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   }
 
   private Behavior<Command> finishRemoval() {
+    env.processes().ports().releaseNode(path.toString());
     sendCheckpoint();
     timers.cancelAll();
     endIncarnation(current != NodeState.CLOSED && current != NodeState.FAILED);
@@ -646,6 +694,9 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       MDC.remove(NodeContext.MDC_NODE);
     }
     boolean crashedInClose = work != null && work.running == LifecycleAction.CLOSE;
+    if (node instanceof io.shepherd.host.internal.process.ProcessNode process && process.exit() != null) {
+      lastExit = process.exit();
+    }
     abandonWork();
     endIncarnation(current != NodeState.CLOSED && !crashedInClose);
     lastFailure = reason;
@@ -763,8 +814,13 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     if (emittedStability < 0.995 && !timers.isTimerActive(STABILITY_TIMER)) {
       timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, STABILITY_REFRESH);
     }
+    Long pid = null;
+    if (node instanceof io.shepherd.host.internal.process.ProcessNode process) {
+      pid = process.pid();
+      lastExit = process.exit() == null ? lastExit : process.exit();
+    }
     env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, mode,
-        stalled, restarts, lastFailure, lastFailureAt, round(emittedStability), null, null, null, since, seq)));
+        stalled, restarts, lastFailure, lastFailureAt, round(emittedStability), null, pid, lastExit, since, seq)));
   }
 
   private static double round(double value) {

@@ -1,0 +1,145 @@
+package io.shepherd.host.internal.process;
+
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypeException;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.ProcessSpec;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the process nodes of one host share: the executable allow-list, the record of running
+ * sessions, reserved ports and the host environment. Made once per host agent; {@link #start}
+ * (on a blocking thread) ends what an earlier incarnation left running before any process node
+ * starts.
+ */
+public final class ProcessHost implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessHost.class);
+
+  private final HostSettings settings;
+  private final ExecutableAllowList allowList;
+  private final ProcessLedger ledger;
+  private final PortRegistry ports;
+  private final HostEnv env;
+  private volatile String setsid;
+  /** Why process nodes cannot run here, if they cannot. */
+  private volatile String unusable;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+
+  public ProcessHost(HostSettings settings) {
+    this.settings = settings;
+    this.allowList = new ExecutableAllowList(settings.process().allowed());
+    this.ledger = new ProcessLedger(settings.workDir());
+    this.ports = new PortRegistry(bindAddress(settings.process().bindAddress()));
+    this.env = new HostEnv(settings.workDir());
+  }
+
+  private static InetAddress bindAddress(String host) {
+    try {
+      return InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      return InetAddress.getLoopbackAddress();
+    }
+  }
+
+  /**
+   * Ends the processes an earlier incarnation of this host agent left, on {@code executor}; then
+   * process nodes may start. Without a call, the first process node to start does it.
+   */
+  public CompletableFuture<Void> start(Executor executor) {
+    if (!started.compareAndSet(false, true)) {
+      return ready;
+    }
+    CompletableFuture.runAsync(() -> {
+      setsid = List.of("/usr/bin/setsid", "/bin/setsid").stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+      env.load();
+      List<String> ended = ledger.start();
+      if (!ended.isEmpty()) {
+        log.warn("ended {} process sessions that the previous run of host agent {} left running: {}",
+            ended.size(), settings.hostId(), String.join("; ", ended));
+      }
+    }, executor).whenComplete((done, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        unusable = "host " + settings.hostId() + " cannot run process nodes: " + cause.getMessage();
+        log.error(unusable);
+      }
+      ready.complete(null);
+    });
+    return ready;
+  }
+
+  /** Blocks until {@link #start} has done its work: call it from node threads only. */
+  void awaitReady() {
+    start(Runnable::run);
+    ready.join();
+  }
+
+  public HostSettings settings() {
+    return settings;
+  }
+
+  public String hostId() {
+    return settings.hostId();
+  }
+
+  public PortRegistry ports() {
+    return ports;
+  }
+
+  public HostEnv env() {
+    return env;
+  }
+
+  ProcessLedger ledger() {
+    return ledger;
+  }
+
+  public List<String> allowedExecutables() {
+    return allowList.patterns();
+  }
+
+  /**
+   * Checks that a process spec can run here: {@code setsid} exists and the executable is allowed.
+   *
+   * @return the path to run
+   * @throws NodeTypeException NOT_ALLOWED or INVALID_ARGUMENT, saying why
+   */
+  public Path check(ProcessSpec spec) throws NodeTypeException {
+    awaitReady();
+    if (unusable != null) {
+      throw new NodeTypeException(ErrorCode.NOT_ALLOWED, unusable);
+    }
+    if (setsid == null) {
+      throw new NodeTypeException(ErrorCode.NOT_ALLOWED, "host " + hostId() + " cannot run process nodes: setsid (util-linux) "
+          + "is not installed");
+    }
+    String path = spec.env().getOrDefault("PATH", env.get("PATH").orElse(System.getenv("PATH")));
+    return allowList.resolve(spec.command().get(0), path, hostId());
+  }
+
+  /** A process node for {@code spec}, or the reason it may not run here. */
+  public ProcessNode newNode(NodePath path, ProcessSpec spec) throws NodeTypeException {
+    return new ProcessNode(path, spec, check(spec), this);
+  }
+
+  String setsid() {
+    return setsid;
+  }
+
+  /** Ends the watchdog; call once every node has stopped. */
+  @Override
+  public void close() {
+    ledger.close();
+  }
+}

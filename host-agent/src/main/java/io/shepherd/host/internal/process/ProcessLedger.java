@@ -1,0 +1,207 @@
+package io.shepherd.host.internal.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record of the process sessions a host agent started, so that none outlives it.
+ *
+ * <p>Two guards: a file per running session in {@code WORK_DIR/processes}, which the next
+ * incarnation of the host agent reads at start-up to end whatever the previous one left (its JVM
+ * was {@code kill -9}ed, say); and a watchdog, a small shell process that learns of every session
+ * through a pipe and, when the pipe closes because the JVM died, kills every session it still
+ * knows. So processes end with their host agent at once, and at the latest when it is restarted.
+ * Thread-safe; blocking (file I/O): call it from node threads or the blocking dispatcher.
+ */
+public final class ProcessLedger implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessLedger.class);
+
+  /** Ignores the signals a terminal sends; at end-of-input kills every session it was told of. */
+  static final String WATCHDOG_SCRIPT = String.join("\n",
+      "trap '' INT TERM HUP QUIT",
+      "declare -A sessions",
+      "while IFS= read -r line; do",
+      "  case \"$line\" in",
+      "    +*) sessions[${line:1}]=1 ;;",
+      "    -*) unset \"sessions[${line:1}]\" ;;",
+      "  esac",
+      "done",
+      "for sid in \"${!sessions[@]}\"; do",
+      "  pkill -KILL -s \"$sid\" 2>/dev/null || kill -KILL -- \"-$sid\" 2>/dev/null",
+      "done");
+
+  private final Path dir;
+  private final String bootId = Sessions.bootId();
+  private final Map<Long, Path> records = new HashMap<>();
+  private Process watchdog;
+  private OutputStream watchdogInput;
+  private java.nio.channels.FileChannel lock;
+
+  /** @param workDir the host agent's work directory; the records go in its {@code processes} folder */
+  public ProcessLedger(Path workDir) {
+    this.dir = workDir.resolve("processes");
+  }
+
+  /**
+   * Takes the work directory for this host agent, ends every session that an earlier incarnation
+   * recorded and that still runs, deletes the records, and starts the watchdog.
+   *
+   * @return a line for each session it ended
+   * @throws IllegalStateException if another live host agent of the same id on this machine holds
+   *     the work directory: its processes are its own
+   */
+  public synchronized List<String> start() {
+    List<String> ended = new ArrayList<>();
+    try {
+      Files.createDirectories(dir);
+      lock(dir.resolveSibling("host.lock"));
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+        for (Path file : files) {
+          endRecorded(file).ifPresent(ended::add);
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use the process records in " + dir, e);
+    }
+    startWatchdog();
+    return ended;
+  }
+
+  private void lock(Path file) throws IOException {
+    java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock taken;
+    try {
+      taken = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      taken = null;
+    }
+    if (taken == null) {
+      channel.close();
+      throw new IllegalStateException("the work directory " + dir.getParent() + " is in use by another host agent with the same "
+          + "id on this machine; give each host agent its own id (--host-id) or shepherd.host.work-root");
+    }
+    lock = channel; // held, with its lock, for the life of this JVM
+  }
+
+  private java.util.Optional<String> endRecorded(Path file) {
+    Map<String, String> record = new HashMap<>();
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          record.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+      long sid = Long.parseLong(file.getFileName().toString());
+      if (!bootId.equals(record.get("boot"))) {
+        return java.util.Optional.empty(); // from before a reboot: nothing of it runs
+      }
+      OptionalLong start = Sessions.startTicks(sid);
+      boolean leaderIsOurs = start.isPresent() && Long.toString(start.getAsLong()).equals(record.get("start"));
+      if (start.isPresent() && !leaderIsOurs) {
+        return java.util.Optional.empty(); // the pid names another process now: our session is gone
+      }
+      List<Long> members = Sessions.members(sid);
+      if (members.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      Sessions.signal(sid, true);
+      return java.util.Optional.of("session " + sid + " of node " + record.get("node") + " (" + members.size() + " processes)");
+    } catch (IOException | NumberFormatException e) {
+      log.warn("unreadable process record {}: {}", file, e.toString());
+      return java.util.Optional.empty();
+    }
+  }
+
+  private void startWatchdog() {
+    try {
+      watchdog = new ProcessBuilder("bash", "-c", WATCHDOG_SCRIPT)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      watchdogInput = watchdog.getOutputStream();
+    } catch (IOException e) {
+      log.warn("cannot start the process watchdog (bash): {}; processes of nodes are ended at the next start of this host "
+          + "agent instead, if its JVM dies", e.toString());
+    }
+  }
+
+  /** Records a session the host started (its leader's pid), before anything else can go wrong. */
+  public synchronized void started(long sid, String node) {
+    Path file = dir.resolve(Long.toString(sid));
+    OptionalLong start = Sessions.startTicks(sid);
+    try {
+      Files.writeString(file, "boot=" + bootId + "\nstart=" + (start.isPresent() ? start.getAsLong() : -1) + "\nnode=" + node + "\n",
+          StandardCharsets.UTF_8);
+      records.put(sid, file);
+    } catch (IOException e) {
+      log.warn("cannot record process session {} of {} in {}: {}", sid, node, dir, e.toString());
+    }
+    tellWatchdog("+" + sid);
+  }
+
+  /** Forgets a session once none of its processes runs any more. */
+  public synchronized void ended(long sid) {
+    Path file = records.remove(sid);
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        log.warn("cannot delete process record {}: {}", file, e.toString());
+      }
+    }
+    tellWatchdog("-" + sid);
+  }
+
+  /** The sessions recorded and not ended. */
+  public synchronized List<Long> running() {
+    return List.copyOf(records.keySet());
+  }
+
+  private void tellWatchdog(String line) {
+    if (watchdogInput == null) {
+      return;
+    }
+    try {
+      watchdogInput.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+      watchdogInput.flush();
+    } catch (IOException e) {
+      log.warn("the process watchdog is gone ({}); processes of nodes are ended at the next start of this host agent "
+          + "instead, if its JVM dies", e.toString());
+      watchdogInput = null;
+    }
+  }
+
+  /** Ends the watchdog (which kills any session still recorded) once every node is stopped. */
+  @Override
+  public synchronized void close() {
+    if (watchdogInput != null) {
+      try {
+        watchdogInput.close();
+      } catch (IOException e) {
+        // it ends on its own when this JVM does
+      }
+      watchdogInput = null;
+    }
+  }
+
+  /** The watchdog's process, if it runs: for tests. */
+  synchronized java.util.Optional<ProcessHandle> watchdog() {
+    return watchdog == null ? java.util.Optional.empty() : java.util.Optional.of(watchdog.toHandle());
+  }
+}

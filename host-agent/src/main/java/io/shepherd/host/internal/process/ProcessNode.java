@@ -1,0 +1,282 @@
+package io.shepherd.host.internal.process;
+
+import io.shepherd.node.Node;
+import io.shepherd.node.NodeContext;
+import io.shepherd.node.Params;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.ProcessSpec;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * A node that runs an OS process (type {@code process}): {@code start} spawns it in a session of
+ * its own, {@code stop} sends SIGTERM to the whole session and SIGKILL after the spec's stop
+ * grace. An exit that no stop asked for is a crash of the node, seen through the process's exit
+ * future (no polling), and handled by the node's supervision like any other. Whatever is left of
+ * the session when an incarnation ends is killed: no grandchild outlives its node.
+ *
+ * <p>stdout and stderr are read line by line into log records of the node (INFO and WARN). With
+ * {@link ProcessSpec#stdin()} on, {@link #sendInput} queues lines for the process's stdin.
+ * Callbacks block (spawn, wait for exit); Shepherd runs them on node threads.
+ */
+public final class ProcessNode implements Node {
+
+  private static final String END_OF_INPUT = new String("end of input");
+
+  private final NodePath path;
+  private final ProcessSpec spec;
+  private final Path executable;
+  private final ProcessHost host;
+  private final Logger logger;
+  private NodeContext context;
+  private List<String> command;
+  private Map<String, String> env;
+  private volatile Process process;
+  private volatile boolean stopping;
+  private volatile String exit;
+  private volatile BlockingQueue<String> input;
+
+  ProcessNode(NodePath path, ProcessSpec spec, Path executable, ProcessHost host) {
+    this.path = path;
+    this.spec = spec;
+    this.executable = executable;
+    this.host = host;
+    this.logger = LoggerFactory.getLogger("node." + path);
+  }
+
+  @Override
+  public void configure(NodeContext nodeContext, Params params) throws IOException {
+    this.context = nodeContext;
+    Map<String, Integer> ports = host.ports().portsOf(path.toString(), spec.portNames());
+    List<String> full = new ArrayList<>();
+    full.add(host.setsid());
+    full.add(executable.toString());
+    spec.command().stream().skip(1).map(arg -> ProcessSpec.fillPorts(arg, ports)).forEach(full::add);
+    command = List.copyOf(full);
+    Map<String, String> environment = new LinkedHashMap<>(host.env().all());
+    spec.env().forEach((name, value) -> environment.put(name, ProcessSpec.fillPorts(value, ports)));
+    environment.put("SHEPHERD_NODE", path.toString());
+    environment.put("SHEPHERD_HOST", host.hostId());
+    ports.forEach((name, port) -> environment.put("SHEPHERD_PORT_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
+        port.toString()));
+    env = Map.copyOf(environment);
+  }
+
+  @Override
+  public void start() throws IOException {
+    host.awaitReady();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    if (spec.workingDir() != null) {
+      builder.directory(new File(spec.workingDir()));
+    }
+    if (!spec.stdin()) {
+      builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
+    stopping = false;
+    Process started = builder.start();
+    process = started;
+    exit = "running";
+    host.ledger().started(started.pid(), path.toString());
+    logger.info("started process {}: {}", started.pid(), String.join(" ", command.subList(1, command.size())));
+    readLines(started.getInputStream(), "stdout", false);
+    readLines(started.getErrorStream(), "stderr", true);
+    if (spec.stdin()) {
+      BlockingQueue<String> queue = new LinkedBlockingQueue<>(host.settings().process().stdinQueue());
+      input = queue;
+      writeLines(started.getOutputStream(), queue);
+    }
+    started.onExit().thenAccept(this::exited);
+  }
+
+  /** Stop: SIGTERM to the session, SIGKILL after the grace; returns once it is gone. */
+  @Override
+  public void stop() throws InterruptedException {
+    end(spec.stopGrace());
+  }
+
+  /** Ends what is left of this incarnation's process, at once; called when the instance is discarded. */
+  @Override
+  public void close() throws InterruptedException {
+    end(Duration.ZERO);
+  }
+
+  /** The Architect's {@code kill}: SIGKILL to the whole session at once, as a requested exit. */
+  public void kill() {
+    Process running = process;
+    if (running != null) {
+      stopping = true;
+      Sessions.signal(running.pid(), true);
+    }
+  }
+
+  /**
+   * Queues a line for the process's stdin; never blocks.
+   *
+   * @return empty if queued, else why not: stdin is off, the process does not run, or it does not
+   *     read and the queue is full
+   */
+  public java.util.Optional<ManagerProtocol.Failed> sendInput(String line) {
+    if (!spec.stdin()) {
+      return refuse(ErrorCode.INVALID_ARGUMENT, "the stdin of node " + path + " is closed; create the node with stdin on to send it input");
+    }
+    Process running = process;
+    BlockingQueue<String> queue = input;
+    if (running == null || !running.isAlive() || queue == null) {
+      return refuse(ErrorCode.INVALID_TRANSITION, "node " + path + " runs no process to send input to");
+    }
+    if (!queue.offer(line)) {
+      return refuse(ErrorCode.BUSY, "the stdin of node " + path + " is full: the process has not read the last "
+          + host.settings().process().stdinQueue() + " lines");
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static java.util.Optional<ManagerProtocol.Failed> refuse(ErrorCode code, String message) {
+    return java.util.Optional.of(new ManagerProtocol.Failed(code, message));
+  }
+
+  /** The pid of the process while it runs, else null. */
+  public Long pid() {
+    Process running = process;
+    return running != null && running.isAlive() ? running.pid() : null;
+  }
+
+  /** "running", "exit N" or "signal N"; null before the first start. */
+  public String exit() {
+    return exit;
+  }
+
+  private void exited(Process ended) {
+    if (ended != process) {
+      return; // an earlier process of this instance, already accounted for by the stop that ended it
+    }
+    exit = describe(ended.exitValue());
+    closeInput();
+    if (!stopping) {
+      logger.warn("process {} ended by itself: {}", ended.pid(), exit);
+      context.fail("process " + ended.pid() + " ended by itself (" + exit + ")", null);
+    }
+  }
+
+  private void end(Duration grace) throws InterruptedException {
+    Process running = process;
+    if (running == null) {
+      return;
+    }
+    stopping = true;
+    long sid = running.pid();
+    if (!grace.isZero() && Sessions.signal(sid, false) > 0) {
+      long deadline = System.nanoTime() + grace.toNanos();
+      if (running.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        while (System.nanoTime() < deadline && Sessions.alive(sid)) {
+          TimeUnit.MILLISECONDS.sleep(10);
+        }
+      }
+    }
+    if (Sessions.alive(sid) || running.isAlive()) {
+      if (!grace.isZero()) {
+        logger.warn("process {} did not end within {} ms of SIGTERM; sending SIGKILL to its session", sid, grace.toMillis());
+      }
+      Sessions.signal(sid, true);
+      running.waitFor(5, TimeUnit.SECONDS);
+      for (int i = 0; i < 500 && Sessions.alive(sid); i++) {
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+    }
+    exit = describe(running.exitValue());
+    closeInput();
+    host.ledger().ended(sid);
+    process = null;
+  }
+
+  private void closeInput() {
+    BlockingQueue<String> queue = input;
+    input = null;
+    if (queue != null) {
+      queue.clear();
+      queue.offer(END_OF_INPUT);
+    }
+  }
+
+  /** Java reports a process ended by signal N as exit value 128 + N. */
+  static String describe(int exitValue) {
+    return exitValue > 128 && exitValue <= 128 + 64 ? "signal " + (exitValue - 128) : "exit " + exitValue;
+  }
+
+  private void readLines(InputStream stream, String name, boolean warn) {
+    int max = host.settings().process().maxLineLength();
+    Thread reader = new Thread(() -> {
+      MDC.put(NodeContext.MDC_NODE, path.toString());
+      try (Reader in = new java.io.BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 8192)) {
+        StringBuilder line = new StringBuilder();
+        long dropped = 0;
+        for (int c = in.read(); c >= 0; c = in.read()) {
+          if (c == '\n') {
+            log(line, dropped, warn);
+            line.setLength(0);
+            dropped = 0;
+          } else if (line.length() < max) {
+            line.append((char) c);
+          } else {
+            dropped++;
+          }
+        }
+        if (line.length() > 0) {
+          log(line, dropped, warn);
+        }
+      } catch (IOException e) {
+        // the process is gone
+      }
+    }, "node-" + path + "-" + name);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void log(StringBuilder line, long dropped, boolean warn) {
+    int end = line.length();
+    if (end > 0 && line.charAt(end - 1) == '\r') {
+      line.setLength(end - 1);
+    }
+    String text = dropped == 0 ? line.toString() : line + " [... " + dropped + " more characters cut]";
+    if (warn) {
+      logger.warn(text);
+    } else {
+      logger.info(text);
+    }
+  }
+
+  private void writeLines(OutputStream stream, BlockingQueue<String> queue) {
+    Thread writer = new Thread(() -> {
+      try (OutputStream out = stream) {
+        for (String line = queue.take(); line != END_OF_INPUT; line = queue.take()) {
+          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        }
+      } catch (IOException | InterruptedException e) {
+        // the process is gone
+      }
+    }, "node-" + path + "-stdin");
+    writer.setDaemon(true);
+    writer.start();
+  }
+}
