@@ -62,6 +62,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private enum ManagerLossTimeout implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private record InitialStateAnswer(ManagerProtocol.Reply reply) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
   private static final String REGISTRATION_TIMER = "registration";
   private static final String MANAGER_LOSS_TIMER = "manager-loss";
 
@@ -84,6 +86,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private Duration registrationBackoff;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private boolean shuttingDown;
+  /** True once the Manager has taken the initial state of this host's nodes (or there is none). */
+  private boolean initialStateDone;
 
   public static Behavior<HostProtocol.Command> create(HostSettings settings) {
     return create(settings, NodeTypes.create(settings));
@@ -105,6 +109,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
     this.registrationBackoff = settings.registrationMinBackoff();
+    this.initialStateDone = settings.initialState() == null;
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, ManagerListing::new)));
     ctx.getSystem().receptionist().tell(Receptionist.register(HostProtocol.SERVICE_KEY, ctx.getSelf()));
@@ -128,6 +133,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(HostProtocol.RequestState.class, this::onRequestState)
         .onMessage(HostProtocol.SetMode.class, this::onSetMode)
         .onMessage(HostProtocol.SendSnapshot.class, m -> onSendSnapshot())
+        .onMessage(InitialStateAnswer.class, this::onInitialStateAnswer)
         .onMessage(HostProtocol.KillNode.class, this::onKillNode)
         .onMessage(HostProtocol.SendInput.class, this::onSendInput)
         .onMessage(HostProtocol.HostCall.class, this::onHostCall)
@@ -179,6 +185,29 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     getContext().watchWith(manager, new ManagerTerminated(manager));
     getContext().getLog().info("registered with the Manager at {} (epoch {})", manager.path().address(), epoch);
     sendSnapshot();
+    requestInitialState();
+    return this;
+  }
+
+  /** OCS's --initial-state: once per start of this host agent, every node of the host up or down. */
+  private void requestInitialState() {
+    if (!initialStateDone) {
+      getContext().getLog().info("requesting {} for every node of host {} (initial-state)",
+          settings.initialState() == io.shepherd.protocol.NodeState.RUNNING ? "up" : "down", settings.hostId());
+      manager.tell(new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState(settings.hostId(), settings.initialState())),
+          getContext().messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new)));
+    }
+  }
+
+  private Behavior<HostProtocol.Command> onInitialStateAnswer(InitialStateAnswer answer) {
+    if (answer.reply() instanceof ManagerProtocol.Failed failed && failed.code() != ErrorCode.INVALID_ARGUMENT) {
+      getContext().getLog().warn("the Manager did not take the initial state: {}; asking again at the next registration",
+          failed.message());
+      return this;
+    }
+    initialStateDone = true;
+    getContext().getLog().info("initial state: {}", answer.reply() instanceof ManagerProtocol.Ok ok ? ok.message()
+        : ((ManagerProtocol.Failed) answer.reply()).message());
     return this;
   }
 

@@ -28,7 +28,8 @@ public record HostSettings(
     Duration declinedBackoff,
     int snapshotPartSize,
     java.nio.file.Path workDir,
-    Process process) {
+    Process process,
+    io.shepherd.protocol.NodeState initialState) {
 
   /**
    * The settings of process nodes ({@code shepherd.host.process}).
@@ -120,7 +121,18 @@ public record HostSettings(
         workDir(c.getString("work-root"), id),
         new Process(c.getStringList("process.allowed"), c.getInt("process.stdin-queue"),
             (int) Math.min(1 << 20, c.getBytes("process.max-line-length")),
-            root.hasPath("akka.remote.artery.canonical.hostname") ? root.getString("akka.remote.artery.canonical.hostname") : "127.0.0.1"));
+            root.hasPath("akka.remote.artery.canonical.hostname") ? root.getString("akka.remote.artery.canonical.hostname") : "127.0.0.1"),
+        initialState(c.getString("initial-state")));
+  }
+
+  /** Empty: none; up: RUNNING; down: STOPPED. */
+  static io.shepherd.protocol.NodeState initialState(String text) {
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "" -> null;
+      case "up" -> io.shepherd.protocol.NodeState.RUNNING;
+      case "down" -> io.shepherd.protocol.NodeState.STOPPED;
+      default -> throw new IllegalArgumentException("shepherd.host.initial-state must be up, down or empty, got '" + text + "'");
+    };
   }
 
   /** {@code root/hostId}; an empty root is {@code ~/.shepherd}. */

@@ -40,6 +40,10 @@ final class MemberCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "The site's configuration file (default: application.conf).")
   Path config;
 
+  @Option(names = "--initial-state", paramLabel = "up|down",
+      description = "Request this state for every node of this host once it has started (OCS's --initial-state).")
+  String initialState;
+
   @Override
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
@@ -48,7 +52,7 @@ final class MemberCommand implements Callable<Integer> {
     try {
       Set<String> roleSet = roles == null ? null
           : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).collect(Collectors.toSet());
-      options = new MemberOptions(hostId, hostname, port, Cli.seeds(commandLine, seeds), roleSet, config);
+      options = new MemberOptions(hostId, hostname, port, Cli.seeds(commandLine, seeds), roleSet, config, initialState);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }

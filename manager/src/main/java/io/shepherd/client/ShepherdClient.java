@@ -20,6 +20,7 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.ProcessSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -276,6 +277,126 @@ public final class ShepherdClient implements AutoCloseable {
         ManagerProtocol.Ok::node));
   }
 
+  // ---- process nodes and hosts (the Architect node) ----------------------------------------------
+
+  /**
+   * Creates an OS-process node (type {@code process}) and drives it to {@code requested}: RUNNING
+   * starts the process, INITIALIZED gets it ready without starting it.
+   */
+  public CompletionStage<NodeStatus> createProcess(String path, ProcessSpec process, NodeState requested) {
+    if (process == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a process spec is required"));
+    }
+    return createNode(path, NodeSpec.process(process), requested);
+  }
+
+  /** SIGKILL to the whole session of a process node at once; it ends STOPPED (a requested exit, not a crash). */
+  public CompletionStage<NodeStatus> kill(String path) {
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.KillNode(p, r), ManagerProtocol.Ok::node));
+  }
+
+  /** Removes a node that does not run (the Architect's purge); a running one is refused, and stays. */
+  public CompletionStage<Void> purge(String path) {
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> call(r -> new ManagerProtocol.Purge(p, r), ok -> null));
+  }
+
+  /** Writes a line to the stdin of a process node created with stdin on. */
+  public CompletionStage<Void> sendInput(String path, String line) {
+    return parse(() -> NodePath.parse(path)).thenCompose(p -> parse(() -> new ManagerProtocol.SendInput(p, line, null)))
+        .thenCompose(checked -> call(r -> new ManagerProtocol.SendInput(checked.path(), line, r), ok -> null));
+  }
+
+  /** Reserves {@code count} free TCP ports on a host until released. */
+  public CompletionStage<List<Integer>> bindTcp(String hostId, int count) {
+    return hostCall(hostId, () -> new io.shepherd.protocol.HostRequest.BindPorts(false, count)).thenApply(ManagerProtocol.HostAnswer::ports);
+  }
+
+  /** Reserves {@code count} free UDP ports on a host until released. */
+  public CompletionStage<List<Integer>> bindUdp(String hostId, int count) {
+    return hostCall(hostId, () -> new io.shepherd.protocol.HostRequest.BindPorts(true, count)).thenApply(ManagerProtocol.HostAnswer::ports);
+  }
+
+  /** Releases ports reserved with {@link #bindTcp} ({@code udp} false) or {@link #bindUdp}; completes with those released. */
+  public CompletionStage<List<Integer>> release(String hostId, boolean udp, List<Integer> ports) {
+    return hostCall(hostId, () -> new io.shepherd.protocol.HostRequest.ReleasePorts(udp, ports)).thenApply(ManagerProtocol.HostAnswer::ports);
+  }
+
+  /** The value a host sets for an environment variable of the processes it starts, if it sets one. */
+  public CompletionStage<java.util.Optional<String>> getEnv(String hostId, String name) {
+    if (name == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a variable name is required"));
+    }
+    return hostCall(hostId, () -> new io.shepherd.protocol.HostRequest.GetEnv(name))
+        .thenApply(a -> java.util.Optional.ofNullable(a.env().get(name)));
+  }
+
+  /** Every variable a host sets for the processes it starts. */
+  public CompletionStage<Map<String, String>> environment(String hostId) {
+    return hostCall(hostId, () -> new io.shepherd.protocol.HostRequest.GetEnv(null)).thenApply(ManagerProtocol.HostAnswer::env);
+  }
+
+  /** Sets ({@code value} null: removes) a variable for the processes a host starts from now on. */
+  public CompletionStage<Void> setEnv(String hostId, String name, String value) {
+    return hostCall(hostId, () -> new io.shepherd.protocol.HostRequest.SetEnv(name, value)).thenApply(a -> null);
+  }
+
+  private CompletionStage<ManagerProtocol.HostAnswer> hostCall(String hostId, java.util.function.Supplier<io.shepherd.protocol.HostRequest> request) {
+    return parse(() -> io.shepherd.protocol.Names.checkHostId(hostId)).thenCompose(id -> parse(request))
+        .thenCompose(req -> call(r -> new ManagerProtocol.HostCall(hostId, req, r), ManagerProtocol.HostAnswer.class, a -> a));
+  }
+
+  // ---- site files and up/down (OCS) --------------------------------------------------------------
+
+  /**
+   * Applies a site file: the whole file is checked first (syntax, unknown keys, duplicates, unknown
+   * hosts and types, refused executables) and on any error nothing changes and the stage fails with
+   * every error. Otherwise new nodes are added with their target state, changed ones restarted with
+   * their new spec, unchanged ones left alone, and removed ones driven down, then deleted.
+   */
+  public CompletionStage<ManagerProtocol.SiteApplied> apply(java.nio.file.Path siteFile) {
+    io.shepherd.protocol.Site site;
+    try {
+      site = SiteFile.read(siteFile, settings.config());
+    } catch (SiteFile.Invalid e) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument(e.getMessage()));
+    }
+    return apply(site);
+  }
+
+  /** Applies a parsed site file; see {@link #apply(java.nio.file.Path)}. */
+  public CompletionStage<ManagerProtocol.SiteApplied> apply(io.shepherd.protocol.Site site) {
+    if (site == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a site is required"));
+    }
+    return call(r -> new ManagerProtocol.ApplySite(site, r), ManagerProtocol.SiteApplied.class, a -> a);
+  }
+
+  /**
+   * Requests up or down for targets, in order (OCS's {@code update}): a target is a node path, a
+   * group path, a host id or {@code all}, and a later request wins, so {@code [(all, up), (x, down)]}
+   * leaves every node up but x. A target that names nothing fails the call, and nothing changes.
+   * Completes once the requests are recorded; with a message saying what was requested.
+   */
+  public CompletionStage<String> update(List<ManagerProtocol.TargetState> requests) {
+    if (requests == null || requests.isEmpty()) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("no targets given; give node paths, group paths, "
+          + "host ids or all"));
+    }
+    return call(r -> new ManagerProtocol.Update(requests, r), ManagerProtocol.Ok::message);
+  }
+
+  /** Requests up (RUNNING) for every target; see {@link #update}. */
+  public CompletionStage<String> up(String... targets) {
+    return parse(() -> java.util.Arrays.stream(targets).map(t -> new ManagerProtocol.TargetState(t, NodeState.RUNNING)).toList())
+        .thenCompose(this::update);
+  }
+
+  /** Requests down for every target (STOPPED, or INITIALIZED for a node never started); see {@link #update}. */
+  public CompletionStage<String> down(String... targets) {
+    return parse(() -> java.util.Arrays.stream(targets).map(t -> new ManagerProtocol.TargetState(t, NodeState.STOPPED)).toList())
+        .thenCompose(this::update);
+  }
+
   // ---- managed nodes (Guardian's NodeManager) ----------------------------------------------------
 
   /**
@@ -334,6 +455,11 @@ public final class ShepherdClient implements AutoCloseable {
 
   private <T> CompletionStage<T> call(Function<ActorRef<ManagerProtocol.Reply>, ManagerProtocol.Command> message,
                                       Function<ManagerProtocol.Ok, T> onOk) {
+    return call(message, ManagerProtocol.Ok.class, onOk);
+  }
+
+  private <R extends ManagerProtocol.Reply, T> CompletionStage<T> call(
+      Function<ActorRef<ManagerProtocol.Reply>, ManagerProtocol.Command> message, Class<R> answer, Function<R, T> onOk) {
     long deadline = System.nanoTime() + settings.callTimeout().toNanos();
     return manager(settings.callTimeout())
         .thenCompose(manager -> {
@@ -356,7 +482,10 @@ public final class ShepherdClient implements AutoCloseable {
           if (reply instanceof ManagerProtocol.Failed failed) {
             throw new CompletionException(ShepherdException.of(failed.code(), failed.message()));
           }
-          return onOk.apply((ManagerProtocol.Ok) reply);
+          if (!answer.isInstance(reply)) {
+            throw new CompletionException(new ShepherdException(ErrorCode.INTERNAL, "unexpected answer " + reply));
+          }
+          return onOk.apply(answer.cast(reply));
         });
   }
 

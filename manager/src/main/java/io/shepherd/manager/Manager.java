@@ -78,6 +78,13 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   private enum Tick implements ManagerProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** The hosts' verdict on the node specs of a site file being applied. */
+  private record SiteChecked(ManagerProtocol.ApplySite apply, List<String> problems)
+      implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
+
+  /** How long hosts have to check the specs of a site file. */
+  private static final java.time.Duration SPEC_CHECK_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   private static final int STASH_CAPACITY = 100_000;
 
   private final ManagerSettings settings;
@@ -172,6 +179,13 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.ClientLeaving.class, this::onClientLeaving)
         .onMessage(ManagerProtocol.SetMode.class, this::onSetMode)
         .onMessage(ManagerProtocol.Revive.class, this::onRevive)
+        .onMessage(ManagerProtocol.KillNode.class, this::onKillNode)
+        .onMessage(ManagerProtocol.Purge.class, this::onPurge)
+        .onMessage(ManagerProtocol.SendInput.class, this::onSendInput)
+        .onMessage(ManagerProtocol.HostCall.class, this::onHostCall)
+        .onMessage(ManagerProtocol.Update.class, this::onUpdate)
+        .onMessage(ManagerProtocol.ApplySite.class, this::onApplySite)
+        .onMessage(SiteChecked.class, this::onSiteChecked)
         // internal
         .onMessage(StoreDone.class, this::onStoreDone)
         .onMessage(MemberChanged.class, this::onMemberChanged)
@@ -316,6 +330,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         }
         case PRESENT -> {
           failWaiters(node, ErrorCode.NODE_FAILED, "node " + node.path + " disappeared from host " + host.id + "; recreating it");
+          node.lastSent = 0;
           reconciler.reconcileHost(host, System.nanoTime());
         }
       }
@@ -520,6 +535,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       return fail(create.replyTo(), ErrorCode.BUSY, "group " + group.path + " is being "
           + (group.phase == Phase.CREATING ? "created" : "removed") + "; try again");
     }
+    if (io.shepherd.protocol.Site.OWNER.equals(group.owner)) {
+      return fail(create.replyTo(), ErrorCode.NOT_ALLOWED, "group " + group.path + " is declared by the site file; declare node "
+          + path.node() + " there and apply the file, or create it in a group of your own");
+    }
     NodeEntry existing = nodes.get(path);
     if (existing != null) {
       return fail(create.replyTo(), existing.phase == Phase.PRESENT ? ErrorCode.DUPLICATE_NAME : ErrorCode.BUSY,
@@ -578,9 +597,17 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     if (node.phase == Phase.CREATING) {
       return fail(remove.replyTo(), ErrorCode.BUSY, "node " + node.path + " is being created; try again");
     }
-    node.removeReplies.add(remove.replyTo());
+    startNodeRemoval(node, remove.replyTo());
+    return this;
+  }
+
+  /** Stops, closes and removes a node: out of desired state first, then off its host. */
+  private void startNodeRemoval(NodeEntry node, ActorRef<Reply> replyTo) {
+    if (replyTo != null) {
+      node.removeReplies.add(replyTo);
+    }
     if (node.phase == Phase.REMOVING) {
-      return this;
+      return;
     }
     node.phase = Phase.REMOVING;
     failWaiters(node, ErrorCode.SUPERSEDED, "node " + node.path + " is being removed");
@@ -593,7 +620,6 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         finishNodeRemoval(node, "removed " + node.path + (host == null || !host.up() ? " (its host is not up)" : ""));
       }
     });
-    return this;
   }
 
   private void finishNodeRemoval(NodeEntry node, String message) {
@@ -776,6 +802,192 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private void failWaiters(NodeEntry node, ErrorCode code, String message) {
     node.waiters.forEach(w -> reply(w.replyTo, new ManagerProtocol.Failed(code, message)));
     node.waiters.clear();
+  }
+
+  // ---- client calls: processes and hosts (the Architect node) ---------------------------------------
+
+  private Behavior<ManagerProtocol.Command> onKillNode(ManagerProtocol.KillNode kill) {
+    NodeEntry node = nodes.get(kill.path());
+    Optional<ManagerProtocol.Failed> problem = nodeProblem(kill.path(), node, true);
+    if (problem.isPresent()) {
+      return reply(kill.replyTo(), problem.get());
+    }
+    if (!node.spec.forProcess()) {
+      return fail(kill.replyTo(), ErrorCode.INVALID_ARGUMENT, "node " + node.path + " is a Java node (" + node.spec.type()
+          + "); kill applies to process nodes; stop it instead");
+    }
+    Optional<String> invalid = Lifecycle.checkRequest(node.current(), node.requested, NodeState.STOPPED);
+    if (invalid.isPresent()) {
+      return fail(kill.replyTo(), ErrorCode.INVALID_TRANSITION, "cannot kill " + node.path + ": " + invalid.get());
+    }
+    setRequested(node, NodeState.STOPPED, new Waiter(NodeState.STOPPED, true, kill.replyTo(), "kill", deadline()));
+    hosts.get(hostOf(node)).ref.tell(new HostProtocol.KillNode(epoch, node.path));
+    return this;
+  }
+
+  private Behavior<ManagerProtocol.Command> onPurge(ManagerProtocol.Purge purge) {
+    NodeEntry node = nodes.get(purge.path());
+    if (node == null) {
+      return fail(purge.replyTo(), ErrorCode.NO_SUCH_NODE, "no node " + purge.path());
+    }
+    if (node.current() == NodeState.RUNNING || node.requested == NodeState.RUNNING) {
+      return fail(purge.replyTo(), ErrorCode.INVALID_TRANSITION, "node " + node.path + " is " + node.current()
+          + (node.requested == NodeState.RUNNING ? " and requested RUNNING" : "") + "; purge removes only nodes that do not run: "
+          + "stop or kill it first");
+    }
+    if (node.phase == Phase.CREATING) {
+      return fail(purge.replyTo(), ErrorCode.BUSY, "node " + node.path + " is being created; try again");
+    }
+    startNodeRemoval(node, purge.replyTo());
+    return this;
+  }
+
+  private Behavior<ManagerProtocol.Command> onSendInput(ManagerProtocol.SendInput send) {
+    NodeEntry node = nodes.get(send.path());
+    Optional<ManagerProtocol.Failed> problem = nodeProblem(send.path(), node, true);
+    if (problem.isPresent()) {
+      return reply(send.replyTo(), problem.get());
+    }
+    hosts.get(hostOf(node)).ref.tell(new HostProtocol.SendInput(epoch, node.path, send.line(), send.replyTo()));
+    return this;
+  }
+
+  private Behavior<ManagerProtocol.Command> onHostCall(ManagerProtocol.HostCall call) {
+    Optional<String> problem = hostProblem(call.hostId(), "the call");
+    if (problem.isPresent()) {
+      return fail(call.replyTo(), hosts.containsKey(call.hostId()) ? ErrorCode.HOST_UNAVAILABLE : ErrorCode.NO_SUCH_HOST, problem.get());
+    }
+    hosts.get(call.hostId()).ref.tell(new HostProtocol.HostCall(epoch, call.request(), call.replyTo()));
+    return this;
+  }
+
+  // ---- client calls: up/down and site files (OCS) ------------------------------------------------
+
+  private Behavior<ManagerProtocol.Command> onUpdate(ManagerProtocol.Update update) {
+    if (update.requests().isEmpty()) {
+      return fail(update.replyTo(), ErrorCode.INVALID_ARGUMENT, "no targets given; give node paths, group paths, host ids or all");
+    }
+    io.shepherd.manager.internal.Targets.Resolution resolution =
+        io.shepherd.manager.internal.Targets.resolve(update.requests(), hosts, groups, nodes, reconciler);
+    if (!resolution.errors().isEmpty()) {
+      return fail(update.replyTo(), ErrorCode.INVALID_ARGUMENT, "nothing was changed: " + String.join("; ", resolution.errors()));
+    }
+    int[] counts = new int[2];
+    resolution.states().forEach((node, state) -> {
+      counts[state == NodeState.RUNNING ? 0 : 1]++;
+      if (state != node.requested || !node.hostHasLatestRequest()) {
+        setRequested(node, state, new Waiter(state, false, null, "request " + state, deadline()));
+      }
+    });
+    String skipped = resolution.skipped().isEmpty() ? ""
+        : "; skipped " + resolution.skipped().size() + " that cannot get there: " + String.join(", ", resolution.skipped());
+    return reply(update.replyTo(), new ManagerProtocol.Ok("requested up for " + counts[0] + " nodes and down for " + counts[1]
+        + skipped, null));
+  }
+
+  /** First checks the file against desired state, then asks the hosts about its types and executables. */
+  private Behavior<ManagerProtocol.Command> onApplySite(ManagerProtocol.ApplySite apply) {
+    io.shepherd.manager.internal.SitePlan plan = io.shepherd.manager.internal.SitePlan.of(apply.site(), hosts, groups, nodes);
+    if (!plan.errors.isEmpty()) {
+      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), plan.errors));
+    }
+    Map<String, io.shepherd.manager.internal.SpecCheck.Request> checks = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    List<io.shepherd.protocol.Site.Node> toCheck = new ArrayList<>(plan.added);
+    toCheck.addAll(plan.respecified);
+    for (io.shepherd.protocol.Site.Node node : toCheck) {
+      List<HostEntry> targets = node.path().groupPath().floating()
+          ? hosts.values().stream().filter(HostEntry::up).toList()
+          : List.of(hosts.get(node.path().placement()));
+      for (HostEntry host : targets) {
+        if (!host.info.mayHaveType(node.spec().type())) {
+          problems.add("node " + node.path() + ": host " + host.id + " has no node type " + node.spec().type()
+              + (node.spec().forProcess() ? " (it allows no executables)" : "; its types are " + host.info.nodeTypes()));
+        } else if (host.up()) {
+          io.shepherd.manager.internal.SpecCheck.Request request = checks.computeIfAbsent(host.id,
+              id -> new io.shepherd.manager.internal.SpecCheck.Request(id, host.ref, new ArrayList<>(), new ArrayList<>()));
+          request.paths().add(node.path().toString());
+          request.specs().add(node.spec());
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), problems));
+    }
+    getContext().spawnAnonymous(io.shepherd.manager.internal.SpecCheck.create(epoch, List.copyOf(checks.values()), SPEC_CHECK_TIMEOUT,
+        found -> new SiteChecked(apply, found), getContext().getSelf().unsafeUpcast()));
+    return this;
+  }
+
+  private Behavior<ManagerProtocol.Command> onSiteChecked(SiteChecked checked) {
+    ManagerProtocol.ApplySite apply = checked.apply();
+    if (!checked.problems().isEmpty()) {
+      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), checked.problems()));
+    }
+    // Desired state may have changed while the hosts checked: plan again.
+    io.shepherd.manager.internal.SitePlan plan = io.shepherd.manager.internal.SitePlan.of(apply.site(), hosts, groups, nodes);
+    if (!plan.errors.isEmpty()) {
+      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), plan.errors));
+    }
+    List<String> removed = plan.removedPaths(nodes);
+    Map<String, List<String>> summary = plan.summary();
+    int[] pending = {1};
+    boolean[] replicated = {true};
+    Consumer<Boolean> stored = ok -> {
+      replicated[0] &= ok;
+      if (--pending[0] == 0) {
+        reply(apply.replyTo(), replicated[0]
+            ? new ManagerProtocol.SiteApplied(summary.get("added"), summary.get("changed"), removed, plan.unchanged)
+            : notReplicated("site file " + apply.site().source() + " was applied"));
+      }
+    };
+    for (io.shepherd.protocol.Site.Group declared : plan.addedGroups) {
+      String hostId = declared.path().floating() ? reconciler.leastLoadedHost().orElse(null) : declared.path().placement();
+      GroupEntry group = new GroupEntry(declared.path(), hostId, true, io.shepherd.protocol.Site.OWNER, Phase.PRESENT);
+      groups.put(group.path, group);
+      pending[0]++;
+      store(op -> new DesiredStore.PutGroup(group.desired(), op, storeReplies), stored);
+    }
+    for (io.shepherd.protocol.Site.Node declared : plan.added) {
+      NodeEntry node = new NodeEntry(declared.path(), declared.spec(), declared.initialRequest(), 1, null, Phase.PRESENT);
+      node.declared = declared.target();
+      nodes.put(node.path, node);
+      pending[0]++;
+      store(op -> new DesiredStore.PutNode(node.desired(), op, storeReplies), stored);
+    }
+    for (io.shepherd.protocol.Site.Node declared : plan.respecified) {
+      NodeEntry node = nodes.get(declared.path());
+      NodeState requested = node.declared != declared.target() ? declared.initialRequest()
+          : node.requested == NodeState.STOPPED ? NodeState.INITIALIZED : node.requested;
+      node.spec = declared.spec();
+      node.declared = declared.target();
+      node.requested = requested;
+      node.seq++;
+      failWaiters(node, ErrorCode.SUPERSEDED, "node " + node.path + " is restarted with the spec of site file " + apply.site().source());
+      pending[0]++;
+      store(op -> new DesiredStore.PutNode(node.desired(), op, storeReplies), stored);
+      HostEntry host = hosts.get(hostOf(node));
+      if (host != null && host.up() && node.observed != null) {
+        host.ref.tell(new HostProtocol.RemoveNode(epoch, node.path));
+      }
+    }
+    for (io.shepherd.manager.internal.SitePlan.Retarget retarget : plan.retargeted) {
+      retarget.node().declared = retarget.declared();
+      setRequested(retarget.node(), retarget.state(), new Waiter(retarget.state(), false, null, "site target", deadline()));
+    }
+    plan.removedNodes.forEach(n -> startNodeRemoval(n, null));
+    plan.removedGroups.forEach(g -> startGroupRemoval(g, null));
+    long now = System.nanoTime();
+    hosts.values().forEach(h -> reconciler.reconcileHost(h, now));
+    getContext().getLog().info("applied site file {}: {} added, {} changed, {} removed, {} unchanged", apply.site().source(),
+        summary.get("added").size(), summary.get("changed").size(), removed.size(), plan.unchanged.size());
+    stored.accept(true);
+    return this;
+  }
+
+  private static String siteErrors(io.shepherd.protocol.Site site, List<String> errors) {
+    return "site file " + site.source() + " was not applied, nothing changed; " + errors.size() + " error"
+        + (errors.size() == 1 ? "" : "s") + ":\n  " + String.join("\n  ", errors);
   }
 
   // ---- status -----------------------------------------------------------------------------------

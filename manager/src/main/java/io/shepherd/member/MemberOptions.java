@@ -15,8 +15,16 @@ import java.util.Set;
  * @param seeds seed nodes as {@code host:port}; null: from the configuration
  * @param roles {@code manager} and/or {@code host}; null: from the configuration
  * @param configFile the site's configuration file; null: none
+ * @param initialState "up" or "down": every node of this host is requested so once it starts (OCS); null: none
  */
-public record MemberOptions(String hostId, String hostname, Integer port, List<String> seeds, Set<String> roles, Path configFile) {
+public record MemberOptions(String hostId, String hostname, Integer port, List<String> seeds, Set<String> roles, Path configFile,
+                            String initialState) {
+
+  /** Options without an initial state. */
+  public MemberOptions(String hostId, String hostname, Integer port, List<String> seeds, Set<String> roles, Path configFile) {
+    this(hostId, hostname, port, seeds, roles, configFile, null);
+  }
+
 
   /** The roles a member may have. */
   public static final Set<String> MEMBER_ROLES = Set.of("manager", "host");
@@ -31,6 +39,9 @@ public record MemberOptions(String hostId, String hostname, Integer port, List<S
     if (seeds != null) {
       seeds = List.copyOf(seeds);
       seeds.forEach(Seeds::parse);
+    }
+    if (initialState != null && !initialState.equals("up") && !initialState.equals("down")) {
+      throw new IllegalArgumentException("--initial-state must be up or down, got '" + Names.abbreviate(initialState) + "'");
     }
     if (roles != null) {
       roles = Set.copyOf(roles);

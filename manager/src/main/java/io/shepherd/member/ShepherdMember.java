@@ -64,6 +64,12 @@ public final class ShepherdMember {
     if (options.hostId() != null) {
       overrides = overrides.withValue("shepherd.host.id", ConfigValueFactory.fromAnyRef(options.hostId()));
     }
+    if (options.initialState() != null) {
+      if (!roles.contains("host")) {
+        throw new IllegalArgumentException("--initial-state applies to the nodes of a host: give the member the role host");
+      }
+      overrides = overrides.withValue("shepherd.host.initial-state", ConfigValueFactory.fromAnyRef(options.initialState()));
+    }
     return overrides.withFallback(base).resolve();
   }
 

@@ -143,4 +143,27 @@ public final class Lifecycle {
     }
     return Optional.empty();
   }
+
+  /**
+   * The state "up" or "down" means for a node that is {@code current} and heading to
+   * {@code requested} (OCS's target states): up is RUNNING; down is STOPPED for a node that runs or
+   * has run, and INITIALIZED for one that has not started yet, so that down never starts a process
+   * only to stop it.
+   *
+   * @return the state to request, or empty if the node cannot get there (it is CLOSED, say)
+   */
+  public static Optional<NodeState> upDown(NodeState current, NodeState requested, boolean up) {
+    NodeState target;
+    if (up) {
+      target = NodeState.RUNNING;
+    } else {
+      boolean started = current == NodeState.RUNNING || current == NodeState.STOPPED
+          || requested == NodeState.RUNNING || requested == NodeState.STOPPED;
+      target = started && current != NodeState.FAILED && current != NodeState.LOST ? NodeState.STOPPED : NodeState.INITIALIZED;
+      if (checkRequest(current, requested, target).isPresent()) {
+        target = NodeState.STOPPED;
+      }
+    }
+    return checkRequest(current, requested, target).isEmpty() ? Optional.of(target) : Optional.empty();
+  }
 }

@@ -41,6 +41,12 @@ class ProtocolSerializationTest {
   static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
       false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
       "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7);
+  static final ProcessSpec PROCESS = new ProcessSpec(List.of("/usr/bin/python3", "-u", "rec.py", "--port", "${port:data}"),
+      Map.of("OUT", "/data", "PORT", "${port:data}"), "/opt/daq", true, Duration.ofSeconds(7));
+  static final NodeSpec PROCESS_SPEC = NodeSpec.process(PROCESS).withMode(Mode.MANAGED).withRestart(POLICY);
+  static final Site SITE = new Site("site.conf", List.of(
+      new Site.Group(GROUP, List.of(new Site.Node(GROUP.node("rec"), PROCESS_SPEC, NodeState.STOPPED),
+          new Site.Node(GROUP.node("sine"), SPEC, NodeState.RUNNING)))));
   static final Checkpoint CHECKPOINT = new Checkpoint(new byte[] {1, 2, 3, -1}, Instant.parse("2026-11-22T10:15:31.5Z"));
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
       List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"));
@@ -96,6 +102,29 @@ class ProtocolSerializationTest {
         new ManagerProtocol.Perform(PATH, LifecycleAction.START, reply),
         new ManagerProtocol.Request(PATH, NodeState.RUNNING, true, reply),
         new ManagerProtocol.ClientLeaving("client-1", reply),
+        PROCESS, PROCESS_SPEC, SITE, SITE.groups().get(0), SITE.groups().get(0).nodes().get(0),
+        new HostRequest.BindPorts(true, 3),
+        new HostRequest.ReleasePorts(false, List.of(40001, 40002)),
+        new HostRequest.GetEnv("PATH"),
+        new HostRequest.GetEnv(null),
+        new HostRequest.SetEnv("DATA_DIR", "/data"),
+        new HostRequest.SetEnv("DATA_DIR", null),
+        new HostProtocol.KillNode(3, PATH),
+        new HostProtocol.SendInput(3, PATH, "gain 2", reply),
+        new HostProtocol.HostCall(3, new HostRequest.BindPorts(false, 2), reply),
+        new HostProtocol.CheckSpecs(3, List.of(SPEC, PROCESS_SPEC), testKit.<ManagerProtocol.SpecsChecked>createTestProbe().getRef()),
+        new ManagerProtocol.KillNode(PATH, reply),
+        new ManagerProtocol.Purge(PATH, reply),
+        new ManagerProtocol.SendInput(PATH, "gain 2", reply),
+        new ManagerProtocol.HostCall("daq1", new HostRequest.SetEnv("X", "1"), reply),
+        new ManagerProtocol.ApplySite(SITE, reply),
+        new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState("all", NodeState.RUNNING),
+            new ManagerProtocol.TargetState("daq1/acq/sine", NodeState.STOPPED)), reply),
+        new ManagerProtocol.TargetState("daq1", NodeState.STOPPED),
+        new ManagerProtocol.SpecsChecked("daq1", List.of(new ManagerProtocol.SpecProblem(1, ErrorCode.NOT_ALLOWED, "no"))),
+        new ManagerProtocol.SpecProblem(0, ErrorCode.UNKNOWN_TYPE, "unknown node type"),
+        new ManagerProtocol.HostAnswer("reserved", List.of(40001), Map.of("X", "1")),
+        new ManagerProtocol.SiteApplied(List.of("any/acq/rec"), List.of(), List.of("daq1/old/x"), List.of("any/acq/sine")),
         new ManagerProtocol.Ok("started", STATUS),
         new ManagerProtocol.Ok("removed", null),
         new ManagerProtocol.Failed(ErrorCode.INVALID_TRANSITION, "cannot start"));

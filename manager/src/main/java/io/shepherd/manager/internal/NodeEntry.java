@@ -19,6 +19,8 @@ public final class NodeEntry {
   public NodeState requested;
   public long seq;
   public String managedBy;
+  /** The target state its site file declares, or null if no site file declares it. */
+  public NodeState declared;
   /** Where the managing client wants the node's faults, or null. */
   public ActorRef<Fault> faults;
   /** The node's latest checkpoint, handed to it when it is created again. */
@@ -46,11 +48,12 @@ public final class NodeEntry {
   public static NodeEntry of(DesiredNode desired) {
     NodeEntry node = new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), Phase.PRESENT);
     node.faults = desired.faults();
+    node.declared = desired.declared();
     return node;
   }
 
   public DesiredNode desired() {
-    return new DesiredNode(path, spec, requested, seq, managedBy, faults);
+    return new DesiredNode(path, spec, requested, seq, managedBy, faults, declared);
   }
 
   /** Tells the managing client, if any, of a fault. */

@@ -1,0 +1,68 @@
+package io.shepherd.manager.internal;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import io.shepherd.protocol.HostProtocol;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodeSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A short-lived child that asks hosts whether they could run some node specs (their types known
+ * and allowed, their executables allowed) and answers once with every problem found, each naming
+ * the node and the host; a host that does not answer in time is a problem too.
+ */
+public final class SpecCheck {
+
+  /** The specs to check on one host, each with the node path it is for. */
+  public record Request(String hostId, ActorRef<HostProtocol.Command> host, List<String> paths, List<NodeSpec> specs) {}
+
+  private enum Timeout { INSTANCE }
+
+  private SpecCheck() {}
+
+  /**
+   * @param done gets the list of problems (empty: every host can run what it was asked)
+   */
+  public static Behavior<Object> create(long epoch, List<Request> requests, Duration timeout, Function<List<String>, Object> done,
+                                        ActorRef<Object> replyTo) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      Map<String, Request> waiting = new HashMap<>();
+      List<String> problems = new ArrayList<>();
+      for (Request request : requests) {
+        waiting.put(request.hostId(), request);
+        request.host().tell(new HostProtocol.CheckSpecs(epoch, request.specs(), ctx.getSelf().narrow()));
+      }
+      if (waiting.isEmpty()) {
+        replyTo.tell(done.apply(problems));
+        return Behaviors.stopped();
+      }
+      timers.startSingleTimer(Timeout.INSTANCE, timeout);
+      return Behaviors.receive(Object.class)
+          .onMessage(ManagerProtocol.SpecsChecked.class, checked -> {
+            Request request = waiting.remove(checked.hostId());
+            if (request != null) {
+              checked.problems().forEach(p -> problems.add("node " + request.paths().get(p.index()) + ": " + p.message()));
+            }
+            if (!waiting.isEmpty()) {
+              return Behaviors.same();
+            }
+            replyTo.tell(done.apply(problems));
+            return Behaviors.stopped();
+          })
+          .onMessageEquals(Timeout.INSTANCE, () -> {
+            waiting.keySet().stream().sorted().forEach(h -> problems.add("host " + h + " did not answer the check of the node "
+                + "types and executables within " + timeout.toSeconds() + " s"));
+            replyTo.tell(done.apply(problems));
+            return Behaviors.stopped();
+          })
+          .build();
+    }));
+  }
+}
