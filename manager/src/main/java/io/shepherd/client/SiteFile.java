@@ -116,7 +116,7 @@ public final class SiteFile {
       config = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
           .setOriginDescription(file.toString()).setAllowMissing(false)).resolve();
     } catch (ConfigException e) {
-      errors.add(e.getMessage() + (e.getMessage().contains("port:") ? " (write ${port:NAME} inside quotes: \"${port:data}\")" : ""));
+      errors.add(e.getMessage() + (text.contains("${port:") ? " (write ${port:NAME} inside quotes: \"${port:data}\")" : ""));
       return null;
     }
     errors.addAll(DuplicateKeys.find(file.toString(), text));

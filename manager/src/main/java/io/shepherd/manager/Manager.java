@@ -885,20 +885,20 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         + skipped, null));
   }
 
-  /** First checks the file against desired state, then asks the hosts about its types and executables. */
+  /**
+   * Checks the file against desired state and asks the hosts about its types and executables; the
+   * answer, with every error found by either, comes back as {@link SiteChecked}.
+   */
   private Behavior<ManagerProtocol.Command> onApplySite(ManagerProtocol.ApplySite apply) {
     io.shepherd.manager.internal.SitePlan plan = io.shepherd.manager.internal.SitePlan.of(apply.site(), hosts, groups, nodes);
-    if (!plan.errors.isEmpty()) {
-      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), plan.errors));
-    }
+    List<String> problems = new ArrayList<>(plan.errors);
     Map<String, io.shepherd.manager.internal.SpecCheck.Request> checks = new HashMap<>();
-    List<String> problems = new ArrayList<>();
     List<io.shepherd.protocol.Site.Node> toCheck = new ArrayList<>(plan.added);
     toCheck.addAll(plan.respecified);
     for (io.shepherd.protocol.Site.Node node : toCheck) {
       List<HostEntry> targets = node.path().groupPath().floating()
           ? hosts.values().stream().filter(HostEntry::up).toList()
-          : List.of(hosts.get(node.path().placement()));
+          : hosts.containsKey(node.path().placement()) ? List.of(hosts.get(node.path().placement())) : List.of();
       for (HostEntry host : targets) {
         if (!host.info.mayHaveType(node.spec().type())) {
           problems.add("node " + node.path() + ": host " + host.id + " has no node type " + node.spec().type()
@@ -911,11 +911,12 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         }
       }
     }
-    if (!problems.isEmpty()) {
-      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), problems));
-    }
     getContext().spawnAnonymous(io.shepherd.manager.internal.SpecCheck.create(epoch, List.copyOf(checks.values()), SPEC_CHECK_TIMEOUT,
-        found -> new SiteChecked(apply, found), getContext().getSelf().unsafeUpcast()));
+        found -> {
+          List<String> all = new ArrayList<>(problems);
+          all.addAll(found);
+          return new SiteChecked(apply, all);
+        }, getContext().getSelf().unsafeUpcast()));
     return this;
   }
 

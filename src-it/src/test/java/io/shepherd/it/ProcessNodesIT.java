@@ -1,0 +1,255 @@
+package io.shepherd.it;
+
+import static io.shepherd.it.TestCluster.group;
+import static io.shepherd.it.TestCluster.node;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.client.ShepherdException;
+import io.shepherd.host.internal.process.Sessions;
+import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.ProcessSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Process nodes and site files across real member JVMs: apply, re-apply with changes, up/down in
+ * order, a refused file that changes nothing, and no orphan process after a host JVM is killed,
+ * whether its watchdog survives it or not.
+ */
+class ProcessNodesIT {
+
+  static final Path WORK = Path.of(System.getProperty("shepherd.it.logs", "target/it-logs"), "process-work").toAbsolutePath();
+  static TestCluster cluster;
+  static ShepherdClient client;
+  static MemberProcess gamma;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.create("process-nodes", Map.of(
+        "shepherd.host.process.allowed.0", "/usr/bin/*",
+        "shepherd.host.process.allowed.1", "/bin/*",
+        "shepherd.host.work-root", WORK.toString()));
+    cluster.start("alpha", "manager", "host");
+    cluster.start("beta", "host");
+    gamma = cluster.start("gamma", "host");
+    client = cluster.client();
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static <T> T get(java.util.concurrent.CompletionStage<T> stage) {
+    return stage.toCompletableFuture().join();
+  }
+
+  static Path site(String name, String text) throws Exception {
+    Files.createDirectories(WORK);
+    Path file = WORK.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  static NodeStatus await(String path, String what, java.util.function.Predicate<NodeStatus> condition) {
+    return node(TestCluster.awaitStatus(client, path + " " + what, s -> node(s, path).filter(condition).isPresent()), path).orElseThrow();
+  }
+
+  static boolean ended(long sid) {
+    return Sessions.members(sid).isEmpty();
+  }
+
+  static void awaitEnded(String what, long sid) throws InterruptedException {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (!ended(sid)) {
+      assertTrue(System.nanoTime() < deadline, what + ": session " + sid + " still has " + Sessions.members(sid));
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  @Test
+  void aSiteFileIsAppliedAndReappliedWithItsChanges() throws Exception {
+    Path first = site("site-1.conf", """
+        hosts {
+          alpha.groups.daq.nodes {
+            ticker { command = ["bash", "-c", "while true; do echo tick; sleep 0.2; done"] }
+            idle { command = ["sleep", "1000"], target = down }
+          }
+          beta.groups.rec.nodes {
+            rec { command = ["sleep", "1000"], stop-grace = 2s }
+          }
+          any.groups.ana.nodes {
+            worker { command = ["sleep", "1000"] }
+          }
+        }
+        """);
+    ManagerProtocol.SiteApplied applied = get(client.apply(first));
+    assertEquals(List.of("alpha/daq/idle", "alpha/daq/ticker", "any/ana/worker", "beta/rec/rec"), applied.added());
+    long ticker = await("alpha/daq/ticker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    long rec = await("beta/rec/rec", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    long worker = await("any/ana/worker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    NodeStatus idle = await("alpha/daq/idle", "ready, never started", n -> n.state() == NodeState.INITIALIZED);
+    assertNull(idle.pid(), "a node declared down is not started");
+    assertNull(idle.exit());
+
+    ManagerProtocol.SiteApplied again = get(client.apply(first));
+    assertEquals(List.of(), again.added());
+    assertEquals(List.of(), again.changed());
+    assertEquals(List.of(), again.removed());
+    assertEquals(4, again.unchanged().size());
+    ClusterStatus same = get(client.status());
+    assertEquals(ticker, node(same, "alpha/daq/ticker").orElseThrow().pid(), "unchanged entries are left alone");
+
+    Path second = site("site-2.conf", """
+        hosts {
+          alpha.groups.daq.nodes {
+            ticker { command = ["bash", "-c", "while true; do echo tick; sleep 0.2; done"] }
+            idle { command = ["sleep", "1000"], target = up }
+            fresh { command = ["sleep", "1000"] }
+          }
+          beta.groups.rec.nodes {
+            rec { command = ["sleep", "2000"], stop-grace = 2s }
+          }
+        }
+        """);
+    ManagerProtocol.SiteApplied changed = get(client.apply(second));
+    assertEquals(List.of("alpha/daq/fresh"), changed.added());
+    assertEquals(List.of("alpha/daq/idle", "beta/rec/rec"), changed.changed());
+    assertEquals(List.of("any/ana/worker"), changed.removed());
+    assertEquals(List.of("alpha/daq/ticker"), changed.unchanged());
+
+    long newRec = await("beta/rec/rec", "restarted with its new command", n -> n.state() == NodeState.RUNNING && n.pid() != null
+        && n.pid() != rec).pid();
+    assertTrue(ended(rec), "the old process of the changed node is gone");
+    assertTrue(ProcessHandle.of(newRec).orElseThrow().info().arguments().map(a -> List.of(a).contains("2000")).orElse(true));
+    await("alpha/daq/idle", "up now that the file says so", n -> n.state() == NodeState.RUNNING && n.pid() != null);
+    await("alpha/daq/fresh", "RUNNING", n -> n.state() == NodeState.RUNNING);
+    ClusterStatus after = TestCluster.awaitStatus(client, "the removed group gone",
+        s -> group(s, "any/ana").isEmpty() && node(s, "any/ana/worker").isEmpty());
+    awaitEnded("the removed node's process", worker);
+    assertEquals(ticker, node(after, "alpha/daq/ticker").orElseThrow().pid());
+
+    // Clients may not slip nodes into a group the site file owns.
+    CompletionException refused = assertThrows(CompletionException.class,
+        () -> get(client.createProcess("alpha/daq/sneaky", ProcessSpec.of("sleep", "5"), NodeState.RUNNING)));
+    assertInstanceOf(ShepherdException.NotAllowed.class, refused.getCause());
+  }
+
+  @Test
+  void upAndDownApplyInOrderAndKillAndPurgeFollowTheArchitect() {
+    get(client.createGroup("beta/ops", true));
+    get(client.createProcess("beta/ops/a", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
+    get(client.createProcess("beta/ops/b", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
+    get(client.createProcess("beta/ops/c", ProcessSpec.of("bash", "-c", "trap '' TERM; sleep 1000").withStopGrace(
+        java.time.Duration.ofSeconds(60)), NodeState.INITIALIZED));
+
+    String answer = get(client.update(List.of(new ManagerProtocol.TargetState("beta/ops", NodeState.RUNNING),
+        new ManagerProtocol.TargetState("beta/ops/b", NodeState.STOPPED))));
+    assertTrue(answer.contains("up for 2") && answer.contains("down for 1"), answer);
+    await("beta/ops/a", "up", n -> n.state() == NodeState.RUNNING);
+    long c = await("beta/ops/c", "up", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    assertEquals(NodeState.INITIALIZED, node(get(client.status()), "beta/ops/b").orElseThrow().state(),
+        "down for a node never started leaves it ready, not started");
+
+    NodeStatus killed = get(client.kill("beta/ops/c"));
+    assertEquals(NodeState.STOPPED, killed.state());
+    assertEquals("signal 9", killed.exit(), "kill does not wait for the 60 s grace of a process that ignores SIGTERM");
+    assertTrue(ended(c));
+    assertEquals(0, killed.restarts(), "a kill is a requested exit");
+
+    CompletionException running = assertThrows(CompletionException.class, () -> get(client.purge("beta/ops/a")));
+    assertInstanceOf(ShepherdException.InvalidTransition.class, running.getCause());
+    get(client.purge("beta/ops/c"));
+    assertTrue(node(get(client.status()), "beta/ops/c").isEmpty());
+
+    CompletionException unknown = assertThrows(CompletionException.class, () -> get(client.down("beta/ops/nope")));
+    assertTrue(unknown.getCause().getMessage().contains("no node beta/ops/nope"), unknown.getCause().getMessage());
+    get(client.removeGroup("beta/ops"));
+  }
+
+  @Test
+  void aSiteFileWithAnyErrorChangesNothingAndListsEveryError() throws Exception {
+    ClusterStatus before = get(client.status());
+    Path bad = site("bad.conf", """
+        hosts {
+          alpha.groups.bad.nodes {
+            fine { command = ["sleep", "1000"] }
+            evil { command = ["/opt/evil/bin/rootkit"] }
+            script { command = ["%s"] }
+            typo { type = sinus }
+          }
+          nosuchhost.groups.x.nodes { y { type = sine } }
+        }
+        """.formatted(site("tool.sh", "#!/bin/sh\nsleep 1000\n").toString()));
+    WORK.resolve("tool.sh").toFile().setExecutable(true);
+    CompletionException e = assertThrows(CompletionException.class, () -> get(client.apply(bad)));
+    String message = e.getCause().getMessage();
+    assertInstanceOf(ShepherdException.InvalidArgument.class, e.getCause());
+    assertTrue(message.contains("4 errors"), message);
+    assertTrue(message.contains("no host nosuchhost"), message);
+    assertTrue(message.contains("/opt/evil/bin/rootkit"), message);
+    assertTrue(message.contains("not allowed") && message.contains("tool.sh"), message);
+    assertTrue(message.contains("sinus"), message);
+    assertTrue(message.contains("nothing changed"), message);
+    ClusterStatus after = get(client.status());
+    assertEquals(before.groups().size(), after.groups().size(), "no group was created");
+    assertTrue(group(after, "alpha/bad").isEmpty());
+  }
+
+  @Test
+  void noProcessOutlivesAKilledHostJvmWithOrWithoutItsWatchdog() throws Exception {
+    get(client.createGroup("gamma/drivers", true));
+    get(client.createProcess("gamma/drivers/forker", ProcessSpec.of("bash", "-c", "sleep 1000 & sleep 1000 & wait"),
+        NodeState.RUNNING));
+    long sid = await("gamma/drivers/forker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    awaitGrandchildren(sid);
+
+    // The JVM dies; its watchdog ends the session at once.
+    cluster.kill(gamma);
+    awaitEnded("after kill -9 of the host JVM", sid);
+
+    // The host comes back; its pinned group and node with it, in a new session.
+    gamma = cluster.restart(gamma);
+    long second = await("gamma/drivers/forker", "RUNNING again on the restarted host",
+        n -> n.state() == NodeState.RUNNING && n.pid() != null && n.pid() != sid).pid();
+    awaitGrandchildren(second);
+
+    // The JVM and its watchdog die together (kill -9 of the member's whole process group, say):
+    // the processes outlive them until the host agent starts again and ends what it recorded.
+    List<ProcessHandle> watchdogs = ProcessHandle.of(gamma.pid()).orElseThrow().descendants()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("declare -A sessions")).orElse(false)).toList();
+    assertEquals(1, watchdogs.size(), "one watchdog per host agent");
+    watchdogs.get(0).destroyForcibly();
+    cluster.kill(gamma);
+    TimeUnit.SECONDS.sleep(1);
+    assertFalse(ended(second), "without its watchdog the session outlives the JVM for now");
+    gamma = cluster.restart(gamma);
+    awaitEnded("after the host agent restarted", second);
+    await("gamma/drivers/forker", "RUNNING in a third session", n -> n.state() == NodeState.RUNNING && n.pid() != null
+        && n.pid() != sid && n.pid() != second);
+    assertTrue(Files.readString(gamma.log()).contains("left running"), "the restarted host says what it ended");
+  }
+
+  static void awaitGrandchildren(long sid) throws InterruptedException {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (Sessions.members(sid).size() < 3) {
+      assertTrue(System.nanoTime() < deadline, "the grandchildren of session " + sid + " started");
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+}
