@@ -14,6 +14,7 @@ public final class Bench {
   static List<Benchmark> all() {
     List<Benchmark> all = new ArrayList<>(FoundationBenchmarks.all());
     all.addAll(SelfHealingBenchmarks.all());
+    all.addAll(ProcessBenchmarks.all());
     return all;
   }
 

@@ -29,6 +29,17 @@ final class Report {
     figure(name + ".max", sorted[sorted.length - 1] / 1e6, "ms");
   }
 
+  /** p50, p95, p99 and max of nanosecond samples, as milliseconds. */
+  void percentiles(String name, long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    figure(name + ".samples", sorted.length, "count");
+    figure(name + ".p50", percentile(sorted, 50) / 1e6, "ms");
+    figure(name + ".p95", percentile(sorted, 95) / 1e6, "ms");
+    figure(name + ".p99", percentile(sorted, 99) / 1e6, "ms");
+    figure(name + ".max", sorted[sorted.length - 1] / 1e6, "ms");
+  }
+
   static double percentile(long[] sorted, double p) {
     int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
