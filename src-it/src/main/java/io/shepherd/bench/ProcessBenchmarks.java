@@ -77,7 +77,7 @@ final class ProcessBenchmarks {
       String supervisord = which("supervisord");
       if (supervisord == null && isRoot()) {
         Report.note("installing supervisor (Debian package) to compare");
-        run(List.of("apt-get", "install", "-y", "-qq", "supervisor"), Map.of("DEBIAN_FRONTEND", "noninteractive"));
+        exec(List.of("apt-get", "install", "-y", "-qq", "supervisor"), Map.of("DEBIAN_FRONTEND", "noninteractive"));
         supervisord = which("supervisord");
       }
       if (supervisord == null) {
@@ -117,14 +117,14 @@ final class ProcessBenchmarks {
       }
       Path dir = Files.createDirectories(work.resolve("pm2"));
       Report.note("installing pm2 into " + dir + " (npm)");
-      if (run(List.of("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", dir.toString(), "pm2"), Map.of()) != 0) {
+      if (exec(List.of("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", dir.toString(), "pm2"), Map.of()) != 0) {
         Report.note("npm install pm2 failed; pm2 skipped");
         return;
       }
       String pm2 = dir.resolve("node_modules/.bin/pm2").toString();
       Map<String, String> env = Map.of("PM2_HOME", dir.resolve("home").toString());
       try {
-        if (run(List.of(pm2, "start", "/usr/bin/sleep", "--name", "sleeper", "--", "100003"), env) != 0) {
+        if (exec(List.of(pm2, "start", "/usr/bin/sleep", "--name", "sleeper", "--", "100003"), env) != 0) {
           Report.note("pm2 start failed; pm2 skipped");
           return;
         }
@@ -134,7 +134,7 @@ final class ProcessBenchmarks {
         measure(pid, "100003", samples);
         report.percentiles("pm2", samples);
       } finally {
-        run(List.of(pm2, "kill"), env);
+        exec(List.of(pm2, "kill"), env);
         ProcWatch.killAll("100003");
       }
     }
@@ -235,7 +235,7 @@ final class ProcessBenchmarks {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  static int run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+  static int exec(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     builder.environment().putAll(env);
     Process process = builder.start();
