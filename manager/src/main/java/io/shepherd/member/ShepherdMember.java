@@ -87,6 +87,12 @@ public final class ShepherdMember {
       // Process nodes start in ~0.2 ms with vfork, ~0.9 ms with the default posix_spawn (JDK 17, measured here).
       System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
     }
+    if (roles.contains("host") && System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      // On a 2-core machine the common pool has parallelism 1, and CompletableFuture then starts a new thread
+      // for every async step, such as the exit future of each process a node runs: a pool of 2 reuses threads.
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     if (roles.contains("host")) {
       HostSettings.fromConfig(config); // fail early, before joining, on bad host settings
     }

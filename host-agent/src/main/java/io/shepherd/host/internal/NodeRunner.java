@@ -607,7 +607,10 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     env.processes().ports().releaseNode(path.toString());
     sendCheckpoint();
     timers.cancelAll();
-    endIncarnation(current != NodeState.CLOSED && current != NodeState.FAILED);
+    Node ended = endIncarnation();
+    if (current != NodeState.CLOSED && current != NodeState.FAILED) {
+      closeInBackground(ended);
+    }
     env.events().tell(new Removed(path));
     return Behaviors.stopped();
   }
@@ -698,38 +701,47 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       lastExit = process.exit();
     }
     abandonWork();
-    endIncarnation(current != NodeState.CLOSED && !crashedInClose);
+    Node ended = endIncarnation();
+    boolean closeEnded = current != NodeState.CLOSED && !crashedInClose;
     lastFailure = reason;
     lastFailureAt = clock.instant();
     enter(NodeState.FAILED);
     phase = Phase.HELD;
-    if (removing) {
-      return finishRemoval();
-    }
-    if (mode == Mode.MANAGED) {
-      stalled = true;
-      nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
+    try {
+      if (removing) {
+        return finishRemoval();
+      }
+      if (mode == Mode.MANAGED) {
+        stalled = true;
+        nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
+        emit();
+        return this;
+      }
+      Optional<Duration> delay = restartTracker.onCrash(lastFailureAt);
+      if (delay.isEmpty()) {
+        lastFailure = reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
+            + policy.window().toMillis() + " ms; the node stays FAILED until a new request)";
+        nodeLog.error("restart budget spent ({} restarts within {} ms); node stays FAILED until a new request",
+            policy.maxRestarts(), policy.window().toMillis());
+        emit();
+        return this;
+      }
+      phase = Phase.BACKING_OFF;
       emit();
+      if (delay.get().isZero()) {
+        // At once, and before the ended instance is closed: the replacement gets the first free node thread.
+        restarts++;
+        startIncarnation();
+      } else {
+        nodeLog.info("restarting in {} ms", delay.get().toMillis());
+        timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation), delay.get());
+      }
       return this;
+    } finally {
+      if (closeEnded) {
+        closeInBackground(ended);
+      }
     }
-    Optional<Duration> delay = restartTracker.onCrash(lastFailureAt);
-    if (delay.isEmpty()) {
-      lastFailure = reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
-          + policy.window().toMillis() + " ms; the node stays FAILED until a new request)";
-      nodeLog.error("restart budget spent ({} restarts within {} ms); node stays FAILED until a new request",
-          policy.maxRestarts(), policy.window().toMillis());
-      emit();
-      return this;
-    }
-    phase = Phase.BACKING_OFF;
-    emit();
-    if (delay.get().isZero()) {
-      getContext().getSelf().tell(new RestartDue(incarnation));
-    } else {
-      nodeLog.info("restarting in {} ms", delay.get().toMillis());
-      timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation), delay.get());
-    }
-    return this;
   }
 
   private Behavior<Command> onRestartDue(RestartDue due) {
@@ -751,15 +763,20 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
   }
 
-  /** Ends the current instance; if {@code close}, closes it on a node thread, best effort, unawaited. */
-  private void endIncarnation(boolean close) {
+  /** Ends the current instance: its reports are ignored from now on. Returns it, or null. */
+  private Node endIncarnation() {
     timers.cancel(WATCHDOG_TIMER);
     if (context != null) {
       context.end();
     }
     Node old = node;
     node = null;
-    if (close && old != null) {
+    return old;
+  }
+
+  /** Closes an ended instance on a node thread, best effort, unawaited. */
+  private void closeInBackground(Node old) {
+    if (old != null) {
       String tag = path.toString();
       nodeExecutor.execute(() -> {
         MDC.put(NodeContext.MDC_NODE, tag);

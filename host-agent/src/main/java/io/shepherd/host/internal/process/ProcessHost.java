@@ -31,6 +31,8 @@ public final class ProcessHost implements AutoCloseable {
   private final PortRegistry ports;
   private final HostEnv env;
   private volatile String setsid;
+  /** Executables resolved and allowed, by name and PATH: a restart after a crash need not look again. */
+  private final java.util.Map<String, Path> resolved = new java.util.concurrent.ConcurrentHashMap<>();
   /** Why process nodes cannot run here, if they cannot. */
   private volatile String unusable;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -125,7 +127,16 @@ public final class ProcessHost implements AutoCloseable {
           + "is not installed");
     }
     String path = spec.env().getOrDefault("PATH", env.get("PATH").orElse(System.getenv("PATH")));
-    return allowList.resolve(spec.command().get(0), path, hostId());
+    String key = spec.command().get(0) + '\0' + path;
+    Path known = resolved.get(key);
+    if (known != null) {
+      return known;
+    }
+    Path executable = allowList.resolve(spec.command().get(0), path, hostId());
+    if (resolved.size() < 10_000) {
+      resolved.put(key, executable);
+    }
+    return executable;
   }
 
   /** A process node for {@code spec}, or the reason it may not run here. */
