@@ -57,7 +57,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     }, "demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     Path logs = Files.createTempDirectory("shepherd-demo-");
-    try (LocalCluster cluster = new LocalCluster(logs, LocalCluster.smallJvm(), Map.of())) {
+    Map<String, String> properties = Map.of(
+        "shepherd.host.process.allowed.0", "/usr/bin/*",
+        "shepherd.host.process.allowed.1", "/bin/*",
+        "shepherd.host.work-root", logs.resolve("work").toString());
+    try (LocalCluster cluster = new LocalCluster(logs, LocalCluster.smallJvm(), properties)) {
       run(cluster, logs);
     } finally {
       System.out.println("demo: all member JVMs stopped.");
@@ -132,6 +136,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
       running.add(client.createNode(d.path(), NodeSpec.of(d.type(), d.params()), NodeState.CREATED)
           .thenCompose(created -> client.requestAndAwait(d.path(), NodeState.RUNNING)).toCompletableFuture());
     }
+    // An OS process too: a driver script whose output lines become the node's log records.
+    running.add(client.createProcess("host-b/acq/driver", io.shepherd.protocol.ProcessSpec.of("bash", "-c",
+        "while true; do echo \"reading $RANDOM\"; sleep 2; done"), NodeState.RUNNING)
+        .thenCompose(created -> client.requestAndAwait("host-b/acq/driver", NodeState.RUNNING)).toCompletableFuture());
     running.forEach(CompletableFuture::join);
   }
 

@@ -30,14 +30,32 @@ final class StatusTable {
         g.owner() == null ? "-" : g.owner()));
     out.append(groups).append('\n');
 
-    Table nodes = new Table("NODE", "HOST", "TYPE", "STATE", "REQUESTED", "MODE", "RESTARTS", "STABILITY", "LAST FAILURE");
+    Table nodes = new Table("NODE", "HOST", "TYPE", "STATE", "REQUESTED", "MODE", "RESTARTS", "STABILITY", "UPTIME", "PID", "EXIT",
+        "LAST FAILURE");
+    java.time.Instant now = java.time.Instant.now();
     for (NodeStatus n : status.nodes()) {
       String state = n.state() + (n.stalled() ? " (stalled)" : "");
+      String uptime = n.state() == io.shepherd.protocol.NodeState.RUNNING && n.since() != null
+          ? duration(java.time.Duration.between(n.since(), now)) : "-";
       nodes.row(n.path(), n.host() == null ? "-" : n.host(), n.type(), state, n.requested(), n.mode(), n.restarts(),
-          String.format("%.2f", n.stability()), n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60));
+          String.format("%.2f", n.stability()), uptime, n.pid() == null ? "-" : n.pid(), n.exit() == null ? "-" : n.exit(),
+          n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60));
     }
     out.append(nodes);
     return out.toString();
+  }
+
+  /** 42s, 12m05s, 3h02m, 2d04h. */
+  static String duration(java.time.Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 60) {
+      return s + "s";
+    } else if (s < 3600) {
+      return String.format("%dm%02ds", s / 60, s % 60);
+    } else if (s < 86400) {
+      return String.format("%dh%02dm", s / 3600, s % 3600 / 60);
+    }
+    return String.format("%dd%02dh", s / 86400, s % 86400 / 3600);
   }
 
   private static String abbreviate(String text, int max) {

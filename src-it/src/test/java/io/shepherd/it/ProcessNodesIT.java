@@ -41,11 +41,11 @@ class ProcessNodesIT {
         "shepherd.host.process.allowed.0", "/usr/bin/*",
         "shepherd.host.process.allowed.1", "/bin/*",
         "shepherd.host.work-root", WORK.toString()));
-    cluster.start("alpha", "manager", "host");
-    cluster.start("beta", "host");
+    cluster.start("daq1", "manager", "host");
+    cluster.start("daq2", "host");
     gamma = cluster.start("gamma", "host");
     client = cluster.client();
-    TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
+    TestCluster.awaitHostsUp(client, List.of("daq1", "daq2", "gamma"));
   }
 
   @AfterAll
@@ -86,11 +86,11 @@ class ProcessNodesIT {
   void aSiteFileIsAppliedAndReappliedWithItsChanges() throws Exception {
     Path first = site("site-1.conf", """
         hosts {
-          alpha.groups.daq.nodes {
+          daq1.groups.daq.nodes {
             ticker { command = ["bash", "-c", "while true; do echo tick; sleep 0.2; done"] }
             idle { command = ["sleep", "1000"], target = down }
           }
-          beta.groups.rec.nodes {
+          daq2.groups.rec.nodes {
             rec { command = ["sleep", "1000"], stop-grace = 2s }
           }
           any.groups.ana.nodes {
@@ -99,11 +99,11 @@ class ProcessNodesIT {
         }
         """);
     ManagerProtocol.SiteApplied applied = get(client.apply(first));
-    assertEquals(List.of("alpha/daq/idle", "alpha/daq/ticker", "any/ana/worker", "beta/rec/rec"), applied.added());
-    long ticker = await("alpha/daq/ticker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
-    long rec = await("beta/rec/rec", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    assertEquals(List.of("daq1/daq/idle", "daq1/daq/ticker", "any/ana/worker", "daq2/rec/rec"), applied.added());
+    long ticker = await("daq1/daq/ticker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    long rec = await("daq2/rec/rec", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
     long worker = await("any/ana/worker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
-    NodeStatus idle = await("alpha/daq/idle", "ready, never started", n -> n.state() == NodeState.INITIALIZED);
+    NodeStatus idle = await("daq1/daq/idle", "ready, never started", n -> n.state() == NodeState.INITIALIZED);
     assertNull(idle.pid(), "a node declared down is not started");
     assertNull(idle.exit());
 
@@ -113,73 +113,91 @@ class ProcessNodesIT {
     assertEquals(List.of(), again.removed());
     assertEquals(4, again.unchanged().size());
     ClusterStatus same = get(client.status());
-    assertEquals(ticker, node(same, "alpha/daq/ticker").orElseThrow().pid(), "unchanged entries are left alone");
+    assertEquals(ticker, node(same, "daq1/daq/ticker").orElseThrow().pid(), "unchanged entries are left alone");
 
     Path second = site("site-2.conf", """
         hosts {
-          alpha.groups.daq.nodes {
+          daq1.groups.daq.nodes {
             ticker { command = ["bash", "-c", "while true; do echo tick; sleep 0.2; done"] }
             idle { command = ["sleep", "1000"], target = up }
             fresh { command = ["sleep", "1000"] }
           }
-          beta.groups.rec.nodes {
+          daq2.groups.rec.nodes {
             rec { command = ["sleep", "2000"], stop-grace = 2s }
           }
         }
         """);
     ManagerProtocol.SiteApplied changed = get(client.apply(second));
-    assertEquals(List.of("alpha/daq/fresh"), changed.added());
-    assertEquals(List.of("alpha/daq/idle", "beta/rec/rec"), changed.changed());
+    assertEquals(List.of("daq1/daq/fresh"), changed.added());
+    assertEquals(List.of("daq1/daq/idle", "daq2/rec/rec"), changed.changed());
     assertEquals(List.of("any/ana/worker"), changed.removed());
-    assertEquals(List.of("alpha/daq/ticker"), changed.unchanged());
+    assertEquals(List.of("daq1/daq/ticker"), changed.unchanged());
 
-    long newRec = await("beta/rec/rec", "restarted with its new command", n -> n.state() == NodeState.RUNNING && n.pid() != null
+    long newRec = await("daq2/rec/rec", "restarted with its new command", n -> n.state() == NodeState.RUNNING && n.pid() != null
         && n.pid() != rec).pid();
     assertTrue(ended(rec), "the old process of the changed node is gone");
     assertTrue(ProcessHandle.of(newRec).orElseThrow().info().arguments().map(a -> List.of(a).contains("2000")).orElse(true));
-    await("alpha/daq/idle", "up now that the file says so", n -> n.state() == NodeState.RUNNING && n.pid() != null);
-    await("alpha/daq/fresh", "RUNNING", n -> n.state() == NodeState.RUNNING);
+    await("daq1/daq/idle", "up now that the file says so", n -> n.state() == NodeState.RUNNING && n.pid() != null);
+    await("daq1/daq/fresh", "RUNNING", n -> n.state() == NodeState.RUNNING);
     ClusterStatus after = TestCluster.awaitStatus(client, "the removed group gone",
         s -> group(s, "any/ana").isEmpty() && node(s, "any/ana/worker").isEmpty());
     awaitEnded("the removed node's process", worker);
-    assertEquals(ticker, node(after, "alpha/daq/ticker").orElseThrow().pid());
+    assertEquals(ticker, node(after, "daq1/daq/ticker").orElseThrow().pid());
 
     // Clients may not slip nodes into a group the site file owns.
     CompletionException refused = assertThrows(CompletionException.class,
-        () -> get(client.createProcess("alpha/daq/sneaky", ProcessSpec.of("sleep", "5"), NodeState.RUNNING)));
+        () -> get(client.createProcess("daq1/daq/sneaky", ProcessSpec.of("sleep", "5"), NodeState.RUNNING)));
     assertInstanceOf(ShepherdException.NotAllowed.class, refused.getCause());
   }
 
   @Test
+  void theExampleSiteFileRunsItsMixOfJavaAndProcessNodes() throws Exception {
+    Path example = Path.of(ProcessNodesIT.class.getResource("/example-site.conf").toURI());
+    ManagerProtocol.SiteApplied applied = get(client.apply(example));
+    assertEquals(6, applied.added().size(), applied.toString());
+    await("daq1/readout/digitizer", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null);
+    await("daq1/readout/calibration", "ready, down", n -> n.state() == NodeState.INITIALIZED);
+    await("daq2/recording/recorder", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null);
+    await("daq2/recording/counter", "RUNNING", n -> n.state() == NodeState.RUNNING);
+    NodeStatus spectrum = await("any/analysis/spectrum", "RUNNING", n -> n.state() == NodeState.RUNNING);
+    assertEquals(io.shepherd.protocol.Mode.MANAGED, spectrum.mode());
+    get(client.sendInput("daq2/recording/recorder", "start run 42"));
+    // An empty site file removes everything a site file declared.
+    get(client.apply(site("empty.conf", "hosts {}\n")));
+    TestCluster.awaitStatus(client, "the example's groups removed", s -> s.groups().stream()
+        .noneMatch(g -> List.of("daq1/readout", "daq2/recording", "any/analysis").contains(g.path().toString())));
+  }
+
+  @Test
   void upAndDownApplyInOrderAndKillAndPurgeFollowTheArchitect() {
-    get(client.createGroup("beta/ops", true));
-    get(client.createProcess("beta/ops/a", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
-    get(client.createProcess("beta/ops/b", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
-    get(client.createProcess("beta/ops/c", ProcessSpec.of("bash", "-c", "trap '' TERM; sleep 1000").withStopGrace(
+    get(client.createGroup("daq2/ops", true));
+    get(client.createProcess("daq2/ops/a", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
+    get(client.createProcess("daq2/ops/b", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
+    get(client.createProcess("daq2/ops/c", ProcessSpec.of("bash", "-c", "trap '' TERM; sleep 1000").withStopGrace(
         java.time.Duration.ofSeconds(60)), NodeState.INITIALIZED));
 
-    String answer = get(client.update(List.of(new ManagerProtocol.TargetState("beta/ops", NodeState.RUNNING),
-        new ManagerProtocol.TargetState("beta/ops/b", NodeState.STOPPED))));
+    String answer = get(client.update(List.of(new ManagerProtocol.TargetState("daq2/ops", NodeState.RUNNING),
+        new ManagerProtocol.TargetState("daq2/ops/b", NodeState.STOPPED))));
     assertTrue(answer.contains("up for 2") && answer.contains("down for 1"), answer);
-    await("beta/ops/a", "up", n -> n.state() == NodeState.RUNNING);
-    long c = await("beta/ops/c", "up", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
-    assertEquals(NodeState.INITIALIZED, node(get(client.status()), "beta/ops/b").orElseThrow().state(),
+    await("daq2/ops/a", "up", n -> n.state() == NodeState.RUNNING);
+    long c = await("daq2/ops/c", "up", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
+    assertEquals(NodeState.INITIALIZED, node(get(client.status()), "daq2/ops/b").orElseThrow().state(),
         "down for a node never started leaves it ready, not started");
 
-    NodeStatus killed = get(client.kill("beta/ops/c"));
+    NodeStatus killed = get(client.kill("daq2/ops/c"));
     assertEquals(NodeState.STOPPED, killed.state());
     assertEquals("signal 9", killed.exit(), "kill does not wait for the 60 s grace of a process that ignores SIGTERM");
     assertTrue(ended(c));
     assertEquals(0, killed.restarts(), "a kill is a requested exit");
 
-    CompletionException running = assertThrows(CompletionException.class, () -> get(client.purge("beta/ops/a")));
+    CompletionException running = assertThrows(CompletionException.class, () -> get(client.purge("daq2/ops/a")));
     assertInstanceOf(ShepherdException.InvalidTransition.class, running.getCause());
-    get(client.purge("beta/ops/c"));
-    assertTrue(node(get(client.status()), "beta/ops/c").isEmpty());
+    get(client.purge("daq2/ops/c"));
+    assertTrue(node(get(client.status()), "daq2/ops/c").isEmpty());
 
-    CompletionException unknown = assertThrows(CompletionException.class, () -> get(client.down("beta/ops/nope")));
-    assertTrue(unknown.getCause().getMessage().contains("no node beta/ops/nope"), unknown.getCause().getMessage());
-    get(client.removeGroup("beta/ops"));
+    CompletionException unknown = assertThrows(CompletionException.class, () -> get(client.down("daq2/ops/nope")));
+    assertTrue(unknown.getCause().getMessage().contains("no node daq2/ops/nope"), unknown.getCause().getMessage());
+    get(client.removeGroup("daq2/ops"));
   }
 
   @Test
@@ -187,7 +205,7 @@ class ProcessNodesIT {
     ClusterStatus before = get(client.status());
     Path bad = site("bad.conf", """
         hosts {
-          alpha.groups.bad.nodes {
+          daq1.groups.bad.nodes {
             fine { command = ["sleep", "1000"] }
             evil { command = ["/opt/evil/bin/rootkit"] }
             script { command = ["%s"] }
@@ -208,7 +226,7 @@ class ProcessNodesIT {
     assertTrue(message.contains("nothing changed"), message);
     ClusterStatus after = get(client.status());
     assertEquals(before.groups().size(), after.groups().size(), "no group was created");
-    assertTrue(group(after, "alpha/bad").isEmpty());
+    assertTrue(group(after, "daq1/bad").isEmpty());
   }
 
   @Test
