@@ -397,6 +397,57 @@ public final class ShepherdClient implements AutoCloseable {
         .thenCompose(this::update);
   }
 
+  // ---- logs (the log server) ---------------------------------------------------------------------
+
+  /**
+   * Streams the cluster's log records that match {@code filter} to {@code consumer}, in time order:
+   * first those the log server still holds from the filter's {@code since}, then each new one.
+   * The consumer is called on a thread of the subscription's own, one record at a time.
+   *
+   * @return the subscription: close it to stop
+   */
+  public LogSubscription subscribeLogs(io.shepherd.protocol.LogFilter filter, java.util.function.Consumer<io.shepherd.protocol.LogRecord> consumer) {
+    if (filter == null || consumer == null) {
+      throw new ShepherdException.InvalidArgument("a filter (LogFilter.all() for everything) and a consumer are required");
+    }
+    CompletableFuture<ActorRef<Object>> subscriber = new CompletableFuture<>();
+    system.tell(new ClientGuardian.Spawn<>(io.shepherd.client.internal.LogSubscriber.create(filter, consumer), LOG_DISPATCHER, subscriber));
+    ActorRef<Object> ref = subscriber.join();
+    return new LogSubscription(() -> system.tell(new ClientGuardian.StopChild(ref)));
+  }
+
+  /** The newest records the log server holds that match {@code filter}, at most {@code limit} (1 to 10,000), oldest first. */
+  public CompletionStage<io.shepherd.protocol.LogProtocol.Tail> tailLogs(io.shepherd.protocol.LogFilter filter, int limit) {
+    if (filter == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a filter is required; LogFilter.all() for everything"));
+    }
+    if (limit < 1 || limit > io.shepherd.protocol.LogProtocol.QueryTail.MAX_LIMIT) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a tail has 1 to "
+          + io.shepherd.protocol.LogProtocol.QueryTail.MAX_LIMIT + " records, not " + limit));
+    }
+    Duration timeout = settings.callTimeout();
+    return AskPattern.<akka.actor.typed.receptionist.Receptionist.Command, akka.actor.typed.receptionist.Receptionist.Listing>ask(
+            system.receptionist(), r -> akka.actor.typed.receptionist.Receptionist.find(io.shepherd.protocol.LogProtocol.SERVICE_KEY, r),
+            timeout, system.scheduler())
+        .thenCompose(listing -> {
+          var servers = listing.getServiceInstances(io.shepherd.protocol.LogProtocol.SERVICE_KEY);
+          if (servers.isEmpty()) {
+            return CompletableFuture.failedFuture(new ShepherdException.NoManagerReachable("no log server is reachable: it runs "
+                + "with the Manager; is a member with role manager running?"));
+          }
+          return AskPattern.<io.shepherd.protocol.LogProtocol.Command, io.shepherd.protocol.LogProtocol.Tail>ask(servers.iterator().next(),
+              r -> new io.shepherd.protocol.LogProtocol.QueryTail(filter, limit, r), timeout, system.scheduler());
+        })
+        .handle((tail, error) -> {
+          if (error != null) {
+            throw new CompletionException(mapError(error, "tail of the logs"));
+          }
+          return tail;
+        });
+  }
+
+  private static final String LOG_DISPATCHER = "shepherd.client.log-dispatcher";
+
   // ---- managed nodes (Guardian's NodeManager) ----------------------------------------------------
 
   /**

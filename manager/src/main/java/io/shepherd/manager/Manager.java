@@ -78,6 +78,9 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   private enum Tick implements ManagerProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private record LogStatsReported(io.shepherd.protocol.LogProtocol.LogStats stats)
+      implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
+
   /** The hosts' verdict on the node specs of a site file being applied. */
   private record SiteChecked(ManagerProtocol.ApplySite apply, List<String> problems)
       implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
@@ -100,6 +103,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private final Map<NodePath, NodeEntry> nodes = new HashMap<>();
   private final Map<Long, Consumer<Boolean>> pendingStores = new HashMap<>();
   private long nextOp;
+  private io.shepherd.protocol.LogProtocol.LogStats logStats;
 
   /** The Manager behaviour: loads desired state and takes its epoch, then serves. */
   public static Behavior<ManagerProtocol.Command> create(ManagerSettings settings) {
@@ -152,6 +156,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     cluster.subscriptions().tell(Subscribe.create(
         ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new), ClusterEvent.ReachabilityEvent.class));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.reconcileInterval());
+    io.shepherd.manager.logs.LogServer.Settings logSettings = io.shepherd.manager.logs.LogServer.Settings.fromConfig(ctx.getSystem().settings().config());
+    ctx.spawn(io.shepherd.manager.logs.LogServer.create(logSettings,
+            ctx.messageAdapter(io.shepherd.protocol.LogProtocol.LogStats.class, LogStatsReported::new)),
+        "log-server", akka.actor.typed.DispatcherSelector.fromConfig(io.shepherd.manager.logs.LogServer.Settings.DISPATCHER));
     ctx.getLog().info("Manager started with epoch {}: {} groups and {} nodes in desired state", epoch, groups.size(), nodes.size());
   }
 
@@ -186,6 +194,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.Update.class, this::onUpdate)
         .onMessage(ManagerProtocol.ApplySite.class, this::onApplySite)
         .onMessage(SiteChecked.class, this::onSiteChecked)
+        .onMessage(LogStatsReported.class, m -> {
+          logStats = m.stats();
+          return this;
+        })
         // internal
         .onMessage(StoreDone.class, this::onStoreDone)
         .onMessage(MemberChanged.class, this::onMemberChanged)
@@ -994,7 +1006,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   // ---- status -----------------------------------------------------------------------------------
 
   private Behavior<ManagerProtocol.Command> onGetStatus(ManagerProtocol.GetStatus get) {
-    List<ClusterStatus> parts = StatusView.parts(managerStatus(), members(), converged(), hosts, groups.values(), nodes.values(),
+    List<ClusterStatus> parts = StatusView.parts(managerStatus(), members(), converged(), logStats, hosts, groups.values(), nodes.values(),
         settings.statusPartSize());
     for (int i = 0; i < parts.size(); i++) {
       get.replyTo().tell(new ManagerProtocol.StatusPart(i, parts.size(), parts.get(i)));
@@ -1045,6 +1057,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private Behavior<ManagerProtocol.Command> onMemberChanged(MemberChanged changed) {
     ClusterEvent.MemberEvent event = changed.event();
     Member member = event.member();
+    getContext().getLog().info("member {} ({}) is {}", member.address(), String.join(",", member.getRoles()), member.status());
     if (event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved
         || event instanceof ClusterEvent.MemberExited || event instanceof ClusterEvent.MemberLeft) {
       hostsOf(member).forEach(host -> hostDown(host, "its member " + member.address() + " is " + member.status()));

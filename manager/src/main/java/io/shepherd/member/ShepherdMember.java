@@ -102,6 +102,7 @@ public final class ShepherdMember {
   private static Behavior<Void> guardian(Set<String> roles) {
     return Behaviors.setup(ctx -> {
       ActorSystem<?> system = ctx.getSystem();
+      startLogForwarding(ctx, roles);
       if (roles.contains("host")) {
         ActorRef<HostProtocol.Command> host = ctx.spawn(HostAgent.create(HostSettings.create(system)), "host");
         Duration timeout = system.settings().config().getDuration("akka.coordinated-shutdown.phases.before-service-unbind.timeout");
@@ -121,6 +122,26 @@ public final class ShepherdMember {
       }
       return Behaviors.empty();
     });
+  }
+
+  /**
+   * Every record of this JVM goes to the log server: the forwarder drains the buffer the Logback
+   * appender fills. An exception no thread caught becomes an ERROR record too.
+   */
+  private static void startLogForwarding(akka.actor.typed.javadsl.ActorContext<Void> ctx, Set<String> roles) {
+    ActorSystem<?> system = ctx.getSystem();
+    Config config = system.settings().config();
+    String name = roles.contains("host") ? HostSettings.create(system).hostId() : "manager";
+    String source = name + "@" + system.address().getHost().orElse("local") + ":" + system.address().getPort().orElse(0)
+        + "#" + akka.remote.AddressUidExtension.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).longAddressUid();
+    io.shepherd.host.logs.LogBuffer buffer = io.shepherd.host.logs.LogBuffer.global();
+    buffer.setCapacity(config.getInt("shepherd.logs.forwarder.buffer"));
+    ctx.spawn(Behaviors.supervise(io.shepherd.host.logs.LogForwarder.create(buffer, source,
+            io.shepherd.host.logs.LogForwarder.Settings.fromConfig(config)))
+        .onFailure(SupervisorStrategy.restart()), "log-forwarder");
+    org.slf4j.Logger uncaught = org.slf4j.LoggerFactory.getLogger("shepherd.uncaught");
+    Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
+        uncaught.error("uncaught {} in thread {}", error.getClass().getName(), thread.getName(), error));
   }
 
   /** True if the member shut down because the cluster downed it (it may rejoin as a new incarnation). */

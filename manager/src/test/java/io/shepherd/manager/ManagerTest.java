@@ -100,7 +100,7 @@ class ManagerTest {
       nodes.addAll(parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT).status().nodes());
     }
     ClusterStatus s = first.status();
-    return new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes, s.converged());
+    return new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes, s.converged(), s.logs());
   }
 
   /** Creates daq1/acq and daq1/acq/sine (CREATED) through the fake host. */

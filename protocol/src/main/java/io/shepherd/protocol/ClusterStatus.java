@@ -8,9 +8,11 @@ import java.util.List;
  *
  * @param converged true if every member has seen the Manager's current view of the membership
  *     (gossip convergence); while false, members may disagree, e.g. on one just joined
+ * @param logs the log server's counters (records, gaps, lost and dropped records), or null before its first report
  */
 public record ClusterStatus(
-    Manager manager, List<Member> members, List<Host> hosts, List<Group> groups, List<NodeStatus> nodes, boolean converged)
+    Manager manager, List<Member> members, List<Host> hosts, List<Group> groups, List<NodeStatus> nodes, boolean converged,
+    LogProtocol.LogStats logs)
     implements CborSerializable {
 
   public ClusterStatus {

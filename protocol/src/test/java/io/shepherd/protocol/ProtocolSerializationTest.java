@@ -47,6 +47,9 @@ class ProtocolSerializationTest {
   static final Site SITE = new Site("site.conf", List.of(
       new Site.Group(GROUP, List.of(new Site.Node(GROUP.node("rec"), PROCESS_SPEC, NodeState.STOPPED),
           new Site.Node(GROUP.node("sine"), SPEC, NodeState.RUNNING)))));
+  static final LogRecord LOG_RECORD = new LogRecord("daq1@127.0.0.1:2552#7", 41, 1_763_806_530_123_456L, LogLevel.ERROR,
+      "daq1/acq/sine", "node.daq1/acq/sine", "node-daq1/acq/sine-1-1", "start() threw",
+      "java.lang.IllegalStateException: boom\n\tat x.Y.z(Y.java:1)\n");
   static final Checkpoint CHECKPOINT = new Checkpoint(new byte[] {1, 2, 3, -1}, Instant.parse("2026-11-22T10:15:31.5Z"));
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
       List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"));
@@ -62,7 +65,7 @@ class ProtocolSerializationTest {
         List.of(new ClusterStatus.Member("akka://shepherd@127.0.0.1:2551", List.of("manager", "host"), "Up", true)),
         List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1)),
         List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP")),
-        List.of(STATUS), true);
+        List.of(STATUS), true, new LogProtocol.LogStats(1234, 3, 1, 17, 5, "/var/log/shepherd/shepherd.log"));
     return List.of(
         SPEC, POLICY, STATUS, HOST_INFO, cluster,
         cluster.manager(), cluster.members().get(0), cluster.hosts().get(0), cluster.groups().get(0),
@@ -125,6 +128,16 @@ class ProtocolSerializationTest {
         new ManagerProtocol.SpecProblem(0, ErrorCode.UNKNOWN_TYPE, "unknown node type"),
         new ManagerProtocol.HostAnswer("reserved", List.of(40001), Map.of("X", "1")),
         new ManagerProtocol.SiteApplied(List.of("any/acq/rec"), List.of(), List.of("daq1/old/x"), List.of("any/acq/sine")),
+        LOG_RECORD, new LogFilter("daq1/**", LogLevel.WARN, 1_700_000_000_000_000L), LogFilter.all(),
+        new LogProtocol.LogBatch("daq1@127.0.0.1:2552#7", 41, List.of(LOG_RECORD), 3, testKit.<LogProtocol.Ack>createTestProbe().getRef()),
+        new LogProtocol.Ack("daq1@127.0.0.1:2552#7", 41),
+        new LogProtocol.Subscribe(LogFilter.all(), testKit.<LogProtocol.Delivery>createTestProbe().getRef()),
+        new LogProtocol.Unsubscribe(testKit.<LogProtocol.Delivery>createTestProbe().getRef()),
+        new LogProtocol.Delivery(5, List.of(LOG_RECORD), 12, testKit.<LogProtocol.Command>createTestProbe().getRef()),
+        new LogProtocol.Delivered(testKit.<LogProtocol.Delivery>createTestProbe().getRef(), 5),
+        new LogProtocol.QueryTail(LogFilter.all(), 100, testKit.<LogProtocol.Tail>createTestProbe().getRef()),
+        new LogProtocol.Tail(List.of(LOG_RECORD), new LogProtocol.LogStats(10, 2, 0, 0, 0, null)),
+        new LogProtocol.LogStats(10, 2, 1, 5, 7, "/tmp/shepherd.log"),
         new ManagerProtocol.Ok("started", STATUS),
         new ManagerProtocol.Ok("removed", null),
         new ManagerProtocol.Failed(ErrorCode.INVALID_TRANSITION, "cannot start"));

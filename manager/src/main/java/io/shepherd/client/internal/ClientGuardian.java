@@ -26,8 +26,15 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
   /** Complete {@code manager} with the current Manager, now or once there is one. */
   public record WhenManager(CompletableFuture<ActorRef<ManagerProtocol.Command>> manager) implements Command {}
 
-  /** Spawn a child (a collector of a multi-part answer, a fault listener) and hand out its ref. */
-  public record Spawn<T>(akka.actor.typed.Behavior<T> behavior, CompletableFuture<ActorRef<T>> ref) implements Command {}
+  /**
+   * Spawn a child (a collector of a multi-part answer, a fault listener, a log subscriber) and hand
+   * out its ref; on the dispatcher named {@code dispatcher}, or the default one if null.
+   */
+  public record Spawn<T>(akka.actor.typed.Behavior<T> behavior, String dispatcher, CompletableFuture<ActorRef<T>> ref) implements Command {
+    public Spawn(akka.actor.typed.Behavior<T> behavior, CompletableFuture<ActorRef<T>> ref) {
+      this(behavior, null, ref);
+    }
+  }
 
   /** Stop a child made with {@link Spawn}. */
   public record StopChild(ActorRef<?> child) implements Command {}
@@ -79,7 +86,8 @@ public final class ClientGuardian extends AbstractBehavior<ClientGuardian.Comman
   }
 
   private <T> Behavior<Command> onSpawn(Spawn<T> spawn) {
-    spawn.ref().complete(getContext().spawnAnonymous(spawn.behavior()));
+    spawn.ref().complete(spawn.dispatcher() == null ? getContext().spawnAnonymous(spawn.behavior())
+        : getContext().spawnAnonymous(spawn.behavior(), akka.actor.typed.DispatcherSelector.fromConfig(spawn.dispatcher())));
     return this;
   }
 

@@ -35,7 +35,7 @@ public final class StatusCollector {
               List<NodeStatus> nodes = new ArrayList<>();
               received.forEach(r -> nodes.addAll(r.status().nodes()));
               result.complete(new ClusterStatus(first.manager(), first.members(), first.hosts(), first.groups(), nodes,
-                  first.converged()));
+                  first.converged(), first.logs()));
             }
             return Behaviors.stopped();
           })

@@ -21,6 +21,7 @@ public final class StatusView {
    * each further part holds more nodes only.
    */
   public static List<ClusterStatus> parts(ClusterStatus.Manager manager, List<ClusterStatus.Member> members, boolean converged,
+                                          io.shepherd.protocol.LogProtocol.LogStats logs,
                                           Map<String, HostEntry> hosts, Collection<GroupEntry> groups,
                                           Collection<NodeEntry> nodes, int partSize) {
     Map<String, int[]> counts = new HashMap<>();
@@ -68,8 +69,8 @@ public final class StatusView {
     for (int from = 0; from == 0 || from < nodeList.size(); from += partSize) {
       List<NodeStatus> slice = nodeList.subList(from, Math.min(nodeList.size(), from + partSize));
       parts.add(from == 0
-          ? new ClusterStatus(manager, members, hostList, groupList, slice, converged)
-          : new ClusterStatus(manager, List.of(), List.of(), List.of(), slice, converged));
+          ? new ClusterStatus(manager, members, hostList, groupList, slice, converged, logs)
+          : new ClusterStatus(manager, List.of(), List.of(), List.of(), slice, converged, logs));
     }
     return parts;
   }
