@@ -75,9 +75,19 @@ public final class LogBuffer {
 
   /** Takes a record in, numbering it; drops it, counting, if the buffer is full. Never blocks for long. */
   public void add(long micros, LogLevel level, String node, String logger, String thread, String message, String error) {
+    add(micros, level, node, logger, thread, message, error, false);
+  }
+
+  /** Takes in the forwarder's report of a drop: also when the buffer is full, so that a drop is never silent. */
+  void addReport(long micros, String message) {
+    add(micros, LogLevel.WARN, null, "shepherd.logs", Thread.currentThread().getName(), message, null, true);
+  }
+
+  private void add(long micros, LogLevel level, String node, String logger, String thread, String message, String error,
+                   boolean always) {
     boolean signal;
     synchronized (this) {
-      if (entries.size() >= capacity) {
+      if (!always && entries.size() >= capacity) {
         dropped.incrementAndGet();
         return;
       }

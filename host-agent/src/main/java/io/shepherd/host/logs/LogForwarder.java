@@ -9,7 +9,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
-import io.shepherd.protocol.LogLevel;
 import io.shepherd.protocol.LogProtocol;
 import io.shepherd.protocol.LogRecord;
 import java.time.Duration;
@@ -138,8 +137,8 @@ public final class LogForwarder extends AbstractBehavior<LogForwarder.Command> {
       long dropped = buffer.takeDropped();
       if (dropped > 0) {
         long now = Instant.now().toEpochMilli() * 1000;
-        buffer.add(now, LogLevel.WARN, null, "shepherd.logs", Thread.currentThread().getName(), "dropped " + dropped
-            + " log records: the log buffer of this member was full (the log server was unreachable or too slow)", null);
+        buffer.addReport(now, "dropped " + dropped
+            + " log records: the log buffer of this member was full (the log server was unreachable or too slow)");
       }
       List<LogBuffer.Entry> entries = buffer.drain(settings.batchRecords(), settings.batchBytes());
       if (entries.isEmpty()) {
