@@ -1,0 +1,204 @@
+package io.shepherd.it;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.shepherd.client.LogSubscription;
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.it.nodes.TickerNode;
+import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogLevel;
+import io.shepherd.protocol.LogRecord;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.ProcessSpec;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Central logs across real member JVMs: records of nodes on several hosts, process output and
+ * uncaught exceptions reach a subscriber in time order; {@code logs -f} prints them as they come;
+ * and killing the Manager's JVM while nodes log loses no record.
+ */
+class LogsIT {
+
+  static final Path WORK = Path.of(System.getProperty("shepherd.it.logs", "target/it-logs"), "logs-work").toAbsolutePath();
+  static final Pattern TICK = Pattern.compile("tick (\\d+)");
+
+  TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static Map<String, String> config(String name) {
+    return Map.of(
+        "shepherd.host.allowed-packages.0", "io.shepherd.it.nodes",
+        "shepherd.host.process.allowed.0", "/usr/bin/*",
+        "shepherd.host.process.allowed.1", "/bin/*",
+        "shepherd.host.work-root", WORK.resolve(name).toString(),
+        "shepherd.logs.server.dir", WORK.resolve(name).resolve("server-logs").toString());
+  }
+
+  static <T> T get(java.util.concurrent.CompletionStage<T> stage) {
+    return stage.toCompletableFuture().join();
+  }
+
+  static void awaitRecords(List<LogRecord> records, String what, Predicate<List<LogRecord>> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (!condition.test(List.copyOf(records))) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what + "; got " + records.size() + " records");
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  static NodeSpec ticker(long count, long rate, long throwAt) {
+    return NodeSpec.of(TickerNode.class.getName(), Map.of("count", Long.toString(count), "rate", Long.toString(rate),
+        "throw-at", Long.toString(throwAt)));
+  }
+
+  @Test
+  void recordsOfTwoHostsProcessOutputAndUncaughtExceptionsReachASubscriberInTimeOrder() throws Exception {
+    cluster = TestCluster.create("logs", config("logs"));
+    cluster.start("alpha", "manager", "host");
+    cluster.start("beta", "host");
+    cluster.start("gamma", "host");
+    ShepherdClient client = cluster.client();
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
+
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    try (LogSubscription subscription = client.subscribeLogs(new LogFilter("**", null, null), records::add)) {
+      get(client.createGroup("beta/acq"));
+      get(client.createGroup("gamma/acq"));
+      get(client.createNode("beta/acq/t", ticker(100, 50, 0), NodeState.RUNNING));
+      get(client.createNode("gamma/acq/t", ticker(100, 50, 0), NodeState.RUNNING));
+      get(client.createNode("gamma/acq/broken", ticker(1000, 50, 20), NodeState.RUNNING));
+      get(client.createProcess("beta/acq/script", ProcessSpec.of("bash", "-c", "echo to stdout; echo to stderr >&2; exec sleep 1000"),
+          NodeState.RUNNING));
+
+      awaitRecords(records, "100 ticks of both tickers, the script's output and the uncaught exception", list ->
+          ticks(list, "beta/acq/t").size() == 100 && ticks(list, "gamma/acq/t").size() == 100
+              && list.stream().anyMatch(r -> r.node().equals("beta/acq/script") && r.level() == LogLevel.INFO && r.message().equals("to stdout"))
+              && list.stream().anyMatch(r -> r.node().equals("beta/acq/script") && r.level() == LogLevel.WARN && r.message().equals("to stderr"))
+              && list.stream().anyMatch(r -> r.node().equals("gamma/acq/broken") && r.level() == LogLevel.ERROR && r.error() != null));
+    }
+    List<LogRecord> got = List.copyOf(records);
+    for (int i = 1; i < got.size(); i++) {
+      assertTrue(got.get(i - 1).micros() <= got.get(i).micros(), "in time order across hosts: " + got.get(i - 1) + " then " + got.get(i));
+    }
+    assertTrue(got.stream().anyMatch(r -> r.source().startsWith("beta@")) && got.stream().anyMatch(r -> r.source().startsWith("gamma@")));
+    LogRecord uncaught = got.stream().filter(r -> r.node().equals("gamma/acq/broken") && r.error() != null).findFirst().orElseThrow();
+    assertTrue(uncaught.message().contains("uncaught"), uncaught.message());
+    assertTrue(uncaught.error().contains("IllegalStateException: ticker gamma/acq/broken broke at tick 20"), uncaught.error());
+    assertTrue(uncaught.error().contains("at io.shepherd.it.nodes.TickerNode.tick"), "with its stack trace: " + uncaught.error());
+    assertEquals(List.of(), missing(ticks(got, "beta/acq/t"), 100));
+
+    ClusterStatus status = get(client.status());
+    assertNotNull(status.logs());
+    assertEquals(0, status.logs().gaps(), status.logs().toString());
+    assertTrue(status.logs().records() > 200, status.logs().toString());
+
+    // logs -f prints records as they arrive: a new node's first tick shows up in it.
+    Process follow = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.shepherd.cli.Shepherd", "logs", "-f", "--node", "beta/late/*",
+        "--seeds", String.join(",", cluster.seeds())).redirectErrorStream(true).start();
+    try {
+      BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
+      Thread creator = new Thread(() -> {
+        try {
+          TimeUnit.SECONDS.sleep(3);
+          get(client.createGroup("beta/late"));
+          get(client.createNode("beta/late/t", ticker(1_000_000, 5, 0), NodeState.RUNNING));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      creator.start();
+      long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+      String line;
+      boolean seen = false;
+      while (!seen && System.nanoTime() < deadline && (line = lines.readLine()) != null) {
+        seen = line.contains("beta/late/t") && line.contains("tick 1");
+      }
+      creator.join();
+      assertTrue(seen, "logs -f printed the new node's first tick");
+    } finally {
+      follow.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void killingTheManagersJvmWhileNodesLogLosesNoRecord() throws Exception {
+    cluster = TestCluster.create("logs-failover", config("logs-failover"));
+    MemberProcess alpha = cluster.start("alpha", "manager", "host");
+    cluster.start("beta", "manager", "host");
+    cluster.start("gamma", "manager", "host");
+    ShepherdClient client = cluster.client(Duration.ofSeconds(10));
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
+    assertEquals(alpha.address(), get(client.status()).manager().address());
+
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    long total = 1500;
+    try (LogSubscription subscription = client.subscribeLogs(new LogFilter("*/acq/*", null, null), records::add)) {
+      get(client.createGroup("beta/acq", true));
+      get(client.createGroup("gamma/acq", true));
+      get(client.createNode("beta/acq/t", ticker(total, 100, 0), NodeState.RUNNING));
+      get(client.createNode("gamma/acq/t", ticker(total, 100, 0), NodeState.RUNNING));
+      awaitRecords(records, "the first 300 ticks", list -> ticks(list, "beta/acq/t").size() >= 300);
+      cluster.kill(alpha);
+      awaitRecords(records, "every tick of both nodes, through the failover", list ->
+          ticks(list, "beta/acq/t").size() == total && ticks(list, "gamma/acq/t").size() == total);
+    }
+    List<LogRecord> got = List.copyOf(records);
+    assertEquals(List.of(), missing(ticks(got, "beta/acq/t"), total));
+    assertEquals(List.of(), missing(ticks(got, "gamma/acq/t"), total));
+    Map<String, Long> perNumber = new HashMap<>();
+    got.stream().filter(r -> TICK.matcher(r.message()).matches()).forEach(r -> perNumber.merge(r.node() + " " + r.message(), 1L, Long::sum));
+    assertTrue(perNumber.values().stream().allMatch(c -> c == 1), "no record twice");
+    ClusterStatus after = TestCluster.awaitStatus(client, "the new Manager's log server reporting", s ->
+        !s.manager().address().equals(alpha.address()) && s.logs() != null);
+    assertEquals(0, after.logs().gaps(), "the new log server saw no gap: " + after.logs());
+  }
+
+  static TreeSet<Long> ticks(List<LogRecord> records, String node) {
+    TreeSet<Long> ticks = new TreeSet<>();
+    for (LogRecord r : records) {
+      if (node.equals(r.node())) {
+        Matcher m = TICK.matcher(r.message());
+        if (m.matches()) {
+          ticks.add(Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    return ticks;
+  }
+
+  static List<Long> missing(TreeSet<Long> ticks, long total) {
+    List<Long> missing = new ArrayList<>();
+    for (long n = 1; n <= total && missing.size() < 20; n++) {
+      if (!ticks.contains(n)) {
+        missing.add(n);
+      }
+    }
+    return missing;
+  }
+}
