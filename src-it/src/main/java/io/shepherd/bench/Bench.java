@@ -15,6 +15,7 @@ public final class Bench {
     List<Benchmark> all = new ArrayList<>(FoundationBenchmarks.all());
     all.addAll(SelfHealingBenchmarks.all());
     all.addAll(ProcessBenchmarks.all());
+    all.addAll(LogBenchmarks.all());
     return all;
   }
 

@@ -1,0 +1,171 @@
+package io.shepherd.bench;
+
+import io.shepherd.client.LogSubscription;
+import io.shepherd.it.nodes.TickerNode;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.LogRecord;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The central logs' figures: sustained records/s with zero loss, and latency from a log call to a subscriber. */
+final class LogBenchmarks {
+
+  private LogBenchmarks() {}
+
+  static List<Benchmark> all() {
+    return List.of(new Throughput(), new Latency());
+  }
+
+  static Map<String, String> config(Path work) {
+    Map<String, String> config = new LinkedHashMap<>(BenchCluster.tuning());
+    config.put("shepherd.host.allowed-packages.0", "io.shepherd.it.nodes");
+    config.put("shepherd.logs.server.dir", work.resolve("server-logs").toString());
+    config.put("shepherd.host.work-root", work.toString());
+    return config;
+  }
+
+  static NodeSpec ticker(long count, long rate) {
+    return NodeSpec.of(TickerNode.class.getName(), Map.of("count", Long.toString(count), "rate", Long.toString(rate)));
+  }
+
+  /**
+   * Two tickers, one on each of two hosts, log at a fixed rate for 10 s into a subscriber in the
+   * benchmark's JVM; a rate passes if every record arrives and the log server counts no gap and no
+   * drop. Rates rise until one fails; the figure is the highest that passed, and what it sustained.
+   */
+  static final class Throughput implements Benchmark {
+    public String name() {
+      return "logs-throughput";
+    }
+
+    public String description() {
+      return "sustained records/s from nodes on 2 hosts to a subscriber with zero loss (gap count 0, no drop); target >= 100,000";
+    }
+
+    public void run(Report report) throws Exception {
+      Path work = Files.createTempDirectory("shepherd-bench-logs-");
+      try (BenchCluster cluster = new BenchCluster(name(), config(work))) {
+        cluster.client.createGroup("bench-b/log", true).toCompletableFuture().join();
+        cluster.client.createGroup("bench-c/log", true).toCompletableFuture().join();
+        Report.note("warming up: 10 s at 20,000 records/s");
+        round(cluster, "warm", 10_000, 10);
+        long best = 0;
+        double bestSustained = 0;
+        int round = 0;
+        for (long perHost : new long[] {25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 200_000}) {
+          Result result = round(cluster, "r" + (round++), perHost, 10);
+          Report.note(String.format("%,d records/s offered: %,.0f received/s, %d missing, gaps %d, dropped %d", 2 * perHost,
+              result.sustained, result.missing, result.gaps, result.dropped));
+          if (!result.lossless()) {
+            break;
+          }
+          best = 2 * perHost;
+          bestSustained = result.sustained;
+        }
+        report.figure("lossless.offered", best, "records/s");
+        report.figure("lossless.received", bestSustained, "records/s");
+      }
+    }
+
+    record Result(double sustained, long missing, long gaps, long dropped) {
+      boolean lossless() {
+        return missing == 0 && gaps == 0 && dropped == 0;
+      }
+    }
+
+    private Result round(BenchCluster cluster, String name, long perHost, int seconds) throws Exception {
+      long count = perHost * seconds;
+      Map<String, AtomicLong> received = new ConcurrentHashMap<>();
+      AtomicLong first = new AtomicLong();
+      AtomicLong last = new AtomicLong();
+      LogProtocol.LogStats before = cluster.client.status().toCompletableFuture().join().logs();
+      String glob = "*/log/" + name;
+      try (LogSubscription subscription = cluster.client.subscribeLogs(new LogFilter(glob, null, null), record -> {
+        if (record.message().startsWith("tick ")) {
+          long now = System.nanoTime();
+          first.compareAndSet(0, now);
+          last.set(now);
+          received.computeIfAbsent(record.node(), n -> new AtomicLong()).incrementAndGet();
+        }
+      })) {
+        TimeUnit.MILLISECONDS.sleep(500);
+        for (String host : List.of("bench-b", "bench-c")) {
+          cluster.client.createNode(host + "/log/" + name, ticker(count, perHost), NodeState.RUNNING).toCompletableFuture().join();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds * 3L + 30);
+        while (System.nanoTime() < deadline && total(received) < 2 * count) {
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
+        TimeUnit.MILLISECONDS.sleep(1000);
+      } finally {
+        for (String host : List.of("bench-b", "bench-c")) {
+          cluster.client.removeNode(host + "/log/" + name).toCompletableFuture().join();
+        }
+      }
+      LogProtocol.LogStats after = cluster.await("log stats", s -> s.logs() != null).logs();
+      long got = total(received);
+      double sustained = got / Math.max(1e-9, (last.get() - first.get()) / 1e9);
+      return new Result(sustained, 2 * count - got, after.gaps() - (before == null ? 0 : before.gaps()),
+          after.dropped() - (before == null ? 0 : before.dropped()));
+    }
+
+    private static long total(Map<String, AtomicLong> received) {
+      return received.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+  }
+
+  /** One ticker logs 200 records/s for 15 s; each record's latency is the subscriber's clock minus the record's time. */
+  static final class Latency implements Benchmark {
+    public String name() {
+      return "logs-latency";
+    }
+
+    public String description() {
+      return "latency from a node's log call to a subscriber in another JVM (p50, p99 of 3,000 records); target p50 <= "
+          + "reorder window (250 ms) + 10 ms";
+    }
+
+    public void run(Report report) throws Exception {
+      Path work = Files.createTempDirectory("shepherd-bench-logs-");
+      try (BenchCluster cluster = new BenchCluster(name(), config(work))) {
+        cluster.client.createGroup("bench-b/log", true).toCompletableFuture().join();
+        long[] samples = new long[3000];
+        AtomicLong index = new AtomicLong();
+        try (LogSubscription subscription = cluster.client.subscribeLogs(new LogFilter("bench-b/log/measured", null, null), r -> {
+          if (r.message().startsWith("tick ")) {
+            Instant now = Instant.now();
+            long i = index.getAndIncrement();
+            if (i < samples.length) {
+              samples[(int) i] = (now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000 - r.micros()) * 1_000;
+            }
+          }
+        })) {
+          cluster.client.createNode("bench-b/log/warm", ticker(2000, 200), NodeState.RUNNING).toCompletableFuture().join();
+          TimeUnit.SECONDS.sleep(10);
+          cluster.client.createNode("bench-b/log/measured", ticker(samples.length, 200), NodeState.RUNNING).toCompletableFuture().join();
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+          while (index.get() < samples.length && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+          }
+        }
+        if (index.get() < samples.length) {
+          throw new IllegalStateException("only " + index.get() + " of " + samples.length + " records arrived");
+        }
+        report.latencies("log-to-subscriber", samples);
+        ClusterStatus status = cluster.client.status().toCompletableFuture().join();
+        report.figure("gaps", status.logs() == null ? -1 : status.logs().gaps(), "count");
+      }
+    }
+  }
+}
