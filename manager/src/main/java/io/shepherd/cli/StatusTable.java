@@ -15,7 +15,14 @@ final class StatusTable {
     ClusterStatus.Manager manager = status.manager();
     out.append("MANAGER ").append(manager.address()).append("  epoch ").append(manager.epoch())
         .append("  backup ").append(manager.backup() == null ? "none" : manager.backup())
-        .append(status.converged() ? "" : "  (membership not converged yet)").append("\n\n");
+        .append(status.converged() ? "" : "  (membership not converged yet)").append("\n");
+    io.shepherd.protocol.LogProtocol.LogStats logs = status.logs();
+    if (logs != null) {
+      out.append("LOGS    ").append(logs.records()).append(" records from ").append(logs.sources()).append(" sources, ")
+          .append(logs.gaps()).append(" gaps (").append(logs.missing()).append(" lost), ").append(logs.dropped())
+          .append(" dropped by full buffers").append(logs.file() == null ? "" : ", in " + logs.file()).append('\n');
+    }
+    out.append('\n');
 
     Table members = new Table("MEMBER", "ROLES", "STATUS", "REACHABLE");
     status.members().forEach(m -> members.row(m.address(), String.join(",", m.roles()), m.status(), m.reachable() ? "yes" : "NO"));
