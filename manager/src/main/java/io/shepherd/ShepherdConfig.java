@@ -35,13 +35,58 @@ public final class ShepherdConfig {
     return load(ConfigFactory.parseFile(siteFile.toFile()));
   }
 
-  /** The configuration with {@code site} (e.g. a test's overrides) in place of a site file. */
+  /**
+   * The configuration with {@code site} (e.g. a test's overrides) in place of a site file.
+   *
+   * @throws IllegalArgumentException if TLS is on and this machine's certificates are missing
+   */
   public static Config load(Config site) {
     ConfigFactory.invalidateCaches();
-    return ConfigFactory.systemProperties()
+    Config config = ConfigFactory.systemProperties()
         .withFallback(site)
         .withFallback(ConfigFactory.parseResources(ShepherdConfig.class.getClassLoader(), "shepherd-defaults.conf"))
         .withFallback(ConfigFactory.defaultReference(ShepherdConfig.class.getClassLoader()))
         .resolve();
+    return tls(config).withFallback(config);
+  }
+
+  /**
+   * Artery's transport from {@code shepherd.tls}: TLS 1.3 with mutual authentication, with the key
+   * store, trust store and password in {@code shepherd.tls.dir} (as {@code bin/shepherd certs} makes
+   * them); or plain TCP if it is off (a trusted loopback demo).
+   */
+  static Config tls(Config config) {
+    if (!config.getBoolean("shepherd.tls.enabled")) {
+      return ConfigFactory.parseMap(java.util.Map.of("akka.remote.artery.transport", "tcp"));
+    }
+    String dirSetting = config.getString("shepherd.tls.dir");
+    Path dir = dirSetting.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd", "tls") : Path.of(dirSetting);
+    for (String name : java.util.List.of(io.shepherd.member.Certificates.KEY_STORE, io.shepherd.member.Certificates.TRUST_STORE,
+        io.shepherd.member.Certificates.PASSWORD)) {
+      if (!Files.isReadable(dir.resolve(name))) {
+        throw new IllegalArgumentException("TLS is on (shepherd.tls.enabled) but " + dir.resolve(name) + " is missing. Make the "
+            + "cluster's certificates with: bin/shepherd certs --out DIR --members NAME,... and copy DIR/NAME to " + dir
+            + " on the machine of NAME (or set shepherd.tls.dir); for a trusted loopback try-out only, run with "
+            + "-Dshepherd.tls.enabled=off (SHEPHERD_JAVA_OPTS)");
+      }
+    }
+    String password;
+    try {
+      password = Files.readString(dir.resolve(io.shepherd.member.Certificates.PASSWORD)).trim();
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read " + dir.resolve(io.shepherd.member.Certificates.PASSWORD) + ": " + e);
+    }
+    String engine = "akka.remote.artery.ssl.config-ssl-engine.";
+    java.util.Map<String, Object> settings = new java.util.HashMap<>();
+    settings.put("akka.remote.artery.transport", "tls-tcp");
+    settings.put(engine + "key-store", dir.resolve(io.shepherd.member.Certificates.KEY_STORE).toAbsolutePath().toString());
+    settings.put(engine + "trust-store", dir.resolve(io.shepherd.member.Certificates.TRUST_STORE).toAbsolutePath().toString());
+    settings.put(engine + "key-store-password", password);
+    settings.put(engine + "key-password", password);
+    settings.put(engine + "trust-store-password", password);
+    settings.put(engine + "protocol", config.getString("shepherd.tls.protocol"));
+    settings.put(engine + "enabled-algorithms", config.getStringList("shepherd.tls.enabled-algorithms"));
+    settings.put(engine + "require-mutual-authentication", true);
+    return ConfigFactory.parseMap(settings);
   }
 }

@@ -57,12 +57,18 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     }, "demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     Path logs = Files.createTempDirectory("shepherd-demo-");
+    // The demo's members and its client talk over mutual TLS too, with throwaway certificates.
+    System.out.println("demo: making throwaway TLS certificates for the demo's members (keytool)");
+    io.shepherd.member.Certificates.create(logs.resolve("tls"), List.of("demo"), 30);
     Map<String, String> properties = Map.of(
         "shepherd.host.process.allowed.0", "/usr/bin/*",
         "shepherd.host.process.allowed.1", "/bin/*",
-        "shepherd.host.work-root", logs.resolve("work").toString());
+        "shepherd.host.work-root", logs.resolve("work").toString(),
+        "shepherd.logs.server.dir", logs.resolve("server-logs").toString(),
+        "shepherd.tls.enabled", "on",
+        "shepherd.tls.dir", logs.resolve("tls").resolve("demo").toString());
     try (LocalCluster cluster = new LocalCluster(logs, LocalCluster.smallJvm(), properties)) {
-      run(cluster, logs);
+      run(cluster, logs, properties);
     } finally {
       System.out.println("demo: all member JVMs stopped.");
       stopped.countDown();
@@ -75,14 +81,14 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     return 0;
   }
 
-  private void run(LocalCluster cluster, Path logs) throws InterruptedException {
+  private void run(LocalCluster cluster, Path logs, Map<String, String> properties) throws InterruptedException {
     System.out.println("demo: starting 3 member JVMs on loopback; their logs are in " + logs);
     List<MemberProcess> members = List.of(
         cluster.start("host-a", Set.of("manager", "host")),
         cluster.start("host-b", Set.of("host")),
         cluster.start("host-c", Set.of("host")));
     members.forEach(m -> System.out.println("demo:   " + m.hostId() + " on port " + m.port() + " (pid " + m.pid() + ")"));
-    ClientSettings settings = ClientSettings.fromConfig(Cli.config(spec.commandLine(), null))
+    ClientSettings settings = ClientSettings.fromConfig(io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(properties)))
         .withSeeds(cluster.seeds()).withConnectTimeout(Duration.ofSeconds(90)).withCallTimeout(Duration.ofSeconds(30));
     try (ShepherdClient client = ShepherdClient.connect(settings)) {
       awaitHosts(client, 3);

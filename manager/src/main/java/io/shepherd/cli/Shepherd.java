@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/shepherd}: the one launcher of members, the demo and the CLI commands. */
 @Command(name = "shepherd", mixinStandardHelpOptions = true, version = "Shepherd 0.1.0",
     description = "Runs and watches the nodes of a distributed data-acquisition or control system.",
-    subcommands = {MemberCommand.class, StatusCommand.class, ApplyCommand.class, UpDownCommand.Up.class, UpDownCommand.Down.class, LogsCommand.class,
+    subcommands = {MemberCommand.class, StatusCommand.class, ApplyCommand.class, UpDownCommand.Up.class, UpDownCommand.Down.class, LogsCommand.class, CertsCommand.class,
         DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Shepherd implements Runnable {
 

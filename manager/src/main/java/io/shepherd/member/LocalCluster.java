@@ -70,6 +70,11 @@ public final class LocalCluster implements AutoCloseable {
    * opens its connections from it too, so that a partition can be made by address.
    */
   public synchronized MemberProcess start(String hostId, Set<String> roles, String hostname, int port) {
+    return start(hostId, roles, hostname, port, Map.of());
+  }
+
+  /** Like {@link #start(String, Set, String, int)}, with system properties of this member only (its TLS folder, say). */
+  public synchronized MemberProcess start(String hostId, Set<String> roles, String hostname, int port, Map<String, String> own) {
     String seed = hostname + ":" + port;
     if (!seeds.contains(seed)) {
       seeds.add(seed);
@@ -79,6 +84,7 @@ public final class LocalCluster implements AutoCloseable {
     command.addAll(jvmOptions);
     command.add("-Dshepherd.watch-parent-pid=" + ProcessHandle.current().pid());
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    own.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-Dakka.remote.artery.advanced.tcp.outbound-client-hostname=" + hostname);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -54,6 +54,11 @@ public final class TestCluster implements AutoCloseable {
     return members.start(hostId, Set.of(roles), hostname, LocalCluster.freePort());
   }
 
+  /** Starts a member on 127.0.0.1 with system properties of its own (its TLS folder, say). */
+  public MemberProcess startWith(String hostId, Map<String, String> own, String... roles) {
+    return members.start(hostId, Set.of(roles), "127.0.0.1", LocalCluster.freePort(), own);
+  }
+
   /** Starts a member again on the address of one that stopped: the same machine, rebooted. */
   public MemberProcess restart(MemberProcess old) {
     return members.start(old.hostId(), old.roles(), old.hostname(), old.port());
@@ -79,9 +84,14 @@ public final class TestCluster implements AutoCloseable {
 
   /** A client in this JVM bound to, and connecting from, {@code hostname}. */
   public ShepherdClient client(Duration callTimeout, String hostname) {
-    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseMap(
-        Map.of("akka.remote.artery.advanced.tcp.outbound-client-hostname", hostname))
-        .withFallback(io.shepherd.ShepherdConfig.load());
+    return client(callTimeout, hostname, Map.of());
+  }
+
+  /** A client in this JVM with configuration of its own (its TLS folder, say). */
+  public ShepherdClient client(Duration callTimeout, String hostname, Map<String, String> own) {
+    Map<String, String> settings = new LinkedHashMap<>(own);
+    settings.put("akka.remote.artery.advanced.tcp.outbound-client-hostname", hostname);
+    com.typesafe.config.Config config = io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(settings));
     ShepherdClient client = ShepherdClient.connect(ClientSettings.fromConfig(config).withSeeds(seeds())
         .withHostname(hostname).withConnectTimeout(PATIENCE).withCallTimeout(callTimeout));
     clients.add(client);
