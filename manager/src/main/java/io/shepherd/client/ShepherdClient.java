@@ -118,7 +118,7 @@ public final class ShepherdClient implements AutoCloseable {
     }
     InFlight inFlight = new InFlight();
     java.util.concurrent.atomic.AtomicReference<ActorRef<ManagerProtocol.Command>> current = new java.util.concurrent.atomic.AtomicReference<>();
-    ActorSystem<ClientGuardian.Command> system = ActorSystem.create(ClientGuardian.create(inFlight::managerGone, current::set),
+    ActorSystem<ClientGuardian.Command> system = io.shepherd.protocol.CborLimits.actorSystem(ClientGuardian.create(inFlight::managerGone, current::set),
         Seeds.SYSTEM_NAME, config.withFallback(settings.config()).resolve());
     ShepherdClient client = new ShepherdClient(system, settings, inFlight, current);
     try {
@@ -511,6 +511,10 @@ public final class ShepherdClient implements AutoCloseable {
 
   private <R extends ManagerProtocol.Reply, T> CompletionStage<T> call(
       Function<ActorRef<ManagerProtocol.Reply>, ManagerProtocol.Command> message, Class<R> answer, Function<R, T> onOk) {
+    java.util.Optional<ShepherdException> tooLarge = checkSize(message.apply(system.ignoreRef()));
+    if (tooLarge.isPresent()) {
+      return CompletableFuture.failedFuture(tooLarge.get());
+    }
     long deadline = System.nanoTime() + settings.callTimeout().toNanos();
     return manager(settings.callTimeout())
         .thenCompose(manager -> {
@@ -538,6 +542,29 @@ public final class ShepherdClient implements AutoCloseable {
           }
           return onOk.apply(answer.cast(reply));
         });
+  }
+
+  /**
+   * A message larger than Artery's frame would be dropped on its way (and only logged there): the
+   * calls that can carry much (site files, specs, input) are measured first and refused instead.
+   */
+  private java.util.Optional<ShepherdException> checkSize(ManagerProtocol.Command message) {
+    if (!(message instanceof ManagerProtocol.ApplySite || message instanceof ManagerProtocol.CreateNode
+        || message instanceof ManagerProtocol.SendInput || message instanceof ManagerProtocol.HostCall)) {
+      return java.util.Optional.empty();
+    }
+    long limit = system.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size") - 4096;
+    akka.serialization.Serialization serialization = akka.serialization.SerializationExtension.get(
+        akka.actor.typed.javadsl.Adapter.toClassic(system));
+    byte[] bytes = serialization.serialize(message).get();
+    if (bytes.length <= limit) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new ShepherdException.InvalidArgument("the " + message.getClass().getSimpleName() + " call is "
+        + bytes.length + " bytes once serialized, larger than the largest message members exchange ("
+        + limit + " bytes, akka.remote.artery.advanced.maximum-frame-size); "
+        + (message instanceof ManagerProtocol.ApplySite ? "split the site file, or raise the frame size on every member"
+            : "make its params or input smaller")));
   }
 
   private ShepherdException mapError(Throwable error, String what) {

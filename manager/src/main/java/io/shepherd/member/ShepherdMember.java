@@ -96,7 +96,7 @@ public final class ShepherdMember {
     if (roles.contains("host")) {
       HostSettings.fromConfig(config); // fail early, before joining, on bad host settings
     }
-    return ActorSystem.create(guardian(roles), Seeds.SYSTEM_NAME, config);
+    return io.shepherd.protocol.CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
   }
 
   private static Behavior<Void> guardian(Set<String> roles) {

@@ -39,6 +39,8 @@ class ClientTest {
             shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
             akka.coordinated-shutdown.exit-jvm = off
             akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            shepherd.host.work-root = "target/shepherd-work"
+            shepherd.logs.server.dir = "target/shepherd-logs"
             """).withFallback(io.shepherd.ShepherdConfig.load()));
     member = ShepherdMember.start(config);
     Cluster cluster = Cluster.get(member);

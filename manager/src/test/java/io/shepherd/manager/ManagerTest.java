@@ -47,6 +47,7 @@ class ManagerTest {
         shepherd.manager.reconcile-interval = 200ms
         shepherd.manager.resend-after = 400ms
         shepherd.manager.status-part-size = 2
+        shepherd.logs.server.dir = "target/shepherd-logs"
         """).withFallback(io.shepherd.ShepherdConfig.load()));
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -17,6 +17,7 @@ public final class TestConfig {
         akka.loggers = ["akka.event.slf4j.Slf4jLogger"]
         akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
         shepherd.host.work-root = "target/shepherd-work"
+        shepherd.logs.server.dir = "target/shepherd-logs"
         """).withFallback(ConfigFactory.load());
   }
 }
