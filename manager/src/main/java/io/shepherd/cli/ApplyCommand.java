@@ -33,8 +33,7 @@ final class ApplyCommand implements Callable<Integer> {
     try {
       site = SiteFile.read(file, Cli.config(commandLine, connection.config));
     } catch (SiteFile.Invalid e) {
-      System.err.println("error: " + e.getMessage());
-      return 1;
+      throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
     try (ShepherdClient client = connection.connect(commandLine)) {
       ManagerProtocol.SiteApplied applied = client.apply(site).toCompletableFuture().join();

@@ -28,6 +28,21 @@ class CliTest {
       "status --timeout 5x | --timeout must be a duration",
       "demo --duration 0 | --duration must be at least 1 second",
       "frobnicate | Unmatched argument",
+      "member --initial-state sideways | --initial-state must be up or down",
+      "member --roles manager --initial-state up | give the member the role host",
+      "apply /nonexistent/site.conf | no such file",
+      "apply | Missing required parameter",
+      "up | Missing required parameter",
+      "down '' | a target is empty",
+      "logs --level LOUD | unknown log level 'LOUD'",
+      "logs --since yesterday | --since must be an ISO instant",
+      "logs --limit 0 | --limit must be between 1 and 10000",
+      "logs --limit 1000000 | --limit must be between 1 and 10000",
+      "logs --node 'daq1 acq' | node glob 'daq1 acq' is not valid",
+      "certs --out target/cli-certs --members , | at least one member name",
+      "certs --out target/cli-certs --members 'bad name' | member name 'bad name' is not valid",
+      "certs --out target/cli-certs --members a --days 0 | --days must be between 1 and 36500",
+      "certs --members a | Missing required option: '--out=DIR'",
   })
   void badCommandLinesAreRefused(String args, String expected) {
     CommandLine commandLine = Shepherd.commandLine();

@@ -164,6 +164,27 @@ class ProtocolSerializationTest {
     assertEquals(List.of(), missing, "every CborSerializable type needs a round-trip sample");
   }
 
+  @Test
+  void noTypeCrossesTheWireByClassName() throws Exception {
+    List<Class<?>> types = new ArrayList<>(cborTypesIn(CborSerializable.class.getPackageName()));
+    types.add(HostRequest.class);
+    for (Class<?> type : types) {
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        check(c);
+        for (Class<?> i : c.getInterfaces()) {
+          check(i);
+        }
+      }
+    }
+  }
+
+  private static void check(Class<?> type) {
+    com.fasterxml.jackson.annotation.JsonTypeInfo info = type.getAnnotation(com.fasterxml.jackson.annotation.JsonTypeInfo.class);
+    if (info != null) {
+      assertEquals(com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME, info.use(), type + " must name its subtypes, not use class names");
+    }
+  }
+
   /** The concrete CborSerializable classes compiled into a package of this module. */
   static List<Class<?>> cborTypesIn(String packageName) throws IOException, URISyntaxException, ClassNotFoundException {
     Path root = Path.of(CborSerializable.class.getProtectionDomain().getCodeSource().getLocation().toURI());
