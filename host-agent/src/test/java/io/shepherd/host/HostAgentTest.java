@@ -210,4 +210,35 @@ class HostAgentTest {
     done.expectMessage(WAIT, Done.getInstance());
     awaitEvent(ManagerProtocol.GroupRemoved.class, e -> true);
   }
+
+  @Test
+  void withAnInitialStateTheHostAsksTheManagerOnceForItsNodesUpOrDown() {
+    ActorTestKit initial = ActorTestKit.create("initial", ConfigFactory.parseString(
+        "shepherd.host.id = daq9\nshepherd.host.initial-state = down\nshepherd.host.registration { min-backoff = 50ms, max-backoff = 200ms }\n")
+        .withFallback(TestConfig.local()));
+    try {
+      TestProbe<ManagerProtocol.Command> probe = initial.createTestProbe();
+      initial.system().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, probe.getRef()));
+      initial.spawn(HostAgent.create(HostSettings.create(initial.system())), "host");
+      ManagerProtocol.RegisterHost register = probe.expectMessageClass(ManagerProtocol.RegisterHost.class, WAIT);
+      register.host().tell(new HostProtocol.Registered(1, probe.getRef()));
+      ManagerProtocol.Update update = (ManagerProtocol.Update) probe.fishForMessage(WAIT, m -> m instanceof ManagerProtocol.Update
+          ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).get(0);
+      assertEquals(List.of(new ManagerProtocol.TargetState("daq9", NodeState.STOPPED)), update.requests());
+      update.replyTo().tell(new ManagerProtocol.Ok("requested up for 0 nodes and down for 3", null));
+      // A new Manager incarnation: the host registers again, and does not ask again.
+      register.host().tell(new HostProtocol.Reconnect(2, probe.getRef()));
+      ManagerProtocol.RegisterHost again = probe.expectMessageClass(ManagerProtocol.RegisterHost.class, WAIT);
+      again.host().tell(new HostProtocol.Registered(2, probe.getRef()));
+      probe.expectMessageClass(ManagerProtocol.HostSnapshot.class, WAIT);
+      boolean[] askedAgain = {false};
+      assertThrows(AssertionError.class, () -> probe.fishForMessage(Duration.ofSeconds(1), m -> {
+        askedAgain[0] |= m instanceof ManagerProtocol.Update;
+        return FishingOutcomes.continueAndIgnore();
+      }));
+      assertFalse(askedAgain[0], "asked only once per start of the host agent");
+    } finally {
+      initial.shutdownTestKit();
+    }
+  }
 }
