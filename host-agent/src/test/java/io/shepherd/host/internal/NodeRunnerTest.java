@@ -60,18 +60,9 @@ class NodeRunnerTest {
 
   /** The first status reported that matches, skipping earlier ones. */
   NodeStatus awaitStatus(Predicate<NodeStatus> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Duration left = Duration.ofNanos(deadline - System.nanoTime());
-      if (left.isNegative()) {
-        fail("no matching status within " + WAIT);
-      }
-      NodeRunner.Event event = events.receiveMessage(left);
-      if (event instanceof NodeRunner.StatusChanged changed && condition.test(changed.status())) {
-        return changed.status();
-      }
-    }
+    return RunnerEvents.awaitStatus(events, WAIT, condition);
   }
+
 
   NodeStatus awaitState(NodeState state) {
     return awaitStatus(s -> s.state() == state);

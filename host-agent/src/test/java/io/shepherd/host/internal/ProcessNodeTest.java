@@ -71,18 +71,9 @@ class ProcessNodeTest {
   }
 
   NodeStatus awaitStatus(Predicate<NodeStatus> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      Duration left = Duration.ofNanos(deadline - System.nanoTime());
-      if (left.isNegative()) {
-        fail("no matching status within " + WAIT);
-      }
-      NodeRunner.Event event = events.receiveMessage(left);
-      if (event instanceof NodeRunner.StatusChanged changed && condition.test(changed.status())) {
-        return changed.status();
-      }
-    }
+    return RunnerEvents.awaitStatus(events, WAIT, condition);
   }
+
 
   static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
