@@ -82,28 +82,29 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
 
   /** The hosts' verdict on the node specs of a site file being applied. */
-  private record SiteChecked(ManagerProtocol.ApplySite apply, List<String> problems)
+  record SiteChecked(ManagerProtocol.ApplySite apply, List<String> problems)
       implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
 
   /** How long hosts have to check the specs of a site file. */
-  private static final java.time.Duration SPEC_CHECK_TIMEOUT = java.time.Duration.ofSeconds(10);
+  static final java.time.Duration SPEC_CHECK_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   private static final int STASH_CAPACITY = 100_000;
 
   private final ManagerSettings settings;
   private final TimerScheduler<ManagerProtocol.Command> timers;
   private final ActorRef<DesiredStore.Command> store;
-  private final ActorRef<DesiredStore.Stored> storeReplies;
+  final ActorRef<DesiredStore.Stored> storeReplies;
   private final Cluster cluster;
-  private final long epoch;
-  private final Reconciler reconciler;
+  final long epoch;
+  final Reconciler reconciler;
 
-  private final Map<String, HostEntry> hosts = new HashMap<>();
-  private final Map<GroupPath, GroupEntry> groups = new HashMap<>();
-  private final Map<NodePath, NodeEntry> nodes = new HashMap<>();
+  final Map<String, HostEntry> hosts = new HashMap<>();
+  final Map<GroupPath, GroupEntry> groups = new HashMap<>();
+  final Map<NodePath, NodeEntry> nodes = new HashMap<>();
   private final Map<Long, Consumer<Boolean>> pendingStores = new HashMap<>();
   private long nextOp;
   private io.shepherd.protocol.LogProtocol.LogStats logStats;
+  private final ManagerCalls calls = new ManagerCalls(this);
 
   /** The Manager behaviour: loads desired state and takes its epoch, then serves. */
   public static Behavior<ManagerProtocol.Command> create(ManagerSettings settings) {
@@ -187,13 +188,13 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.ClientLeaving.class, this::onClientLeaving)
         .onMessage(ManagerProtocol.SetMode.class, this::onSetMode)
         .onMessage(ManagerProtocol.Revive.class, this::onRevive)
-        .onMessage(ManagerProtocol.KillNode.class, this::onKillNode)
-        .onMessage(ManagerProtocol.Purge.class, this::onPurge)
-        .onMessage(ManagerProtocol.SendInput.class, this::onSendInput)
-        .onMessage(ManagerProtocol.HostCall.class, this::onHostCall)
-        .onMessage(ManagerProtocol.Update.class, this::onUpdate)
-        .onMessage(ManagerProtocol.ApplySite.class, this::onApplySite)
-        .onMessage(SiteChecked.class, this::onSiteChecked)
+        .onMessage(ManagerProtocol.KillNode.class, calls::onKillNode)
+        .onMessage(ManagerProtocol.Purge.class, calls::onPurge)
+        .onMessage(ManagerProtocol.SendInput.class, calls::onSendInput)
+        .onMessage(ManagerProtocol.HostCall.class, calls::onHostCall)
+        .onMessage(ManagerProtocol.Update.class, calls::onUpdate)
+        .onMessage(ManagerProtocol.ApplySite.class, calls::onApplySite)
+        .onMessage(SiteChecked.class, calls::onSiteChecked)
         .onMessage(LogStatsReported.class, m -> {
           logStats = m.stats();
           return this;
@@ -484,7 +485,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     return this;
   }
 
-  private void startGroupRemoval(GroupEntry group, ActorRef<Reply> replyTo) {
+  void startGroupRemoval(GroupEntry group, ActorRef<Reply> replyTo) {
     if (replyTo != null) {
       group.removeReplies.add(replyTo);
     }
@@ -614,7 +615,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   }
 
   /** Stops, closes and removes a node: out of desired state first, then off its host. */
-  private void startNodeRemoval(NodeEntry node, ActorRef<Reply> replyTo) {
+  void startNodeRemoval(NodeEntry node, ActorRef<Reply> replyTo) {
     if (replyTo != null) {
       node.removeReplies.add(replyTo);
     }
@@ -744,7 +745,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   }
 
   /** Why a call on a node cannot proceed, if it cannot. */
-  private Optional<ManagerProtocol.Failed> nodeProblem(NodePath path, NodeEntry node, boolean needsHost) {
+  Optional<ManagerProtocol.Failed> nodeProblem(NodePath path, NodeEntry node, boolean needsHost) {
     if (node == null) {
       return Optional.of(new ManagerProtocol.Failed(ErrorCode.NO_SUCH_NODE, "no node " + path));
     }
@@ -761,7 +762,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     return Optional.empty();
   }
 
-  private void setRequested(NodeEntry node, NodeState target, Waiter waiter) {
+  void setRequested(NodeEntry node, NodeState target, Waiter waiter) {
     List<NodeState> plan = Lifecycle.plan(node.current(), target).orElse(List.of());
     for (Iterator<Waiter> it = node.waiters.iterator(); it.hasNext(); ) {
       Waiter other = it.next();
@@ -811,196 +812,9 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
   }
 
-  private void failWaiters(NodeEntry node, ErrorCode code, String message) {
+  void failWaiters(NodeEntry node, ErrorCode code, String message) {
     node.waiters.forEach(w -> reply(w.replyTo, new ManagerProtocol.Failed(code, message)));
     node.waiters.clear();
-  }
-
-  // ---- client calls: processes and hosts (the Architect node) ---------------------------------------
-
-  private Behavior<ManagerProtocol.Command> onKillNode(ManagerProtocol.KillNode kill) {
-    NodeEntry node = nodes.get(kill.path());
-    Optional<ManagerProtocol.Failed> problem = nodeProblem(kill.path(), node, true);
-    if (problem.isPresent()) {
-      return reply(kill.replyTo(), problem.get());
-    }
-    if (!node.spec.forProcess()) {
-      return fail(kill.replyTo(), ErrorCode.INVALID_ARGUMENT, "node " + node.path + " is a Java node (" + node.spec.type()
-          + "); kill applies to process nodes; stop it instead");
-    }
-    Optional<String> invalid = Lifecycle.checkRequest(node.current(), node.requested, NodeState.STOPPED);
-    if (invalid.isPresent()) {
-      return fail(kill.replyTo(), ErrorCode.INVALID_TRANSITION, "cannot kill " + node.path + ": " + invalid.get());
-    }
-    setRequested(node, NodeState.STOPPED, new Waiter(NodeState.STOPPED, true, kill.replyTo(), "kill", deadline()));
-    hosts.get(hostOf(node)).ref.tell(new HostProtocol.KillNode(epoch, node.path));
-    return this;
-  }
-
-  private Behavior<ManagerProtocol.Command> onPurge(ManagerProtocol.Purge purge) {
-    NodeEntry node = nodes.get(purge.path());
-    if (node == null) {
-      return fail(purge.replyTo(), ErrorCode.NO_SUCH_NODE, "no node " + purge.path());
-    }
-    if (node.current() == NodeState.RUNNING || node.requested == NodeState.RUNNING) {
-      return fail(purge.replyTo(), ErrorCode.INVALID_TRANSITION, "node " + node.path + " is " + node.current()
-          + (node.requested == NodeState.RUNNING ? " and requested RUNNING" : "") + "; purge removes only nodes that do not run: "
-          + "stop or kill it first");
-    }
-    if (node.phase == Phase.CREATING) {
-      return fail(purge.replyTo(), ErrorCode.BUSY, "node " + node.path + " is being created; try again");
-    }
-    startNodeRemoval(node, purge.replyTo());
-    return this;
-  }
-
-  private Behavior<ManagerProtocol.Command> onSendInput(ManagerProtocol.SendInput send) {
-    NodeEntry node = nodes.get(send.path());
-    Optional<ManagerProtocol.Failed> problem = nodeProblem(send.path(), node, true);
-    if (problem.isPresent()) {
-      return reply(send.replyTo(), problem.get());
-    }
-    hosts.get(hostOf(node)).ref.tell(new HostProtocol.SendInput(epoch, node.path, send.line(), send.replyTo()));
-    return this;
-  }
-
-  private Behavior<ManagerProtocol.Command> onHostCall(ManagerProtocol.HostCall call) {
-    Optional<String> problem = hostProblem(call.hostId(), "the call");
-    if (problem.isPresent()) {
-      return fail(call.replyTo(), hosts.containsKey(call.hostId()) ? ErrorCode.HOST_UNAVAILABLE : ErrorCode.NO_SUCH_HOST, problem.get());
-    }
-    hosts.get(call.hostId()).ref.tell(new HostProtocol.HostCall(epoch, call.request(), call.replyTo()));
-    return this;
-  }
-
-  // ---- client calls: up/down and site files (OCS) ------------------------------------------------
-
-  private Behavior<ManagerProtocol.Command> onUpdate(ManagerProtocol.Update update) {
-    if (update.requests().isEmpty()) {
-      return fail(update.replyTo(), ErrorCode.INVALID_ARGUMENT, "no targets given; give node paths, group paths, host ids or all");
-    }
-    io.shepherd.manager.internal.Targets.Resolution resolution =
-        io.shepherd.manager.internal.Targets.resolve(update.requests(), hosts, groups, nodes, reconciler);
-    if (!resolution.errors().isEmpty()) {
-      return fail(update.replyTo(), ErrorCode.INVALID_ARGUMENT, "nothing was changed: " + String.join("; ", resolution.errors()));
-    }
-    int[] counts = new int[2];
-    resolution.states().forEach((node, state) -> {
-      counts[state == NodeState.RUNNING ? 0 : 1]++;
-      if (state != node.requested || !node.hostHasLatestRequest()) {
-        setRequested(node, state, new Waiter(state, false, null, "request " + state, deadline()));
-      }
-    });
-    String skipped = resolution.skipped().isEmpty() ? ""
-        : "; skipped " + resolution.skipped().size() + " that cannot get there: " + String.join(", ", resolution.skipped());
-    return reply(update.replyTo(), new ManagerProtocol.Ok("requested up for " + counts[0] + " nodes and down for " + counts[1]
-        + skipped, null));
-  }
-
-  /**
-   * Checks the file against desired state and asks the hosts about its types and executables; the
-   * answer, with every error found by either, comes back as {@link SiteChecked}.
-   */
-  private Behavior<ManagerProtocol.Command> onApplySite(ManagerProtocol.ApplySite apply) {
-    io.shepherd.manager.internal.SitePlan plan = io.shepherd.manager.internal.SitePlan.of(apply.site(), hosts, groups, nodes);
-    List<String> problems = new ArrayList<>(plan.errors);
-    Map<String, io.shepherd.manager.internal.SpecCheck.Request> checks = new HashMap<>();
-    List<io.shepherd.protocol.Site.Node> toCheck = new ArrayList<>(plan.added);
-    toCheck.addAll(plan.respecified);
-    for (io.shepherd.protocol.Site.Node node : toCheck) {
-      List<HostEntry> targets = node.path().groupPath().floating()
-          ? hosts.values().stream().filter(HostEntry::up).toList()
-          : hosts.containsKey(node.path().placement()) ? List.of(hosts.get(node.path().placement())) : List.of();
-      for (HostEntry host : targets) {
-        if (!host.info.mayHaveType(node.spec().type())) {
-          problems.add("node " + node.path() + ": host " + host.id + " has no node type " + node.spec().type()
-              + (node.spec().forProcess() ? " (it allows no executables)" : "; its types are " + host.info.nodeTypes()));
-        } else if (host.up()) {
-          io.shepherd.manager.internal.SpecCheck.Request request = checks.computeIfAbsent(host.id,
-              id -> new io.shepherd.manager.internal.SpecCheck.Request(id, host.ref, new ArrayList<>(), new ArrayList<>()));
-          request.paths().add(node.path().toString());
-          request.specs().add(node.spec());
-        }
-      }
-    }
-    getContext().spawnAnonymous(io.shepherd.manager.internal.SpecCheck.create(epoch, List.copyOf(checks.values()), SPEC_CHECK_TIMEOUT,
-        found -> {
-          List<String> all = new ArrayList<>(problems);
-          all.addAll(found);
-          return new SiteChecked(apply, all);
-        }, getContext().getSelf().unsafeUpcast()));
-    return this;
-  }
-
-  private Behavior<ManagerProtocol.Command> onSiteChecked(SiteChecked checked) {
-    ManagerProtocol.ApplySite apply = checked.apply();
-    if (!checked.problems().isEmpty()) {
-      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), checked.problems()));
-    }
-    // Desired state may have changed while the hosts checked: plan again.
-    io.shepherd.manager.internal.SitePlan plan = io.shepherd.manager.internal.SitePlan.of(apply.site(), hosts, groups, nodes);
-    if (!plan.errors.isEmpty()) {
-      return fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), plan.errors));
-    }
-    List<String> removed = plan.removedPaths(nodes);
-    Map<String, List<String>> summary = plan.summary();
-    int[] pending = {1};
-    boolean[] replicated = {true};
-    Consumer<Boolean> stored = ok -> {
-      replicated[0] &= ok;
-      if (--pending[0] == 0) {
-        reply(apply.replyTo(), replicated[0]
-            ? new ManagerProtocol.SiteApplied(summary.get("added"), summary.get("changed"), removed, plan.unchanged)
-            : notReplicated("site file " + apply.site().source() + " was applied"));
-      }
-    };
-    for (io.shepherd.protocol.Site.Group declared : plan.addedGroups) {
-      String hostId = declared.path().floating() ? reconciler.leastLoadedHost().orElse(null) : declared.path().placement();
-      GroupEntry group = new GroupEntry(declared.path(), hostId, true, io.shepherd.protocol.Site.OWNER, Phase.PRESENT);
-      groups.put(group.path, group);
-      pending[0]++;
-      store(op -> new DesiredStore.PutGroup(group.desired(), op, storeReplies), stored);
-    }
-    for (io.shepherd.protocol.Site.Node declared : plan.added) {
-      NodeEntry node = new NodeEntry(declared.path(), declared.spec(), declared.initialRequest(), 1, null, Phase.PRESENT);
-      node.declared = declared.target();
-      nodes.put(node.path, node);
-      pending[0]++;
-      store(op -> new DesiredStore.PutNode(node.desired(), op, storeReplies), stored);
-    }
-    for (io.shepherd.protocol.Site.Node declared : plan.respecified) {
-      NodeEntry node = nodes.get(declared.path());
-      NodeState requested = node.declared != declared.target() ? declared.initialRequest()
-          : node.requested == NodeState.STOPPED ? NodeState.INITIALIZED : node.requested;
-      node.spec = declared.spec();
-      node.declared = declared.target();
-      node.requested = requested;
-      node.seq++;
-      failWaiters(node, ErrorCode.SUPERSEDED, "node " + node.path + " is restarted with the spec of site file " + apply.site().source());
-      pending[0]++;
-      store(op -> new DesiredStore.PutNode(node.desired(), op, storeReplies), stored);
-      HostEntry host = hosts.get(hostOf(node));
-      if (host != null && host.up() && node.observed != null) {
-        host.ref.tell(new HostProtocol.RemoveNode(epoch, node.path));
-      }
-    }
-    for (io.shepherd.manager.internal.SitePlan.Retarget retarget : plan.retargeted) {
-      retarget.node().declared = retarget.declared();
-      setRequested(retarget.node(), retarget.state(), new Waiter(retarget.state(), false, null, "site target", deadline()));
-    }
-    plan.removedNodes.forEach(n -> startNodeRemoval(n, null));
-    plan.removedGroups.forEach(g -> startGroupRemoval(g, null));
-    long now = System.nanoTime();
-    hosts.values().forEach(h -> reconciler.reconcileHost(h, now));
-    getContext().getLog().info("applied site file {}: {} added, {} changed, {} removed, {} unchanged", apply.site().source(),
-        summary.get("added").size(), summary.get("changed").size(), removed.size(), plan.unchanged.size());
-    stored.accept(true);
-    return this;
-  }
-
-  private static String siteErrors(io.shepherd.protocol.Site site, List<String> errors) {
-    return "site file " + site.source() + " was not applied, nothing changed; " + errors.size() + " error"
-        + (errors.size() == 1 ? "" : "s") + ":\n  " + String.join("\n  ", errors);
   }
 
   // ---- status -----------------------------------------------------------------------------------
@@ -1235,7 +1049,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private Optional<String> hostProblem(String hostId, String what) {
+  Optional<String> hostProblem(String hostId, String what) {
     if (hostId == null) {
       return Optional.of(what + " is waiting for a host to run on");
     }
@@ -1250,7 +1064,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     return Optional.empty();
   }
 
-  private String hostOf(NodeEntry node) {
+  String hostOf(NodeEntry node) {
     return reconciler.hostOf(node);
   }
 
@@ -1259,11 +1073,11 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .limit(10).collect(Collectors.joining(", ")) + (groups.size() > 10 ? ", ..." : "");
   }
 
-  private long deadline() {
+  long deadline() {
     return System.nanoTime() + settings.callTimeout().toNanos();
   }
 
-  private void store(java.util.function.LongFunction<DesiredStore.Command> command, Consumer<Boolean> then) {
+  void store(java.util.function.LongFunction<DesiredStore.Command> command, Consumer<Boolean> then) {
     long op = ++nextOp;
     pendingStores.put(op, then);
     store.tell(command.apply(op));
@@ -1277,16 +1091,16 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     return this;
   }
 
-  private static ManagerProtocol.Failed notReplicated(String what) {
+  static ManagerProtocol.Failed notReplicated(String what) {
     return new ManagerProtocol.Failed(ErrorCode.NOT_REPLICATED, what + " and recorded by this Manager, but not by a majority "
         + "of manager members in time; it may be lost if this Manager fails before they catch up");
   }
 
-  private Behavior<ManagerProtocol.Command> fail(ActorRef<Reply> replyTo, ErrorCode code, String message) {
+  Behavior<ManagerProtocol.Command> fail(ActorRef<Reply> replyTo, ErrorCode code, String message) {
     return reply(replyTo, new ManagerProtocol.Failed(code, message));
   }
 
-  private Behavior<ManagerProtocol.Command> reply(ActorRef<Reply> replyTo, Reply reply) {
+  Behavior<ManagerProtocol.Command> reply(ActorRef<Reply> replyTo, Reply reply) {
     if (replyTo != null) {
       replyTo.tell(reply);
     }
