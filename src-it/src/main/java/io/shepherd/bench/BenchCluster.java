@@ -34,7 +34,11 @@ final class BenchCluster implements AutoCloseable {
   BenchCluster(String name, Map<String, String> overrides, List<String> roles, Duration callTimeout) throws Exception {
     Path logs = Files.createTempDirectory("shepherd-bench-" + name + "-");
     Report.note("member logs in " + logs);
-    members = new LocalCluster(logs, jvmOptions(logs), overrides);
+    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    properties.put("shepherd.host.work-root", logs.resolve("work").toString());
+    properties.put("shepherd.logs.server.dir", logs.resolve("server-logs").toString());
+    properties.putAll(overrides);
+    members = new LocalCluster(logs, jvmOptions(logs), properties);
     ShepherdClient connected = null;
     try {
       String[] ids = {"bench-a", "bench-b", "bench-c"};

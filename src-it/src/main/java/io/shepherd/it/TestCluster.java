@@ -41,6 +41,9 @@ public final class TestCluster implements AutoCloseable {
     Path logs = Path.of(System.getProperty("shepherd.it.logs", "target/it-logs")).resolve(name);
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("akka.cluster.jmx.enabled", "off");
+    // The members' work folders and the log server's files stay under target/, never in ~/.shepherd.
+    properties.put("shepherd.host.work-root", logs.resolve("work").toAbsolutePath().toString());
+    properties.put("shepherd.logs.server.dir", logs.resolve("server-logs").toAbsolutePath().toString());
     properties.putAll(overrides);
     return new TestCluster(new LocalCluster(logs, LocalCluster.smallJvm(), properties));
   }
