@@ -70,6 +70,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private final HostSettings settings;
   private final HostEnvironment env;
   private final java.util.concurrent.Executor blocking;
+  private final io.shepherd.host.internal.process.HostCalls hostCalls;
   private final TimerScheduler<HostProtocol.Command> timers;
   private final HostInfo info;
 
@@ -106,6 +107,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
     this.blocking = ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
     processes.start(blocking);
+    this.hostCalls = new io.shepherd.host.internal.process.HostCalls(processes);
     this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
     this.registrationBackoff = settings.registrationMinBackoff();
@@ -387,8 +389,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   /** Ports and environment: quick, but file and socket work, so on the blocking dispatcher; the answer goes straight back. */
   private Behavior<HostProtocol.Command> onHostCall(HostProtocol.HostCall call) {
-    io.shepherd.host.internal.process.HostCalls calls = new io.shepherd.host.internal.process.HostCalls(env.processes());
-    java.util.concurrent.CompletableFuture.supplyAsync(() -> calls.answer(call.request()), blocking)
+    java.util.concurrent.CompletableFuture.supplyAsync(() -> hostCalls.answer(call.request()), blocking)
         .thenAccept(call.replyTo()::tell);
     return this;
   }

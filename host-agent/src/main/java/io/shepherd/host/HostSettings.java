@@ -49,11 +49,6 @@ public record HostSettings(
         throw new IllegalArgumentException("shepherd.host.process.max-line-length must be at least 80");
       }
     }
-
-    /** No executable allowed: for tests. */
-    public static Process none() {
-      return new Process(List.of(), 1000, 16384, "127.0.0.1");
-    }
   }
 
   /** What a host does when it has lost the Manager for {@code manager-loss-timeout}. */

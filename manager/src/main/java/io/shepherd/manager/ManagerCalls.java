@@ -160,14 +160,15 @@ final class ManagerCalls {
       return m.fail(apply.replyTo(), ErrorCode.INVALID_ARGUMENT, siteErrors(apply.site(), plan.errors));
     }
     List<String> removed = plan.removedPaths(m.nodes);
-    Map<String, List<String>> summary = plan.summary();
+    List<String> added = plan.addedPaths();
+    List<String> changed = plan.changedPaths();
     int[] pending = {1};
     boolean[] replicated = {true};
     Consumer<Boolean> stored = ok -> {
       replicated[0] &= ok;
       if (--pending[0] == 0) {
         m.reply(apply.replyTo(), replicated[0]
-            ? new ManagerProtocol.SiteApplied(summary.get("added"), summary.get("changed"), removed, plan.unchanged)
+            ? new ManagerProtocol.SiteApplied(added, changed, removed, plan.unchanged)
             : Manager.notReplicated("site file " + apply.site().source() + " was applied"));
       }
     };
@@ -210,7 +211,7 @@ final class ManagerCalls {
     long now = System.nanoTime();
     m.hosts.values().forEach(h -> m.reconciler.reconcileHost(h, now));
     m.getContext().getLog().info("applied site file {}: {} added, {} changed, {} removed, {} unchanged", apply.site().source(),
-        summary.get("added").size(), summary.get("changed").size(), removed.size(), plan.unchanged.size());
+        added.size(), changed.size(), removed.size(), plan.unchanged.size());
     stored.accept(true);
     return m;
   }

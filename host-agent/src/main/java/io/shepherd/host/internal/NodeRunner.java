@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypeException;
+import io.shepherd.host.internal.process.ProcessNode;
 import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
@@ -18,6 +19,7 @@ import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.LifecycleAction;
+import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
@@ -69,7 +71,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   public enum Kill implements Command { INSTANCE }
 
   /** Write a line to a process node's stdin; the answer goes to {@code replyTo}. */
-  public record SendInput(String line, ActorRef<io.shepherd.protocol.ManagerProtocol.Reply> replyTo) implements Command {}
+  public record SendInput(String line, ActorRef<ManagerProtocol.Reply> replyTo) implements Command {}
 
   private record Instantiated(int incarnation, Node node, Throwable error) implements Command {}
 
@@ -328,28 +330,20 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   }
 
   private Behavior<Command> onKill() {
-    if (node instanceof io.shepherd.host.internal.process.ProcessNode process) {
+    if (node instanceof ProcessNode process) {
       nodeLog.warn("kill: SIGKILL to the whole session of the process");
-      String tag = path.toString();
-      nodeExecutor.execute(() -> {
-        MDC.put(NodeContext.MDC_NODE, tag);
-        try {
-          process.kill();
-        } finally {
-          MDC.remove(NodeContext.MDC_NODE);
-        }
-      });
+      onNodeThread(process::kill);
     }
     return this;
   }
 
   private Behavior<Command> onSendInput(SendInput send) {
-    io.shepherd.protocol.ManagerProtocol.Reply reply;
-    if (node instanceof io.shepherd.host.internal.process.ProcessNode process) {
-      reply = process.sendInput(send.line()).<io.shepherd.protocol.ManagerProtocol.Reply>map(f -> f)
-          .orElse(new io.shepherd.protocol.ManagerProtocol.Ok("sent a line to the stdin of " + path, null));
+    ManagerProtocol.Reply reply;
+    if (node instanceof ProcessNode process) {
+      Optional<ManagerProtocol.Failed> refused = process.sendInput(send.line());
+      reply = refused.isPresent() ? refused.get() : new ManagerProtocol.Ok("sent a line to the stdin of " + path, null);
     } else {
-      reply = new io.shepherd.protocol.ManagerProtocol.Failed(spec.forProcess() ? ErrorCode.INVALID_TRANSITION : ErrorCode.INVALID_ARGUMENT,
+      reply = new ManagerProtocol.Failed(spec.forProcess() ? ErrorCode.INVALID_TRANSITION : ErrorCode.INVALID_ARGUMENT,
           spec.forProcess() ? "node " + path + " runs no process to send input to; it is " + current
               : "node " + path + " is a Java node (" + spec.type() + "); only process nodes take input");
     }
@@ -504,7 +498,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         timers.cancelAll();
         ErrorCode code = message.error() instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
         String reason = message.error() instanceof NodeTypeException
-                ? message.error().getMessage()
+            ? message.error().getMessage()
             : "node type " + spec.type() + " could not be instantiated: " + describe(message.error());
         env.events().tell(new Rejected(path, code, reason));
         return Behaviors.stopped();
@@ -697,7 +691,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       MDC.remove(NodeContext.MDC_NODE);
     }
     boolean crashedInClose = work != null && work.running == LifecycleAction.CLOSE;
-    if (node instanceof io.shepherd.host.internal.process.ProcessNode process && process.exit() != null) {
+    if (node instanceof ProcessNode process && process.exit() != null) {
       lastExit = process.exit();
     }
     abandonWork();
@@ -777,18 +771,27 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** Closes an ended instance on a node thread, best effort, unawaited. */
   private void closeInBackground(Node old) {
     if (old != null) {
-      String tag = path.toString();
-      nodeExecutor.execute(() -> {
-        MDC.put(NodeContext.MDC_NODE, tag);
+      onNodeThread(() -> {
         try {
           old.close();
         } catch (Throwable t) {
           nodeLog.warn("close() of the ended instance threw {}", describe(t));
-        } finally {
-          MDC.remove(NodeContext.MDC_NODE);
         }
       });
     }
+  }
+
+  /** Runs node-side work on a node thread, with the node's path in the MDC; unawaited. */
+  private void onNodeThread(Runnable work) {
+    String tag = path.toString();
+    nodeExecutor.execute(() -> {
+      MDC.put(NodeContext.MDC_NODE, tag);
+      try {
+        work.run();
+      } finally {
+        MDC.remove(NodeContext.MDC_NODE);
+      }
+    });
   }
 
   // ---- status -----------------------------------------------------------------------------------
@@ -832,7 +835,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, STABILITY_REFRESH);
     }
     Long pid = null;
-    if (node instanceof io.shepherd.host.internal.process.ProcessNode process) {
+    if (node instanceof ProcessNode process) {
       pid = process.pid();
       lastExit = process.exit() == null ? lastExit : process.exit();
     }

@@ -118,15 +118,6 @@ public final class LogBuffer {
     return batch;
   }
 
-  /** True if records wait. */
-  public synchronized boolean isEmpty() {
-    return entries.isEmpty();
-  }
-
-  public synchronized int size() {
-    return entries.size();
-  }
-
   /** The records dropped since the last call. */
   public long takeDropped() {
     return dropped.getAndSet(0);

@@ -6,7 +6,6 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.Site;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -115,15 +114,18 @@ public final class SitePlan {
     return paths;
   }
 
-  /** The paths of the nodes added and changed, for the answer. */
-  public Map<String, List<String>> summary() {
-    Map<String, List<String>> summary = new HashMap<>();
-    summary.put("added", added.stream().map(n -> n.path().toString()).sorted().toList());
+  /** The paths of the nodes added, sorted. */
+  public List<String> addedPaths() {
+    return added.stream().map(n -> n.path().toString()).sorted().toList();
+  }
+
+  /** The paths of the nodes restarted with a new spec or requested a new target, sorted. */
+  public List<String> changedPaths() {
     List<String> changed = new ArrayList<>();
     respecified.forEach(n -> changed.add(n.path().toString()));
     retargeted.forEach(r -> changed.add(r.node().path.toString()));
     changed.sort(null);
-    summary.put("changed", changed);
-    return summary;
+    return changed;
   }
+
 }

@@ -69,6 +69,9 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
   /** An acknowledgement to send once its records have surely left for the subscribers. */
   private record PendingAck(long releasedNanos, Source source, long upTo) {}
 
+  /** A batch that arrived ahead of a missing one, with when it arrived. */
+  private record Early(LogProtocol.LogBatch batch, long arrivedNanos) {}
+
   /** A record waiting in the reorder window, with when it arrived. */
   private record Held(LogRecord record, long arrivedNanos) {}
 
@@ -81,8 +84,7 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
     ActorRef<LogProtocol.Ack> forwarder;
     long nextSeq;
     /** Batches that arrived ahead of a missing one, by first sequence number, with when they came. */
-    final TreeMap<Long, Held> pending = new TreeMap<>();
-    final Map<Long, LogProtocol.LogBatch> pendingBatches = new HashMap<>();
+    final TreeMap<Long, Early> pending = new TreeMap<>();
     /** Released (or lost) records: bit i is sequence number {@code base + i}. */
     BitSet released = new BitSet();
     long base;
@@ -189,10 +191,7 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
     if (batch.firstSeq() + batch.records().size() - 1 < source.nextSeq) {
       ack(source); // all seen before: a resend after an acknowledgement was lost
     } else if (batch.firstSeq() > source.nextSeq) {
-      if (!source.pendingBatches.containsKey(batch.firstSeq())) {
-        source.pendingBatches.put(batch.firstSeq(), batch);
-        source.pending.put(batch.firstSeq(), new Held(null, now));
-      }
+      source.pending.putIfAbsent(batch.firstSeq(), new Early(batch, now));
     } else {
       accept(source, batch, now);
       acceptPending(source, now);
@@ -216,8 +215,8 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
 
   private void acceptPending(Source source, long now) {
     while (!source.pending.isEmpty() && source.pending.firstKey() <= source.nextSeq) {
-      long first = source.pending.pollFirstEntry().getKey();
-      LogProtocol.LogBatch batch = source.pendingBatches.remove(first);
+      LogProtocol.LogBatch batch = source.pending.pollFirstEntry().getValue().batch();
+      long first = batch.firstSeq();
       if (first + batch.records().size() - 1 >= source.nextSeq) {
         accept(source, batch, now);
       }

@@ -46,7 +46,6 @@ public final class ProcessLedger implements AutoCloseable {
   private final Path dir;
   private final String bootId = Sessions.bootId();
   private final Map<Long, Path> records = new HashMap<>();
-  private Process watchdog;
   private OutputStream watchdogInput;
   private java.nio.channels.FileChannel lock;
 
@@ -130,7 +129,7 @@ public final class ProcessLedger implements AutoCloseable {
 
   private void startWatchdog() {
     try {
-      watchdog = new ProcessBuilder("bash", "-c", WATCHDOG_SCRIPT)
+      Process watchdog = new ProcessBuilder("bash", "-c", WATCHDOG_SCRIPT)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
@@ -198,10 +197,5 @@ public final class ProcessLedger implements AutoCloseable {
       }
       watchdogInput = null;
     }
-  }
-
-  /** The watchdog's process, if it runs: for tests. */
-  synchronized java.util.Optional<ProcessHandle> watchdog() {
-    return watchdog == null ? java.util.Optional.empty() : java.util.Optional.of(watchdog.toHandle());
   }
 }
