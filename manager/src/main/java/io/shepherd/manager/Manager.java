@@ -18,6 +18,8 @@ import akka.cluster.typed.Subscribe;
 import io.shepherd.manager.internal.DesiredStore;
 import io.shepherd.manager.internal.GroupEntry;
 import io.shepherd.manager.internal.HostEntry;
+import io.shepherd.manager.internal.Leases;
+import io.shepherd.manager.internal.ManagerEvents;
 import io.shepherd.manager.internal.NodeEntry;
 import io.shepherd.manager.internal.Phase;
 import io.shepherd.manager.internal.Reconciler;
@@ -26,6 +28,7 @@ import io.shepherd.manager.internal.StatusView;
 import io.shepherd.manager.internal.Waiter;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Event;
 import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostProtocol;
@@ -78,6 +81,12 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   private enum Tick implements ManagerProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Send the events published since the last flush (see {@link ManagerEvents}). */
+  private enum FlushEvents implements ManagerProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  private record EventSubscriberGone(ActorRef<ManagerProtocol.EventBatch> subscriber)
+      implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
+
   private record LogStatsReported(io.shepherd.protocol.LogProtocol.LogStats stats)
       implements ManagerProtocol.Command, NoSerializationVerificationNeeded {}
 
@@ -104,6 +113,9 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private final Map<Long, Consumer<Boolean>> pendingStores = new HashMap<>();
   private long nextOp;
   private io.shepherd.protocol.LogProtocol.LogStats logStats;
+  final ManagerEvents events;
+  private final Leases leases = new Leases();
+  private final java.time.Instant startedAt = java.time.Instant.now();
   private final ManagerCalls calls = new ManagerCalls(this);
 
   /** The Manager behaviour: loads desired state and takes its epoch, then serves. */
@@ -148,6 +160,16 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       }
     });
     this.reconciler = new Reconciler(epoch, settings.resendAfter().toNanos(), hosts, groups, nodes);
+    this.events = new ManagerEvents(epoch, settings.eventBuffer(), () -> ctx.getSelf().tell(FlushEvents.INSTANCE));
+    events.publish(event(Event.MANAGER).withAddress(cluster.selfMember().address().toString())
+        .withMessage("Manager incarnation with epoch " + epoch + " started: " + groups.size() + " groups and " + nodes.size()
+            + " nodes in desired state"));
+    // Clients renew their leases with whichever Manager runs; a new one gives them time to.
+    long now = System.nanoTime();
+    groups.values().stream().filter(g -> !g.persistent && g.owner != null && !io.shepherd.protocol.Site.OWNER.equals(g.owner))
+        .forEach(g -> leases.grant(g.owner, settings.leaseGrace().toNanos(), now));
+    nodes.values().stream().filter(n -> n.managedBy != null && io.shepherd.protocol.Api.isSession(n.managedBy))
+        .forEach(n -> leases.grant(n.managedBy, settings.leaseGrace().toNanos(), now));
 
     ctx.getSystem().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, ctx.getSelf()));
     ctx.getSystem().receptionist().tell(Receptionist.find(HostProtocol.SERVICE_KEY,
@@ -186,6 +208,21 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.Perform.class, this::onPerform)
         .onMessage(ManagerProtocol.Request.class, this::onRequest)
         .onMessage(ManagerProtocol.ClientLeaving.class, this::onClientLeaving)
+        .onMessage(ManagerProtocol.RenewLease.class, this::onRenewLease)
+        .onMessage(ManagerProtocol.Restart.class, calls::onRestart)
+        .onMessage(ManagerProtocol.SubscribeEvents.class, this::onSubscribeEvents)
+        .onMessage(ManagerProtocol.UnsubscribeEvents.class, m -> {
+          events.unsubscribe(m.subscriber());
+          return this;
+        })
+        .onMessage(FlushEvents.class, m -> {
+          events.flush();
+          return this;
+        })
+        .onMessage(EventSubscriberGone.class, m -> {
+          events.unsubscribe(m.subscriber());
+          return this;
+        })
         .onMessage(ManagerProtocol.SetMode.class, this::onSetMode)
         .onMessage(ManagerProtocol.Revive.class, this::onRevive)
         .onMessage(ManagerProtocol.KillNode.class, calls::onKillNode)
@@ -228,6 +265,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       return this;
     }
     HostEntry host = hosts.get(id);
+    boolean announce = host == null || host.state != HostEntry.State.UP || !host.ref.equals(register.host());
     if (host != null && !host.ref.equals(register.host())) {
       boolean sameMember = host.info.memberUid() == register.info().memberUid();
       if (!sameMember && host.up() && memberUp(host.address(), host.info.memberUid())) {
@@ -250,6 +288,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     } else {
       host.info = register.info();
     }
+    if (announce) {
+      events.publish(event(Event.HOST).withHost(id).withStatus(HostEntry.State.UP.name()).withAddress(register.info().address())
+          .withMessage("host " + id + " registered"));
+    }
     host.state = HostEntry.State.UP;
     host.snapshotRequestedAt = System.nanoTime();
     register.host().tell(new HostProtocol.Registered(epoch, getContext().getSelf()));
@@ -267,7 +309,15 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     if (!reconciler.addSnapshotPart(host, snapshot)) {
       return this;
     }
+    Map<NodePath, NodeStatus> before = new HashMap<>();
+    nodes.values().forEach(n -> {
+      if (n.observed != null && host.id.equals(n.observed.host())) {
+        before.put(n.path, n.observed);
+      }
+    });
     Reconciler.SnapshotResult result = reconciler.applySnapshot(host, snapshot.seq());
+    result.created().forEach(n -> nodeObserved(n, before.get(n.path)));
+    result.changed().forEach(n -> nodeObserved(n, before.get(n.path)));
     result.created().forEach(this::nodeCreatedOnHost);
     result.changed().forEach(this::resolveWaiters);
     result.removedNodes().forEach(n -> finishNodeRemoval(n, "removed " + n.path));
@@ -310,21 +360,52 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private Behavior<ManagerProtocol.Command> onNodeUpdated(ManagerProtocol.NodeUpdated updated) {
     accept(updated).ifPresent(host -> {
       NodeEntry known = nodes.get(updated.status().path());
-      java.time.Instant lastFailureBefore = known == null || known.observed == null ? null : known.observed.lastFailureAt();
+      NodeStatus before = known == null ? null : known.observed;
       NodeEntry node = reconciler.observe(host, updated.status());
       if (node == null) {
         return;
       }
-      NodeStatus status = updated.status();
-      if (status.lastFailureAt() != null && !status.lastFailureAt().equals(lastFailureBefore)) {
-        node.report(new Fault.NodeError(node.path, status.lastFailure(), status.lastFailureAt()));
-      }
+      nodeObserved(node, before);
       if (node.phase == Phase.CREATING) {
         nodeCreatedOnHost(node);
       }
       resolveWaiters(node);
     });
     return this;
+  }
+
+  /** Publishes what changed between a node's previous and current observed status; reports a crash to its manager. */
+  private void nodeObserved(NodeEntry node, NodeStatus before) {
+    NodeStatus after = node.observed;
+    if (after == null) {
+      return;
+    }
+    if (before == null || before.state() != after.state() || before.requested() != after.requested() || before.mode() != after.mode()
+        || before.stalled() != after.stalled()) {
+      events.publish(event(Event.NODE).withNode(after, before == null ? null : before.state()));
+    }
+    boolean newCrash = after.lastFailureAt() != null && (before == null ? after.lastFailureAt().isAfter(startedAt)
+        : !after.lastFailureAt().equals(before.lastFailureAt()));
+    if (newCrash) {
+      events.publish(event(Event.CRASH).withNode(after, null).withReason(after.lastFailure())
+          .withMessage(after.mode() == io.shepherd.protocol.Mode.MANAGED ? "stalls until a new request or a revive" : "restarted by Shepherd"));
+      report(node, new Fault.NodeError(node.path, after.lastFailure(), after.lastFailureAt()));
+    }
+    if (after.stalled() && (before == null || !before.stalled())) {
+      events.publish(event(Event.STALLED).withNode(after, null).withReason(after.lastFailure()));
+    }
+  }
+
+  /** Tells the client that manages a node (if any) of a fault, as a {@value Event#FAULT} event for it. */
+  void report(NodeEntry node, Fault fault) {
+    if (node.managedBy != null) {
+      events.publish(Event.ofFault(0, 0, fault, node.managedBy));
+    }
+  }
+
+  /** A new event of {@code type}, stamped now; {@link ManagerEvents#publish} numbers it. */
+  static Event event(String type) {
+    return Event.of(0, 0, java.time.Instant.now(), type);
   }
 
   private Behavior<ManagerProtocol.Command> onNodeRemoved(ManagerProtocol.NodeRemoved removed) {
@@ -375,7 +456,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       NodeEntry node = nodes.get(notified.path());
       if (node != null) {
         getContext().getLog().info("node {} notifies: {}", node.path, notified.message());
-        node.report(new Fault.Notification(node.path, notified.message(), notified.at()));
+        events.publish(event(Event.NOTIFICATION).withPath(node.path.toString()).withHost(host.id).withMessage(notified.message()));
+        report(node, new Fault.Notification(node.path, notified.message(), notified.at()));
       }
     });
     return this;
@@ -454,6 +536,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       }
     }
     GroupEntry group = new GroupEntry(path, hostId, create.persistent(), create.persistent() ? null : create.owner(), Phase.CREATING);
+    if (group.owner != null) {
+      // A client that never renews loses its groups all the same.
+      leases.grant(group.owner, settings.leaseGrace().toNanos(), System.nanoTime());
+    }
     group.createdAt = System.nanoTime();
     group.lastSent = group.createdAt;
     group.createReply = create.replyTo();
@@ -467,6 +553,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     group.createReply = null;
     store(op -> new DesiredStore.PutGroup(group.desired(), op, storeReplies), replicated -> {
       group.phase = Phase.PRESENT;
+      events.publish(event(Event.GROUP).withPath(group.path.toString()).withHost(group.host).withStatus("UP")
+          .withMessage("group " + group.path + " created on host " + group.host));
       reply(replyTo, replicated
           ? new ManagerProtocol.Ok("created group " + group.path + " on host " + group.host, null)
           : notReplicated("group " + group.path + " was created"));
@@ -511,7 +599,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   }
 
   private void finishGroupRemoval(GroupEntry group) {
-    groups.remove(group.path);
+    if (groups.remove(group.path) != null) {
+      events.publish(event(Event.GROUP).withPath(group.path.toString()).withHost(group.host).withStatus("REMOVED")
+          .withMessage("group " + group.path + " removed"));
+    }
     reconciler.nodesOf(group.path).forEach(n -> {
       nodes.remove(n.path);
       if (n.checkpoint != null) {
@@ -523,6 +614,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   }
 
   private Behavior<ManagerProtocol.Command> onClientLeaving(ManagerProtocol.ClientLeaving leaving) {
+    leases.end(leaving.clientId());
+    releaseManagedNodes(leaving.clientId());
     List<GroupEntry> owned = groups.values().stream()
         .filter(g -> !g.persistent && leaving.clientId().equals(g.owner) && g.phase != Phase.CREATING)
         .toList();
@@ -636,7 +729,9 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   }
 
   private void finishNodeRemoval(NodeEntry node, String message) {
-    nodes.remove(node.path);
+    if (nodes.remove(node.path) != null) {
+      events.publish(event(Event.NODE_REMOVED).withPath(node.path.toString()).withHost(hostOf(node)).withMessage(message));
+    }
     if (node.checkpoint != null) {
       store(op -> new DesiredStore.DeleteCheckpoint(node.path, op, storeReplies), replicated -> {});
     }
@@ -700,20 +795,23 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     for (NodeEntry node : targets) {
       boolean takenOver = node.managedBy != null && !node.managedBy.equals(set.clientId());
       if (takenOver || (node.managedBy != null && set.mode() == io.shepherd.protocol.Mode.AUTO)) {
-        node.report(new Fault.ModeChanged(node.path, set.mode(), set.clientId(), now));
+        report(node, new Fault.ModeChanged(node.path, set.mode(), set.clientId(), now));
         getContext().getLog().info("node {} was managed by {}; now {} by {}", node.path, node.managedBy, set.mode(), set.clientId());
       }
-      applyMode(node, set.mode(), set.mode() == io.shepherd.protocol.Mode.MANAGED ? set.clientId() : null,
-          set.mode() == io.shepherd.protocol.Mode.MANAGED ? set.faults() : null, aggregator.narrow());
+      applyMode(node, set.mode(), set.mode() == io.shepherd.protocol.Mode.MANAGED ? set.clientId() : null, set.clientId(),
+          aggregator.narrow());
     }
     return this;
   }
 
-  private void applyMode(NodeEntry node, io.shepherd.protocol.Mode mode, String managedBy, ActorRef<Fault> faults,
-                         ActorRef<Reply> replyTo) {
+  private void applyMode(NodeEntry node, io.shepherd.protocol.Mode mode, String managedBy, String by, ActorRef<Reply> replyTo) {
     node.spec = node.spec.withMode(mode);
     node.managedBy = managedBy;
-    node.faults = faults;
+    if (managedBy != null && io.shepherd.protocol.Api.isSession(managedBy)) {
+      leases.grant(managedBy, settings.leaseGrace().toNanos(), System.nanoTime());
+    }
+    events.publish(event(Event.MODE).withPath(node.path.toString()).withHost(hostOf(node)).withMode(mode).withBy(by)
+        .withManager(managedBy));
     store(op -> new DesiredStore.PutNode(node.desired(), op, storeReplies), replicated -> reply(replyTo, replicated
         ? new ManagerProtocol.Ok("node " + node.path + " is " + mode, reportedStatus(node))
         : notReplicated("the mode of node " + node.path + " was set")));
@@ -872,12 +970,12 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     ClusterEvent.MemberEvent event = changed.event();
     Member member = event.member();
     getContext().getLog().info("member {} ({}) is {}", member.address(), String.join(",", member.getRoles()), member.status());
+    List<String> roles = member.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().toList();
+    events.publish(event(Event.MEMBER).withAddress(member.address().toString()).withStatus(member.status().toString())
+        .withMessage("roles " + String.join(",", roles)));
     if (event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved
         || event instanceof ClusterEvent.MemberExited || event instanceof ClusterEvent.MemberLeft) {
       hostsOf(member).forEach(host -> hostDown(host, "its member " + member.address() + " is " + member.status()));
-      if (!(event instanceof ClusterEvent.MemberLeft)) {
-        clientGone(ClientIds.of(member.uniqueAddress()));
-      }
     }
     return this;
   }
@@ -888,10 +986,12 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
       if (event instanceof ClusterEvent.UnreachableMember && host.up()) {
         host.state = HostEntry.State.UNREACHABLE;
         getContext().getLog().warn("host {} is UNREACHABLE", host.id);
+        publishHost(host, "host " + host.id + " is unreachable");
         reportConnectionLost(host, "host " + host.id + " is unreachable");
       } else if (event instanceof ClusterEvent.ReachableMember && host.state == HostEntry.State.UNREACHABLE) {
         host.state = HostEntry.State.UP;
         getContext().getLog().info("host {} is reachable again", host.id);
+        publishHost(host, "host " + host.id + " is reachable again");
       }
     }
     return this;
@@ -903,6 +1003,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
     getContext().getLog().warn("host {} is DOWN: {}; its nodes are LOST", host.id, why);
     host.state = HostEntry.State.DOWN;
+    publishHost(host, "host " + host.id + " is down: " + why + "; its nodes are LOST");
     reportConnectionLost(host, "host " + host.id + " is down: " + why);
     host.synced = false;
     for (NodeEntry node : nodes.values()) {
@@ -934,6 +1035,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         continue;
       }
       getContext().getLog().info("moving group {} from host {} (down) to host {}", group.path, group.host, target.get());
+      events.publish(event(Event.GROUP).withPath(group.path.toString()).withHost(target.get()).withStatus("MOVED")
+          .withMessage("group " + group.path + " moved from host " + group.host + " (down) to host " + target.get()));
       group.host = target.get();
       group.observed = false;
       group.lastSent = 0;
@@ -946,21 +1049,23 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
   }
 
+  private void publishHost(HostEntry host, String message) {
+    events.publish(event(Event.HOST).withHost(host.id).withStatus(host.state.name()).withAddress(host.address()).withMessage(message));
+  }
+
   private void reportConnectionLost(HostEntry host, String reason) {
     java.time.Instant now = java.time.Instant.now();
     for (NodeEntry node : nodes.values()) {
-      if (node.faults != null && host.id.equals(hostOf(node))) {
-        node.report(new Fault.ConnectionLost(node.path, host.id, reason, now));
+      if (node.managedBy != null && host.id.equals(hostOf(node))) {
+        report(node, new Fault.ConnectionLost(node.path, host.id, reason, now));
       }
     }
   }
 
+  /** A client closed, or its lease lapsed: its groups go, and the nodes it managed recover by themselves again. */
   private void clientGone(String clientId) {
-    // Nodes it managed would stay stalled forever after a crash: they recover by themselves again.
-    nodes.values().stream().filter(n -> clientId.equals(n.managedBy) && n.phase == Phase.PRESENT).toList().forEach(n -> {
-      getContext().getLog().info("node {} is AUTO again: its managing client {} has left", n.path, clientId);
-      applyMode(n, io.shepherd.protocol.Mode.AUTO, null, null, null);
-    });
+    leases.end(clientId);
+    releaseManagedNodes(clientId);
     groups.values().stream()
         .filter(g -> !g.persistent && clientId.equals(g.owner) && g.phase == Phase.PRESENT)
         .toList()
@@ -968,6 +1073,32 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
           getContext().getLog().info("removing group {}: its client {} has left", g.path, clientId);
           startGroupRemoval(g, null);
         });
+  }
+
+  /** Nodes a client managed would stay stalled forever after a crash once it is gone: they recover by themselves again. */
+  private void releaseManagedNodes(String clientId) {
+    nodes.values().stream().filter(n -> clientId.equals(n.managedBy) && n.phase == Phase.PRESENT).toList().forEach(n -> {
+      getContext().getLog().info("node {} is AUTO again: its managing client {} has left", n.path, clientId);
+      applyMode(n, io.shepherd.protocol.Mode.AUTO, null, clientId, null);
+    });
+  }
+
+  private Behavior<ManagerProtocol.Command> onRenewLease(ManagerProtocol.RenewLease renew) {
+    if (renew.clientId() == null || !io.shepherd.protocol.Api.isSession(renew.clientId()) || renew.ttlMillis() < 1) {
+      return fail(renew.replyTo(), ErrorCode.INVALID_ARGUMENT, "a lease needs a session id starting with "
+          + io.shepherd.protocol.Api.SESSION_PREFIX + " and a positive time to live");
+    }
+    boolean known = leases.holds(renew.clientId());
+    leases.renew(renew.clientId(), java.time.Duration.ofMillis(renew.ttlMillis()).toNanos(), System.nanoTime());
+    return reply(renew.replyTo(), new ManagerProtocol.Ok((known ? "renewed" : "opened") + " the lease of " + renew.clientId()
+        + " for " + renew.ttlMillis() + " ms", null));
+  }
+
+  private Behavior<ManagerProtocol.Command> onSubscribeEvents(ManagerProtocol.SubscribeEvents subscribe) {
+    if (events.subscribe(subscribe.epoch(), subscribe.afterSeq(), subscribe.subscriber())) {
+      getContext().watchWith(subscribe.subscriber(), new EventSubscriberGone(subscribe.subscriber()));
+    }
+    return this;
   }
 
   private List<HostEntry> hostsOf(Member member) {
@@ -992,7 +1123,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     long now = System.nanoTime();
     expireCreates(now);
     expireWaiters(now);
-    removeGroupsOfDepartedClients();
+    leases.expire(now).forEach(clientId -> {
+      getContext().getLog().info("the lease of client {} lapsed: it closed without saying so, died, or cannot reach the API", clientId);
+      clientGone(clientId);
+    });
     placeFloatingGroups();
     for (HostEntry host : hosts.values()) {
       if (host.up() && host.synced) {
@@ -1033,20 +1167,6 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     }
   }
 
-  /** Groups whose client left while no Manager was watching (e.g. during a hand-over). */
-  private void removeGroupsOfDepartedClients() {
-    Set<String> present = new HashSet<>();
-    cluster.state().getMembers().forEach(m -> present.add(ClientIds.of(m.uniqueAddress())));
-    nodes.values().stream().filter(n -> n.managedBy != null && !present.contains(n.managedBy) && n.phase == Phase.PRESENT)
-        .map(n -> n.managedBy).distinct().toList().forEach(this::clientGone);
-    groups.values().stream()
-        .filter(g -> !g.persistent && g.owner != null && g.phase == Phase.PRESENT && !present.contains(g.owner))
-        .map(g -> g.owner)
-        .distinct()
-        .toList()
-        .forEach(this::clientGone);
-  }
-
   // ---- helpers ----------------------------------------------------------------------------------
 
   Optional<String> hostProblem(String hostId, String what) {
@@ -1075,6 +1195,10 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
   long deadline() {
     return System.nanoTime() + settings.callTimeout().toNanos();
+  }
+
+  java.time.Duration callTimeout() {
+    return settings.callTimeout();
   }
 
   void store(java.util.function.LongFunction<DesiredStore.Command> command, Consumer<Boolean> then) {

@@ -115,6 +115,32 @@ final class ManagerCalls {
   }
 
   /**
+   * Restarts the nodes of targets: down, then up, through a short-lived child; all or nothing as
+   * for up and down: a target that names nothing fails the call, and nothing changes.
+   */
+  Behavior<ManagerProtocol.Command> onRestart(ManagerProtocol.Restart restart) {
+    if (restart.targets().isEmpty()) {
+      return m.fail(restart.replyTo(), ErrorCode.INVALID_ARGUMENT, "no targets given; give node paths, group paths, host ids or all");
+    }
+    List<ManagerProtocol.TargetState> down;
+    try {
+      down = restart.targets().stream().map(t -> new ManagerProtocol.TargetState(t, NodeState.STOPPED)).toList();
+    } catch (IllegalArgumentException e) {
+      return m.fail(restart.replyTo(), ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+    io.shepherd.manager.internal.Targets.Resolution resolution =
+        io.shepherd.manager.internal.Targets.resolve(down, m.hosts, m.groups, m.nodes, m.reconciler);
+    if (!resolution.errors().isEmpty()) {
+      return m.fail(restart.replyTo(), ErrorCode.INVALID_ARGUMENT, "nothing was changed: " + String.join("; ", resolution.errors()));
+    }
+    Map<io.shepherd.protocol.NodePath, NodeState> states = new java.util.TreeMap<>();
+    resolution.states().forEach((node, state) -> states.put(node.path, state));
+    m.getContext().spawnAnonymous(io.shepherd.manager.internal.TargetRestart.create(m.getContext().getSelf(), states,
+        resolution.skipped(), restart.replyTo(), m.callTimeout()));
+    return m;
+  }
+
+  /**
    * Checks the file against desired state and asks the hosts about its types and executables; the
    * answer, with every error found by either, comes back as {@link SiteChecked}.
    */
@@ -162,6 +188,9 @@ final class ManagerCalls {
     List<String> removed = plan.removedPaths(m.nodes);
     List<String> added = plan.addedPaths();
     List<String> changed = plan.changedPaths();
+    if (apply.dryRun()) {
+      return m.reply(apply.replyTo(), new ManagerProtocol.SiteApplied(added, changed, removed, plan.unchanged));
+    }
     int[] pending = {1};
     boolean[] replicated = {true};
     Consumer<Boolean> stored = ok -> {

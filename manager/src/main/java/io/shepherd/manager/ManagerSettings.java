@@ -13,11 +13,16 @@ public record ManagerSettings(
     int desiredShards,
     int statusPartSize,
     Duration callTimeout,
-    Duration createTimeout) {
+    Duration createTimeout,
+    int eventBuffer,
+    Duration leaseGrace) {
 
   public ManagerSettings {
     if (desiredShards < 1 || desiredShards > 1024) {
       throw new IllegalArgumentException("shepherd.manager.desired-shards must be between 1 and 1024");
+    }
+    if (eventBuffer < 1) {
+      throw new IllegalArgumentException("shepherd.manager.event-buffer must be at least 1");
     }
     if (statusPartSize < 1) {
       throw new IllegalArgumentException("shepherd.manager.status-part-size must be at least 1");
@@ -38,6 +43,8 @@ public record ManagerSettings(
         c.getInt("desired-shards"),
         c.getInt("status-part-size"),
         c.getDuration("call-timeout"),
-        c.getDuration("create-timeout"));
+        c.getDuration("create-timeout"),
+        c.getInt("event-buffer"),
+        c.getDuration("lease-grace"));
   }
 }

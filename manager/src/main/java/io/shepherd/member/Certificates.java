@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * OUT/NAME/keystore.p12    NAME's key and certificate        } copy OUT/NAME to ~/.shepherd/tls
  * OUT/NAME/truststore.p12  the CA's certificate               } on the machine of NAME
  * OUT/NAME/password        the password of both stores        }
+ * OUT/NAME/api-tokens      the HTTP API's bearer tokens       }
+ * OUT/NAME/ca.pem, cert.pem, key.pem   the same in PEM, for Python, curl and browsers
+ * OUT/ca/api-tokens        the tokens: "operate TOKEN" and "read TOKEN" (the same for every member)
  * </pre>
  *
  * Members then talk over TLS with mutual authentication: a peer without a certificate signed by
@@ -36,6 +39,8 @@ public final class Certificates {
   public static final String KEY_STORE = "keystore.p12";
   public static final String TRUST_STORE = "truststore.p12";
   public static final String PASSWORD = "password";
+  /** The HTTP API's bearer tokens: one {@code ROLE TOKEN} per line. */
+  public static final String API_TOKENS = "api-tokens";
 
   private Certificates() {}
 
@@ -74,6 +79,11 @@ public final class Certificates {
       keytool("-exportcert", "-alias", "ca", "-rfc", "-keystore", ca.resolve("ca.p12").toString(), "-storepass", caPassword,
           "-file", ca.resolve("ca.crt").toString());
     }
+    if (!Files.exists(ca.resolve(API_TOKENS))) {
+      writeSecret(ca.resolve(API_TOKENS), "# Bearer tokens of the HTTP API (Authorization: Bearer TOKEN); the same file on every member.\n"
+          + "# operate: every call; read: status, events, logs and metrics only.\n"
+          + "operate " + password() + password() + "\nread " + password() + password());
+    }
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, names.size()));
     try {
       List<Future<Void>> made = new ArrayList<>();
@@ -102,20 +112,40 @@ public final class Certificates {
     Path request = dir.resolve("member.csr");
     Path certificate = dir.resolve("member.crt");
     keytool("-genkeypair", "-alias", "member", "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-        "-dname", "CN=" + name, "-validity", Integer.toString(days), "-keystore", keyStore, "-storetype", "PKCS12",
+        "-dname", "CN=" + name, "-ext", "SAN=dns:" + name + ",dns:localhost,ip:127.0.0.1", "-validity", Integer.toString(days),
+        "-keystore", keyStore, "-storetype", "PKCS12",
         "-storepass", password, "-keypass", password);
     keytool("-certreq", "-alias", "member", "-keystore", keyStore, "-storepass", password, "-file", request.toString());
     keytool("-gencert", "-alias", "ca", "-keystore", ca.resolve("ca.p12").toString(), "-storepass", caPassword, "-rfc",
         "-infile", request.toString(), "-outfile", certificate.toString(), "-validity", Integer.toString(days),
-        "-ext", "ku:c=digitalSignature,keyAgreement", "-ext", "eku=serverAuth,clientAuth");
+        "-ext", "ku:c=digitalSignature,keyAgreement", "-ext", "eku=serverAuth,clientAuth",
+        "-ext", "SAN=dns:" + name + ",dns:localhost,ip:127.0.0.1");
     keytool("-importcert", "-noprompt", "-alias", "ca", "-file", ca.resolve("ca.crt").toString(), "-keystore", keyStore,
         "-storepass", password);
     keytool("-importcert", "-alias", "member", "-file", certificate.toString(), "-keystore", keyStore, "-storepass", password);
     keytool("-importcert", "-noprompt", "-alias", "ca", "-file", ca.resolve("ca.crt").toString(), "-keystore",
         dir.resolve(TRUST_STORE).toString(), "-storetype", "PKCS12", "-storepass", password);
+    keytool("-exportcert", "-alias", "member", "-rfc", "-keystore", keyStore, "-storepass", password, "-file",
+        dir.resolve("cert.pem").toString());
+    Files.copy(ca.resolve("ca.crt"), dir.resolve("ca.pem"));
+    writeSecret(dir.resolve("key.pem"), privateKeyPem(dir.resolve(KEY_STORE), password));
+    writeSecret(dir.resolve(API_TOKENS), Files.readString(ca.resolve(API_TOKENS)).strip());
     Files.delete(request);
     Files.delete(certificate);
     writeSecret(dir.resolve(PASSWORD), password);
+  }
+
+  /** The member's private key as PEM (PKCS#8), for clients that read PEM files (Python's ssl, curl). */
+  private static String privateKeyPem(Path keyStore, String password) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(keyStore)) {
+      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      java.security.Key key = store.getKey("member", password.toCharArray());
+      return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+          .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----";
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("cannot read the key of " + keyStore + ": " + e.getMessage(), e);
+    }
   }
 
   private static String password() {
@@ -136,6 +166,11 @@ public final class Certificates {
   private static void keytool(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    // The stores' passwords are 144 random bits, kept beside them: key stretching adds nothing to
+    // that, and 10,000 rounds (keytool's default) cost every CLI call ~150 ms to open the key store.
+    for (String count : List.of("keyPbeIterationCount", "certPbeIterationCount", "macIterationCount")) {
+      command.add("-J-Dkeystore.pkcs12." + count + "=1");
+    }
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -86,9 +86,13 @@ public final class LocalCluster implements AutoCloseable {
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     own.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-Dakka.remote.artery.advanced.tcp.outbound-client-hostname=" + hostname);
+    int apiPort = roles.contains("manager") ? freePort() : 0;
+    if (apiPort != 0) {
+      command.add("-Dshepherd.api.port=" + apiPort);
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("io.shepherd.cli.Shepherd");
+    command.add(MemberCli.class.getName());
     command.add("member");
     command.add("--host-id=" + hostId);
     command.add("--hostname=" + hostname);
@@ -99,12 +103,21 @@ public final class LocalCluster implements AutoCloseable {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(hostId + "-" + (++started) + ".log");
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      MemberProcess member = new MemberProcess(hostId, roles, hostname, port, log, process);
+      boolean tls = "on".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")))
+          || "true".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")));
+      java.net.URI api = apiPort == 0 ? null : java.net.URI.create((tls ? "https://" : "http://")
+          + (tls ? hostname : "127.0.0.1") + ":" + apiPort);
+      MemberProcess member = new MemberProcess(hostId, roles, hostname, port, api, log, process);
       members.add(member);
       return member;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start member " + hostId, e);
     }
+  }
+
+  /** The HTTP API of every member with role manager started so far (alive or not), in start order. */
+  public List<java.net.URI> apiUrls() {
+    return members.stream().map(MemberProcess::api).filter(java.util.Objects::nonNull).distinct().toList();
   }
 
   /** The seeds every member joins through, as {@code host:port}. */

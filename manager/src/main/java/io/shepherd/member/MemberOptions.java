@@ -1,6 +1,5 @@
 package io.shepherd.member;
 
-import io.shepherd.client.Seeds;
 import io.shepherd.protocol.Names;
 import java.nio.file.Path;
 import java.util.List;

@@ -10,14 +10,16 @@ public final class MemberProcess {
   private final Set<String> roles;
   private final String hostname;
   private final int port;
+  private final java.net.URI api;
   private final Path log;
   private final Process process;
 
-  MemberProcess(String hostId, Set<String> roles, String hostname, int port, Path log, Process process) {
+  MemberProcess(String hostId, Set<String> roles, String hostname, int port, java.net.URI api, Path log, Process process) {
     this.hostId = hostId;
     this.roles = Set.copyOf(roles);
     this.hostname = hostname;
     this.port = port;
+    this.api = api;
     this.log = log;
     this.process = process;
   }
@@ -32,6 +34,11 @@ public final class MemberProcess {
 
   public int port() {
     return port;
+  }
+
+  /** The URL of its HTTP API (role manager), or null. */
+  public java.net.URI api() {
+    return api;
   }
 
   /** The loopback address it binds to and connects from. */

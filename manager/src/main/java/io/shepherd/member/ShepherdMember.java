@@ -11,20 +11,29 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
+import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.shepherd.client.Seeds;
+import io.shepherd.api.ApiServer;
+import io.shepherd.api.ApiSettings;
 import io.shepherd.host.HostAgent;
 import io.shepherd.host.HostSettings;
 import io.shepherd.manager.Manager;
 import io.shepherd.manager.ManagerSettings;
 import io.shepherd.protocol.HostProtocol;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts a Shepherd member: a cluster member that runs a HostAgent (role {@code host}) and/or may
@@ -96,7 +105,50 @@ public final class ShepherdMember {
     if (roles.contains("host")) {
       HostSettings.fromConfig(config); // fail early, before joining, on bad host settings
     }
-    return io.shepherd.protocol.CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
+    ApiSettings api = roles.contains("manager") ? ApiSettings.fromConfig(config) : null;
+    ActorSystem<Void> system = io.shepherd.protocol.CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
+    if (api != null && api.enabled()) {
+      startApi(system, api, config);
+    }
+    return system;
+  }
+
+  /** The URL of a member's HTTP API (role manager), once bound. */
+  public static Optional<URI> apiUri(ActorSystem<?> system) {
+    return Optional.ofNullable(API_URIS.get(system));
+  }
+
+  private static final Map<ActorSystem<?>, URI> API_URIS = new ConcurrentHashMap<>();
+
+  /**
+   * Binds the member's HTTP API, and unbinds it when the member shuts down. A member that cannot
+   * serve its API (the port is taken, its certificates or tokens cannot be read) stops at once: a
+   * manager member is where clients come in.
+   */
+  private static void startApi(ActorSystem<Void> system, ApiSettings api, Config config) {
+    ServerBinding binding;
+    try {
+      binding = ApiServer.start(system, api, config).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      system.terminate();
+      throw new IllegalStateException("interrupted while binding the HTTP API");
+    } catch (ExecutionException | TimeoutException e) {
+      system.terminate();
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalArgumentException("the HTTP API cannot listen on " + api.bind() + ":" + api.port() + ": " + cause.getMessage()
+          + "; free the port or set shepherd.api.port (or shepherd.api.enabled = off for a member that serves no API)", cause);
+    }
+    binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+    URI uri = URI.create((api.tls() ? "https://" : "http://") + api.bind() + ":" + binding.localAddress().getPort());
+    API_URIS.put(system, uri);
+    system.getWhenTerminated().thenRun(() -> API_URIS.remove(system));
+    if (api.tls()) {
+      system.log().info("HTTP API at {} (HTTPS; clients authenticate with a certificate of the cluster's CA or a bearer token)", uri);
+    } else {
+      system.log().warn("HTTP API at {} is plain HTTP WITHOUT authentication, on loopback only, because TLS is off "
+          + "(shepherd.tls.enabled = off): fine for a trusted try-out on this machine, never for a lab network", uri);
+    }
   }
 
   private static Behavior<Void> guardian(Set<String> roles) {

@@ -47,6 +47,7 @@ class ManagerTest {
         shepherd.manager.reconcile-interval = 200ms
         shepherd.manager.resend-after = 400ms
         shepherd.manager.status-part-size = 2
+        shepherd.manager.lease-grace = 1s
         shepherd.logs.server.dir = "target/shepherd-logs"
         """).withFallback(io.shepherd.ShepherdConfig.load()));
     Cluster cluster = Cluster.get(kit.system());
@@ -58,6 +59,9 @@ class ManagerTest {
     });
     manager = kit.spawn(Manager.create(ManagerSettings.create(kit.system())), "manager");
     client = kit.createTestProbe();
+    // This test's own client session renews for longer than any test runs.
+    manager.tell(new ManagerProtocol.RenewLease(clientId(), 600_000, client.getRef()));
+    expectOk();
     daq1 = registeredHost("daq1");
   }
 
@@ -66,9 +70,25 @@ class ManagerTest {
     kit.shutdownTestKit();
   }
 
-  /** A client id of a live member: this test's own. */
+  /** The session of this test's client: its lease is renewed. */
   String clientId() {
-    return ClientIds.of(Cluster.get(kit.system()).selfMember().uniqueAddress());
+    return "session-test";
+  }
+
+  /** The next event of a type the Manager streams to {@code events}. */
+  static io.shepherd.protocol.Event nextEvent(TestProbe<ManagerProtocol.EventBatch> events, String type,
+                                            java.util.ArrayDeque<io.shepherd.protocol.Event> seen) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      while (!seen.isEmpty()) {
+        io.shepherd.protocol.Event event = seen.poll();
+        if (event.type().equals(type)) {
+          return event;
+        }
+      }
+      seen.addAll(events.expectMessageClass(ManagerProtocol.EventBatch.class, WAIT).events());
+    }
+    throw new AssertionError("no " + type + " event within " + WAIT);
   }
 
   FakeHost registeredHost(String id) {
@@ -254,8 +274,9 @@ class ManagerTest {
   }
 
   @Test
-  void groupsOfAClientThatIsNoLongerAMemberAreRemoved() {
-    manager.tell(new ManagerProtocol.CreateGroup(ACQ, false, "akka://shepherd@127.0.0.1:1#42", client.getRef()));
+  void groupsOfAClientWhoseLeaseLapsesAreRemoved() {
+    // A session that never renews: its lease (here 1 s) lapses.
+    manager.tell(new ManagerProtocol.CreateGroup(ACQ, false, "session-gone", client.getRef()));
     daq1.expect(HostProtocol.CreateGroup.class);
     daq1.groupCreated(ACQ);
     expectOk();
@@ -265,9 +286,10 @@ class ManagerTest {
   @Test
   void aManagedNodesFaultsGoToItsManagerAndATakeOverIsReported() {
     createGroupAndNode();
-    TestProbe<io.shepherd.protocol.Fault> faultsA = kit.createTestProbe();
-    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, clientId(), faultsA.getRef(),
-        client.getRef()));
+    TestProbe<ManagerProtocol.EventBatch> events = kit.createTestProbe();
+    java.util.ArrayDeque<io.shepherd.protocol.Event> seen = new java.util.ArrayDeque<>();
+    manager.tell(new ManagerProtocol.SubscribeEvents(0, 0, events.getRef()));
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, clientId(), client.getRef()));
     assertEquals(new HostProtocol.SetMode(daq1.epoch, SINE, io.shepherd.protocol.Mode.MANAGED), daq1.expect(HostProtocol.SetMode.class));
     expectOk();
     assertEquals(clientId(), status().nodes().get(0).managedBy());
@@ -277,17 +299,20 @@ class ManagerTest {
     java.time.Instant crashedAt = java.time.Instant.parse("2026-11-22T10:00:00Z");
     daq1.nodeUpdated(new io.shepherd.protocol.NodeStatus(SINE, "daq1", "noop", NodeState.FAILED, NodeState.CREATED,
         io.shepherd.protocol.Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1));
-    io.shepherd.protocol.Fault.NodeError error = faultsA.expectMessageClass(io.shepherd.protocol.Fault.NodeError.class, WAIT);
+    io.shepherd.protocol.Event crash = nextEvent(events, io.shepherd.protocol.Event.FAULT, seen);
+    assertEquals(clientId(), crash.manager(), "a fault is for the node's manager");
+    io.shepherd.protocol.Fault.NodeError error = assertInstanceOf(io.shepherd.protocol.Fault.NodeError.class, crash.fault());
     assertEquals("start() threw", error.reason());
     // A notification raised by the node.
     daq1.manager.tell(new ManagerProtocol.NodeNotified("daq1", ++daq1.seq, SINE, "laser unlocked", crashedAt));
-    assertEquals("laser unlocked", faultsA.expectMessageClass(io.shepherd.protocol.Fault.Notification.class, WAIT).message());
+    io.shepherd.protocol.Event notified = nextEvent(events, io.shepherd.protocol.Event.FAULT, seen);
+    assertEquals("laser unlocked", assertInstanceOf(io.shepherd.protocol.Fault.Notification.class, notified.fault()).message());
     // Another client takes the node over: the first is told.
-    TestProbe<io.shepherd.protocol.Fault> faultsB = kit.createTestProbe();
-    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, "other-client", faultsB.getRef(),
-        client.getRef()));
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, "other-client", client.getRef()));
     expectOk();
-    io.shepherd.protocol.Fault.ModeChanged changed = faultsA.expectMessageClass(io.shepherd.protocol.Fault.ModeChanged.class, WAIT);
+    io.shepherd.protocol.Event taken = nextEvent(events, io.shepherd.protocol.Event.FAULT, seen);
+    assertEquals(clientId(), taken.manager(), "the fault goes to the manager that lost the node");
+    io.shepherd.protocol.Fault.ModeChanged changed = assertInstanceOf(io.shepherd.protocol.Fault.ModeChanged.class, taken.fault());
     assertEquals("other-client", changed.by());
     // Revive re-requests the last requested state with a new request number.
     manager.tell(new ManagerProtocol.Revive(List.of(SINE), client.getRef()));
@@ -300,9 +325,8 @@ class ManagerTest {
   @Test
   void setModeOfAnUnknownNodeChangesNothing() {
     createGroupAndNode();
-    TestProbe<io.shepherd.protocol.Fault> faults = kit.createTestProbe();
     manager.tell(new ManagerProtocol.SetMode(List.of(SINE, ACQ.node("ghost")), io.shepherd.protocol.Mode.MANAGED, clientId(),
-        faults.getRef(), client.getRef()));
+        client.getRef()));
     expectFailed(ErrorCode.NO_SUCH_NODE);
     assertEquals(io.shepherd.protocol.Mode.AUTO, status().nodes().get(0).mode());
     assertNull(status().nodes().get(0).managedBy());

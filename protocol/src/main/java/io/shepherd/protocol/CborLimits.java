@@ -17,11 +17,11 @@ import com.typesafe.config.Config;
 public final class CborLimits extends JacksonObjectMapperFactory {
 
   /** Deepest nesting of objects and arrays accepted; Shepherd's messages nest fewer than 10 deep. */
-  public static final int MAX_NESTING = 64;
+  public static final int MAX_NESTING = ApiJson.MAX_NESTING;
   /** Longest string accepted, in characters: far above any field Shepherd sends (a frame is 1 MiB). */
-  public static final int MAX_STRING = 2 * 1024 * 1024;
+  public static final int MAX_STRING = ApiJson.MAX_STRING;
   /** Longest number accepted, in digits. */
-  public static final int MAX_NUMBER = 64;
+  public static final int MAX_NUMBER = ApiJson.MAX_NUMBER;
 
   /** The setup of an actor system whose Jackson serializers read within these limits. */
   public static ActorSystemSetup setup(Config config) {

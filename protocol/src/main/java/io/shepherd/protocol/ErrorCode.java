@@ -29,5 +29,13 @@ public enum ErrorCode {
   BUSY,
   /** The command came from a Manager incarnation older than the one the host registered with. */
   STALE_EPOCH,
+  /** The HTTP API: the request carried no valid credentials (client certificate or bearer token). */
+  UNAUTHORIZED,
+  /** The HTTP API: the credentials do not allow this call (a read-only token on a call that changes something). */
+  FORBIDDEN,
+  /** The HTTP API: no such route, or a method the route does not take. */
+  NO_SUCH_ROUTE,
+  /** The HTTP API: the request body is larger than the server reads. */
+  TOO_LARGE,
   INTERNAL
 }

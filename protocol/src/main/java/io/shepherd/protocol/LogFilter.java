@@ -22,6 +22,27 @@ public record LogFilter(String node, LogLevel minLevel, Long sinceMicros) implem
     }
   }
 
+  /**
+   * A {@code since} as people write it, in microseconds since the epoch: an ISO instant
+   * ({@code 2026-11-22T10:15:00Z}) or a time ago ({@code 30s}, {@code 10m}, {@code 2h}).
+   *
+   * @throws IllegalArgumentException saying what is accepted
+   */
+  public static long sinceMicros(String text) {
+    try {
+      return java.time.Instant.parse(text).toEpochMilli() * 1000;
+    } catch (java.time.format.DateTimeParseException | NullPointerException e) {
+      try {
+        java.time.Duration ago = new io.shepherd.node.Params(java.util.Map.of("since", String.valueOf(text)))
+            .getDuration("since", java.time.Duration.ZERO);
+        return (java.time.Instant.now().toEpochMilli() - ago.toMillis()) * 1000;
+      } catch (IllegalArgumentException e2) {
+        throw new IllegalArgumentException("since must be an ISO instant such as 2026-11-22T10:15:00Z or a time ago such as "
+            + "30s or 10m, got '" + Names.abbreviate(String.valueOf(text)) + "'");
+      }
+    }
+  }
+
   /** Everything. */
   public static LogFilter all() {
     return new LogFilter(null, null, null);
@@ -50,21 +71,25 @@ public record LogFilter(String node, LogLevel minLevel, Long sinceMicros) implem
           && (since == null || record.micros() >= since)
           && (node == null || (record.node() != null && node.matcher(record.node()).matches()));
     }
+  }
 
-    private static Pattern glob(String glob) {
-      StringBuilder regex = new StringBuilder();
-      for (int i = 0; i < glob.length(); i++) {
-        char c = glob.charAt(i);
-        if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-          regex.append(".*");
-          i++;
-        } else if (c == '*') {
-          regex.append("[^/]*");
-        } else {
-          regex.append(Pattern.quote(String.valueOf(c)));
-        }
+  /**
+   * A glob over node paths as a pattern: {@code *} within a path segment, {@code **} across them.
+   * The glob must have passed this record's check (letters, digits, {@code _.-*}/).
+   */
+  public static Pattern glob(String glob) {
+    StringBuilder regex = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+        regex.append(".*");
+        i++;
+      } else if (c == '*') {
+        regex.append("[^/]*");
+      } else {
+        regex.append(Pattern.quote(String.valueOf(c)));
       }
-      return Pattern.compile(regex.toString());
     }
+    return Pattern.compile(regex.toString());
   }
 }

@@ -105,14 +105,14 @@ public final class ManagerProtocol {
       implements Command, CborSerializable {}
 
   /**
-   * Set the mode of nodes (Guardian's {@code set_managed}). In MANAGED mode the client {@code clientId}
-   * is recorded as their manager and its {@code faults} listener gets their faults; a client that
-   * takes over a node from another is reported to the other as a mode change.
+   * Set the mode of nodes (Guardian's {@code set_managed}). In MANAGED mode {@code clientId} (a
+   * client session, or a name) is recorded as their manager; their faults are published as
+   * {@link Event#FAULT} events for it, and a client that takes over a node from another is reported
+   * to the other as a mode change.
    */
-  public record SetMode(java.util.List<NodePath> paths, Mode mode, String clientId, ActorRef<Fault> faults,
-                        ActorRef<Reply> replyTo) implements Command, CborSerializable {
+  public record SetMode(List<NodePath> paths, Mode mode, String clientId, ActorRef<Reply> replyTo) implements Command, CborSerializable {
     public SetMode {
-      paths = java.util.List.copyOf(paths);
+      paths = List.copyOf(paths);
     }
   }
 
@@ -132,7 +132,7 @@ public final class ManagerProtocol {
   /** Write a line to a process node's stdin; answered by its host. */
   public record SendInput(NodePath path, String line, ActorRef<Reply> replyTo) implements Command, CborSerializable {
     /** Longest line accepted. */
-    public static final int MAX_LINE = 64 * 1024;
+    public static final int MAX_LINE = Api.MAX_INPUT_LINE;
 
     public SendInput {
       if (line == null || line.length() > MAX_LINE) {
@@ -144,8 +144,12 @@ public final class ManagerProtocol {
   /** A call on a host itself (ports, environment); answered by the host with {@link HostAnswer}. */
   public record HostCall(String hostId, HostRequest request, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
 
-  /** Apply a site file: answered with {@link SiteApplied}, or {@link Failed} listing every error (nothing applied). */
-  public record ApplySite(Site site, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+  /**
+   * Apply a site file: answered with {@link SiteApplied}, or {@link Failed} listing every error
+   * (nothing applied). With {@code dryRun}, everything is checked and the plan answered, but
+   * nothing changes.
+   */
+  public record ApplySite(Site site, boolean dryRun, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
 
   /**
    * Requests up or down for targets in order (OCS's {@code update}): a target is a node path, a
@@ -179,6 +183,46 @@ public final class ManagerProtocol {
 
   /** Why a host could not run the spec at {@code index}. */
   public record SpecProblem(int index, ErrorCode code, String message) implements CborSerializable {}
+
+  /**
+   * Restart the nodes of targets (node paths, group paths, host ids or {@value Names#ALL}): every
+   * one is driven down, then up (RUNNING) once all are down. Answered once they are all RUNNING
+   * again, or with the first failure.
+   */
+  public record Restart(List<String> targets, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    public Restart {
+      targets = List.copyOf(targets);
+    }
+  }
+
+  /**
+   * A client session's lease, opened or renewed: the groups {@code clientId} owns and the nodes it
+   * manages stay while it renews within {@code ttlMillis}; once it lapses they are removed and
+   * returned to AUTO, as if the client had closed.
+   */
+  public record RenewLease(String clientId, long ttlMillis, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * Stream the Manager's events to {@code subscriber} (an API member's event hub) as
+   * {@link EventBatch}es: first those it still holds after {@code afterSeq} of {@code epoch}, then
+   * every new one. A subscriber that sees a gap in the numbering subscribes again from its last.
+   */
+  public record SubscribeEvents(long epoch, long afterSeq, ActorRef<EventBatch> subscriber) implements Command, CborSerializable {}
+
+  /** Stop streaming events to {@code subscriber}. */
+  public record UnsubscribeEvents(ActorRef<EventBatch> subscriber) implements Command, CborSerializable {}
+
+  /**
+   * Events of the Manager incarnation {@code epoch}, numbered without gaps.
+   *
+   * @param reset true if the events asked for could not all be had (another epoch, or older than
+   *     the Manager's buffer): these start at the oldest the Manager holds
+   */
+  public record EventBatch(long epoch, List<Event> events, boolean reset) implements CborSerializable {
+    public EventBatch {
+      events = List.copyOf(events);
+    }
+  }
 
   /** A client is closing: remove the groups it owns that are not persistent. */
   public record ClientLeaving(String clientId, ActorRef<Reply> replyTo) implements Command, CborSerializable {}

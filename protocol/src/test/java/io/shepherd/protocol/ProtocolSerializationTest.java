@@ -50,6 +50,8 @@ class ProtocolSerializationTest {
   static final LogRecord LOG_RECORD = new LogRecord("daq1@127.0.0.1:2552#7", 41, 1_763_806_530_123_456L, LogLevel.ERROR,
       "daq1/acq/sine", "node.daq1/acq/sine", "node-daq1/acq/sine-1-1", "start() threw",
       "java.lang.IllegalStateException: boom\n\tat x.Y.z(Y.java:1)\n");
+  static final Event EVENT = Event.of(3, 42, Instant.parse("2026-11-22T10:15:30.5Z"), Event.CRASH).withNode(STATUS, NodeState.RUNNING)
+      .withReason("start() threw").withMessage("restarted by Shepherd");
   static final Checkpoint CHECKPOINT = new Checkpoint(new byte[] {1, 2, 3, -1}, Instant.parse("2026-11-22T10:15:31.5Z"));
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
       List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"));
@@ -58,7 +60,6 @@ class ProtocolSerializationTest {
     ActorRef<HostProtocol.Command> host = testKit.<HostProtocol.Command>createTestProbe().getRef();
     ActorRef<ManagerProtocol.Command> manager = testKit.<ManagerProtocol.Command>createTestProbe().getRef();
     ActorRef<ManagerProtocol.Reply> reply = testKit.<ManagerProtocol.Reply>createTestProbe().getRef();
-    ActorRef<Fault> faults = testKit.<Fault>createTestProbe().getRef();
     ActorRef<ManagerProtocol.StatusPart> statusReply = testKit.<ManagerProtocol.StatusPart>createTestProbe().getRef();
     ClusterStatus cluster = new ClusterStatus(
         new ClusterStatus.Manager("akka://shepherd@127.0.0.1:2551", 3, "akka://shepherd@127.0.0.1:2552"),
@@ -87,7 +88,7 @@ class ProtocolSerializationTest {
         new ManagerProtocol.NodeRejected("daq1", 43, PATH, ErrorCode.UNKNOWN_TYPE, "no node type 'sin'"),
         new ManagerProtocol.NodeNotified("daq1", 46, PATH, "laser unlocked", Instant.parse("2026-11-22T10:15:30Z")),
         new ManagerProtocol.NodeCheckpointed("daq1", 47, PATH, CHECKPOINT),
-        new ManagerProtocol.SetMode(List.of(PATH), Mode.MANAGED, "client-1", faults, reply),
+        new ManagerProtocol.SetMode(List.of(PATH), Mode.MANAGED, "session-1", reply),
         new ManagerProtocol.Revive(List.of(PATH), reply),
         CHECKPOINT,
         new Fault.NodeError(PATH, "start() threw", Instant.parse("2026-11-22T10:15:30Z")),
@@ -120,7 +121,15 @@ class ProtocolSerializationTest {
         new ManagerProtocol.Purge(PATH, reply),
         new ManagerProtocol.SendInput(PATH, "gain 2", reply),
         new ManagerProtocol.HostCall("daq1", new HostRequest.SetEnv("X", "1"), reply),
-        new ManagerProtocol.ApplySite(SITE, reply),
+        new ManagerProtocol.ApplySite(SITE, false, reply),
+        new ManagerProtocol.ApplySite(SITE, true, reply),
+        new ManagerProtocol.Restart(List.of("daq1/acq", "all"), reply),
+        new ManagerProtocol.RenewLease("session-1", 15_000, reply),
+        new ManagerProtocol.SubscribeEvents(3, 41, testKit.<ManagerProtocol.EventBatch>createTestProbe().getRef()),
+        new ManagerProtocol.UnsubscribeEvents(testKit.<ManagerProtocol.EventBatch>createTestProbe().getRef()),
+        new ManagerProtocol.EventBatch(3, List.of(EVENT, Event.ofFault(3, 43, new Fault.ModeChanged(PATH, Mode.AUTO, "session-2",
+            Instant.parse("2026-11-22T10:15:30Z")), "session-1")), false),
+        EVENT,
         new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState("all", NodeState.RUNNING),
             new ManagerProtocol.TargetState("daq1/acq/sine", NodeState.STOPPED)), reply),
         new ManagerProtocol.TargetState("daq1", NodeState.STOPPED),

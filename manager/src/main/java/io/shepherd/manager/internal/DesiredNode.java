@@ -13,9 +13,7 @@ import io.shepherd.protocol.NodeState;
  * @param requested the state it should be in
  * @param seq the number of its latest request; hosts ignore older ones
  * @param managedBy the client that took it in MANAGED mode, or null
- * @param faults where that client wants the node's faults, or null
  * @param declared the target state its site file declares, or null if no site file declares it
  */
-public record DesiredNode(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy,
-                          akka.actor.typed.ActorRef<io.shepherd.protocol.Fault> faults, NodeState declared)
+public record DesiredNode(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, NodeState declared)
     implements CborSerializable {}

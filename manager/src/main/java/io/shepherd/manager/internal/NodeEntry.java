@@ -2,7 +2,6 @@ package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.Checkpoint;
-import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
@@ -21,8 +20,6 @@ public final class NodeEntry {
   public String managedBy;
   /** The target state its site file declares, or null if no site file declares it. */
   public NodeState declared;
-  /** Where the managing client wants the node's faults, or null. */
-  public ActorRef<Fault> faults;
   /** The node's latest checkpoint, handed to it when it is created again. */
   public Checkpoint checkpoint;
   public Phase phase;
@@ -47,20 +44,12 @@ public final class NodeEntry {
 
   public static NodeEntry of(DesiredNode desired) {
     NodeEntry node = new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), Phase.PRESENT);
-    node.faults = desired.faults();
     node.declared = desired.declared();
     return node;
   }
 
   public DesiredNode desired() {
-    return new DesiredNode(path, spec, requested, seq, managedBy, faults, declared);
-  }
-
-  /** Tells the managing client, if any, of a fault. */
-  public void report(Fault fault) {
-    if (faults != null) {
-      faults.tell(fault);
-    }
+    return new DesiredNode(path, spec, requested, seq, managedBy, declared);
   }
 
   /** The state the node is in, as far as the Manager knows; CREATED if its host has not reported it. */

@@ -1,0 +1,87 @@
+package io.shepherd.cli;
+
+import io.shepherd.client.LogSubscription;
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.client.ShepherdException;
+import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogLevel;
+import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.LogRecord;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code shepherd logs}: the cluster's log records, from the log server; {@code -f} follows them. */
+@Command(name = "logs", mixinStandardHelpOptions = true,
+    description = {"Prints the log records of every member, node and process, in time order, from the log server.",
+        "With -f, keeps printing new records as they arrive, across a Manager failover, until Ctrl-C; it ends with an error",
+        "when no log server has answered for --timeout."})
+final class LogsCommand implements Callable<Integer> {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Mixin
+  Connection connection;
+
+  @Option(names = {"-f", "--follow"}, description = "Follow: print new records as they arrive.")
+  boolean follow;
+
+  @Option(names = "--node", paramLabel = "GLOB", description = "Only records of nodes whose path matches, e.g. daq1/acq/* or **/recorder.")
+  String node;
+
+  @Option(names = "--level", paramLabel = "LEVEL", description = "Only records at this level or above: TRACE, DEBUG, INFO, WARN, ERROR.")
+  String level;
+
+  @Option(names = "--since", paramLabel = "TIME",
+      description = "Only records from this time: an ISO instant (2026-11-22T10:15:00Z) or a time ago (30s, 10m, 2h).")
+  String since;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "1000", description = "At most this many records from the tail (default: 1000).")
+  int limit;
+
+  @Option(names = "--json", description = "One JSON object per record instead of text lines.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine commandLine = spec.commandLine();
+    LogFilter filter;
+    try {
+      filter = new LogFilter(node, level == null ? null : LogLevel.parse(level), since == null ? null : LogFilter.sinceMicros(since));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, e.getMessage());
+    }
+    if (limit < 1 || limit > LogProtocol.QueryTail.MAX_LIMIT) {
+      throw new CommandLine.ParameterException(commandLine, "--limit must be between 1 and " + LogProtocol.QueryTail.MAX_LIMIT);
+    }
+    Duration timeout = Connection.duration(commandLine, "--timeout", connection.timeout);
+    PrintStream out = System.out;
+    ShepherdClient client = connection.client(commandLine);
+    if (!follow) {
+      LogProtocol.Tail tail = client.tailLogs(filter, limit).toCompletableFuture().join();
+      tail.records().forEach(r -> print(out, r));
+      return 0;
+    }
+    LogFilter from = filter.sinceMicros() != null ? filter
+        : new LogFilter(filter.node(), filter.minLevel(), (Instant.now().toEpochMilli() - 10_000) * 1000);
+    AtomicReference<ShepherdException> failure = new AtomicReference<>();
+    LogSubscription subscription = client.subscribeLogs(from, r -> print(out, r), timeout, failure::set);
+    Runtime.getRuntime().addShutdownHook(new Thread(subscription::close, "logs-stop"));
+    subscription.join();
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return 0;
+  }
+
+  private void print(PrintStream out, LogRecord record) {
+    out.println(json ? Output.json(record) : record.format());
+    out.flush();
+  }
+}

@@ -1,0 +1,16 @@
+package io.shepherd.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code shepherd restart TARGET...}: down, then up, and wait until they run again. */
+@Command(name = "restart", mixinStandardHelpOptions = true,
+    description = {"Restarts the targets' nodes: every one down, then up once all are down; returns once they all run again.",
+        "--timeout bounds the wait (default: 15s)."})
+final class RestartCommand extends UpDownCommand implements Callable<Integer> {
+  @Override
+  String send(io.shepherd.client.ShepherdClient client, String[] targets) {
+    return client.restart(targets).toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,62 @@
+package io.shepherd.client;
+
+import io.shepherd.client.internal.Http;
+import io.shepherd.client.internal.SseStream;
+import io.shepherd.protocol.Event;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A live subscription to the cluster's events ({@link ShepherdClient#subscribeEvents}). Events
+ * reach the consumer in order, on the subscription's own thread; after a reconnection it resumes
+ * from the last event it saw, so none is missed while the Manager lives, and a
+ * {@value Event#RESYNC} event says when some were (a Manager failover).
+ */
+public final class EventSubscription implements AutoCloseable {
+
+  private final SseStream stream;
+  private final CountDownLatch connected = new CountDownLatch(1);
+
+  EventSubscription(Http http, String path, Consumer<Event> consumer) {
+    this.stream = new SseStream(http, "shepherd-events", lastId -> path, new SseStream.Listener() {
+      @Override
+      public void onEvent(SseStream.SseEvent event) {
+        try {
+          consumer.accept(http.json().readValue(event.data(), Event.class));
+        } catch (IOException e) {
+          // not an event of this API version: skipped
+        }
+      }
+
+      @Override
+      public void onConnected(URI base) {
+        connected.countDown();
+      }
+    }, null).start();
+  }
+
+  /** Waits until the stream is connected (events from then on are delivered); false if it was not within {@code timeout}. */
+  public boolean awaitConnected(Duration timeout) {
+    try {
+      return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The id of the last event delivered ({@code EPOCH-SEQ}), or null. */
+  public String lastId() {
+    return stream.lastId();
+  }
+
+  /** Ends the subscription; the consumer gets no event afterwards (one in progress finishes). */
+  @Override
+  public void close() {
+    stream.close();
+  }
+}

@@ -1,0 +1,54 @@
+package io.shepherd.api;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The settings of the HTTP API, read once from {@code shepherd.api} and {@code shepherd.tls}.
+ * Immutable.
+ *
+ * @param enabled whether a manager member serves the API at all
+ * @param port the port ({@code 0}: any free one, for tests)
+ * @param bind the address to bind to
+ * @param tls HTTPS with the member's certificate, and every request authenticated
+ * @param tlsDir the member's key store, trust store and password
+ * @param tokensFile the bearer tokens, when TLS is on
+ * @param maxBody the largest request body read
+ * @param callTimeout how long a call waits for the Manager
+ * @param leaseTtl the lease a client session gets when it asks for none
+ * @param leaseTtlMin the shortest lease a client may ask for
+ * @param leaseTtlMax the longest lease a client may ask for
+ * @param sseBuffer events or records waiting for one slow client at most
+ * @param sseHeartbeat how often an idle stream gets a comment line
+ * @param eventBuffer events kept for clients that resume
+ */
+public record ApiSettings(boolean enabled, int port, String bind, boolean tls, Path tlsDir, Path tokensFile, long maxBody,
+                          Duration callTimeout, Duration leaseTtl, Duration leaseTtlMin, Duration leaseTtlMax, int sseBuffer,
+                          Duration sseHeartbeat, int eventBuffer) {
+
+  /** The dispatcher of the API's slow work. */
+  public static final String BLOCKING_DISPATCHER = "shepherd.api.blocking-dispatcher";
+
+  public static ApiSettings fromConfig(Config root) {
+    Config c = root.getConfig("shepherd.api");
+    boolean tls = root.getBoolean("shepherd.tls.enabled");
+    String dirSetting = root.getString("shepherd.tls.dir");
+    Path tlsDir = dirSetting.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd", "tls") : Path.of(dirSetting);
+    String tokens = c.getString("tokens-file");
+    String bind = c.getString("bind");
+    if (!tls) {
+      bind = "127.0.0.1";
+    } else if (bind.isBlank()) {
+      bind = root.getString("akka.remote.artery.canonical.hostname");
+    }
+    int port = root.getInt("shepherd.api.port");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("shepherd.api.port must be between 0 and 65535, got " + port);
+    }
+    return new ApiSettings(c.getBoolean("enabled"), port, bind, tls, tlsDir,
+        tokens.isBlank() ? tlsDir.resolve("api-tokens") : Path.of(tokens), c.getBytes("max-body"), c.getDuration("call-timeout"),
+        c.getDuration("lease-ttl"), c.getDuration("lease-ttl-min"), c.getDuration("lease-ttl-max"), c.getInt("sse-buffer"),
+        c.getDuration("sse-heartbeat"), c.getInt("event-buffer"));
+  }
+}

@@ -1,0 +1,204 @@
+package io.shepherd.api;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
+import io.shepherd.api.internal.StatusCollector;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.ManagerProtocol;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The API's way to the Manager singleton and its log server, wherever they run: it follows both
+ * through the Receptionist, asks them with a timeout, and turns their refusals into
+ * {@link ApiException}s. A call in flight to a Manager that leaves fails at once (it may or may
+ * not have taken effect); with no Manager at all, a call fails with 503 and {@code Retry-After}.
+ */
+public final class ManagerLink {
+
+  private final ActorSystem<?> system;
+  private final Duration callTimeout;
+  private final AtomicReference<ActorRef<ManagerProtocol.Command>> manager = new AtomicReference<>();
+  private final AtomicReference<ActorRef<LogProtocol.Command>> logServer = new AtomicReference<>();
+  private final ConcurrentHashMap<ActorRef<ManagerProtocol.Command>, Set<CompletableFuture<?>>> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong collectors = new AtomicLong();
+
+  private ManagerLink(ActorSystem<?> system, Duration callTimeout) {
+    this.system = system;
+    this.callTimeout = callTimeout;
+  }
+
+  /** A link that starts following the Manager and the log server at once. */
+  public static ManagerLink start(ActorSystem<?> system, Duration callTimeout) {
+    ManagerLink link = new ManagerLink(system, callTimeout);
+    system.systemActorOf(link.watcher(), "api-manager-watcher", Props.empty());
+    return link;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /** Asks the Manager; refusals ({@link ManagerProtocol.Failed}) fail the stage with the matching {@link ApiException}. */
+  public <R extends ManagerProtocol.Reply> CompletionStage<R> call(
+      Function<ActorRef<ManagerProtocol.Reply>, ManagerProtocol.Command> message, Class<R> answer) {
+    ActorRef<ManagerProtocol.Command> current = manager.get();
+    if (current == null) {
+      return CompletableFuture.failedFuture(noManager());
+    }
+    CompletableFuture<ManagerProtocol.Reply> reply = new CompletableFuture<>();
+    track(current, reply);
+    AskPattern.<ManagerProtocol.Command, ManagerProtocol.Reply>ask(current, message::apply, callTimeout, system.scheduler())
+        .whenComplete((r, e) -> {
+          if (e != null) {
+            reply.completeExceptionally(e);
+          } else {
+            reply.complete(r);
+          }
+        });
+    return reply.handle((r, e) -> {
+      if (e != null) {
+        throw new CompletionException(mapError(e, "the Manager"));
+      }
+      if (r instanceof ManagerProtocol.Failed failed) {
+        throw new CompletionException(ApiException.of(failed.code(), failed.message()));
+      }
+      if (!answer.isInstance(r)) {
+        throw new CompletionException(new ApiException(500, ErrorCode.INTERNAL, "unexpected answer from the Manager: " + r));
+      }
+      return answer.cast(r);
+    });
+  }
+
+  /** The whole cluster's status, gathered from the parts the Manager answers with. */
+  public CompletionStage<ClusterStatus> status() {
+    ActorRef<ManagerProtocol.Command> current = manager.get();
+    if (current == null) {
+      return CompletableFuture.failedFuture(noManager());
+    }
+    CompletableFuture<ClusterStatus> result = new CompletableFuture<>();
+    track(current, result);
+    ActorRef<ManagerProtocol.StatusPart> collector = system.systemActorOf(StatusCollector.create(result),
+        "api-status-" + collectors.incrementAndGet(), Props.empty());
+    current.tell(new ManagerProtocol.GetStatus(collector));
+    return result.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).handle((status, e) -> {
+      if (e != null) {
+        collector.tell(new ManagerProtocol.StatusPart(0, 1, null)); // stops it
+        throw new CompletionException(mapError(e, "the Manager"));
+      }
+      return status;
+    });
+  }
+
+  /** The newest records of the log server that match. */
+  public CompletionStage<LogProtocol.Tail> tail(LogFilter filter, int limit) {
+    ActorRef<LogProtocol.Command> server = logServer.get();
+    if (server == null) {
+      return CompletableFuture.failedFuture(new ApiException(503, ErrorCode.NO_MANAGER, "no log server is reachable: it runs with "
+          + "the Manager, and none runs right now (a failover takes a few seconds)", 2));
+    }
+    return AskPattern.<LogProtocol.Command, LogProtocol.Tail>ask(server, r -> new LogProtocol.QueryTail(filter, limit, r), callTimeout,
+        system.scheduler()).handle((tail, e) -> {
+          if (e != null) {
+            throw new CompletionException(mapError(e, "the log server"));
+          }
+          return tail;
+        });
+  }
+
+  /** The current Manager, or null if none is known. */
+  public ActorRef<ManagerProtocol.Command> manager() {
+    return manager.get();
+  }
+
+  /** The current log server, or null. */
+  public ActorRef<LogProtocol.Command> logServer() {
+    return logServer.get();
+  }
+
+  private void track(ActorRef<ManagerProtocol.Command> to, CompletableFuture<?> call) {
+    inFlight.computeIfAbsent(to, m -> ConcurrentHashMap.newKeySet()).add(call);
+    call.whenComplete((r, e) -> {
+      Set<CompletableFuture<?>> calls = inFlight.get(to);
+      if (calls != null) {
+        calls.remove(call);
+      }
+    });
+  }
+
+  private void managerGone(ActorRef<ManagerProtocol.Command> gone) {
+    Set<CompletableFuture<?>> calls = inFlight.remove(gone);
+    if (calls != null) {
+      ApiException e = new ApiException(503, ErrorCode.NO_MANAGER, "the Manager at " + gone.path().address() + " left while the call "
+          + "was in flight; it may or may not have taken effect; a new Manager takes over within seconds", 2);
+      calls.forEach(call -> call.completeExceptionally(e));
+    }
+  }
+
+  private ApiException mapError(Throwable error, String what) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ApiException api) {
+      return api;
+    }
+    if (cause instanceof TimeoutException) {
+      return new ApiException(504, ErrorCode.TIMEOUT, what + " did not answer within " + callTimeout.toSeconds() + " s; it may have "
+          + "failed over: the call may or may not have taken effect");
+    }
+    return new ApiException(500, ErrorCode.INTERNAL, what + " call failed: " + cause);
+  }
+
+  private static ApiException noManager() {
+    return new ApiException(503, ErrorCode.NO_MANAGER, "no Manager is running right now: it is starting, or failing over to another "
+        + "manager member (a few seconds); retry, or check that a member with role manager is up", 2);
+  }
+
+  private Behavior<Receptionist.Listing> watcher() {
+    return Behaviors.setup(ctx -> {
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY, ctx.getSelf()));
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(LogProtocol.SERVICE_KEY, ctx.getSelf()));
+      return Behaviors.receiveMessage(listing -> {
+        if (listing.isForKey(ManagerProtocol.SERVICE_KEY)) {
+          Set<ActorRef<ManagerProtocol.Command>> managers = listing.getServiceInstances(ManagerProtocol.SERVICE_KEY);
+          ActorRef<ManagerProtocol.Command> old = manager.get();
+          if (old == null || !managers.contains(old)) {
+            manager.set(managers.isEmpty() ? null : managers.iterator().next());
+            if (old != null) {
+              managerGone(old);
+            }
+          }
+        } else if (listing.isForKey(LogProtocol.SERVICE_KEY)) {
+          Set<ActorRef<LogProtocol.Command>> servers = listing.getServiceInstances(LogProtocol.SERVICE_KEY);
+          ActorRef<LogProtocol.Command> old = logServer.get();
+          if (old == null || !servers.contains(old)) {
+            logServer.set(servers.isEmpty() ? null : servers.iterator().next());
+          }
+        }
+        return Behaviors.same();
+      });
+    });
+  }
+}

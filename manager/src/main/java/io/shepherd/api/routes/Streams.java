@@ -1,0 +1,32 @@
+package io.shepherd.api.routes;
+
+import akka.NotUsed;
+import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.shepherd.api.ApiServer;
+import io.shepherd.api.Responses;
+import java.util.function.Consumer;
+
+/** A Server-Sent Event stream fed through a bounded queue, with heartbeats, that says when its client has gone. */
+final class Streams {
+
+  private Streams() {}
+
+  /**
+   * A stream whose queue {@code feed} is handed (to an actor that offers into it), and whose end
+   * (the client went away, or the feeder completed it) runs {@code ended}.
+   */
+  static Source<ByteString, NotUsed> open(ApiServer.Context api, Consumer<BoundedSourceQueue<ByteString>> feed, Runnable ended) {
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue =
+        Source.<ByteString>queue(api.settings().sseBuffer()).preMaterialize(api.materializer());
+    feed.accept(queue.first());
+    return queue.second()
+        .keepAlive(api.settings().sseHeartbeat(), () -> Responses.HEARTBEAT)
+        .watchTermination((mat, done) -> {
+          done.whenComplete((d, e) -> ended.run());
+          return mat;
+        });
+  }
+}

@@ -1,0 +1,63 @@
+package io.shepherd.api.routes;
+
+import io.shepherd.api.ApiException;
+import io.shepherd.api.ApiServer;
+import io.shepherd.api.Router.Role;
+import io.shepherd.protocol.Api;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodeState;
+import java.util.List;
+
+/** Up, down, restart and update (OCS): requests for nodes, groups, hosts or all, in order. */
+public final class TargetRoutes {
+
+  private TargetRoutes() {}
+
+  private static final String TARGETS = "a node path (daq1/acq/sine), a group path (daq1/acq), a host id (daq1) or all";
+
+  public static void register(ApiServer.Context api) {
+    String v1 = Api.PREFIX;
+    api.router()
+        .add("POST", v1 + "/up", Role.OPERATE, "Requests RUNNING for the targets' nodes, in order; a target that names nothing fails "
+            + "the call and nothing changes.", "Targets", "Answer", call -> RouteSupport.guard(() ->
+            update(api, requests(call.body(Api.Targets.class).targets(), NodeState.RUNNING))))
+        .add("POST", v1 + "/down", Role.OPERATE, "Requests down for the targets' nodes (STOPPED, or INITIALIZED for one never "
+            + "started), in order.", "Targets", "Answer", call -> RouteSupport.guard(() ->
+            update(api, requests(call.body(Api.Targets.class).targets(), NodeState.STOPPED))))
+        .add("POST", v1 + "/update", Role.OPERATE, "Requests up or down per target, in order (OCS's update): a later request wins "
+            + "for the nodes they share.", "Update", "Answer", call -> RouteSupport.guard(() -> {
+              List<ManagerProtocol.TargetState> requests = call.body(Api.Update.class).requests();
+              if (requests == null || requests.isEmpty()) {
+                throw ApiException.badRequest("give one or more requests: [{\"target\": \"all\", \"state\": \"RUNNING\"}, ...]; a target "
+                    + "is " + TARGETS);
+              }
+              return update(api, requests);
+            }))
+        .add("POST", v1 + "/restart", Role.OPERATE, "Restarts the targets' nodes: every one down, then up once all are down; "
+            + "answered once they all run again.", "Targets", "Answer", call -> RouteSupport.guard(() -> {
+              List<String> targets = targets(call.body(Api.Targets.class).targets());
+              return api.manager().call(r -> new ManagerProtocol.Restart(targets, r), ManagerProtocol.Ok.class)
+                  .thenApply(ok -> RouteSupport.answer(200, ok));
+            }));
+  }
+
+  private static java.util.concurrent.CompletionStage<akka.http.javadsl.model.HttpResponse> update(ApiServer.Context api,
+      List<ManagerProtocol.TargetState> requests) {
+    return api.manager().call(r -> new ManagerProtocol.Update(requests, r), ManagerProtocol.Ok.class)
+        .thenApply(ok -> RouteSupport.answer(200, ok));
+  }
+
+  private static List<ManagerProtocol.TargetState> requests(List<String> targets, NodeState state) {
+    return RouteSupport.check(() -> targets(targets).stream().map(t -> new ManagerProtocol.TargetState(t, state)).toList());
+  }
+
+  private static List<String> targets(List<String> targets) {
+    if (targets == null || targets.isEmpty()) {
+      throw ApiException.badRequest("give one or more targets in 'targets'; a target is " + TARGETS);
+    }
+    if (targets.stream().anyMatch(t -> t == null || t.isBlank())) {
+      throw ApiException.badRequest("a target is empty; a target is " + TARGETS);
+    }
+    return targets;
+  }
+}

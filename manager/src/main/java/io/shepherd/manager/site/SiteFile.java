@@ -1,0 +1,492 @@
+package io.shepherd.manager.site;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.Names;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.ProcessSpec;
+import io.shepherd.protocol.RestartPolicy;
+import io.shepherd.protocol.Site;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads a site file (OCS's site config): one HOCON file that declares hosts, their NodeGroups and
+ * the nodes in each, with the state each node should be in.
+ *
+ * <pre>
+ * hosts {
+ *   daq1.groups.acq.nodes {
+ *     sine     { type = sine, params { frequency = 5 }, target = up }
+ *     recorder {
+ *       command = ["/usr/bin/python3", "-u", "recorder.py", "--port", "${port:data}"]   # quoted: ${port:NAME} is Shepherd's
+ *       env { OUT_DIR = /data }, working-dir = /opt/daq, stdin = off, stop-grace = 10s
+ *       target = down, mode = auto, restart { max-restarts = 5, window = 1m }
+ *     }
+ *   }
+ *   any.groups.analysis.nodes { ... }     # a group Shepherd places on a host of its choice
+ * }
+ * </pre>
+ *
+ * The whole file is checked before anything is applied; every error is reported with the file and
+ * line, and an unknown key is an error (a typo never passes silently).
+ */
+public final class SiteFile {
+
+  /** The site file is wrong: every error, each with file and line. */
+  public static final class Invalid extends IllegalArgumentException {
+    private final List<String> errors;
+
+    Invalid(String file, List<String> errors) {
+      super("site file " + file + " has " + errors.size() + " error" + (errors.size() == 1 ? "" : "s") + "; nothing was applied:\n  "
+          + String.join("\n  ", errors));
+      this.errors = List.copyOf(errors);
+    }
+
+    public List<String> errors() {
+      return errors;
+    }
+  }
+
+  private static final Set<String> NODE_KEYS = Set.of("type", "params", "command", "env", "working-dir", "stdin", "stop-grace",
+      "target", "mode", "restart");
+  private static final Set<String> RESTART_KEYS = Set.of("min-backoff", "max-backoff", "jitter", "reset-after", "max-restarts", "window");
+  /** Largest site file read. */
+  public static final long MAX_SIZE = 4L * 1024 * 1024;
+
+  /** The file's name in messages. */
+  private final String file;
+  private final List<String> errors = new ArrayList<>();
+
+  private SiteFile(String file) {
+    this.file = file;
+  }
+
+  /**
+   * Reads and checks a site file.
+   *
+   * @param defaults the restart policy settings a node's partial {@code restart} block completes
+   *     (shepherd.host.restart); null: a partial block is an error
+   * @throws Invalid listing every error, each with the file and line
+   */
+  public static Site read(Path file, Config defaults) {
+    SiteFile reader = new SiteFile(file.toString());
+    String text = reader.readText(file);
+    Site site = text == null ? null : reader.parse(text, defaults);
+    if (!reader.errors.isEmpty()) {
+      throw new Invalid(file.toString(), reader.errors);
+    }
+    return site;
+  }
+
+  /**
+   * Checks the text of a site file, as a client sent it.
+   *
+   * @param source the file's name, for messages (file:line)
+   * @throws Invalid listing every error, each with the file's name and line
+   */
+  public static Site parse(String text, String source, Config defaults) {
+    SiteFile reader = new SiteFile(source);
+    Site site = null;
+    if (text.length() > MAX_SIZE) {
+      reader.errors.add(source + ": larger than " + MAX_SIZE / 1024 / 1024 + " MiB; is it a site file?");
+    } else if (text.indexOf('\0') >= 0) {
+      reader.errors.add(source + ": not a text file (it holds NUL characters); a site file is HOCON text");
+    } else {
+      site = reader.parse(text, defaults);
+    }
+    if (!reader.errors.isEmpty()) {
+      throw new Invalid(source, reader.errors);
+    }
+    return site;
+  }
+
+  private String readText(Path path) {
+    try {
+      if (Files.isDirectory(path)) {
+        errors.add(file + ": is a directory, not a site file");
+        return null;
+      }
+      if (!Files.isRegularFile(path)) {
+        errors.add(file + ": no such file");
+        return null;
+      }
+      if (Files.size(path) > MAX_SIZE) {
+        errors.add(file + ": larger than " + MAX_SIZE / 1024 / 1024 + " MiB; is it a site file?");
+        return null;
+      }
+      return Files.readString(path);
+    } catch (java.nio.charset.CharacterCodingException | java.io.UncheckedIOException e) {
+      errors.add(file + ": not a UTF-8 text file; a site file is HOCON text");
+      return null;
+    } catch (IOException e) {
+      errors.add(file + ": cannot be read: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private Site parse(String text, Config defaults) {
+    Config config;
+    try {
+      config = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+          .setOriginDescription(file).setAllowMissing(false)).resolve();
+    } catch (ConfigException e) {
+      errors.add(e.getMessage() + (text.contains("${port:") ? " (write ${port:NAME} inside quotes: \"${port:data}\")" : ""));
+      return null;
+    }
+    errors.addAll(DuplicateKeys.find(file, text));
+    for (String key : config.root().keySet()) {
+      if (!key.equals("hosts")) {
+        errors.add(at(config.root().get(key)) + "unknown key '" + key + "'; a site file declares hosts { HOST { groups { GROUP "
+            + "{ nodes { NODE { ... } } } } } }");
+      }
+    }
+    if (!config.hasPath("hosts")) {
+      if (errors.isEmpty()) {
+        errors.add(file + ": declares no hosts; a site file declares hosts { HOST { groups { GROUP { nodes { ... } } } } }");
+      }
+      return null;
+    }
+    List<Site.Group> groups = new ArrayList<>();
+    ConfigObject hosts = object(config.root().get("hosts"), "hosts");
+    if (hosts == null) {
+      return null;
+    }
+    for (Map.Entry<String, ConfigValue> host : sorted(hosts)) {
+      String placement = host.getKey();
+      try {
+        Names.checkPlacement(placement);
+      } catch (IllegalArgumentException e) {
+        errors.add(at(host.getValue()) + e.getMessage());
+        continue;
+      }
+      ConfigObject hostObject = object(host.getValue(), "host " + placement);
+      if (hostObject == null) {
+        continue;
+      }
+      for (String key : hostObject.keySet()) {
+        if (!key.equals("groups")) {
+          errors.add(at(hostObject.get(key)) + "unknown key '" + key + "' in host " + placement + "; a host declares groups { ... }");
+        }
+      }
+      ConfigObject groupsObject = hostObject.containsKey("groups") ? object(hostObject.get("groups"), "groups of " + placement) : null;
+      if (groupsObject == null) {
+        continue;
+      }
+      for (Map.Entry<String, ConfigValue> group : sorted(groupsObject)) {
+        Site.Group parsed = group(placement, group.getKey(), group.getValue(), defaults);
+        if (parsed != null) {
+          groups.add(parsed);
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      return null;
+    }
+    try {
+      return new Site(file.substring(file.lastIndexOf('/') + 1), groups);
+    } catch (IllegalArgumentException e) {
+      errors.add(file + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  private Site.Group group(String placement, String name, ConfigValue value, Config defaults) {
+    GroupPath path;
+    try {
+      path = new GroupPath(placement, name);
+    } catch (IllegalArgumentException e) {
+      errors.add(at(value) + e.getMessage());
+      return null;
+    }
+    ConfigObject object = object(value, "group " + path);
+    if (object == null) {
+      return null;
+    }
+    for (String key : object.keySet()) {
+      if (!key.equals("nodes")) {
+        errors.add(at(object.get(key)) + "unknown key '" + key + "' in group " + path + "; a group declares nodes { ... }");
+      }
+    }
+    List<Site.Node> nodes = new ArrayList<>();
+    ConfigObject nodesObject = object.containsKey("nodes") ? object(object.get("nodes"), "nodes of " + path) : null;
+    if (nodesObject != null) {
+      for (Map.Entry<String, ConfigValue> node : sorted(nodesObject)) {
+        Site.Node parsed = node(path, node.getKey(), node.getValue(), defaults);
+        if (parsed != null) {
+          nodes.add(parsed);
+        }
+      }
+    }
+    return new Site.Group(path, nodes);
+  }
+
+  private Site.Node node(GroupPath group, String name, ConfigValue value, Config defaults) {
+    NodePath path;
+    try {
+      path = group.node(name);
+    } catch (IllegalArgumentException e) {
+      errors.add(at(value) + e.getMessage());
+      return null;
+    }
+    ConfigObject object = object(value, "node " + path);
+    if (object == null) {
+      return null;
+    }
+    int before = errors.size();
+    for (String key : object.keySet()) {
+      if (!NODE_KEYS.contains(key)) {
+        errors.add(at(object.get(key)) + "unknown key '" + key + "' in node " + path + "; a node has " + new java.util.TreeSet<>(NODE_KEYS));
+      }
+    }
+    Config c = object.toConfig();
+    String where = at(value);
+    try {
+      String type = c.hasPath("type") ? c.getString("type") : c.hasPath("command") ? NodeSpec.PROCESS : null;
+      if (type == null) {
+        errors.add(where + "node " + path + " has neither a type nor a command");
+        return null;
+      }
+      ProcessSpec process = null;
+      if (NodeSpec.PROCESS.equals(type) || c.hasPath("command")) {
+        for (String javaOnly : List.of("params")) {
+          if (c.hasPath(javaOnly)) {
+            errors.add(at(object.get(javaOnly)) + "node " + path + " is a process: it has a command and env, not " + javaOnly);
+          }
+        }
+        if (!c.hasPath("command")) {
+          errors.add(where + "node " + path + " is of type process but has no command");
+          return null;
+        }
+        Map<String, String> env = c.hasPath("env") ? strings(c.getObject("env"), "env of " + path) : Map.of();
+        process = new ProcessSpec(c.getStringList("command"), env, c.hasPath("working-dir") ? c.getString("working-dir") : null,
+            c.hasPath("stdin") && c.getBoolean("stdin"),
+            c.hasPath("stop-grace") ? c.getDuration("stop-grace") : ProcessSpec.DEFAULT_STOP_GRACE);
+      } else {
+        for (String processOnly : List.of("env", "working-dir", "stdin", "stop-grace")) {
+          if (c.hasPath(processOnly)) {
+            errors.add(at(object.get(processOnly)) + "node " + path + " is a Java node (" + type + "): " + processOnly
+                + " belongs to process nodes");
+          }
+        }
+      }
+      Map<String, String> params = c.hasPath("params") ? strings(c.getObject("params"), "params of " + path) : Map.of();
+      Mode mode = c.hasPath("mode") ? mode(c.getString("mode")) : Mode.AUTO;
+      RestartPolicy restart = c.hasPath("restart") ? restart(c.getConfig("restart"), path, defaults) : null;
+      NodeState target = c.hasPath("target") ? NodeState.parse(c.getString("target")) : NodeState.RUNNING;
+      if (errors.size() > before) {
+        return null;
+      }
+      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process), target);
+    } catch (ConfigException e) {
+      errors.add(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      errors.add(where + "node " + path + ": " + e.getMessage());
+    }
+    return null;
+  }
+
+  private RestartPolicy restart(Config c, NodePath path, Config defaults) {
+    for (String key : c.root().keySet()) {
+      if (!RESTART_KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown key '" + key + "' in restart; it has " + new java.util.TreeSet<>(RESTART_KEYS));
+      }
+    }
+    Config full = defaults == null ? c : c.withFallback(defaults.getConfig("shepherd.host.restart"));
+    return new RestartPolicy(full.getDuration("min-backoff"), full.getDuration("max-backoff"), full.getDouble("jitter"),
+        full.getDuration("reset-after"), full.getInt("max-restarts"), full.getDuration("window"));
+  }
+
+  private static Mode mode(String text) {
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "auto" -> Mode.AUTO;
+      case "managed" -> Mode.MANAGED;
+      default -> throw new IllegalArgumentException("mode must be auto or managed, not '" + Names.abbreviate(text) + "'");
+    };
+  }
+
+  private Map<String, String> strings(ConfigObject object, String what) {
+    Map<String, String> values = new TreeMap<>();
+    object.forEach((key, value) -> {
+      if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST || value.unwrapped() == null) {
+        errors.add(at(value) + what + ": '" + key + "' must be a string, number or boolean");
+      } else {
+        values.put(key, String.valueOf(value.unwrapped()));
+      }
+    });
+    return values;
+  }
+
+  private ConfigObject object(ConfigValue value, String what) {
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      errors.add(at(value) + what + " must be an object { ... }, not a " + value.valueType().name().toLowerCase(java.util.Locale.ROOT));
+      return null;
+    }
+    return (ConfigObject) value;
+  }
+
+  private static List<Map.Entry<String, ConfigValue>> sorted(ConfigObject object) {
+    return new ArrayList<>(new TreeMap<>(object).entrySet());
+  }
+
+  private String at(ConfigValue value) {
+    int line = value.origin().lineNumber();
+    return file + (line > 0 ? ":" + line : "") + ": ";
+  }
+
+  /**
+   * Finds node declarations that appear twice: HOCON would merge them silently, the second
+   * overriding parts of the first. A small scanner of the HOCON text (comments, strings, braces,
+   * dotted keys); it looks at keys only, never at values.
+   */
+  static final class DuplicateKeys {
+
+    private DuplicateKeys() {}
+
+    static List<String> find(String file, String text) {
+      List<String> found = new ArrayList<>();
+      Map<String, Integer> nodeLines = new LinkedHashMap<>();
+      List<List<String>> stack = new ArrayList<>();
+      stack.add(List.of());
+      List<Integer> arrays = new ArrayList<>();
+      int line = 1;
+      List<String> pendingKey = null;
+      int pendingLine = 0;
+      boolean expectingValue = false;
+      int i = 0;
+      while (i < text.length()) {
+        char c = text.charAt(i);
+        if (c == '\n') {
+          line++;
+          i++;
+          expectingValue = false;
+          pendingKey = null;
+          continue;
+        }
+        if (Character.isWhitespace(c) || c == ',') {
+          i++;
+          if (c == ',') {
+            expectingValue = false;
+            pendingKey = null;
+          }
+          continue;
+        }
+        if (c == '#' || (c == '/' && i + 1 < text.length() && text.charAt(i + 1) == '/')) {
+          while (i < text.length() && text.charAt(i) != '\n') {
+            i++;
+          }
+          continue;
+        }
+        if (c == '"') {
+          int start = i;
+          if (text.startsWith("\"\"\"", i)) {
+            int end = text.indexOf("\"\"\"", i + 3);
+            end = end < 0 ? text.length() : end + 3;
+            line += (int) text.substring(i, end).chars().filter(ch -> ch == '\n').count();
+            i = end;
+          } else {
+            i++;
+            while (i < text.length() && text.charAt(i) != '"' && text.charAt(i) != '\n') {
+              i += text.charAt(i) == '\\' ? 2 : 1;
+            }
+            i = Math.min(text.length(), i + 1);
+          }
+          if (!expectingValue && arrays.isEmpty()) {
+            pendingKey = List.of(text.substring(start + 1, Math.max(start + 1, i - 1)));
+            pendingLine = line;
+          }
+          continue;
+        }
+        if (c == '$' && i + 1 < text.length() && text.charAt(i + 1) == '{') {
+          int end = text.indexOf('}', i);
+          i = end < 0 ? text.length() : end + 1;
+          continue;
+        }
+        if (c == '[') {
+          arrays.add(stack.size());
+          i++;
+          continue;
+        }
+        if (c == ']') {
+          if (!arrays.isEmpty()) {
+            arrays.remove(arrays.size() - 1);
+          }
+          expectingValue = false;
+          pendingKey = null;
+          i++;
+          continue;
+        }
+        if (c == '{') {
+          List<String> path = new ArrayList<>(stack.get(stack.size() - 1));
+          if (arrays.isEmpty() && pendingKey != null) {
+            path.addAll(pendingKey);
+            if (path.size() == 6 && path.get(0).equals("hosts") && path.get(2).equals("groups") && path.get(4).equals("nodes")) {
+              String node = path.get(1) + "/" + path.get(3) + "/" + path.get(5);
+              Integer first = nodeLines.putIfAbsent(node, pendingLine);
+              if (first != null) {
+                found.add(file + ":" + pendingLine + ": node " + node + " is declared again (first at line " + first
+                    + "); declare each node once");
+              }
+            }
+          }
+          stack.add(path);
+          pendingKey = null;
+          expectingValue = false;
+          i++;
+          continue;
+        }
+        if (c == '}') {
+          if (stack.size() > 1) {
+            stack.remove(stack.size() - 1);
+          }
+          pendingKey = null;
+          expectingValue = false;
+          i++;
+          continue;
+        }
+        if (c == '=' || c == ':') {
+          expectingValue = true;
+          i++;
+          continue;
+        }
+        if (c == '+' && i + 1 < text.length() && text.charAt(i + 1) == '=') {
+          expectingValue = true;
+          i += 2;
+          continue;
+        }
+        int start = i;
+        while (i < text.length() && "{}[],:=#\"\n+".indexOf(text.charAt(i)) < 0 && !Character.isWhitespace(text.charAt(i))
+            && !(text.charAt(i) == '/' && i + 1 < text.length() && text.charAt(i + 1) == '/')) {
+          i++;
+        }
+        if (i == start) {
+          i++;
+          continue;
+        }
+        if (!expectingValue && arrays.isEmpty() && pendingKey == null) {
+          pendingKey = List.of(text.substring(start, i).split("\\."));
+          pendingLine = line;
+        }
+      }
+      return found;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.shepherd.member;
+
+import java.util.List;
+
+/** Seed node addresses: {@code host:port} as users write them, Akka addresses as Akka wants them. */
+public final class Seeds {
+
+  /** The name of every Shepherd actor system: members of one cluster share it. */
+  public static final String SYSTEM_NAME = "shepherd";
+
+  private Seeds() {}
+
+  /**
+   * Checks {@code host:port}.
+   *
+   * @return the Akka address of the seed
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static String parse(String seed) {
+    if (seed == null || seed.isBlank()) {
+      throw new IllegalArgumentException("empty seed address; write seeds as HOST:PORT, e.g. 127.0.0.1:2551");
+    }
+    int colon = seed.lastIndexOf(':');
+    if (colon <= 0 || colon == seed.length() - 1) {
+      throw new IllegalArgumentException("seed '" + io.shepherd.protocol.Names.abbreviate(seed)
+          + "' is not HOST:PORT, e.g. 127.0.0.1:2551");
+    }
+    String host = seed.substring(0, colon).trim();
+    String port = seed.substring(colon + 1).trim();
+    if (!host.matches("[A-Za-z0-9._\\-\\[\\]:]+")) {
+      throw new IllegalArgumentException("seed '" + io.shepherd.protocol.Names.abbreviate(seed) + "' has an invalid host name");
+    }
+    int number;
+    try {
+      number = Integer.parseInt(port);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("seed '" + io.shepherd.protocol.Names.abbreviate(seed) + "' has no valid port number");
+    }
+    if (number < 1 || number > 65535) {
+      throw new IllegalArgumentException("seed '" + seed + "' has port " + number + "; ports are 1 to 65535");
+    }
+    return "akka://" + SYSTEM_NAME + "@" + host + ":" + number;
+  }
+
+  /** Parses a comma-separated list of seeds. */
+  public static List<String> parseList(String seeds) {
+    return java.util.Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,152 @@
+package io.shepherd.manager.site;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.Site;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SiteFileTest {
+
+  @TempDir
+  Path dir;
+
+  Path write(String text) throws Exception {
+    Path file = dir.resolve("site.conf");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  static final com.typesafe.config.Config DEFAULTS = io.shepherd.ShepherdConfig.load();
+
+  @Test
+  void aRealisticSiteParsesIntoGroupsAndNodes() throws Exception {
+    Site site = SiteFile.read(write("""
+        # Two hosts and a floating analysis group.
+        hosts {
+          daq1.groups.acq.nodes {
+            sine { type = sine, params { frequency = 5, amplitude = 2.5 } }
+            recorder {
+              command = ["/usr/bin/python3", "-u", "recorder.py", "--port", "${port:data}"]
+              env { OUT_DIR = /data, PORT = "${port:data}" }
+              working-dir = /opt/daq
+              stdin = on
+              stop-grace = 3s
+              target = down
+              mode = managed
+              restart { max-restarts = 5 }
+            }
+          }
+          any {
+            groups {
+              analysis { nodes { counter { type = counter, target = INITIALIZED } } }
+            }
+          }
+        }
+        """), DEFAULTS);
+    assertEquals("site.conf", site.source());
+    assertEquals(List.of("any/analysis", "daq1/acq"), site.groups().stream().map(g -> g.path().toString()).toList());
+    Site.Node recorder = site.nodes().stream().filter(n -> n.path().toString().equals("daq1/acq/recorder")).findFirst().orElseThrow();
+    assertEquals(NodeSpec.PROCESS, recorder.spec().type());
+    assertEquals(List.of("/usr/bin/python3", "-u", "recorder.py", "--port", "${port:data}"), recorder.spec().process().command());
+    assertEquals(Map.of("OUT_DIR", "/data", "PORT", "${port:data}"), recorder.spec().process().env());
+    assertEquals("/opt/daq", recorder.spec().process().workingDir());
+    assertTrue(recorder.spec().process().stdin());
+    assertEquals(Duration.ofSeconds(3), recorder.spec().process().stopGrace());
+    assertEquals(NodeState.STOPPED, recorder.target());
+    assertEquals(NodeState.INITIALIZED, recorder.initialRequest(), "a new node declared down is never started");
+    assertEquals(Mode.MANAGED, recorder.spec().mode());
+    assertEquals(5, recorder.spec().restart().maxRestarts());
+    assertEquals(Duration.ofMillis(100), recorder.spec().restart().minBackoff(), "the rest of the policy from shepherd.host.restart");
+    Site.Node sine = site.nodes().stream().filter(n -> n.path().toString().equals("daq1/acq/sine")).findFirst().orElseThrow();
+    assertEquals(Map.of("frequency", "5", "amplitude", "2.5"), sine.spec().params());
+    assertEquals(NodeState.RUNNING, sine.target(), "up by default");
+    assertNull(sine.spec().process());
+  }
+
+  @Test
+  void everyErrorIsListedWithItsLine() throws Exception {
+    SiteFile.Invalid invalid = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(write("""
+        hosts {
+          daq1.groups.acq.nodes {
+            a { type = sine, target = sideways }
+            b { comand = ["/bin/true"] }
+            c { type = sine, stdin = on }
+            d { command = [] }
+            e { command = ["/bin/sleep", "1"], env { LD_PRELOAD = "/tmp/x.so" } }
+            "bad name" { type = sine }
+            f { type = sine, mode = sometimes }
+            g { type = sine, restart { max-restarts = -1 } }
+          }
+          all.groups.x.nodes { y { type = sine } }
+        }
+        extra = 1
+        """), DEFAULTS));
+    String message = invalid.getMessage();
+    List<String> errors = invalid.errors();
+    assertTrue(errors.size() >= 9, message);
+    assertTrue(message.contains("site.conf:3:") && message.contains("sideways"), message);
+    assertTrue(message.contains("site.conf:4:") && message.contains("unknown key 'comand'"), message);
+    assertTrue(message.contains("site.conf:5:") && message.contains("stdin belongs to process nodes"), message);
+    assertTrue(message.contains("needs a command"), message);
+    assertTrue(message.contains("LD_PRELOAD"), message);
+    assertTrue(message.contains("'bad name' is not valid"), message);
+    assertTrue(message.contains("mode must be auto or managed"), message);
+    assertTrue(message.contains("maxRestarts"), message);
+    assertTrue(message.contains("host id 'all' is reserved"), message);
+    assertTrue(message.contains("unknown key 'extra'"), message);
+    assertTrue(message.contains("nothing was applied"), message);
+  }
+
+  @Test
+  void aNodeDeclaredTwiceIsAnErrorNotASilentMerge() throws Exception {
+    SiteFile.Invalid invalid = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(write("""
+        hosts {
+          daq1 {
+            groups {
+              acq {
+                nodes {
+                  sine { type = sine }
+                  sine { params { frequency = 9 } }
+                }
+              }
+            }
+          }
+          daq1.groups.acq.nodes.sine { target = down }
+          daq1.groups.acq.nodes.other.target = down   # a dotted key adds to a node; it does not declare it again
+        }
+        """), DEFAULTS));
+    assertEquals(2, invalid.errors().stream().filter(e -> e.contains("declared again")).count(), invalid.getMessage());
+    assertTrue(invalid.getMessage().contains("site.conf:7: node daq1/acq/sine is declared again (first at line 6)"), invalid.getMessage());
+  }
+
+  @Test
+  void syntaxErrorsNameTheFileAndLine() throws Exception {
+    SiteFile.Invalid invalid = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(write("""
+        hosts {
+          daq1.groups.acq.nodes {
+            rec { command = ["/bin/sleep", ${port:data}] }
+          }
+        }
+        """), DEFAULTS));
+    assertTrue(invalid.getMessage().contains("site.conf: 3") || invalid.getMessage().contains("site.conf:3"), invalid.getMessage());
+    assertTrue(invalid.getMessage().contains("inside quotes"), invalid.getMessage());
+
+    SiteFile.Invalid unclosed = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(write("hosts { daq1 {\n"), DEFAULTS));
+    assertTrue(unclosed.getMessage().contains("site.conf"), unclosed.getMessage());
+
+    SiteFile.Invalid missing = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(dir.resolve("nope.conf"), DEFAULTS));
+    assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+
+    SiteFile.Invalid empty = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(write("# nothing\n"), DEFAULTS));
+    assertTrue(empty.getMessage().contains("declares no hosts"), empty.getMessage());
+  }
+}
