@@ -52,8 +52,14 @@ final class LogsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
     LogFilter filter;
+    Long sinceMicros;
     try {
-      filter = new LogFilter(node, level == null ? null : LogLevel.parse(level), since == null ? null : LogFilter.sinceMicros(since));
+      sinceMicros = since == null ? null : LogFilter.sinceMicros(since);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, "--" + e.getMessage());
+    }
+    try {
+      filter = new LogFilter(node, level == null ? null : LogLevel.parse(level), sinceMicros);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }

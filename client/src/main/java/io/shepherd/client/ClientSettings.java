@@ -115,15 +115,19 @@ public record ClientSettings(List<URI> api, Duration callTimeout, Duration conne
 
   /** An API URL as people write it: {@code https://host:port}, or {@code host:port} (then https if {@code tls}). */
   public static URI parseUrl(String url) {
+    URI uri;
     try {
-      URI uri = URI.create(url.strip());
-      if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
-        throw new IllegalArgumentException("an API URL is scheme://HOST:PORT without a path, got '" + url + "'");
-      }
-      return URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+      uri = URI.create(url.strip());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + url + "' is not an API URL; write http(s)://HOST:PORT, e.g. https://10.0.0.11:8551");
     }
+    if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+      throw new IllegalArgumentException("an API URL is http(s)://HOST:PORT without a path, got '" + url + "'");
+    }
+    if (uri.getScheme() == null || uri.getRawAuthority() == null) {
+      throw new IllegalArgumentException("'" + url + "' is not an API URL; write http(s)://HOST:PORT, e.g. https://10.0.0.11:8551");
+    }
+    return URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
   }
 
   public ClientSettings withApi(List<URI> urls) {

@@ -24,7 +24,7 @@ public class ShepherdException extends RuntimeException {
   /** The exception for an error code and message from the Manager. */
   public static ShepherdException of(ErrorCode code, String message) {
     return switch (code) {
-      case INVALID_ARGUMENT -> new InvalidArgument(message);
+      case INVALID_ARGUMENT, TOO_LARGE -> new InvalidArgument(message);
       case NO_SUCH_HOST -> new UnknownHost(message);
       case NO_SUCH_GROUP -> new NoSuchGroup(message);
       case NO_SUCH_NODE -> new NoSuchNode(message);

@@ -30,6 +30,11 @@ public record ApiSettings(boolean enabled, int port, String bind, boolean tls, P
   /** The dispatcher of the API's slow work. */
   public static final String BLOCKING_DISPATCHER = "shepherd.api.blocking-dispatcher";
 
+  /** True for a loopback address: 127.x.y.z, ::1 or localhost. */
+  static boolean loopback(String address) {
+    return address.startsWith("127.") || address.equals("::1") || address.equals("[::1]") || address.equals("localhost");
+  }
+
   public static ApiSettings fromConfig(Config root) {
     Config c = root.getConfig("shepherd.api");
     boolean tls = root.getBoolean("shepherd.tls.enabled");
@@ -37,10 +42,12 @@ public record ApiSettings(boolean enabled, int port, String bind, boolean tls, P
     Path tlsDir = dirSetting.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd", "tls") : Path.of(dirSetting);
     String tokens = c.getString("tokens-file");
     String bind = c.getString("bind");
-    if (!tls) {
-      bind = "127.0.0.1";
-    } else if (bind.isBlank()) {
+    if (bind.isBlank()) {
       bind = root.getString("akka.remote.artery.canonical.hostname");
+    }
+    if (!tls && !loopback(bind)) {
+      // No TLS, no authentication: never on a network.
+      bind = "127.0.0.1";
     }
     int port = root.getInt("shepherd.api.port");
     if (port < 0 || port > 65535) {

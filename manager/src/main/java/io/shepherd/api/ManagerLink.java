@@ -67,6 +67,10 @@ public final class ManagerLink {
     if (current == null) {
       return CompletableFuture.failedFuture(noManager());
     }
+    ApiException tooLarge = checkSize(message.apply(system.ignoreRef()));
+    if (tooLarge != null) {
+      return CompletableFuture.failedFuture(tooLarge);
+    }
     CompletableFuture<ManagerProtocol.Reply> reply = new CompletableFuture<>();
     track(current, reply);
     AskPattern.<ManagerProtocol.Command, ManagerProtocol.Reply>ask(current, message::apply, callTimeout, system.scheduler())
@@ -89,6 +93,28 @@ public final class ManagerLink {
       }
       return answer.cast(r);
     });
+  }
+
+  /**
+   * A message larger than the cluster's frame would be dropped on its way to the Manager or a host
+   * (and only logged there): the calls that can carry much (site files, specs, input, host calls)
+   * are measured first and refused instead.
+   */
+  private ApiException checkSize(ManagerProtocol.Command message) {
+    if (!(message instanceof ManagerProtocol.ApplySite || message instanceof ManagerProtocol.CreateNode
+        || message instanceof ManagerProtocol.SendInput || message instanceof ManagerProtocol.HostCall)) {
+      return null;
+    }
+    long limit = system.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size") - 4096;
+    byte[] bytes = akka.serialization.SerializationExtension.get(akka.actor.typed.javadsl.Adapter.toClassic(system))
+        .serialize(message).get();
+    if (bytes.length <= limit) {
+      return null;
+    }
+    return new ApiException(413, ErrorCode.TOO_LARGE, "the call is " + bytes.length + " bytes once serialized, larger than the largest "
+        + "message members exchange (" + limit + " bytes, akka.remote.artery.advanced.maximum-frame-size); "
+        + (message instanceof ManagerProtocol.ApplySite ? "split the site file, or raise the frame size on every member"
+            : "make its params or input smaller"));
   }
 
   /** The whole cluster's status, gathered from the parts the Manager answers with. */

@@ -75,6 +75,20 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Like {@link #start(String, Set, String, int)}, with system properties of this member only (its TLS folder, say). */
   public synchronized MemberProcess start(String hostId, Set<String> roles, String hostname, int port, Map<String, String> own) {
+    return start(hostId, roles, hostname, port, own, 0);
+  }
+
+  /** Starts a member again where one stopped: its cluster port, and its API's port (so clients find it again). */
+  public synchronized MemberProcess restart(MemberProcess old) {
+    return start(old.hostId(), old.roles(), old.hostname(), old.port(), Map.of(), old.api() == null ? 0 : old.api().getPort());
+  }
+
+  /**
+   * Like {@link #start(String, Set, String, int, Map)}, with the port of its HTTP API (role
+   * manager; 0: a free one).
+   */
+  public synchronized MemberProcess start(String hostId, Set<String> roles, String hostname, int port, Map<String, String> own,
+                                          int apiPortWanted) {
     String seed = hostname + ":" + port;
     if (!seeds.contains(seed)) {
       seeds.add(seed);
@@ -86,7 +100,7 @@ public final class LocalCluster implements AutoCloseable {
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     own.forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-Dakka.remote.artery.advanced.tcp.outbound-client-hostname=" + hostname);
-    int apiPort = roles.contains("manager") ? freePort() : 0;
+    int apiPort = !roles.contains("manager") ? 0 : apiPortWanted != 0 ? apiPortWanted : freePort();
     if (apiPort != 0) {
       command.add("-Dshepherd.api.port=" + apiPort);
     }
@@ -105,14 +119,18 @@ public final class LocalCluster implements AutoCloseable {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       boolean tls = "on".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")))
           || "true".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")));
-      java.net.URI api = apiPort == 0 ? null : java.net.URI.create((tls ? "https://" : "http://")
-          + (tls ? hostname : "127.0.0.1") + ":" + apiPort);
+      java.net.URI api = apiPort == 0 ? null : java.net.URI.create((tls ? "https://" : "http://") + hostname + ":" + apiPort);
       MemberProcess member = new MemberProcess(hostId, roles, hostname, port, api, log, process);
       members.add(member);
       return member;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start member " + hostId, e);
     }
+  }
+
+  /** The system properties every member gets. */
+  public Map<String, String> properties() {
+    return Map.copyOf(properties);
   }
 
   /** The HTTP API of every member with role manager started so far (alive or not), in start order. */

@@ -49,7 +49,7 @@ final class BenchCluster implements AutoCloseable {
         hosts += memberRoles.contains("host") ? 1 : 0;
       }
       connected = ShepherdClient.connect(ClientSettings.fromConfig(io.shepherd.ShepherdConfig.load(
-              com.typesafe.config.ConfigFactory.parseMap(overrides))).withSeeds(members.seeds())
+              com.typesafe.config.ConfigFactory.parseMap(overrides))).withApi(members.apiUrls())
           .withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(callTimeout));
       client = connected;
       long expected = hosts;

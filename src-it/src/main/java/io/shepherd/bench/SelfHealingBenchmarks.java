@@ -152,7 +152,7 @@ final class SelfHealingBenchmarks {
           moved[round] = pollUntil(cluster, s -> s.nodes().stream().anyMatch(n -> n.path().toString().equals("any/moving/n")
               && n.state() == NodeState.RUNNING && !victimId.equals(n.host()))) - killedAt;
           Report.note("round " + round + ": DOWN after " + down[round] / 1_000_000 + " ms, moved after " + moved[round] / 1_000_000 + " ms");
-          cluster.members.start(victim.hostId(), victim.roles(), victim.hostname(), victim.port());
+          cluster.members.restart(victim);
         }
         report.figure("kill-to-down.median", median(down) / 1e6, "ms");
         report.figure("kill-to-down.max", max(down) / 1e6, "ms");
@@ -195,7 +195,7 @@ final class SelfHealingBenchmarks {
               && s.groups().size() == 2 && s.nodes().size() == 50
               && s.nodes().stream().allMatch(n -> n.requested() == NodeState.RUNNING)) - killedAt;
           Report.note("round " + round + ": new Manager with the full desired state after " + takeover[round] / 1_000_000 + " ms");
-          cluster.members.start(victim.hostId(), victim.roles(), victim.hostname(), victim.port());
+          cluster.members.restart(victim);
         }
         report.figure("kill-to-new-manager.median", median(takeover) / 1e6, "ms");
         report.figure("kill-to-new-manager.max", max(takeover) / 1e6, "ms");

@@ -64,7 +64,7 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a member again on the address of one that stopped: the same machine, rebooted. */
   public MemberProcess restart(MemberProcess old) {
-    return members.start(old.hostId(), old.roles(), old.hostname(), old.port());
+    return members.restart(old);
   }
 
   /** {@code kill -9} of a member's JVM. */
@@ -76,29 +76,33 @@ public final class TestCluster implements AutoCloseable {
     return members.seeds();
   }
 
-  /** A client in this JVM, joined through the members' seeds; closed with the harness. */
+  /** A client in this JVM of the HTTP API of every manager member; closed with the harness. */
   public ShepherdClient client() {
     return client(Duration.ofSeconds(20));
   }
 
   public ShepherdClient client(Duration callTimeout) {
-    return client(callTimeout, "127.0.0.1");
-  }
-
-  /** A client in this JVM bound to, and connecting from, {@code hostname}. */
-  public ShepherdClient client(Duration callTimeout, String hostname) {
-    return client(callTimeout, hostname, Map.of());
+    return client(callTimeout, Map.of());
   }
 
   /** A client in this JVM with configuration of its own (its TLS folder, say). */
-  public ShepherdClient client(Duration callTimeout, String hostname, Map<String, String> own) {
-    Map<String, String> settings = new LinkedHashMap<>(own);
-    settings.put("akka.remote.artery.advanced.tcp.outbound-client-hostname", hostname);
-    com.typesafe.config.Config config = io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(settings));
-    ShepherdClient client = ShepherdClient.connect(ClientSettings.fromConfig(config).withSeeds(seeds())
-        .withHostname(hostname).withConnectTimeout(PATIENCE).withCallTimeout(callTimeout));
+  public ShepherdClient client(Duration callTimeout, Map<String, String> own) {
+    ShepherdClient client = ShepherdClient.connect(settings(own).withConnectTimeout(PATIENCE).withCallTimeout(callTimeout));
     clients.add(client);
     return client;
+  }
+
+  /** Client settings for this cluster's API (every manager member started so far), over the harness's properties and {@code own}. */
+  public ClientSettings settings(Map<String, String> own) {
+    Map<String, String> settings = new LinkedHashMap<>(members.properties());
+    settings.putAll(own);
+    com.typesafe.config.Config config = io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(settings));
+    return ClientSettings.fromConfig(config).withApi(members.apiUrls());
+  }
+
+  /** The URLs of the manager members' HTTP API. */
+  public List<java.net.URI> apiUrls() {
+    return members.apiUrls();
   }
 
   /** Polls the status until {@code condition} holds, or fails after {@link #PATIENCE}. */

@@ -2,14 +2,6 @@ package io.shepherd.client;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import akka.actor.typed.ActorSystem;
-import akka.cluster.MemberStatus;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.shepherd.member.MemberOptions;
-import io.shepherd.member.ShepherdMember;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.LogFilter;
@@ -44,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BadInputTest {
 
-  static ActorSystem<Void> member;
+  static OneMember member;
   static ShepherdClient client;
   static final Map<String, Integer> tried = new TreeMap<>();
 
@@ -53,28 +45,12 @@ class BadInputTest {
 
   @BeforeAll
   static void startMember() throws Exception {
-    Config config = ShepherdMember.memberConfig(new MemberOptions("daq1", "127.0.0.1", 0, List.of(), Set.of("manager", "host"), null),
-        ConfigFactory.parseString("""
-            akka.actor.serialize-messages = on
-            shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
-            shepherd.host.process.allowed = ["/usr/bin/sleep"]
-            shepherd.host.work-root = "target/shepherd-work-bad-input"
-            shepherd.logs.server.dir = "target/shepherd-logs"
-            akka.coordinated-shutdown.exit-jvm = off
-            akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            """).withFallback(io.shepherd.ShepherdConfig.load()));
-    member = ShepherdMember.start(config);
-    Cluster cluster = Cluster.get(member);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cluster.selfMember().status() != MemberStatus.up() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    client = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + cluster.selfMember().address().getPort().get())
-        .withCallTimeout(Duration.ofSeconds(10)).withConnectTimeout(Duration.ofSeconds(30)));
-    while (client.hosts().toCompletableFuture().join().stream().noneMatch(h -> h.id().equals("daq1"))) {
-      Thread.sleep(100);
-    }
+    member = new OneMember("""
+        shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
+        shepherd.host.process.allowed = ["/usr/bin/sleep"]
+        shepherd.host.work-root = "target/shepherd-work-bad-input"
+        """);
+    client = member.client();
     // Something to refuse calls on: a group, a running Java node, a created one, a closed one, a running process.
     get(client.createGroup("daq1/acq", true));
     get(client.createNode("daq1/acq/sine", NodeSpec.of("sine", Map.of()), NodeState.RUNNING));
@@ -92,8 +68,7 @@ class BadInputTest {
     if (client != null) {
       client.close();
     }
-    member.terminate();
-    member.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    member.close();
   }
 
   static <T> T get(CompletionStage<T> stage) {
@@ -203,7 +178,7 @@ class BadInputTest {
     refused("missing argument", INVALID, "spec and requested state are required", () -> client.createNode("daq1/acq/x", null, NodeState.RUNNING));
     refused("missing argument", INVALID, "a process spec is required", () -> client.createProcess("daq1/acq/x", null, NodeState.RUNNING));
     refused("missing argument", INVALID, "no targets given", () -> client.update(List.of()));
-    refused("missing argument", INVALID, "a site is required", () -> client.apply((io.shepherd.protocol.Site) null));
+    refused("missing argument", INVALID, "a site file is required", () -> client.apply((Path) null));
     rejected("unknown state", "unknown state 'sideways'", () -> NodeState.parse("sideways"));
     rejected("unknown state", "state is missing", () -> NodeState.parse(""));
     rejected("unknown level", "unknown log level", () -> io.shepherd.protocol.LogLevel.parse("LOUD"));
@@ -303,7 +278,7 @@ class BadInputTest {
       refused("bad site file", INVALID, "", () -> client.apply(path));
     }
     refused("bad site file", INVALID, "no such file", () -> client.apply(dir.resolve("missing.conf")));
-    refused("bad site file", INVALID, "no such file", () -> client.apply(dir));
+    refused("bad site file", INVALID, "is a directory", () -> client.apply(dir));
     Path binary = dir.resolve("binary.conf");
     Files.write(binary, new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, '{', '{'});
     refused("bad site file", INVALID, "", () -> client.apply(binary));

@@ -2,14 +2,6 @@ package io.shepherd.client;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import akka.actor.typed.ActorSystem;
-import akka.cluster.MemberStatus;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.shepherd.member.MemberOptions;
-import io.shepherd.member.ShepherdMember;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -28,31 +20,16 @@ import org.junit.jupiter.api.Test;
 /** The client API against a real member (manager and host) in this JVM. */
 class ClientTest {
 
-  static ActorSystem<Void> member;
+  static OneMember member;
   static ShepherdClient client;
 
   @BeforeAll
   static void startMember() throws Exception {
-    Config config = ShepherdMember.memberConfig(new MemberOptions("daq1", "127.0.0.1", 0, List.of(), Set.of("manager", "host"), null),
-        ConfigFactory.parseString("""
-            akka.actor.serialize-messages = on
-            shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
-            akka.coordinated-shutdown.exit-jvm = off
-            akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-            shepherd.host.work-root = "target/shepherd-work"
-            shepherd.logs.server.dir = "target/shepherd-logs"
-            """).withFallback(io.shepherd.ShepherdConfig.load()));
-    member = ShepherdMember.start(config);
-    Cluster cluster = Cluster.get(member);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cluster.selfMember().status() != MemberStatus.up() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    int port = cluster.selfMember().address().getPort().get();
-    client = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + port)
-        .withCallTimeout(Duration.ofSeconds(10)).withConnectTimeout(Duration.ofSeconds(30)));
-    awaitHost("daq1");
+    member = new OneMember("""
+        shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
+        shepherd.host.work-root = "target/shepherd-work"
+        """);
+    client = member.client();
   }
 
   @AfterAll
@@ -60,19 +37,7 @@ class ClientTest {
     if (client != null) {
       client.close();
     }
-    member.terminate();
-    member.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  static void awaitHost(String id) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (get(client.hosts()).stream().anyMatch(h -> h.id().equals(id) && h.status().equals("UP"))) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    fail("host " + id + " did not come up");
+    member.close();
   }
 
   static <T> T get(CompletionStage<T> stage) {
@@ -211,9 +176,8 @@ class ClientTest {
   void anotherClientTakingOverAManagedNodeIsReported() throws Exception {
     get(client.createGroup("daq1/takeover"));
     get(client.createNode("daq1/takeover/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
-    int port = Cluster.get(member).selfMember().address().getPort().get();
     try (NodeManager mine = client.nodeManager("daq1/takeover/n");
-         ShepherdClient other = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + port))) {
+         ShepherdClient other = ShepherdClient.connect(member.settings())) {
       java.util.concurrent.BlockingQueue<io.shepherd.protocol.Fault> pushed = new java.util.concurrent.LinkedBlockingQueue<>();
       mine.subscribe(pushed::add);
       get(mine.setManaged());
@@ -223,7 +187,7 @@ class ClientTest {
       assertEquals(other.clientId(), ((io.shepherd.protocol.Fault.ModeChanged) fault).by());
       assertEquals(other.clientId(), get(client.nodeStatus("daq1/takeover/n")).managedBy());
     }
-    // The other client left: the node it managed recovers by itself again.
+    // The other client closed its session: the node it managed recovers by itself again.
     poll("the node back in AUTO", () -> get(client.nodeStatus("daq1/takeover/n")).mode() == io.shepherd.protocol.Mode.AUTO);
   }
 
@@ -240,8 +204,7 @@ class ClientTest {
 
   @Test
   void groupsOfAClosedClientAreRemovedUnlessPersistent() throws Exception {
-    int port = Cluster.get(member).selfMember().address().getPort().get();
-    ShepherdClient other = ShepherdClient.connect(ClientSettings.create().withSeeds("127.0.0.1:" + port));
+    ShepherdClient other = ShepherdClient.connect(member.settings());
     get(other.createGroup("daq1/temp"));
     get(other.createNode("daq1/temp/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
     get(other.createGroup("daq1/kept", true));

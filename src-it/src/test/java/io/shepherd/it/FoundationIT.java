@@ -99,7 +99,7 @@ class FoundationIT {
     // A client in its own JVM, killed with kill -9 once it has created a group.
     ProcessBuilder builder = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.shepherd.it.CreateGroupAndWait",
-        String.join(",", cluster.seeds()), "gamma/orphan");
+        cluster.apiUrls().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(",")), "gamma/orphan");
     builder.redirectErrorStream(true).redirectOutput(java.nio.file.Path.of(System.getProperty("shepherd.it.logs", "target"),
         "orphan-client.log").toFile());
     Process process = builder.start();

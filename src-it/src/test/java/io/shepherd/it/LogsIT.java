@@ -120,7 +120,8 @@ class LogsIT {
     // logs -f prints records as they arrive: a new node's first tick shows up in it.
     Process follow = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.shepherd.cli.Shepherd", "logs", "-f", "--node", "beta/late/*",
-        "--seeds", String.join(",", cluster.seeds())).redirectErrorStream(true).start();
+        "--api", cluster.apiUrls().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(",")))
+        .redirectErrorStream(true).start();
     try {
       BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
       Thread creator = new Thread(() -> {

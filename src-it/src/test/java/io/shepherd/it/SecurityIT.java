@@ -55,7 +55,7 @@ class SecurityIT {
         "shepherd.host.work-root", CERTS.resolve("work").toString()));
     alpha = cluster.startWith("alpha", tls("cluster", "alpha"), "manager", "host");
     cluster.startWith("beta", tls("cluster", "beta"), "host");
-    client = cluster.client(Duration.ofSeconds(20), "127.0.0.1", tls("cluster", "client"));
+    client = cluster.client(Duration.ofSeconds(20), tls("cluster", "client"));
     TestCluster.awaitHostsUp(client, List.of("alpha", "beta"));
   }
 
@@ -95,9 +95,9 @@ class SecurityIT {
   @Test
   void aClientWithAnotherCasCertificateReachesNoManager() {
     ShepherdException refused = assertThrows(ShepherdException.class, () -> ShepherdClient.connect(
-        ClientSettings.fromConfig(io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(tls("rogue", "mallory"))))
-            .withSeeds(cluster.seeds()).withConnectTimeout(Duration.ofSeconds(10))));
+        cluster.settings(tls("rogue", "mallory")).withConnectTimeout(Duration.ofSeconds(10))));
     assertInstanceOf(ShepherdException.NoManagerReachable.class, refused);
+    assertTrue(refused.getMessage().contains("TLS handshake"), refused.getMessage());
   }
 
   @Test
