@@ -61,7 +61,9 @@ class FoundationIT {
     ClusterStatus status = get(client.status());
     assertEquals(3, status.hosts().size());
     assertTrue(status.hosts().stream().allMatch(h -> h.status().equals("UP")));
-    assertEquals(4, status.members().stream().filter(m -> m.status().equals("Up")).count(), "3 members and this client");
+    assertEquals(3, status.members().stream().filter(m -> m.status().equals("Up")).count(), "3 members: a client never joins");
+    assertTrue(status.members().stream().allMatch(m -> m.roles().contains("member") && !m.roles().contains("client")),
+        status.members().toString());
     assertTrue(status.manager().address().startsWith("akka://shepherd@127.0.0.1:"));
     assertTrue(status.manager().epoch() >= 1);
     for (String host : List.of("beta", "gamma")) {
