@@ -16,6 +16,7 @@ public final class Bench {
     all.addAll(SelfHealingBenchmarks.all());
     all.addAll(ProcessBenchmarks.all());
     all.addAll(LogBenchmarks.all());
+    all.addAll(FrontDoorBenchmarks.all());
     return all;
   }
 

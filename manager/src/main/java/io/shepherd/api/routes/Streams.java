@@ -23,6 +23,8 @@ final class Streams {
         Source.<ByteString>queue(api.settings().sseBuffer()).preMaterialize(api.materializer());
     feed.accept(queue.first());
     return queue.second()
+        // Events that queue up while the connection is busy leave in one write.
+        .batchWeighted(256 * 1024, chunk -> (long) chunk.size(), chunk -> chunk, ByteString::concat)
         .keepAlive(api.settings().sseHeartbeat(), () -> Responses.HEARTBEAT)
         .watchTermination((mat, done) -> {
           done.whenComplete((d, e) -> ended.run());
