@@ -15,6 +15,34 @@ final class FastStatus {
 
   private FastStatus() {}
 
+  /**
+   * Loads what a status call loads (the configuration, the client, the JSON reader, the table), with
+   * a status of the API's own shape, so that the class archive bin/shepherd makes of this run serves
+   * real calls. Prints nothing.
+   */
+  static void train() {
+    Connection connection = new Connection();
+    connection.timeout = "15s";
+    connection.api = java.util.List.of("http://127.0.0.1:1");
+    ShepherdClient.open(connection.settings());
+    String sample = "{\"manager\":{\"address\":\"akka://shepherd@127.0.0.1:2551\",\"epoch\":1,\"backup\":null},"
+        + "\"members\":[{\"address\":\"akka://shepherd@127.0.0.1:2551\",\"roles\":[\"host\",\"manager\",\"member\"],"
+        + "\"status\":\"Up\",\"reachable\":true}],\"hosts\":[{\"id\":\"daq1\",\"address\":\"akka://shepherd@127.0.0.1:2551\","
+        + "\"status\":\"UP\",\"groups\":1,\"nodes\":1}],\"groups\":[{\"path\":\"daq1/acq\",\"host\":\"daq1\",\"persistent\":false,"
+        + "\"owner\":null,\"status\":\"UP\"}],\"nodes\":[{\"path\":\"daq1/acq/sine\",\"host\":\"daq1\",\"type\":\"sine\","
+        + "\"state\":\"RUNNING\",\"requested\":\"RUNNING\",\"mode\":\"AUTO\",\"stalled\":false,\"restarts\":0,"
+        + "\"lastFailure\":null,\"lastFailureAt\":null,\"stability\":1.0,\"managedBy\":null,\"pid\":null,\"exit\":null,"
+        + "\"since\":\"2026-12-01T12:00:00.123456Z\",\"seq\":1,\"arrived\":true}],\"converged\":true,"
+        + "\"logs\":{\"records\":1,\"sources\":1,\"gaps\":0,\"missing\":0,\"dropped\":0,\"file\":null}}";
+    StatusTable.render(StatusJson.read(sample));
+    try {
+      javax.net.ssl.SSLContext.getInstance("TLS").init(null, null, null);
+      java.security.KeyStore.getInstance("PKCS12");
+    } catch (java.security.GeneralSecurityException e) {
+      // only loading classes
+    }
+  }
+
   /** The exit status, or null if these arguments are for picocli. */
   static Integer run(String[] args) {
     Connection connection = new Connection();

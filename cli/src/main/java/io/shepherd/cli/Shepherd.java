@@ -54,6 +54,10 @@ public final class Shepherd implements Runnable {
     // A call that changes something is never sent twice on its own (the JDK resends a POST once on a
     // connection that dropped, by default): the user sees the error and decides.
     System.setProperty("sun.net.http.retryPost", "false");
+    if (args.length == 1 && args[0].equals("--train-class-archive")) {
+      FastStatus.train();
+      System.exit(0);
+    }
     if (args.length > 0 && args[0].equals("status")) {
       Integer fast = FastStatus.run(args);
       if (fast != null) {

@@ -110,7 +110,7 @@ final class ManagerCalls {
     });
     String skipped = resolution.skipped().isEmpty() ? ""
         : "; skipped " + resolution.skipped().size() + " that cannot get there: " + String.join(", ", resolution.skipped());
-    return m.reply(update.replyTo(), new ManagerProtocol.Ok("requested up for " + counts[0] + " nodes and down for " + counts[1]
+    return m.reply(update.replyTo(), new ManagerProtocol.Ok("requested up for " + counts[0] + " nodes and down for " + counts[1] + " nodes"
         + skipped, null));
   }
 

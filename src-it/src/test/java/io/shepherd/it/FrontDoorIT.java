@@ -159,15 +159,15 @@ class FrontDoorIT {
           quiet { type = noop, target = down }
         }
         """);
-    assertTrue(ok("apply", site.toString(), "--dry-run").out().contains("would be added: 3"));
+    assertContains(ok("apply", site.toString(), "--dry-run").out(), "would be added: 3");
     assertTrue(client.status().toCompletableFuture().join().nodes().stream().noneMatch(n -> n.path().toString().startsWith("gamma/door/")),
         "a dry run changes nothing");
-    assertTrue(ok("apply", site.toString()).out().contains("added: 3"));
+    assertContains(ok("apply", site.toString()).out(), "added: 3");
     TestCluster.awaitStatus(client, "the site's nodes", s -> node(s, "gamma/door/talker", NodeState.RUNNING)
         && node(s, "gamma/door/reader", NodeState.RUNNING) && node(s, "gamma/door/quiet", NodeState.INITIALIZED));
-    assertTrue(ok("up", "gamma/door/quiet").out().contains("requested up for 1 nodes"));
-    assertTrue(ok("down", "gamma/door/quiet").out().contains("down for 1 nodes"));
-    assertTrue(ok("restart", "gamma/door/talker", "--timeout", "60s").out().contains("restarted 1 node"));
+    assertContains(ok("up", "gamma/door/quiet").out(), "requested up for 1 nodes");
+    assertContains(ok("down", "gamma/door/quiet").out(), "down for 1 nodes");
+    assertContains(ok("restart", "gamma/door/talker", "--timeout", "60s").out(), "restarted 1 node");
     ok("input", "gamma/door/reader", "hello", "cat");
     ok("logs", "--node", "gamma/door/reader", "--limit", "5");
     TestCluster.awaitStatus(client, "reader's echo in the log server", s -> {
@@ -178,8 +178,8 @@ class FrontDoorIT {
         return false;
       }
     });
-    assertTrue(ok("kill", "gamma/door/reader").out().contains("killed gamma/door/reader: STOPPED"));
-    assertTrue(ok("purge", "gamma/door/reader").out().contains("purged gamma/door/reader"));
+    assertContains(ok("kill", "gamma/door/reader").out(), "killed gamma/door/reader: STOPPED");
+    assertContains(ok("purge", "gamma/door/reader").out(), "purged gamma/door/reader");
     ok("mode", "managed", "gamma/door/quiet", "--as", "night-shift");
     assertEquals("night-shift", client.nodeStatus("gamma/door/quiet").toCompletableFuture().join().managedBy());
     ok("mode", "auto", "gamma/door/quiet");
@@ -211,6 +211,10 @@ class FrontDoorIT {
         CERTS.resolve("operator").toString(), "--timeout", "2s"));
     assertEquals(1, unreachable.status());
     assertTrue(unreachable.out().contains("cannot reach the Shepherd API at https://127.0.0.1:1"), unreachable.out());
+  }
+
+  static void assertContains(String text, String expected) {
+    assertTrue(text.contains(expected), () -> "expected '" + expected + "' in: " + text);
   }
 
   static boolean node(ClusterStatus status, String path, NodeState state) {
