@@ -124,6 +124,11 @@ class ProcessNodeTest {
     assertEquals("running", running.exit());
     long pid = running.pid();
     assertTrue(ProcessHandle.of(pid).isPresent());
+    // setsid makes the session between the fork and the exec of the program: poll for it.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (Sessions.stat(pid).orElseThrow().session() != pid && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
     assertEquals(pid, Sessions.stat(pid).orElseThrow().session(), "the process leads a session of its own");
 
     runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2));
