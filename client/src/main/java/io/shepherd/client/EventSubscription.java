@@ -4,10 +4,7 @@ import io.shepherd.client.internal.Http;
 import io.shepherd.client.internal.SseStream;
 import io.shepherd.protocol.Event;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +16,6 @@ import java.util.function.Consumer;
 public final class EventSubscription implements AutoCloseable {
 
   private final SseStream stream;
-  private final CountDownLatch connected = new CountDownLatch(1);
 
   EventSubscription(Http http, String path, Consumer<Event> consumer) {
     this.stream = new SseStream(http, "shepherd-events", lastId -> path, new SseStream.Listener() {
@@ -31,22 +27,12 @@ public final class EventSubscription implements AutoCloseable {
           // not an event of this API version: skipped
         }
       }
-
-      @Override
-      public void onConnected(URI base) {
-        connected.countDown();
-      }
     }, null).start();
   }
 
   /** Waits until the stream is connected (events from then on are delivered); false if it was not within {@code timeout}. */
   public boolean awaitConnected(Duration timeout) {
-    try {
-      return connected.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return stream.awaitConnected(timeout);
   }
 
   /** The id of the last event delivered ({@code EPOCH-SEQ}), or null. */

@@ -67,6 +67,11 @@ public final class LogSubscription implements AutoCloseable {
         }, giveUpAfter).start();
   }
 
+  /** Waits until the stream is connected (records from then on are delivered); false if it was not within {@code timeout}. */
+  boolean awaitConnected(Duration timeout) {
+    return stream.awaitConnected(timeout);
+  }
+
   /** The API member says whether it reaches a log server; with none for {@code giveUpAfter}, the subscription gives up. */
   private void onServer(boolean present, Duration giveUpAfter) {
     if (present) {

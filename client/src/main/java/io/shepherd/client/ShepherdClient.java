@@ -450,9 +450,9 @@ public final class ShepherdClient implements AutoCloseable {
   /**
    * Streams the cluster's events to {@code consumer}, from now on, on a thread of the
    * subscription's own: node state changes, crashes, stalls, notifications, modes, hosts, members,
-   * groups, Manager epochs, faults of managed nodes. Across a reconnection it resumes where it left
-   * off; a {@value Event#RESYNC} event says events were missed (a Manager failover): read the
-   * status again.
+   * groups, Manager epochs, faults of managed nodes. Returns once the stream is connected (within
+   * the call timeout). Across a reconnection it resumes where it left off; a {@value Event#RESYNC}
+   * event says events were missed (a Manager failover): read the status again.
    *
    * @param types the event types wanted (see {@link Event}), or null for all
    * @param node a glob over node paths ({@code daq1/acq/*}, {@code **}/recorder), or null for all
@@ -474,6 +474,7 @@ public final class ShepherdClient implements AutoCloseable {
     String query = query(Map.of("types", types == null ? "" : String.join(",", types), "node", node == null ? "" : node));
     EventSubscription subscription = new EventSubscription(http, V1 + "/events" + query, consumer);
     streams.add(subscription);
+    subscription.awaitConnected(settings.callTimeout());
     return subscription;
   }
 
@@ -492,7 +493,8 @@ public final class ShepherdClient implements AutoCloseable {
    * Streams the cluster's log records that match {@code filter} to {@code consumer}, in time order:
    * first those the log server still holds from the filter's {@code since}, then each new one. The
    * consumer is called on a thread of the subscription's own, one record at a time, each record
-   * once, across a reconnection and a Manager failover too.
+   * once, across a reconnection and a Manager failover too. Returns once the stream is connected
+   * (within the call timeout): every record from then on arrives.
    *
    * @return the subscription: close it to stop
    */
@@ -511,6 +513,7 @@ public final class ShepherdClient implements AutoCloseable {
     }
     LogSubscription subscription = new LogSubscription(http, filter, consumer, giveUpAfter, onFailed);
     streams.add(subscription);
+    subscription.awaitConnected(settings.callTimeout());
     return subscription;
   }
 

@@ -9,6 +9,8 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -37,13 +39,14 @@ public final class SseStream implements AutoCloseable {
     default void onFailed(ShepherdException error) {}
   }
 
-  private static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(50);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(50);
 
   private final Http http;
   private final Function<String, String> path;
   private final Listener listener;
   private final Duration giveUpAfter;
   private final Thread thread;
+  private final CountDownLatch settled = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile HttpURLConnection connection;
   private volatile String lastId;
@@ -64,6 +67,19 @@ public final class SseStream implements AutoCloseable {
   public SseStream start() {
     thread.start();
     return this;
+  }
+
+  /**
+   * Waits until the stream first connects, or fails, or {@code timeout} passes; true once connected
+   * (every event from then on is delivered).
+   */
+  public boolean awaitConnected(Duration timeout) {
+    try {
+      return settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && !closed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The id of the last event seen, or null. */
@@ -101,6 +117,7 @@ public final class SseStream implements AutoCloseable {
           lastContact = System.nanoTime();
           backoff = 100;
           listener.onConnected(base);
+          settled.countDown();
           try (InputStream in = open.getInputStream()) {
             read(in);
           }
@@ -147,7 +164,9 @@ public final class SseStream implements AutoCloseable {
           if (id != null) {
             lastId = id;
           }
-          listener.onEvent(new SseEvent(id, type, data.toString()));
+          if (!closed) {
+            listener.onEvent(new SseEvent(id, type, data.toString()));
+          }
         }
         id = null;
         type = "message";
@@ -174,21 +193,30 @@ public final class SseStream implements AutoCloseable {
     if (!wasClosed) {
       listener.onFailed(error);
     }
-    HttpURLConnection open = connection;
-    if (open != null && Thread.currentThread() != thread) {
-      open.disconnect();
-    }
+    settled.countDown();
+    release();
   }
 
   /** Ends the stream; no event reaches the handler afterwards (one in progress finishes). */
   @Override
   public void close() {
     closed = true;
-    HttpURLConnection open = connection;
-    if (open != null) {
-      open.disconnect();
-    }
+    settled.countDown();
+    release();
     thread.interrupt();
+  }
+
+  /**
+   * Drops the connection without waiting: {@code disconnect()} waits for a read in progress (it
+   * takes the stream's lock), which returns at the latest with the server's next heartbeat.
+   */
+  private void release() {
+    HttpURLConnection open = connection;
+    if (open != null && Thread.currentThread() != thread) {
+      Thread closer = new Thread(open::disconnect, "shepherd-sse-close");
+      closer.setDaemon(true);
+      closer.start();
+    }
   }
 
   /** Waits for the stream's thread to end (after {@link #close()} or a failure). */

@@ -839,8 +839,13 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       pid = process.pid();
       lastExit = process.exit() == null ? lastExit : process.exit();
     }
+    // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
     env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, mode,
-        stalled, restarts, lastFailure, lastFailureAt, round(emittedStability), null, pid, lastExit, since, seq)));
+        stalled, restarts, lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq)));
+  }
+
+  private static Instant millis(Instant time) {
+    return time == null ? null : time.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   }
 
   private static double round(double value) {

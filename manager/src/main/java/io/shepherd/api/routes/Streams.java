@@ -22,7 +22,9 @@ final class Streams {
     Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue =
         Source.<ByteString>queue(api.settings().sseBuffer()).preMaterialize(api.materializer());
     feed.accept(queue.first());
-    return queue.second()
+    // A comment first: the answer's headers leave at once (Akka HTTP sends them with the first chunk),
+    // so a client knows it is connected before the first event.
+    return Source.single(Responses.HEARTBEAT).concat(queue.second())
         // Events that queue up while the connection is busy leave in one write.
         .batchWeighted(256 * 1024, chunk -> (long) chunk.size(), chunk -> chunk, ByteString::concat)
         .keepAlive(api.settings().sseHeartbeat(), () -> Responses.HEARTBEAT)
