@@ -5,12 +5,9 @@ import io.shepherd.client.ShepherdClient;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.Event;
 import java.io.PrintStream;
-import java.util.Arrays;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,15 +44,11 @@ final class EventsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine commandLine = spec.commandLine();
-    Set<String> typeSet = null;
-    if (types != null) {
-      typeSet = Arrays.stream(types.split(",")).map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
-      Set<String> unknown = new TreeSet<>(typeSet);
-      unknown.removeAll(Event.TYPES);
-      if (typeSet.isEmpty() || !unknown.isEmpty()) {
-        throw new CommandLine.ParameterException(commandLine, "unknown event types " + unknown + "; the types are "
-            + new TreeSet<>(Event.TYPES));
-      }
+    Set<String> typeSet;
+    try {
+      typeSet = Event.parseTypes(types);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
     if (limit < 1 || limit > 10_000) {
       throw new CommandLine.ParameterException(commandLine, "--limit must be between 1 and 10000");

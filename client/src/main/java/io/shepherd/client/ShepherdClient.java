@@ -461,15 +461,15 @@ public final class ShepherdClient implements AutoCloseable {
     if (consumer == null) {
       throw new ShepherdException.InvalidArgument("a consumer is required");
     }
-    if (types != null && !Event.TYPES.containsAll(types)) {
-      throw new ShepherdException.InvalidArgument("unknown event types " + types + "; the types are " + Event.TYPES);
-    }
-    if (node != null) {
-      try {
-        new LogFilter(node, null, null);
-      } catch (IllegalArgumentException e) {
-        throw new ShepherdException.InvalidArgument(e.getMessage());
+    try {
+      if (types != null) {
+        Event.parseTypes(String.join(",", types));
       }
+      if (node != null) {
+        new LogFilter(node, null, null);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ShepherdException.InvalidArgument(e.getMessage());
     }
     String query = query(Map.of("types", types == null ? "" : String.join(",", types), "node", node == null ? "" : node));
     EventSubscription subscription = new EventSubscription(http, V1 + "/events" + query, consumer);

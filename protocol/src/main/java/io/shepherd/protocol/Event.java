@@ -3,7 +3,10 @@ package io.shepherd.protocol;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Something that happened in the cluster, as the Manager saw it: the live events of the HTTP API
@@ -67,6 +70,25 @@ public record Event(long epoch, long seq, Instant at, String type, String path, 
   /** Every type, for checking filters. */
   public static final Set<String> TYPES = Set.of(MANAGER, RESYNC, NODE, NODE_REMOVED, CRASH, STALLED, NOTIFICATION, MODE, HOST, MEMBER,
       GROUP, FAULT);
+
+  /**
+   * A list of types, {@code node,crash}: the set, or null for a null text (all types).
+   *
+   * @throws IllegalArgumentException naming the unknown ones, or when none is given
+   */
+  public static Set<String> parseTypes(String text) {
+    if (text == null) {
+      return null;
+    }
+    Set<String> types = Arrays.stream(text.split(",")).map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
+    Set<String> unknown = new TreeSet<>(types);
+    unknown.removeAll(TYPES);
+    if (types.isEmpty() || !unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown event type" + (unknown.size() == 1 ? " " : "s ") + (unknown.isEmpty() ? "(none given)"
+          : unknown.stream().map(Names::abbreviate).collect(Collectors.joining(", "))) + "; the types are " + new TreeSet<>(TYPES));
+    }
+    return types;
+  }
 
   /** The kinds of a {@value #FAULT} event, in {@code status}. */
   public static final String NODE_ERROR = "node-error";

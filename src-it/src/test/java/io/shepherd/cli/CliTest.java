@@ -31,7 +31,7 @@ class CliTest {
       "status --timeout 0s | --timeout must be a positive duration",
       "status --config /nonexistent/site.conf | does not exist",
       "status --token-file /nonexistent/token | cannot read the token file",
-      "events --types node,bogus | unknown event types [bogus]",
+      "events --types node,bogus | unknown event type bogus",
       "events --limit 0 | --limit must be between 1 and 10000",
       "events --node 'a b' | node glob 'a b' is not valid",
       "restart | Missing required parameter",

@@ -223,6 +223,36 @@ class FrontDoorIT {
 
   @Test
   @Order(2)
+  void theGroupsOfAJavaClientKilledWithKill9GoWhenItsLeaseLapses() throws Exception {
+    Process application = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dshepherd.client.api.0=" + cluster.apiUrls().get(0), "-Dshepherd.client.api.1=" + cluster.apiUrls().get(1),
+        "-Dshepherd.tls.dir=" + CERTS.resolve("operator"), "-Dshepherd.client.lease-ttl=2s",
+        "-cp", System.getProperty("java.class.path"), LeasedClient.class.getName(), "gamma/leased", "gamma/kept")
+        .redirectErrorStream(true).start();
+    followers.add(application);
+    List<String> out = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(application.getInputStream(), StandardCharsets.UTF_8))
+        .lines().forEach(out::add));
+    reader.setDaemon(true);
+    reader.start();
+    awaitLine(out, "ready", "ready"::equals);
+    ClusterStatus before = client.status().toCompletableFuture().join();
+    assertTrue(node(before, "gamma/leased/sleeper", NodeState.RUNNING), before.nodes().toString());
+    // The application never joined the cluster: the members are the three hosts, no client.
+    assertEquals(cluster.members().stream().map(MemberProcess::address).sorted().toList(),
+        before.members().stream().map(ClusterStatus.Member::address).sorted().toList());
+
+    application.destroyForcibly(); // SIGKILL: no goodbye, the lease lapses
+    assertTrue(application.waitFor(30, TimeUnit.SECONDS));
+    TestCluster.awaitStatus(client, "the killed client's group removed", s -> s.groups().stream()
+        .noneMatch(g -> g.path().toString().equals("gamma/leased")) && TestCluster.node(s, "gamma/leased/sleeper").isEmpty());
+    ClusterStatus after = client.status().toCompletableFuture().join();
+    assertTrue(after.groups().stream().anyMatch(g -> g.path().toString().equals("gamma/kept")), "a persistent group stays");
+    client.removeGroup("gamma/kept").toCompletableFuture().join();
+  }
+
+  @Test
+  @Order(3)
   void eventsAndLogsFollowAFailoverOfTheManagersMember() throws Exception {
     client.createGroup("gamma/follow", true).toCompletableFuture().join();
     client.createProcess("gamma/follow/ticker", ProcessSpec.of("/bin/sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; "

@@ -2,12 +2,8 @@ package io.shepherd.api.internal;
 
 import io.shepherd.protocol.Event;
 import io.shepherd.protocol.LogFilter;
-import io.shepherd.protocol.Names;
-import java.util.Arrays;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Which events a stream wants: some types (null: all) and the nodes (or groups) whose path
@@ -24,17 +20,7 @@ public record EventFilter(Set<String> types, Pattern node) {
    * @throws IllegalArgumentException naming what is wrong
    */
   public static EventFilter parse(String types, String node) {
-    Set<String> typeSet = null;
-    if (types != null) {
-      typeSet = Arrays.stream(types.split(",")).map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
-      Set<String> unknown = new TreeSet<>(typeSet);
-      unknown.removeAll(Event.TYPES);
-      if (typeSet.isEmpty() || !unknown.isEmpty()) {
-        throw new IllegalArgumentException("unknown event type" + (unknown.size() == 1 ? " " : "s ") + (unknown.isEmpty() ? "(none given)"
-            : unknown.stream().map(Names::abbreviate).collect(Collectors.joining(", "))) + "; the types are "
-            + new TreeSet<>(Event.TYPES));
-      }
-    }
+    Set<String> typeSet = Event.parseTypes(types);
     Pattern pattern = null;
     if (node != null) {
       new LogFilter(node, null, null); // checks the glob
