@@ -171,6 +171,9 @@ public final class Http implements AutoCloseable {
         if (body != null) {
           connection.setDoOutput(true);
           connection.setRequestProperty("Content-Type", contentType);
+          // Streaming mode: without it, HttpURLConnection silently sends a POST again when reading the answer
+          // fails (sun.net.http.retryPost), and a call could take effect twice. It costs ~1 ms a POST on loopback
+          // (headers and body leave in two segments; measured with a probe, 2.2 ms against 0.95 ms median).
           connection.setFixedLengthStreamingMode(body.length);
           try (OutputStream out = connection.getOutputStream()) {
             out.write(body);
