@@ -614,13 +614,11 @@ public final class ShepherdClient implements AutoCloseable {
     return session;
   }
 
+  /** Renews the lease on the timer's thread, never behind calls waiting their turn. */
   private void renew(String id, long ttl) {
     try {
-      http.call("PUT", V1 + "/sessions/" + id, new Api.OpenSession(ttl), Api.Session.class).get(settings.leaseTtl().toMillis() / 3,
-          TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
+      http.callNow("PUT", V1 + "/sessions/" + id, new Api.OpenSession(ttl), Api.Session.class, settings.leaseTtl().dividedBy(3));
+    } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "could not renew the lease of session " + id + " (it lapses "
           + settings.leaseTtl().toSeconds() + " s after the last renewal, and then this client's groups are removed): "
           + Http.unwrap(e).getMessage());

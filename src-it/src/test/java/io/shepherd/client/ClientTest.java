@@ -7,9 +7,11 @@ import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,19 @@ class ClientTest {
     get(client.removeNode("daq1/life/sine"));
     get(client.removeGroup("daq1/life"));
     assertTrue(get(client.status()).nodes().stream().noneMatch(n -> n.path().toString().startsWith("daq1/life/")));
+  }
+
+  @Test
+  void twoThousandCallsAtOnceAllGetTheirAnswer() {
+    // More than the 1,024 connections a member's API accepts: the client takes them a few at a time.
+    get(client.createGroup("daq1/many"));
+    get(client.createNode("daq1/many/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
+    List<CompletableFuture<NodeStatus>> calls = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      calls.add(client.nodeStatus("daq1/many/n").toCompletableFuture());
+    }
+    calls.forEach(call -> assertEquals("daq1/many/n", call.join().path().toString()));
+    get(client.removeGroup("daq1/many"));
   }
 
   @Test

@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.HttpsURLConnection;
@@ -49,6 +50,20 @@ public final class Http implements AutoCloseable {
   private static final long RETRY_MILLIS = 250;
   private static final AtomicInteger POOLS = new AtomicInteger();
 
+  /**
+   * Calls one client makes at once; more wait their turn (within their timeout). A thousand
+   * concurrent calls would each open a connection, and a member's API accepts 1,024 in all.
+   */
+  public static final int MAX_CONCURRENT_CALLS = 32;
+
+  static {
+    // The JDK keeps 5 idle connections per server by default: the others would be closed after each
+    // call and opened again (a TLS handshake each). Only if the application has not chosen.
+    if (System.getProperty("http.maxConnections") == null) {
+      System.setProperty("http.maxConnections", Integer.toString(MAX_CONCURRENT_CALLS));
+    }
+  }
+
   private final List<URI> bases;
   private final SSLSocketFactory ssl;
   private final String authorization;
@@ -71,11 +86,14 @@ public final class Http implements AutoCloseable {
     this.callTimeout = callTimeout;
     int pool = POOLS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread thread = new Thread(r, "shepherd-client-" + pool + "-http-" + threads.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ThreadPoolExecutor calls = new ThreadPoolExecutor(MAX_CONCURRENT_CALLS, MAX_CONCURRENT_CALLS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread thread = new Thread(r, "shepherd-client-" + pool + "-http-" + threads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    calls.allowCoreThreadTimeOut(true);
+    this.executor = calls;
   }
 
   /** The API's JSON mapper, made on first use (setting Jackson up costs more than a call). */
@@ -144,6 +162,20 @@ public final class Http implements AutoCloseable {
         throw new CompletionException(e);
       }
     }, executor);
+  }
+
+  /**
+   * A JSON call made on the caller's thread, past the calls waiting their turn: for what must not
+   * wait behind them (renewing the session's lease).
+   */
+  public <T> T callNow(String method, String path, Object body, Class<T> answer, Duration timeout) {
+    byte[] bytes;
+    try {
+      bytes = json().writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new ShepherdException.InvalidArgument("cannot write the call as JSON: " + e.getMessage());
+    }
+    return read(sendNow(method, path, bytes, "application/json", System.nanoTime() + timeout.toNanos()), json().constructType(answer));
   }
 
   /** The blocking call: every member in turn until one answers, retrying a 503 until the deadline. */
