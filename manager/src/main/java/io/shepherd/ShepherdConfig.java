@@ -2,8 +2,10 @@ package io.shepherd;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.protocol.TlsFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Shepherd's configuration, in layers, each over the next: system properties ({@code -Dkey=value}),
@@ -61,8 +63,8 @@ public final class ShepherdConfig {
     }
     String dirSetting = config.getString("shepherd.tls.dir");
     Path dir = dirSetting.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd", "tls") : Path.of(dirSetting);
-    for (String name : java.util.List.of(io.shepherd.member.Certificates.KEY_STORE, io.shepherd.member.Certificates.TRUST_STORE,
-        io.shepherd.member.Certificates.PASSWORD)) {
+    for (String name : List.of(TlsFiles.KEY_STORE, TlsFiles.TRUST_STORE,
+        TlsFiles.PASSWORD)) {
       if (!Files.isReadable(dir.resolve(name))) {
         throw new IllegalArgumentException("TLS is on (shepherd.tls.enabled) but " + dir.resolve(name) + " is missing. Make the "
             + "cluster's certificates with: bin/shepherd certs --out DIR --members NAME,... and copy DIR/NAME to " + dir
@@ -72,15 +74,15 @@ public final class ShepherdConfig {
     }
     String password;
     try {
-      password = Files.readString(dir.resolve(io.shepherd.member.Certificates.PASSWORD)).trim();
+      password = Files.readString(dir.resolve(TlsFiles.PASSWORD)).trim();
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read " + dir.resolve(io.shepherd.member.Certificates.PASSWORD) + ": " + e);
+      throw new IllegalArgumentException("cannot read " + dir.resolve(TlsFiles.PASSWORD) + ": " + e);
     }
     String engine = "akka.remote.artery.ssl.config-ssl-engine.";
     java.util.Map<String, Object> settings = new java.util.HashMap<>();
     settings.put("akka.remote.artery.transport", "tls-tcp");
-    settings.put(engine + "key-store", dir.resolve(io.shepherd.member.Certificates.KEY_STORE).toAbsolutePath().toString());
-    settings.put(engine + "trust-store", dir.resolve(io.shepherd.member.Certificates.TRUST_STORE).toAbsolutePath().toString());
+    settings.put(engine + "key-store", dir.resolve(TlsFiles.KEY_STORE).toAbsolutePath().toString());
+    settings.put(engine + "trust-store", dir.resolve(TlsFiles.TRUST_STORE).toAbsolutePath().toString());
     settings.put(engine + "key-store-password", password);
     settings.put(engine + "key-password", password);
     settings.put(engine + "trust-store-password", password);

@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.client.ClientSettings;
 import io.shepherd.client.ShepherdClient;
+import io.shepherd.protocol.Durations;
+import io.shepherd.protocol.NodePath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,12 +102,7 @@ final class Connection {
   }
 
   static Duration duration(String option, String text) {
-    Duration value;
-    try {
-      value = new io.shepherd.node.Params(java.util.Map.of("d", text)).getDuration("d", Duration.ZERO);
-    } catch (IllegalArgumentException e) {
-      value = Duration.ZERO;
-    }
+    Duration value = Durations.parse(text).orElse(Duration.ZERO);
     if (value.isZero()) {
       throw new IllegalArgumentException(option + " must be a positive duration like 10s, 500ms or 2m, got '" + text + "'");
     }
@@ -116,7 +113,7 @@ final class Connection {
   static List<String> nodePaths(CommandLine commandLine, List<String> paths) {
     for (String path : paths) {
       try {
-        io.shepherd.protocol.NodePath.parse(path);
+        NodePath.parse(path);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(commandLine, e.getMessage());
       }

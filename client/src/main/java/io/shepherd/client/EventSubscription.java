@@ -1,7 +1,5 @@
 package io.shepherd.client;
 
-import io.shepherd.client.internal.Http;
-import io.shepherd.client.internal.SseStream;
 import io.shepherd.protocol.Event;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.shepherd.client;
 
-import io.shepherd.client.internal.Http;
-import io.shepherd.client.internal.SseStream;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogRecord;
 import java.io.IOException;

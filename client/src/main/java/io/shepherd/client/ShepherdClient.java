@@ -1,9 +1,6 @@
 package io.shepherd.client;
 
 import com.fasterxml.jackson.databind.JavaType;
-import io.shepherd.client.internal.Http;
-import io.shepherd.client.internal.SseStream;
-import io.shepherd.client.internal.Tls;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;

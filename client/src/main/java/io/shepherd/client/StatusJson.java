@@ -1,6 +1,5 @@
 package io.shepherd.client;
 
-import io.shepherd.client.internal.MiniJson;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.LogProtocol;

@@ -17,18 +17,7 @@ import akka.stream.Materializer;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
 import io.shepherd.api.internal.EventHub;
-import io.shepherd.api.routes.EventRoutes;
-import io.shepherd.api.routes.GroupRoutes;
-import io.shepherd.api.routes.HostRoutes;
-import io.shepherd.api.routes.LogRoutes;
-import io.shepherd.api.routes.MetricsRoutes;
-import io.shepherd.api.routes.NodeRoutes;
-import io.shepherd.api.routes.OpenApi;
-import io.shepherd.api.routes.SessionRoutes;
-import io.shepherd.api.routes.SiteRoutes;
-import io.shepherd.api.routes.StatusRoutes;
-import io.shepherd.api.routes.TargetRoutes;
-import io.shepherd.member.Certificates;
+import io.shepherd.protocol.TlsFiles;
 import io.shepherd.protocol.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -76,10 +66,12 @@ public final class ApiServer {
   /**
    * Binds the API on the member's system.
    *
+   * @param routes registers the routes with the server's context (see {@code io.shepherd.api.routes.Routes})
    * @return the binding, once the port is open; failed if it cannot be (the port is taken, the
    *     certificates or tokens cannot be read)
    */
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ApiSettings settings, Config config) {
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ApiSettings settings, Config config,
+                                                   Consumer<Context> routes) {
     Auth auth;
     HttpsConnectionContext https;
     try {
@@ -94,17 +86,7 @@ public final class ApiServer {
     ActorRef<EventHub.Command> hub = system.systemActorOf(EventHub.create(settings.eventBuffer()), "api-events", Props.empty());
     Router router = new Router();
     Context context = new Context(link, hub, settings, config, materializer, blocking, router);
-    StatusRoutes.register(context);
-    GroupRoutes.register(context);
-    NodeRoutes.register(context);
-    HostRoutes.register(context);
-    TargetRoutes.register(context);
-    SiteRoutes.register(context);
-    LogRoutes.register(context);
-    EventRoutes.register(context);
-    SessionRoutes.register(context);
-    MetricsRoutes.register(context);
-    OpenApi.register(context);
+    routes.accept(context);
     ApiServer server = new ApiServer(router, auth, settings, materializer);
     ServerBuilder builder = Http.get(system).newServerAt(settings.bind(), settings.port());
     if (https != null) {
@@ -176,9 +158,9 @@ public final class ApiServer {
   /** HTTPS with the member's cluster certificate; client certificates are asked for, not required (tokens are the other way in). */
   static HttpsConnectionContext https(Path dir) {
     try {
-      char[] password = Files.readString(dir.resolve(Certificates.PASSWORD)).trim().toCharArray();
-      KeyStore keys = load(dir.resolve(Certificates.KEY_STORE), password);
-      KeyStore trust = load(dir.resolve(Certificates.TRUST_STORE), password);
+      char[] password = Files.readString(dir.resolve(TlsFiles.PASSWORD)).trim().toCharArray();
+      KeyStore keys = load(dir.resolve(TlsFiles.KEY_STORE), password);
+      KeyStore trust = load(dir.resolve(TlsFiles.TRUST_STORE), password);
       KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keyManagers.init(keys, password);
       TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

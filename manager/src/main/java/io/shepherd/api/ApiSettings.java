@@ -1,6 +1,7 @@
 package io.shepherd.api;
 
 import com.typesafe.config.Config;
+import io.shepherd.protocol.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -54,7 +55,7 @@ public record ApiSettings(boolean enabled, int port, String bind, boolean tls, P
       throw new IllegalArgumentException("shepherd.api.port must be between 0 and 65535, got " + port);
     }
     return new ApiSettings(c.getBoolean("enabled"), port, bind, tls, tlsDir,
-        tokens.isBlank() ? tlsDir.resolve("api-tokens") : Path.of(tokens), c.getBytes("max-body"), c.getDuration("call-timeout"),
+        tokens.isBlank() ? tlsDir.resolve(TlsFiles.API_TOKENS) : Path.of(tokens), c.getBytes("max-body"), c.getDuration("call-timeout"),
         c.getDuration("lease-ttl"), c.getDuration("lease-ttl-min"), c.getDuration("lease-ttl-max"), c.getInt("sse-buffer"),
         c.getDuration("sse-heartbeat"), c.getInt("event-buffer"));
   }

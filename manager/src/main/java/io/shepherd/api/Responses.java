@@ -62,20 +62,6 @@ public final class Responses {
         .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
   }
 
-  /** One Server-Sent Event. */
-  public static ByteString event(String id, String type, Object data) {
-    StringBuilder out = new StringBuilder(256);
-    if (id != null) {
-      out.append("id: ").append(id).append('\n');
-    }
-    out.append("event: ").append(type).append('\n');
-    out.append("data: ").append(new String(bytes(data), java.nio.charset.StandardCharsets.UTF_8)).append("\n\n");
-    return ByteString.fromString(out.toString());
-  }
-
-  /** A comment line: keeps an idle stream alive through proxies and idle timeouts. */
-  public static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
-
   static byte[] bytes(Object value) {
     try {
       return JSON.writeValueAsBytes(value);

@@ -2,6 +2,8 @@ package io.shepherd.manager;
 
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
+import io.shepherd.manager.internal.DesiredStore;
+import io.shepherd.manager.internal.ManagerParts;
 import java.time.Duration;
 
 /** The settings of the Manager, read once from {@code shepherd.manager}. Immutable. */
@@ -15,7 +17,8 @@ public record ManagerSettings(
     Duration callTimeout,
     Duration createTimeout,
     int eventBuffer,
-    Duration leaseGrace) {
+    Duration leaseGrace,
+    Duration specCheckTimeout) {
 
   public ManagerSettings {
     if (desiredShards < 1 || desiredShards > 1024) {
@@ -27,6 +30,16 @@ public record ManagerSettings(
     if (statusPartSize < 1) {
       throw new IllegalArgumentException("shepherd.manager.status-part-size must be at least 1");
     }
+  }
+
+  /** What the desired-state store needs. */
+  public DesiredStore.Settings store() {
+    return new DesiredStore.Settings(writeTimeout, readTimeout, desiredShards);
+  }
+
+  /** What the Manager's services need. */
+  public ManagerParts.Settings parts() {
+    return new ManagerParts.Settings(callTimeout, createTimeout, leaseGrace, resendAfter, specCheckTimeout);
   }
 
   public static ManagerSettings create(ActorSystem<?> system) {
@@ -45,6 +58,7 @@ public record ManagerSettings(
         c.getDuration("call-timeout"),
         c.getDuration("create-timeout"),
         c.getInt("event-buffer"),
-        c.getDuration("lease-grace"));
+        c.getDuration("lease-grace"),
+        c.getDuration("spec-check-timeout"));
   }
 }

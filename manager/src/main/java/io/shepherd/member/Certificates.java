@@ -1,5 +1,6 @@
 package io.shepherd.member;
 
+import io.shepherd.protocol.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,11 +37,11 @@ import java.util.concurrent.TimeUnit;
 public final class Certificates {
 
   /** The file names in a member's folder, as {@code shepherd.tls.dir} expects them. */
-  public static final String KEY_STORE = "keystore.p12";
-  public static final String TRUST_STORE = "truststore.p12";
-  public static final String PASSWORD = "password";
+  public static final String KEY_STORE = TlsFiles.KEY_STORE;
+  public static final String TRUST_STORE = TlsFiles.TRUST_STORE;
+  public static final String PASSWORD = TlsFiles.PASSWORD;
   /** The HTTP API's bearer tokens: one {@code ROLE TOKEN} per line. */
-  public static final String API_TOKENS = "api-tokens";
+  public static final String API_TOKENS = TlsFiles.API_TOKENS;
 
   private Certificates() {}
 
@@ -126,9 +127,9 @@ public final class Certificates {
     keytool("-importcert", "-noprompt", "-alias", "ca", "-file", ca.resolve("ca.crt").toString(), "-keystore",
         dir.resolve(TRUST_STORE).toString(), "-storetype", "PKCS12", "-storepass", password);
     keytool("-exportcert", "-alias", "member", "-rfc", "-keystore", keyStore, "-storepass", password, "-file",
-        dir.resolve("cert.pem").toString());
-    Files.copy(ca.resolve("ca.crt"), dir.resolve("ca.pem"));
-    writeSecret(dir.resolve("key.pem"), privateKeyPem(dir.resolve(KEY_STORE), password));
+        dir.resolve(TlsFiles.CERT_PEM).toString());
+    Files.copy(ca.resolve("ca.crt"), dir.resolve(TlsFiles.CA_PEM));
+    writeSecret(dir.resolve(TlsFiles.KEY_PEM), privateKeyPem(dir.resolve(KEY_STORE), password));
     writeSecret(dir.resolve(API_TOKENS), Files.readString(ca.resolve(API_TOKENS)).strip());
     Files.delete(request);
     Files.delete(certificate);

@@ -17,8 +17,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.shepherd.api.ApiServer;
 import io.shepherd.api.ApiSettings;
-import io.shepherd.host.HostAgent;
+import io.shepherd.api.routes.Routes;
 import io.shepherd.host.HostSettings;
+import io.shepherd.host.agent.HostAgent;
 import io.shepherd.manager.Manager;
 import io.shepherd.manager.ManagerSettings;
 import io.shepherd.protocol.HostProtocol;
@@ -128,7 +129,7 @@ public final class ShepherdMember {
   private static void startApi(ActorSystem<Void> system, ApiSettings api, Config config) {
     ServerBinding binding;
     try {
-      binding = ApiServer.start(system, api, config).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      binding = ApiServer.start(system, api, config, Routes::registerAll).toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       system.terminate();

@@ -6,6 +6,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.api.routes.Routes;
 import io.shepherd.testing.TestConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +30,8 @@ class ApiWithoutManagerTest {
   @Test
   void everyCallIsAnswered503WithRetryAfterAndNothingHangs() throws Exception {
     Config config = kit.system().settings().config();
-    ServerBinding binding = ApiServer.start(kit.system(), ApiSettings.fromConfig(config), config).toCompletableFuture()
+    ServerBinding binding = ApiServer.start(kit.system(), ApiSettings.fromConfig(config), config, Routes::registerAll)
+        .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     URI api = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
     HttpClient http = HttpClient.newHttpClient();

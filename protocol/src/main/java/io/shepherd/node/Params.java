@@ -1,5 +1,6 @@
 package io.shepherd.node;
 
+import io.shepherd.protocol.Durations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -97,17 +98,8 @@ public final class Params {
     if (value == null) {
       return fallback;
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,12})\\s*(ms|s|m|h)\\s*").matcher(value);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("param '" + name + "' must be a duration like 250ms, 2s, 1m or 1h, got '" + value + "'");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    return Durations.parse(value).orElseThrow(() -> new IllegalArgumentException("param '" + name
+        + "' must be a duration like 250ms, 2s, 1m or 1h, got '" + value + "'"));
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.shepherd.protocol;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
@@ -30,16 +33,11 @@ public record LogFilter(String node, LogLevel minLevel, Long sinceMicros) implem
    */
   public static long sinceMicros(String text) {
     try {
-      return java.time.Instant.parse(text).toEpochMilli() * 1000;
-    } catch (java.time.format.DateTimeParseException | NullPointerException e) {
-      try {
-        java.time.Duration ago = new io.shepherd.node.Params(java.util.Map.of("since", String.valueOf(text)))
-            .getDuration("since", java.time.Duration.ZERO);
-        return (java.time.Instant.now().toEpochMilli() - ago.toMillis()) * 1000;
-      } catch (IllegalArgumentException e2) {
-        throw new IllegalArgumentException("since must be an ISO instant such as 2026-11-22T10:15:00Z or a time ago such as "
-            + "30s or 10m, got '" + Names.abbreviate(String.valueOf(text)) + "'");
-      }
+      return Instant.parse(text).toEpochMilli() * 1000;
+    } catch (DateTimeParseException | NullPointerException e) {
+      Duration ago = Durations.parse(text).orElseThrow(() -> new IllegalArgumentException("since must be an ISO instant such as "
+          + "2026-11-22T10:15:00Z or a time ago such as 30s or 10m, got '" + Names.abbreviate(String.valueOf(text)) + "'"));
+      return (Instant.now().toEpochMilli() - ago.toMillis()) * 1000;
     }
   }
 

@@ -153,7 +153,7 @@ class BadInputTest {
     refused("class outside the allow-list", ShepherdException.NotAllowed.class, "not allowed",
         () -> client.createNode("daq1/acq/x", "java.lang.Runtime", Map.of()));
     refused("class outside the allow-list", ShepherdException.NotAllowed.class, "not allowed",
-        () -> client.createNode("daq1/acq/x", "io.shepherd.host.HostAgent", Map.of()));
+        () -> client.createNode("daq1/acq/x", "io.shepherd.host.agent.HostAgent", Map.of()));
     refused("class outside the allow-list", ShepherdException.UnknownType.class, "cannot be loaded",
         () -> client.createNode("daq1/acq/x", "io.shepherd.host.nodes.Missing", Map.of()));
     refused("executable outside the allow-list", ShepherdException.NotAllowed.class, "not allowed",

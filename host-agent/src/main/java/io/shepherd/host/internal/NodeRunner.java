@@ -11,7 +11,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypeException;
-import io.shepherd.host.internal.process.ProcessNode;
+import io.shepherd.host.internal.process.ProcessControl;
 import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
@@ -29,11 +29,11 @@ import io.shepherd.protocol.RestartPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -73,13 +73,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** Write a line to a process node's stdin; the answer goes to {@code replyTo}. */
   public record SendInput(String line, ActorRef<ManagerProtocol.Reply> replyTo) implements Command {}
 
-  private record Instantiated(int incarnation, Node node, Throwable error) implements Command {}
-
-  private record StepDone(int incarnation, LifecycleAction action, Duration keepalive, Throwable error) implements Command {}
-
-  private record WorkEnded(int incarnation) implements Command {}
-
-  /** Reports of the work are queued in it; drain them. */
+  /** The node task of this incarnation has queued reports; read them. */
   private record Progress(int incarnation) implements Command {}
 
   private record Crashed(int incarnation, String reason, Throwable cause) implements Command {}
@@ -120,39 +114,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
 
   private enum Phase { IDLE, BUSY, BACKING_OFF, HELD }
 
-  /**
-   * Node code in flight: one task that may make an instance, then runs steps until done or stopped.
-   * The task queues its reports here and wakes the runner only if it is not woken already, so that
-   * fast steps cost one wake-up in all, and a slow step is reported as soon as it is done.
-   */
-  private static final class Work {
-    final int incarnation;
-    final boolean instantiate;
-    final List<LifecycleAction> steps;
-    final ActorRef<Command> runner;
-    final java.util.Queue<Command> reports = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
-    volatile boolean stop;
-    FutureTask<Void> task;
-    LifecycleAction running;
-
-    Work(int incarnation, boolean instantiate, List<LifecycleAction> steps, ActorRef<Command> runner) {
-      this.incarnation = incarnation;
-      this.instantiate = instantiate;
-      this.steps = steps;
-      this.runner = runner;
-      this.running = steps.isEmpty() ? null : steps.get(0);
-    }
-
-    /** Called on the node thread. */
-    void report(Command report) {
-      reports.add(report);
-      if (woken.compareAndSet(false, true)) {
-        runner.tell(new Progress(incarnation));
-      }
-    }
-  }
-
   private static final String CALLBACK_TIMER = "callback";
   private static final String RESTART_TIMER = "restart";
   private static final String WATCHDOG_TIMER = "watchdog";
@@ -183,7 +144,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private int incarnation;
   private Node node;
   private RunningContext context;
-  private Work work;
+  private NodeTask work;
   private Duration keepaliveDeadline = Duration.ZERO;
   private boolean created;
   private boolean stalled;
@@ -235,8 +196,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         .onMessage(SetMode.class, this::onSetMode)
         .onMessage(Kill.class, m -> onKill())
         .onMessage(SendInput.class, this::onSendInput)
-        .onMessage(Instantiated.class, this::onInstantiated)
-        .onMessage(StepDone.class, this::onStepDone)
         .onMessage(Progress.class, this::onProgress)
         .onMessage(Crashed.class, this::onCrashed)
         .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut)
@@ -282,7 +241,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
     if (phase == Phase.BUSY) {
       // The step in progress finishes; then the node is driven towards the new request.
-      work.stop = true;
+      work.stop();
       if (changed) {
         emit();
       }
@@ -306,7 +265,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       case IDLE -> continueRemoval();
       case BACKING_OFF, HELD -> finishRemoval();
       case BUSY -> {
-        work.stop = true; // removal goes on once the step in progress has finished
+        work.stop(); // removal goes on once the step in progress has finished
         yield this;
       }
     };
@@ -330,17 +289,23 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   }
 
   private Behavior<Command> onKill() {
-    if (node instanceof ProcessNode process) {
+    process().ifPresent(process -> {
       nodeLog.warn("kill: SIGKILL to the whole session of the process");
       onNodeThread(process::kill);
-    }
+    });
     return this;
+  }
+
+  /** The process controls of the node, if it runs an OS process. */
+  private Optional<ProcessControl> process() {
+    return node == null ? Optional.empty() : ProcessControl.of(node);
   }
 
   private Behavior<Command> onSendInput(SendInput send) {
     ManagerProtocol.Reply reply;
-    if (node instanceof ProcessNode process) {
-      Optional<ManagerProtocol.Failed> refused = process.sendInput(send.line());
+    Optional<ProcessControl> process = process();
+    if (process.isPresent()) {
+      Optional<ManagerProtocol.Failed> refused = process.get().sendInput(send.line());
       reply = refused.isPresent() ? refused.get() : new ManagerProtocol.Ok("sent a line to the stdin of " + path, null);
     } else {
       reply = new ManagerProtocol.Failed(spec.forProcess() ? ErrorCode.INVALID_TRANSITION : ErrorCode.INVALID_ARGUMENT,
@@ -363,7 +328,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
       return;
     }
-    submit(new Work(incarnation, false, steps, getContext().getSelf()));
+    submit(false, steps);
   }
 
   /** A new incarnation: a fresh instance, driven to the requested state, in one task. */
@@ -373,7 +338,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     context = new RunningContext(path, env.hostId(), new Params(spec.params()), incarnation, reportsOf(incarnation),
         checkpoints, settings.maxCheckpointSize());
     node = null;
-    submit(new Work(incarnation, true, removing ? List.of() : steps(NodeState.CREATED, requested), getContext().getSelf()));
+    submit(true, removing ? List.of() : steps(NodeState.CREATED, requested));
   }
 
   private static List<LifecycleAction> steps(NodeState from, NodeState to) {
@@ -386,96 +351,41 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return steps;
   }
 
-  private void submit(Work next) {
+  /** Starts a node task of the current incarnation: a new instance first if {@code instantiate}, then {@code steps}. */
+  private void submit(boolean instantiate, List<LifecycleAction> steps) {
     phase = Phase.BUSY;
+    ActorRef<Command> self = getContext().getSelf();
+    int inc = incarnation;
+    NodeTask next = new NodeTask(inc, instantiate, steps, () -> self.tell(new Progress(inc)));
     work = next;
-    Node instance = node;
-    RunningContext ctx = context;
-    String tag = path.toString();
+    armCallbackTimer(instantiate ? "the constructor of " + spec.type() : next.running().callName() + "()", next.running());
     HostEnvironment host = env;
     NodeSpec nodeSpec = spec;
     NodePath nodePath = path;
-    next.task = new FutureTask<>(() -> {
-      MDC.put(NodeContext.MDC_NODE, tag);
-      try {
-        runWork(next, instance, ctx, () -> host.newNode(nodePath, nodeSpec));
-      } finally {
-        MDC.remove(NodeContext.MDC_NODE);
-      }
-      return null;
-    });
-    armCallbackTimer(next.instantiate ? "the constructor of " + spec.type() : next.running.callName() + "()", next.running);
-    nodeExecutor.execute(next.task);
+    next.start(nodeExecutor, path.toString(), node, context, () -> host.newNode(nodePath, nodeSpec));
   }
 
-  /** Makes a new instance of the node; called on the node thread. */
-  private interface Instantiation {
-    Node newInstance() throws Exception;
-  }
-
-  /** The body of a node-thread task: instance, then steps, each reported as it completes. */
-  private static void runWork(Work work, Node instance, RunningContext ctx, Instantiation instantiation) {
-    Node target = instance;
-    if (work.instantiate) {
-      try {
-        target = instantiation.newInstance();
-      } catch (Throwable t) {
-        work.report(new Instantiated(work.incarnation, null, t));
-        return;
-      }
-      work.report(new Instantiated(work.incarnation, target, null));
-    }
-    for (LifecycleAction action : work.steps) {
-      if (work.stop || Thread.currentThread().isInterrupted()) {
-        break;
-      }
-      try {
-        Duration keepalive = invoke(target, ctx, action);
-        work.report(new StepDone(work.incarnation, action, keepalive, null));
-      } catch (Throwable t) {
-        work.report(new StepDone(work.incarnation, action, null, t));
-        return;
-      }
-    }
-    work.report(new WorkEnded(work.incarnation));
-  }
-
-  /** Handles every report the work has queued, in order, until one ends this behaviour. */
+  /** Handles every report the task has queued, in order, until one ends this behaviour. */
   private Behavior<Command> onProgress(Progress progress) {
-    Work current = work;
-    if (current == null || progress.incarnation() != current.incarnation) {
+    NodeTask task = work;
+    if (task == null || progress.incarnation() != task.incarnation()) {
       return this;
     }
-    current.woken.set(false);
-    for (Command report = current.reports.poll(); report != null && work == current; report = current.reports.poll()) {
+    task.rearm();
+    for (NodeTask.Report report = task.poll(); report != null && work == task; report = task.poll()) {
       Behavior<Command> next;
-      if (report instanceof Instantiated instantiated) {
+      if (report instanceof NodeTask.Instantiated instantiated) {
         next = onInstantiated(instantiated);
-      } else if (report instanceof StepDone done) {
+      } else if (report instanceof NodeTask.StepDone done) {
         next = onStepDone(done);
       } else {
-        next = onWorkEnded((WorkEnded) report);
+        next = onTaskEnded();
       }
       if (next != this) {
         return next;
       }
     }
     return this;
-  }
-
-  private static Duration invoke(Node node, RunningContext ctx, LifecycleAction action) throws Exception {
-    switch (action) {
-      case CONFIGURE -> {
-        node.configure(ctx, ctx.params());
-        Duration deadline = node.keepaliveDeadline();
-        return deadline == null || deadline.isNegative() ? Duration.ZERO : deadline;
-      }
-      case INITIALIZE -> node.initialize();
-      case START -> node.start();
-      case STOP -> node.stop();
-      case CLOSE -> node.close();
-    }
-    return null;
   }
 
   /** Watches the callback in flight: a stop of a process node may take its stop grace, and some more. */
@@ -488,10 +398,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation, what), limit);
   }
 
-  private Behavior<Command> onInstantiated(Instantiated message) {
-    if (work == null || message.incarnation() != work.incarnation) {
-      return this;
-    }
+  private Behavior<Command> onInstantiated(NodeTask.Instantiated message) {
     if (message.error() != null) {
       if (!created) {
         // The first instance could not be made: nothing was created.
@@ -510,21 +417,18 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     boolean first = !created;
     created = true;
     enter(NodeState.CREATED);
-    if (work.steps.isEmpty()) {
+    if (!work.hasSteps()) {
       timers.cancel(CALLBACK_TIMER);
     } else {
-      armCallbackTimer(work.running.callName() + "()", work.running);
+      armCallbackTimer(work.running().callName() + "()", work.running());
     }
-    if (first || requested == NodeState.CREATED || work.steps.isEmpty()) {
+    if (first || requested == NodeState.CREATED || !work.hasSteps()) {
       emit();
     }
     return this;
   }
 
-  private Behavior<Command> onStepDone(StepDone done) {
-    if (work == null || done.incarnation() != work.incarnation) {
-      return this;
-    }
+  private Behavior<Command> onStepDone(NodeTask.StepDone done) {
     if (done.error() != null) {
       return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
     }
@@ -532,11 +436,9 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       keepaliveDeadline = done.keepalive();
     }
     enter(done.action().target());
-    int index = work.steps.indexOf(done.action());
-    boolean more = !work.stop && index >= 0 && index + 1 < work.steps.size();
-    if (more) {
-      work.running = work.steps.get(index + 1);
-      armCallbackTimer(work.running.callName() + "()", work.running);
+    LifecycleAction next = work.advancePast(done.action());
+    if (next != null) {
+      armCallbackTimer(next.callName() + "()", next);
     } else {
       timers.cancel(CALLBACK_TIMER);
     }
@@ -548,10 +450,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return this;
   }
 
-  private Behavior<Command> onWorkEnded(WorkEnded ended) {
-    if (work == null || ended.incarnation() != work.incarnation) {
-      return this;
-    }
+  private Behavior<Command> onTaskEnded() {
     timers.cancel(CALLBACK_TIMER);
     work = null;
     phase = Phase.IDLE;
@@ -591,9 +490,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     if (node == null || current == NodeState.CLOSED) {
       return finishRemoval();
     }
-    submit(new Work(incarnation, false, current == NodeState.RUNNING
-        ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE)
-        : List.of(LifecycleAction.CLOSE), getContext().getSelf()));
+    submit(false, current == NodeState.RUNNING ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE) : List.of(LifecycleAction.CLOSE));
     return this;
   }
 
@@ -690,10 +587,8 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     } finally {
       MDC.remove(NodeContext.MDC_NODE);
     }
-    boolean crashedInClose = work != null && work.running == LifecycleAction.CLOSE;
-    if (node instanceof ProcessNode process && process.exit() != null) {
-      lastExit = process.exit();
-    }
+    boolean crashedInClose = work != null && work.running() == LifecycleAction.CLOSE;
+    process().map(ProcessControl::exit).ifPresent(exit -> lastExit = exit);
     abandonWork();
     Node ended = endIncarnation();
     boolean closeEnded = current != NodeState.CLOSED && !crashedInClose;
@@ -751,8 +646,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private void abandonWork() {
     timers.cancel(CALLBACK_TIMER);
     if (work != null) {
-      work.stop = true;
-      work.task.cancel(true);
+      work.abandon();
       work = null;
     }
   }
@@ -834,18 +728,16 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     if (emittedStability < 0.995 && !timers.isTimerActive(STABILITY_TIMER)) {
       timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, STABILITY_REFRESH);
     }
-    Long pid = null;
-    if (node instanceof ProcessNode process) {
-      pid = process.pid();
-      lastExit = process.exit() == null ? lastExit : process.exit();
-    }
+    Optional<ProcessControl> process = process();
+    Long pid = process.map(ProcessControl::pid).orElse(null);
+    process.map(ProcessControl::exit).ifPresent(exit -> lastExit = exit);
     // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
     env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, mode,
         stalled, restarts, lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq)));
   }
 
   private static Instant millis(Instant time) {
-    return time == null ? null : time.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    return time == null ? null : time.truncatedTo(ChronoUnit.MILLIS);
   }
 
   private static double round(double value) {

@@ -12,7 +12,6 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.QueueOfferResult;
 import akka.util.ByteString;
-import io.shepherd.api.Responses;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.Event;
 import io.shepherd.protocol.ManagerProtocol;
@@ -153,7 +152,7 @@ public final class EventHub extends AbstractBehavior<EventHub.Command> {
       lastSeq = events.isEmpty() ? 0 : events.get(0).seq() - 1;
       if (streaming) {
         Event resync = resync("the Manager changed (epoch " + epoch + ") or events were lost: read the status again");
-        ByteString sse = Responses.event(resync.id(), resync.type(), resync);
+        ByteString sse = Sse.event(resync.id(), resync.type(), resync);
         streams.entrySet().removeIf(entry -> !offer(entry.getValue(), sse));
       }
     }
@@ -166,7 +165,7 @@ public final class EventHub extends AbstractBehavior<EventHub.Command> {
         subscribe();
         return this;
       }
-      Entry entry = new Entry(event, Responses.event(event.id(), event.type(), event));
+      Entry entry = new Entry(event, Sse.event(event.id(), event.type(), event));
       buffer.addLast(entry);
       if (buffer.size() > capacity) {
         buffer.removeFirst();
@@ -189,7 +188,7 @@ public final class EventHub extends AbstractBehavior<EventHub.Command> {
       if (replay == null) {
         Event resync = resync("the events after " + connect.lastEventId() + " cannot all be had (another Manager epoch, or older than "
             + "the newest " + capacity + "): read the status again");
-        if (!offer(stream, Responses.event(resync.id(), resync.type(), resync))) {
+        if (!offer(stream, Sse.event(resync.id(), resync.type(), resync))) {
           return this;
         }
       } else {

@@ -11,7 +11,6 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.stream.BoundedSourceQueue;
 import akka.util.ByteString;
-import io.shepherd.api.Responses;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogLevel;
 import io.shepherd.protocol.LogProtocol;
@@ -133,10 +132,10 @@ public final class LogStreamer extends AbstractBehavior<Object> {
 
   /** Tells the stream whether a log server is there ({@code event: server}). */
   private boolean tellServer(boolean present) {
-    return queue.offer(Responses.event(null, "server", java.util.Map.of("logServer", present))).isEnqueued();
+    return queue.offer(Sse.event(null, "server", Map.of("logServer", present))).isEnqueued();
   }
 
   private boolean offer(LogRecord record) {
-    return queue.offer(Responses.event(Long.toString(record.micros()), "log", record)).isEnqueued();
+    return queue.offer(Sse.event(Long.toString(record.micros()), "log", record)).isEnqueued();
   }
 }

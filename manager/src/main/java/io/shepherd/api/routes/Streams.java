@@ -6,7 +6,7 @@ import akka.stream.BoundedSourceQueue;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.shepherd.api.ApiServer;
-import io.shepherd.api.Responses;
+import io.shepherd.api.internal.Sse;
 import java.util.function.Consumer;
 
 /** A Server-Sent Event stream fed through a bounded queue, with heartbeats, that says when its client has gone. */
@@ -24,10 +24,10 @@ final class Streams {
     feed.accept(queue.first());
     // A comment first: the answer's headers leave at once (Akka HTTP sends them with the first chunk),
     // so a client knows it is connected before the first event.
-    return Source.single(Responses.HEARTBEAT).concat(queue.second())
+    return Source.single(Sse.HEARTBEAT).concat(queue.second())
         // Events that queue up while the connection is busy leave in one write.
         .batchWeighted(256 * 1024, chunk -> (long) chunk.size(), chunk -> chunk, ByteString::concat)
-        .keepAlive(api.settings().sseHeartbeat(), () -> Responses.HEARTBEAT)
+        .keepAlive(api.settings().sseHeartbeat(), () -> Sse.HEARTBEAT)
         .watchTermination((mat, done) -> {
           done.whenComplete((d, e) -> ended.run());
           return mat;

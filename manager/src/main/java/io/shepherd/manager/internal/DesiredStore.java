@@ -16,7 +16,6 @@ import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
-import io.shepherd.manager.ManagerSettings;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.NodePath;
@@ -72,7 +71,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   private static final Key<GCounter> EPOCH = GCounterKey.create("shepherd-epoch");
   private static final Key<LWWMap<String, DesiredGroup>> GROUPS = LWWMapKey.create("shepherd-groups");
 
-  private final ManagerSettings settings;
+  private final Settings settings;
   private final SelfUniqueAddress self;
   private final ReplicatorMessageAdapter<Command, GCounter> epochs;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredGroup>> groupMaps;
@@ -88,11 +87,18 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   private final Map<NodePath, DesiredNode> loadedNodes = new HashMap<>();
   private final Map<NodePath, Checkpoint> loadedCheckpoints = new HashMap<>();
 
-  public static Behavior<Command> create(ManagerSettings settings) {
+  /**
+   * @param writeTimeout how long a write waits for a majority of manager members
+   * @param readTimeout how long the load waits for a majority before it falls back to this member's copy
+   * @param desiredShards how many keys the nodes (and checkpoints) are spread over
+   */
+  public record Settings(Duration writeTimeout, Duration readTimeout, int desiredShards) {}
+
+  public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> new DesiredStore(ctx, settings));
   }
 
-  private DesiredStore(ActorContext<Command> ctx, ManagerSettings settings) {
+  private DesiredStore(ActorContext<Command> ctx, Settings settings) {
     super(ctx);
     this.settings = settings;
     DistributedData ddata = DistributedData.get(ctx.getSystem());

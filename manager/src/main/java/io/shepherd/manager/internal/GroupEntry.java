@@ -2,27 +2,29 @@ package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.GroupPath;
-import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.ManagerProtocol.Reply;
+import io.shepherd.protocol.Site;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A NodeGroup, desired and observed. Mutable; owned by the Manager actor. */
+/**
+ * A NodeGroup at the Manager: where it is placed, who owns it, whether its host reports it, and
+ * where it is in its life at the Manager. Changed only through methods named for what happened.
+ */
 public final class GroupEntry {
 
-  public final GroupPath path;
-  public final boolean persistent;
-  public final String owner;
-  /** The host it is assigned to, or null while an {@code any} group waits for one. */
-  public String host;
-  public Phase phase;
-  /** True while its host reports it. */
-  public boolean observed;
-  public long createdAt;
-  public long lastSent;
-  public ActorRef<ManagerProtocol.Reply> createReply;
-  public final List<ActorRef<ManagerProtocol.Reply>> removeReplies = new ArrayList<>();
+  private final GroupPath path;
+  private final boolean persistent;
+  private final String owner;
+  private String host;
+  private Phase phase;
+  private boolean observed;
+  private final Resend resend = new Resend();
+  private long createdAt;
+  private ActorRef<Reply> createReply;
+  private final List<ActorRef<Reply>> removeReplies = new ArrayList<>();
 
-  public GroupEntry(GroupPath path, String host, boolean persistent, String owner, Phase phase) {
+  private GroupEntry(GroupPath path, String host, boolean persistent, String owner, Phase phase) {
     this.path = path;
     this.host = host;
     this.persistent = persistent;
@@ -30,11 +32,120 @@ public final class GroupEntry {
     this.phase = phase;
   }
 
+  /** A group a client asked for, on {@code host}: being created until the host reports it. */
+  public static GroupEntry creating(GroupPath path, String host, boolean persistent, String owner, ActorRef<Reply> replyTo, long now) {
+    GroupEntry group = new GroupEntry(path, host, persistent, persistent ? null : owner, Phase.CREATING);
+    group.createdAt = now;
+    group.resend.sent(now);
+    group.createReply = replyTo;
+    return group;
+  }
+
+  /** A group a site file declares, on {@code host} (null: none is up yet): desired state at once. */
+  public static GroupEntry declared(GroupPath path, String host) {
+    return new GroupEntry(path, host, true, Site.OWNER, Phase.PRESENT);
+  }
+
+  /** A group of desired state, as a new Manager incarnation loads it. */
   public static GroupEntry of(DesiredGroup desired) {
     return new GroupEntry(desired.path(), desired.host(), desired.persistent(), desired.owner(), Phase.PRESENT);
   }
 
   public DesiredGroup desired() {
     return new DesiredGroup(path, host, persistent, owner);
+  }
+
+  public GroupPath path() {
+    return path;
+  }
+
+  /** The host it is assigned to, or null while an {@code any} group waits for one. */
+  public String host() {
+    return host;
+  }
+
+  public boolean persistent() {
+    return persistent;
+  }
+
+  /** The session that owns it (removed with it), {@link Site#OWNER} for a site file's, or null. */
+  public String owner() {
+    return owner;
+  }
+
+  public boolean declaredBySite() {
+    return Site.OWNER.equals(owner);
+  }
+
+  /** True if it goes when the session {@code clientId} goes. */
+  public boolean ownedBy(String clientId) {
+    return !persistent && clientId.equals(owner);
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  /** True while its host reports it. */
+  public boolean observed() {
+    return observed;
+  }
+
+  /** Its host reports it, or no longer does. */
+  public void observed(boolean reported) {
+    observed = reported;
+  }
+
+  /** Placed on another host (its own went down): nothing of it runs there yet. */
+  public void moveTo(String newHost) {
+    host = newHost;
+    observed = false;
+    resend.now();
+  }
+
+  /** Its host created it and it is in desired state. */
+  public void present() {
+    phase = Phase.PRESENT;
+  }
+
+  /** Out of desired state, its host removing it; false if it already was. */
+  public boolean startRemoval(ActorRef<Reply> replyTo) {
+    if (replyTo != null) {
+      removeReplies.add(replyTo);
+    }
+    if (phase == Phase.REMOVING) {
+      return false;
+    }
+    phase = Phase.REMOVING;
+    return true;
+  }
+
+  /** The callers waiting for its removal, taken. */
+  public List<ActorRef<Reply>> takeRemoveReplies() {
+    List<ActorRef<Reply>> taken = List.copyOf(removeReplies);
+    removeReplies.clear();
+    return taken;
+  }
+
+  /** True while a caller waits for its creation. */
+  public boolean awaitsCreation() {
+    return phase == Phase.CREATING && createReply != null;
+  }
+
+  /** The caller waiting for its creation, taken (null if none is). */
+  public ActorRef<Reply> takeCreateReply() {
+    ActorRef<Reply> taken = createReply;
+    createReply = null;
+    return taken;
+  }
+
+  /** True if its creation has waited longer than {@code limitNanos} at {@code now}. */
+  public boolean createOverdue(long now, long limitNanos) {
+    return awaitsCreation() && now - createdAt > limitNanos;
+  }
+
+  /** When a command to its host was last sent, for resending. */
+  public Resend resend() {
+    return resend;
   }
 }

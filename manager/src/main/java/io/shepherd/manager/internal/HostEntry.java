@@ -11,26 +11,31 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** A registered host agent, as the Manager sees it. Mutable; owned by the Manager actor. */
+/**
+ * A registered host agent, as the Manager sees it: its incarnation (actor and info), whether it is
+ * up, and where its numbered events stand. Commands reach it only through {@link HostLink}.
+ */
 public final class HostEntry {
 
   /** UP, UNREACHABLE or DOWN, as reported in status. */
   public enum State { UP, UNREACHABLE, DOWN }
 
-  public final String id;
-  public ActorRef<HostProtocol.Command> ref;
-  public HostInfo info;
-  public State state = State.UP;
-  /** True once a full snapshot has arrived; until then the Manager does not reconcile the host. */
-  public boolean synced;
-  /** The number the next event from the host must carry. */
-  public long nextSeq;
-  public long snapshotRequestedAt;
+  /** How an event from the host fits its numbering. */
+  public enum Numbering { IN_ORDER, OLD, AFTER_A_GAP }
 
-  // A snapshot being received in parts.
-  int partsReceived;
-  final Set<GroupPath> snapshotGroups = new HashSet<>();
-  final Map<NodePath, NodeStatus> snapshotNodes = new HashMap<>();
+  /** A complete snapshot: the groups and nodes the host runs. */
+  public record Snapshot(Set<GroupPath> groups, Map<NodePath, NodeStatus> nodes) {}
+
+  private final String id;
+  private ActorRef<HostProtocol.Command> ref;
+  private HostInfo info;
+  private State state = State.UP;
+  private boolean synced;
+  private long nextSeq;
+  private long snapshotRequestedAt;
+  private int partsReceived;
+  private final Set<GroupPath> snapshotGroups = new HashSet<>();
+  private final Map<NodePath, NodeStatus> snapshotNodes = new HashMap<>();
 
   public HostEntry(String id, ActorRef<HostProtocol.Command> ref, HostInfo info) {
     this.id = id;
@@ -38,20 +43,109 @@ public final class HostEntry {
     this.info = info;
   }
 
+  public String id() {
+    return id;
+  }
+
+  public HostInfo info() {
+    return info;
+  }
+
   public String address() {
     return info.address();
+  }
+
+  public State state() {
+    return state;
   }
 
   public boolean up() {
     return state == State.UP;
   }
 
+  /** True if {@code host} is the actor of this host's current incarnation. */
+  public boolean isIncarnation(ActorRef<HostProtocol.Command> host) {
+    return ref.equals(host);
+  }
+
+  ActorRef<HostProtocol.Command> ref() {
+    return ref;
+  }
+
+  /** A new incarnation of the host agent registered: what the old one ran is gone with it. */
+  public void reincarnated(ActorRef<HostProtocol.Command> newRef, HostInfo newInfo) {
+    ref = newRef;
+    info = newInfo;
+    synced = false;
+  }
+
+  /** The same incarnation registered again, perhaps with new info. */
+  public void registeredAgain(HostInfo newInfo) {
+    info = newInfo;
+  }
+
+  /** Registered (again): up, and a snapshot is on its way from {@code now}. */
+  public void registered(long now) {
+    state = State.UP;
+    snapshotRequestedAt = now;
+  }
+
+  public void unreachable() {
+    state = State.UNREACHABLE;
+  }
+
+  public void reachable() {
+    state = State.UP;
+  }
+
+  /** Down: its nodes are LOST until it registers again. */
+  public void down() {
+    state = State.DOWN;
+    synced = false;
+  }
+
+  // ---- numbered events and snapshots ---------------------------------------------------------------
+
+  /** True once a full snapshot has arrived; until then the Manager does not reconcile the host. */
+  public boolean synced() {
+    return synced;
+  }
+
+  /** A snapshot was asked for at {@code now}; events do not count until it arrives. */
+  public void snapshotRequested(long now) {
+    synced = false;
+    snapshotRequestedAt = now;
+  }
+
+  /** True if a snapshot has been awaited longer than {@code limitNanos} at {@code now}. */
+  public boolean snapshotOverdue(long now, long limitNanos) {
+    return now - snapshotRequestedAt > limitNanos;
+  }
+
+  /** Where event {@code seq} falls in the host's numbering; an event in order or after a gap moves it on. */
+  public Numbering number(long seq) {
+    if (!synced) {
+      return Numbering.IN_ORDER;
+    }
+    if (seq < nextSeq) {
+      return Numbering.OLD;
+    }
+    Numbering numbering = seq > nextSeq ? Numbering.AFTER_A_GAP : Numbering.IN_ORDER;
+    nextSeq = seq + 1;
+    return numbering;
+  }
+
+  /** The event number the next event must carry. */
+  public long nextSeq() {
+    return nextSeq;
+  }
+
   /**
    * Adds one part of a snapshot.
    *
-   * @return true once every part has arrived
+   * @return the snapshot once every part has arrived (the host is then synced at {@code seq}), else null
    */
-  boolean addSnapshotPart(int part, int parts, Iterable<GroupPath> groups, Iterable<NodeStatus> nodes) {
+  public Snapshot addSnapshotPart(int part, int parts, Iterable<GroupPath> groups, Iterable<NodeStatus> nodes, long seq) {
     if (part == 0) {
       partsReceived = 0;
       snapshotGroups.clear();
@@ -60,6 +154,14 @@ public final class HostEntry {
     partsReceived++;
     groups.forEach(snapshotGroups::add);
     nodes.forEach(n -> snapshotNodes.put(n.path(), n));
-    return partsReceived == parts;
+    if (partsReceived != parts) {
+      return null;
+    }
+    Snapshot complete = new Snapshot(Set.copyOf(snapshotGroups), Map.copyOf(snapshotNodes));
+    snapshotGroups.clear();
+    snapshotNodes.clear();
+    synced = true;
+    nextSeq = seq + 1;
+    return complete;
   }
 }

@@ -2,7 +2,9 @@ package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.Event;
+import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.ManagerProtocol.EventBatch;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +44,18 @@ public final class ManagerEvents {
     this.epoch = epoch;
     this.capacity = capacity;
     this.requestFlush = requestFlush;
+  }
+
+  /** A new event of {@code type}, stamped now; {@link #publish} numbers it. */
+  public static Event event(String type) {
+    return Event.of(0, 0, Instant.now(), type);
+  }
+
+  /** Tells the client that manages a node (if any) of a fault, as a {@value Event#FAULT} event for it. */
+  public void report(NodeEntry node, Fault fault) {
+    if (node.managedBy() != null) {
+      publish(Event.ofFault(0, 0, fault, node.managedBy()));
+    }
   }
 
   /** Numbers an event (its epoch and seq are ignored), keeps it, and sends it with the next flush. */

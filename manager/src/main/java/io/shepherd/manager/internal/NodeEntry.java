@@ -2,7 +2,8 @@ package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.Checkpoint;
-import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.ManagerProtocol.Reply;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -10,49 +11,110 @@ import io.shepherd.protocol.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A node, desired and observed. Mutable; owned by the Manager actor. */
+/**
+ * A node at the Manager: what is desired of it (spec, requested state, its request number, mode
+ * and manager, the target its site file declares), what its host last reported, and where it is
+ * in its life at the Manager. Changed only through methods named for what happened; read by the
+ * Manager's parts, which all run inside the Manager's message handling.
+ */
 public final class NodeEntry {
 
-  public final NodePath path;
-  public NodeSpec spec;
-  public NodeState requested;
-  public long seq;
-  public String managedBy;
-  /** The target state its site file declares, or null if no site file declares it. */
-  public NodeState declared;
-  /** The node's latest checkpoint, handed to it when it is created again. */
-  public Checkpoint checkpoint;
-  public Phase phase;
-  /** The last status its host reported, or null if the host does not (or no longer) run it. */
-  public NodeStatus observed;
-  /** Why its host could not create it again, if it could not; cleared once it runs. */
-  public String placementError;
-  public long createdAt;
-  public long lastSent;
-  public ActorRef<ManagerProtocol.Reply> createReply;
-  public final List<Waiter> waiters = new ArrayList<>();
-  public final List<ActorRef<ManagerProtocol.Reply>> removeReplies = new ArrayList<>();
+  private final NodePath path;
+  private NodeSpec spec;
+  private NodeState requested;
+  private long seq;
+  private String managedBy;
+  private NodeState declared;
+  private Checkpoint checkpoint;
+  private Phase phase;
+  private NodeStatus observed;
+  private String placementError;
+  private final Resend resend = new Resend();
+  private long createdAt;
+  private ActorRef<Reply> createReply;
+  private final List<ActorRef<Reply>> removeReplies = new ArrayList<>();
 
-  public NodeEntry(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, Phase phase) {
+  private NodeEntry(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, NodeState declared, Phase phase) {
     this.path = path;
     this.spec = spec;
     this.requested = requested;
     this.seq = seq;
     this.managedBy = managedBy;
+    this.declared = declared;
     this.phase = phase;
   }
 
-  public static NodeEntry of(DesiredNode desired) {
-    NodeEntry node = new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), Phase.PRESENT);
-    node.declared = desired.declared();
+  /** A node a client asked for: being created on its host until the host reports it. */
+  public static NodeEntry creating(NodePath path, NodeSpec spec, NodeState requested, ActorRef<Reply> replyTo, long now) {
+    NodeEntry node = new NodeEntry(path, spec, requested, 1, null, null, Phase.CREATING);
+    node.createdAt = now;
+    node.resend.sent(now);
+    node.createReply = replyTo;
     return node;
+  }
+
+  /** A node a site file declares with target {@code declared}: desired state at once. */
+  public static NodeEntry declared(NodePath path, NodeSpec spec, NodeState requested, NodeState declared) {
+    return new NodeEntry(path, spec, requested, 1, null, declared, Phase.PRESENT);
+  }
+
+  /** A node of desired state, as a new Manager incarnation loads it. */
+  public static NodeEntry of(DesiredNode desired) {
+    return new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), desired.declared(),
+        Phase.PRESENT);
   }
 
   public DesiredNode desired() {
     return new DesiredNode(path, spec, requested, seq, managedBy, declared);
   }
 
-  /** The state the node is in, as far as the Manager knows; CREATED if its host has not reported it. */
+  public NodePath path() {
+    return path;
+  }
+
+  public NodeSpec spec() {
+    return spec;
+  }
+
+  public NodeState requested() {
+    return requested;
+  }
+
+  /** The number of its latest request; a host's status counts for a request from that number on. */
+  public long seq() {
+    return seq;
+  }
+
+  /** The client (or operator) that manages it in MANAGED mode, or null. */
+  public String managedBy() {
+    return managedBy;
+  }
+
+  /** The target its site file declares, or null if no site file declares it. */
+  public NodeState declared() {
+    return declared;
+  }
+
+  /** Its latest checkpoint, handed to it when it is created again; or null. */
+  public Checkpoint checkpoint() {
+    return checkpoint;
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
+  /** The last status its host reported, or null if the host does not (or no longer) run it. */
+  public NodeStatus observed() {
+    return observed;
+  }
+
+  /** Why its host could not create it again, if it could not; null once it runs. */
+  public String placementError() {
+    return placementError;
+  }
+
+  /** The state it is in, as far as the Manager knows; CREATED if its host has not reported it. */
   public NodeState current() {
     return observed == null ? NodeState.CREATED : observed.state();
   }
@@ -60,5 +122,106 @@ public final class NodeEntry {
   /** True if the host has seen the latest request (and, e.g. after a dead-man stop, still follows it). */
   public boolean hostHasLatestRequest() {
     return observed != null && observed.seq() == seq && observed.requested() == requested;
+  }
+
+  // ---- desired state --------------------------------------------------------------------------------
+
+  /** A new request: the node is to go to {@code target}; returns the request's number. */
+  public long request(NodeState target) {
+    requested = target;
+    return ++seq;
+  }
+
+  /** Its site file now declares it with another spec: it is created again with it, requested {@code state}. */
+  public void respecify(NodeSpec newSpec, NodeState newDeclared, NodeState state) {
+    spec = newSpec;
+    declared = newDeclared;
+    requested = state;
+    seq++;
+  }
+
+  /** Its site file now declares target {@code target}. */
+  public void declare(NodeState target) {
+    declared = target;
+  }
+
+  /** Its mode, and who manages it (null in AUTO mode). */
+  public void setMode(Mode mode, String manager) {
+    spec = spec.withMode(mode);
+    managedBy = manager;
+  }
+
+  public void checkpointed(Checkpoint latest) {
+    checkpoint = latest;
+  }
+
+  // ---- observed state -------------------------------------------------------------------------------
+
+  /** Its host reported {@code status}. */
+  public void observe(NodeStatus status) {
+    if (status.seq() > seq) {
+      // The host followed a request this Manager never recorded (its predecessor failed before the
+      // request was replicated, so no client was told it succeeded). Desired state wins: number the
+      // desired request past the host's so that the host takes it.
+      seq = status.seq() + 1;
+    }
+    observed = status;
+    placementError = null;
+  }
+
+  /** Its host no longer runs it (removed, gone with its group or its host's incarnation). */
+  public void lost() {
+    observed = null;
+  }
+
+  /** Its host could not create it again, for {@code why}. */
+  public void rejected(String why) {
+    observed = null;
+    placementError = why;
+  }
+
+  // ---- life at the Manager --------------------------------------------------------------------------
+
+  /** Its host created it and it is in desired state. */
+  public void present() {
+    if (phase == Phase.CREATING) {
+      phase = Phase.PRESENT;
+    }
+  }
+
+  /** Out of desired state, its host removing it; false if it already was. */
+  public boolean startRemoval(ActorRef<Reply> replyTo) {
+    if (replyTo != null) {
+      removeReplies.add(replyTo);
+    }
+    if (phase == Phase.REMOVING) {
+      return false;
+    }
+    phase = Phase.REMOVING;
+    return true;
+  }
+
+  /** The callers waiting for its removal, taken. */
+  public List<ActorRef<Reply>> takeRemoveReplies() {
+    List<ActorRef<Reply>> taken = List.copyOf(removeReplies);
+    removeReplies.clear();
+    return taken;
+  }
+
+  /** The caller waiting for its creation, taken (null if none is, or it was taken). */
+  public ActorRef<Reply> takeCreateReply() {
+    ActorRef<Reply> taken = createReply;
+    createReply = null;
+    return taken;
+  }
+
+  /** True if its creation has waited longer than {@code limitNanos} at {@code now}. */
+  public boolean createOverdue(long now, long limitNanos) {
+    return phase == Phase.CREATING && createReply != null && now - createdAt > limitNanos;
+  }
+
+  /** When a command to its host was last sent, for resending. */
+  public Resend resend() {
+    return resend;
   }
 }

@@ -2,6 +2,7 @@ package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
@@ -12,13 +13,19 @@ import java.util.List;
 /**
  * A short-lived child that waits for {@code expected} replies and answers once: Ok if all were
  * Ok, else Failed with every failure; Failed with TIMEOUT if they do not all come in time.
- * Spawn it and hand out {@code ref.narrow()} as the {@code ActorRef<Reply>}.
+ * Spawn it with {@link #spawn} and hand out the reference it returns.
  */
 public final class ReplyAggregator {
 
   private ReplyAggregator() {}
 
   private enum Timeout { INSTANCE }
+
+  /** Spawns an aggregator as a child of {@code ctx}'s actor; its reference is where the replies go. */
+  public static ActorRef<ManagerProtocol.Reply> spawn(ActorContext<?> ctx, int expected, ActorRef<ManagerProtocol.Reply> replyTo,
+                                                      String okMessage, Duration timeout) {
+    return ctx.spawnAnonymous(create(expected, replyTo, okMessage, timeout)).narrow();
+  }
 
   public static Behavior<Object> create(int expected, ActorRef<ManagerProtocol.Reply> replyTo, String okMessage, Duration timeout) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {

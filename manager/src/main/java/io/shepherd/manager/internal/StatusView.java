@@ -1,17 +1,18 @@
 package io.shepherd.manager.internal;
 
 import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.LogProtocol;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the status answer from the Manager's entries, split into parts of bounded size. */
+/** Builds the status answer from the registry, split into parts of bounded size. */
 public final class StatusView {
 
   private StatusView() {}
@@ -21,33 +22,30 @@ public final class StatusView {
    * each further part holds more nodes only.
    */
   public static List<ClusterStatus> parts(ClusterStatus.Manager manager, List<ClusterStatus.Member> members, boolean converged,
-                                          io.shepherd.protocol.LogProtocol.LogStats logs,
-                                          Map<String, HostEntry> hosts, Collection<GroupEntry> groups,
-                                          Collection<NodeEntry> nodes, int partSize) {
+                                          LogProtocol.LogStats logs, Registry registry, int partSize) {
     Map<String, int[]> counts = new HashMap<>();
     List<ClusterStatus.Group> groupList = new ArrayList<>();
-    for (GroupEntry group : groups) {
-      if (group.phase == Phase.CREATING) {
+    Map<GroupPath, String> hostOfGroup = new HashMap<>();
+    for (GroupEntry group : registry.groups()) {
+      hostOfGroup.put(group.path(), group.host());
+      if (group.phase() == Phase.CREATING) {
         continue;
       }
-      HostEntry host = group.host == null ? null : hosts.get(group.host);
-      String status = group.phase == Phase.REMOVING ? "REMOVING"
-          : host != null && host.up() && group.observed ? "UP" : "WAITING";
-      groupList.add(new ClusterStatus.Group(group.path, group.host, group.persistent, group.owner, status));
-      if (group.host != null) {
-        counts.computeIfAbsent(group.host, h -> new int[2])[0]++;
+      HostEntry host = registry.host(group.host());
+      String status = group.phase() == Phase.REMOVING ? "REMOVING"
+          : host != null && host.up() && group.observed() ? "UP" : "WAITING";
+      groupList.add(new ClusterStatus.Group(group.path(), group.host(), group.persistent(), group.owner(), status));
+      if (group.host() != null) {
+        counts.computeIfAbsent(group.host(), h -> new int[2])[0]++;
       }
     }
-    Map<io.shepherd.protocol.GroupPath, String> hostOfGroup = new HashMap<>();
-    groups.forEach(g -> hostOfGroup.put(g.path, g.host));
     List<NodeStatus> nodeList = new ArrayList<>();
-    for (NodeEntry node : nodes) {
-      if (node.phase == Phase.CREATING) {
+    for (NodeEntry node : registry.nodes()) {
+      if (node.phase() == Phase.CREATING) {
         continue;
       }
-      String hostId = hostOfGroup.get(node.path.groupPath());
-      HostEntry host = hostId == null ? null : hosts.get(hostId);
-      nodeList.add(nodeStatus(node, hostId, host));
+      String hostId = hostOfGroup.get(node.path().groupPath());
+      nodeList.add(nodeStatus(node, hostId, registry.host(hostId)));
       if (hostId != null) {
         counts.computeIfAbsent(hostId, h -> new int[2])[1]++;
       }
@@ -55,12 +53,12 @@ public final class StatusView {
     nodeList.sort(Comparator.comparing(NodeStatus::path));
     groupList.sort(Comparator.comparing(g -> g.path().toString()));
     List<ClusterStatus.Host> hostList = new ArrayList<>();
-    hosts.values().forEach(h -> hostList.add(new ClusterStatus.Host(h.id, h.address(), h.state.name(),
-        counts.getOrDefault(h.id, new int[2])[0], counts.getOrDefault(h.id, new int[2])[1])));
+    registry.hosts().forEach(h -> hostList.add(new ClusterStatus.Host(h.id(), h.address(), h.state().name(),
+        counts.getOrDefault(h.id(), new int[2])[0], counts.getOrDefault(h.id(), new int[2])[1])));
     // A host that desired state places groups on but that has not registered (e.g. it died before
     // this Manager incarnation started) is reported DOWN.
     counts.forEach((id, count) -> {
-      if (!hosts.containsKey(id)) {
+      if (registry.host(id) == null) {
         hostList.add(new ClusterStatus.Host(id, null, HostEntry.State.DOWN.name(), count[0], count[1]));
       }
     });
@@ -75,19 +73,25 @@ public final class StatusView {
     return parts;
   }
 
+  /** What status says of one node. */
+  public static NodeStatus nodeStatus(NodeEntry node, Registry registry) {
+    String hostId = registry.hostOf(node);
+    return nodeStatus(node, hostId, registry.host(hostId));
+  }
+
   /** What status says of one node: its host's last report, LOST when the host is down. */
-  public static NodeStatus nodeStatus(NodeEntry node, String hostId, HostEntry host) {
-    NodeStatus seen = node.observed;
-    boolean lost = host == null || host.state == HostEntry.State.DOWN;
+  private static NodeStatus nodeStatus(NodeEntry node, String hostId, HostEntry host) {
+    NodeStatus seen = node.observed();
+    boolean lost = host == null || host.state() == HostEntry.State.DOWN;
     NodeState state = lost ? NodeState.LOST
         : seen != null ? seen.state()
-        : node.placementError != null ? NodeState.FAILED
+        : node.placementError() != null ? NodeState.FAILED
         : NodeState.CREATED;
-    return new NodeStatus(node.path, hostId, node.spec.type(), state, node.requested, node.spec.mode(),
+    return new NodeStatus(node.path(), hostId, node.spec().type(), state, node.requested(), node.spec().mode(),
         seen != null && seen.stalled(), seen == null ? 0 : seen.restarts(),
-        seen == null ? node.placementError : seen.lastFailure(), seen == null ? null : seen.lastFailureAt(),
-        seen == null ? 0.0 : seen.stability(), node.managedBy,
+        seen == null ? node.placementError() : seen.lastFailure(), seen == null ? null : seen.lastFailureAt(),
+        seen == null ? 0.0 : seen.stability(), node.managedBy(),
         seen == null ? null : seen.pid(), seen == null ? null : seen.exit(),
-        seen == null ? Instant.ofEpochMilli(0) : seen.since(), node.seq);
+        seen == null ? Instant.ofEpochMilli(0) : seen.since(), node.seq());
   }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Resolves up/down requests on targets (OCS's {@code update}): a node path, a group path, a host
@@ -25,8 +24,7 @@ public final class Targets {
 
   private Targets() {}
 
-  public static Resolution resolve(List<ManagerProtocol.TargetState> requests, Map<String, HostEntry> hosts,
-                                   Map<GroupPath, GroupEntry> groups, Map<NodePath, NodeEntry> nodes, Reconciler reconciler) {
+  public static Resolution resolve(List<ManagerProtocol.TargetState> requests, Registry registry) {
     Map<NodeEntry, Boolean> up = new LinkedHashMap<>();
     Map<NodeEntry, Boolean> named = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
@@ -36,9 +34,9 @@ public final class Targets {
       boolean explicit = false;
       try {
         if (target.equals(Names.ALL)) {
-          matched.addAll(nodes.values());
+          matched.addAll(registry.nodes());
         } else if (target.chars().filter(c -> c == '/').count() == 2) {
-          NodeEntry node = nodes.get(NodePath.parse(target));
+          NodeEntry node = registry.node(NodePath.parse(target));
           if (node == null) {
             errors.add("no node " + target);
           } else {
@@ -47,17 +45,17 @@ public final class Targets {
           }
         } else if (target.contains("/")) {
           GroupPath group = GroupPath.parse(target);
-          if (!groups.containsKey(group)) {
+          if (registry.group(group) == null) {
             errors.add("no group " + target);
           } else {
-            matched.addAll(reconciler.nodesOf(group));
+            matched.addAll(registry.nodesOf(group));
           }
         } else {
           Names.checkHostId(target);
-          if (!hosts.containsKey(target) && groups.values().stream().noneMatch(g -> target.equals(g.host))) {
-            errors.add("no host " + target + "; hosts: " + hosts.keySet().stream().sorted().collect(Collectors.joining(", ")));
+          if (registry.host(target) == null && registry.groupsOn(target).isEmpty()) {
+            errors.add("no host " + target + "; hosts: " + registry.hostList());
           } else {
-            nodes.values().stream().filter(n -> target.equals(reconciler.hostOf(n))).forEach(matched::add);
+            matched.addAll(registry.nodesOn(target));
           }
         }
       } catch (IllegalArgumentException e) {
@@ -67,7 +65,7 @@ public final class Targets {
       }
       boolean wantUp = request.state() == NodeState.RUNNING;
       for (NodeEntry node : matched) {
-        if (node.phase != Phase.PRESENT) {
+        if (node.phase() != Phase.PRESENT) {
           continue;
         }
         up.put(node, wantUp);
@@ -77,14 +75,14 @@ public final class Targets {
     Map<NodeEntry, NodeState> states = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
     up.forEach((node, wantUp) -> {
-      var state = Lifecycle.upDown(node.current(), node.requested, wantUp);
+      var state = Lifecycle.upDown(node.current(), node.requested(), wantUp);
       if (state.isPresent()) {
         states.put(node, state.get());
       } else if (named.get(node)) {
-        errors.add("node " + node.path + " cannot go " + (wantUp ? "up" : "down") + ": it is " + node.current()
+        errors.add("node " + node.path() + " cannot go " + (wantUp ? "up" : "down") + ": it is " + node.current()
             + (node.current() == NodeState.CLOSED ? "; remove it and create it again" : ""));
       } else {
-        skipped.add(node.path + " (" + node.current() + ")");
+        skipped.add(node.path() + " (" + node.current() + ")");
       }
     });
     return new Resolution(states, skipped, errors);

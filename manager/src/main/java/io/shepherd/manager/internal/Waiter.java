@@ -6,20 +6,23 @@ import io.shepherd.protocol.NodeState;
 
 /**
  * A client call on a node waiting for its answer: once the request is stored in desired state,
- * and, if {@code awaitArrival}, once the node has arrived at {@code target}.
+ * and, if {@code awaitArrival}, once the node has arrived at {@code target}. Kept by
+ * {@link Requests}.
+ *
+ * @param what the call, for messages ({@code request RUNNING}, {@code kill})
+ * @param deadline when it fails with a timeout ({@link System#nanoTime()})
  */
 public final class Waiter {
 
-  public final NodeState target;
-  public final boolean awaitArrival;
-  public final ActorRef<ManagerProtocol.Reply> replyTo;
-  public final String what;
-  public final long deadline;
-  /** The request number this call made; only statuses from it on count. */
-  public long seq;
-  public boolean stored;
-  public boolean replicated;
-  public boolean arrived;
+  private final NodeState target;
+  private final boolean awaitArrival;
+  private final ActorRef<ManagerProtocol.Reply> replyTo;
+  private final String what;
+  private final long deadline;
+  private long seq;
+  private boolean stored;
+  private boolean replicated;
+  private boolean arrived;
 
   public Waiter(NodeState target, boolean awaitArrival, ActorRef<ManagerProtocol.Reply> replyTo, String what, long deadline) {
     this.target = target;
@@ -29,7 +32,52 @@ public final class Waiter {
     this.deadline = deadline;
   }
 
-  public boolean done() {
+  NodeState target() {
+    return target;
+  }
+
+  ActorRef<ManagerProtocol.Reply> replyTo() {
+    return replyTo;
+  }
+
+  String what() {
+    return what;
+  }
+
+  boolean overdue(long now) {
+    return now - deadline > 0;
+  }
+
+  /** The request this call made has number {@code requestSeq}: only statuses from it on count. */
+  void numbered(long requestSeq) {
+    seq = requestSeq;
+  }
+
+  /** The request is in desired state; {@code onMajority}: on a majority of manager members. */
+  void stored(boolean onMajority) {
+    stored = true;
+    replicated = onMajority;
+  }
+
+  boolean replicated() {
+    return replicated;
+  }
+
+  /** True while it waits for the node to arrive, and a status numbered {@code statusSeq} is recent enough to show it. */
+  boolean awaitsArrivalAt(long statusSeq) {
+    return awaitArrival && !arrived && statusSeq >= seq;
+  }
+
+  /** True while it waits for the node to arrive anywhere. */
+  boolean awaitsArrival() {
+    return awaitArrival && !arrived;
+  }
+
+  void arrived() {
+    arrived = true;
+  }
+
+  boolean done() {
     return stored && (arrived || !awaitArrival);
   }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,7 @@ import org.slf4j.MDC;
  * {@link ProcessSpec#stdin()} on, {@link #sendInput} queues lines for the process's stdin.
  * Callbacks block (spawn, wait for exit); Shepherd runs them on node threads.
  */
-public final class ProcessNode implements Node {
+public final class ProcessNode implements Node, ProcessControl {
 
   private static final String END_OF_INPUT = new String("end of input");
 
@@ -121,6 +122,7 @@ public final class ProcessNode implements Node {
   }
 
   /** The Architect's {@code kill}: SIGKILL to the whole session at once, as a requested exit. */
+  @Override
   public void kill() {
     Process running = process;
     if (running != null) {
@@ -135,7 +137,8 @@ public final class ProcessNode implements Node {
    * @return empty if queued, else why not: stdin is off, the process does not run, or it does not
    *     read and the queue is full
    */
-  public java.util.Optional<ManagerProtocol.Failed> sendInput(String line) {
+  @Override
+  public Optional<ManagerProtocol.Failed> sendInput(String line) {
     if (!spec.stdin()) {
       return refuse(ErrorCode.INVALID_ARGUMENT, "the stdin of node " + path + " is closed; create the node with stdin on to send it input");
     }
@@ -148,20 +151,20 @@ public final class ProcessNode implements Node {
       return refuse(ErrorCode.BUSY, "the stdin of node " + path + " is full: the process has not read the last "
           + host.settings().process().stdinQueue() + " lines");
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
-  private static java.util.Optional<ManagerProtocol.Failed> refuse(ErrorCode code, String message) {
-    return java.util.Optional.of(new ManagerProtocol.Failed(code, message));
+  private static Optional<ManagerProtocol.Failed> refuse(ErrorCode code, String message) {
+    return Optional.of(new ManagerProtocol.Failed(code, message));
   }
 
-  /** The pid of the process while it runs, else null. */
+  @Override
   public Long pid() {
     Process running = process;
     return running != null && running.isAlive() ? running.pid() : null;
   }
 
-  /** "running", "exit N" or "signal N"; null before the first start. */
+  @Override
   public String exit() {
     return exit;
   }

@@ -1,26 +1,38 @@
-package io.shepherd.host;
+package io.shepherd.host.agent;
 
 import akka.Done;
+import akka.actor.ExtendedActorSystem;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.remote.AddressUidExtension;
+import akka.remote.RemoteActorRefProvider;
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypeException;
+import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.HostEnvironment;
+import io.shepherd.host.internal.ManagerConnection;
 import io.shepherd.host.internal.NodeGroup;
 import io.shepherd.host.internal.NodeRunner;
+import io.shepherd.host.internal.process.HostCalls;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostInfo;
-import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.HostProtocol.ManagerCommand;
+import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +41,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
 
 /**
  * The host agent of one machine ({@code /user/host}): registers with the Manager, runs the
@@ -49,30 +64,17 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   /** Stop every node of this host and reply once all are gone; used at member shutdown. */
   public record Shutdown(ActorRef<Done> replyTo) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
-  private record ManagerListing(Receptionist.Listing listing) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
-
   private record RunnerEvent(NodeRunner.Event event) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
   private record GroupTerminated(GroupPath group) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
-  private record ManagerTerminated(ActorRef<ManagerProtocol.Command> manager)
-      implements HostProtocol.Command, NoSerializationVerificationNeeded {}
-
-  private enum RetryRegistration implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
-
-  private enum ManagerLossTimeout implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
-
   private record InitialStateAnswer(ManagerProtocol.Reply reply) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
-
-  private static final String REGISTRATION_TIMER = "registration";
-  private static final String MANAGER_LOSS_TIMER = "manager-loss";
 
   private final HostSettings settings;
   private final HostEnvironment env;
-  private final java.util.concurrent.Executor blocking;
-  private final io.shepherd.host.internal.process.HostCalls hostCalls;
-  private final TimerScheduler<HostProtocol.Command> timers;
-  private final HostInfo info;
+  private final Executor blocking;
+  private final HostCalls hostCalls;
+  private final ManagerConnection connection;
 
   private final Map<GroupPath, ActorRef<NodeGroup.Command>> groups = new HashMap<>();
   private final Set<GroupPath> removingGroups = new HashSet<>();
@@ -80,11 +82,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private final Map<NodePath, NodeStatus> nodes = new HashMap<>();
   private final Set<NodePath> creating = new HashSet<>();
 
-  private Set<ActorRef<ManagerProtocol.Command>> listedManagers = Set.of();
-  private ActorRef<ManagerProtocol.Command> manager;
-  private long epoch;
   private long seq;
-  private Duration registrationBackoff;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private boolean shuttingDown;
   /** True once the Manager has taken the initial state of this host's nodes (or there is none). */
@@ -102,18 +100,31 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
                     HostSettings settings, NodeTypes types) {
     super(ctx);
     this.settings = settings;
-    this.timers = timers;
     ProcessHost processes = new ProcessHost(settings);
     this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
-    this.blocking = ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
+    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
     processes.start(blocking);
-    this.hostCalls = new io.shepherd.host.internal.process.HostCalls(processes);
-    this.info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
+    this.hostCalls = new HostCalls(processes);
+    HostInfo info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
-    this.registrationBackoff = settings.registrationMinBackoff();
     this.initialStateDone = settings.initialState() == null;
-    ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
-        ctx.messageAdapter(Receptionist.Listing.class, ManagerListing::new)));
+    this.connection = new ManagerConnection(ctx, timers, settings, info, new ManagerConnection.Listener() {
+      @Override
+      public void connected(ActorRef<ManagerProtocol.Command> manager, long epoch) {
+        sendSnapshot();
+        requestInitialState();
+      }
+
+      @Override
+      public void lost() {
+        // Events wait: the snapshot after the next registration carries the state.
+      }
+
+      @Override
+      public void noManagerFor(Duration timeout) {
+        deadManSwitch(timeout);
+      }
+    });
     ctx.getSystem().receptionist().tell(Receptionist.register(HostProtocol.SERVICE_KEY, ctx.getSelf()));
     ctx.getLog().info("host agent {} started; looking for the Manager", settings.hostId());
   }
@@ -121,13 +132,14 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   @Override
   public Receive<HostProtocol.Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(ManagerListing.class, this::onManagerListing)
-        .onMessage(RetryRegistration.class, m -> onRetryRegistration())
-        .onMessage(HostProtocol.Registered.class, this::onRegistered)
-        .onMessage(HostProtocol.Declined.class, this::onDeclined)
-        .onMessage(HostProtocol.Reconnect.class, this::onReconnect)
-        .onMessage(ManagerTerminated.class, this::onManagerTerminated)
-        .onMessage(ManagerCommand.class, this::isStale, this::onStaleCommand)
+        .onMessage(ManagerConnection.Listing.class, m -> same(() -> connection.onListing(m)))
+        .onMessage(ManagerConnection.RetryRegistration.class, m -> same(connection::onRetry))
+        .onMessage(HostProtocol.Registered.class, m -> same(() -> connection.onRegistered(m)))
+        .onMessage(HostProtocol.Declined.class, m -> same(() -> connection.onDeclined(m)))
+        .onMessage(HostProtocol.Reconnect.class, m -> same(() -> connection.onReconnect(m)))
+        .onMessage(ManagerConnection.ManagerTerminated.class, m -> same(() -> connection.onTerminated(m)))
+        .onMessage(ManagerConnection.LossTimeout.class, m -> same(connection::onLossTimeout))
+        .onMessage(ManagerCommand.class, connection::isStale, this::onStaleCommand)
         .onMessage(HostProtocol.CreateGroup.class, this::onCreateGroup)
         .onMessage(HostProtocol.RemoveGroup.class, this::onRemoveGroup)
         .onMessage(HostProtocol.CreateNode.class, this::onCreateNode)
@@ -140,63 +152,27 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(HostProtocol.SendInput.class, this::onSendInput)
         .onMessage(HostProtocol.HostCall.class, this::onHostCall)
         .onMessage(HostProtocol.CheckSpecs.class, this::onCheckSpecs)
-        .onMessage(ManagerLossTimeout.class, m -> onManagerLossTimeout())
         .onMessage(RunnerEvent.class, this::onRunnerEvent)
         .onMessage(GroupTerminated.class, this::onGroupTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
         .build();
   }
 
-  // ---- registration -----------------------------------------------------------------------------
-
-  private Behavior<HostProtocol.Command> onManagerListing(ManagerListing message) {
-    listedManagers = message.listing().getServiceInstances(ManagerProtocol.SERVICE_KEY);
-    if (manager != null && !listedManagers.contains(manager)) {
-      getContext().getLog().warn("lost the Manager (epoch {}); waiting for the next one", epoch);
-      managerLost();
-    }
-    if (manager == null && !listedManagers.isEmpty() && !timers.isTimerActive(REGISTRATION_TIMER)) {
-      registrationBackoff = settings.registrationMinBackoff();
-      register();
-    }
+  /** Runs a handler; the agent stays as it is. */
+  private Behavior<HostProtocol.Command> same(Runnable handler) {
+    handler.run();
     return this;
   }
 
-  private Behavior<HostProtocol.Command> onRetryRegistration() {
-    if (manager == null && !listedManagers.isEmpty()) {
-      registrationBackoff = min(registrationBackoff.multipliedBy(2), settings.registrationMaxBackoff());
-      register();
-    }
-    return this;
-  }
-
-  private void register() {
-    ActorRef<HostProtocol.Command> self = getContext().getSelf();
-    listedManagers.forEach(m -> m.tell(new ManagerProtocol.RegisterHost(info, self)));
-    timers.startSingleTimer(REGISTRATION_TIMER, RetryRegistration.INSTANCE, registrationBackoff);
-  }
-
-  private Behavior<HostProtocol.Command> onRegistered(HostProtocol.Registered registered) {
-    if (registered.epoch() < epoch || (registered.manager().equals(manager) && registered.epoch() == epoch)) {
-      return this;
-    }
-    timers.cancel(REGISTRATION_TIMER);
-    timers.cancel(MANAGER_LOSS_TIMER);
-    manager = registered.manager();
-    epoch = registered.epoch();
-    getContext().watchWith(manager, new ManagerTerminated(manager));
-    getContext().getLog().info("registered with the Manager at {} (epoch {})", manager.path().address(), epoch);
-    sendSnapshot();
-    requestInitialState();
-    return this;
-  }
+  // ---- the Manager ------------------------------------------------------------------------------
 
   /** OCS's --initial-state: once per start of this host agent, every node of the host up or down. */
   private void requestInitialState() {
     if (!initialStateDone) {
       getContext().getLog().info("requesting {} for every node of host {} (initial-state)",
-          settings.initialState() == io.shepherd.protocol.NodeState.RUNNING ? "up" : "down", settings.hostId());
-      manager.tell(new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState(settings.hostId(), settings.initialState())),
+          settings.initialState() == NodeState.RUNNING ? "up" : "down", settings.hostId());
+      List<ManagerProtocol.TargetState> all = List.of(new ManagerProtocol.TargetState(settings.hostId(), settings.initialState()));
+      connection.manager().tell(new ManagerProtocol.Update(all,
           getContext().messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new)));
     }
   }
@@ -213,73 +189,27 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     return this;
   }
 
-  private Behavior<HostProtocol.Command> onDeclined(HostProtocol.Declined declined) {
-    if (manager != null) {
-      return this;
-    }
-    getContext().getLog().error("the Manager declined the registration of host {}: {}; retrying in {} ms",
-        settings.hostId(), declined.reason(), settings.declinedBackoff().toMillis());
-    timers.startSingleTimer(REGISTRATION_TIMER, RetryRegistration.INSTANCE, settings.declinedBackoff());
-    return this;
-  }
-
-  private Behavior<HostProtocol.Command> onReconnect(HostProtocol.Reconnect reconnect) {
-    if (reconnect.epoch() > epoch) {
-      reconnect.manager().tell(new ManagerProtocol.RegisterHost(info, getContext().getSelf()));
-    }
-    return this;
-  }
-
-  private Behavior<HostProtocol.Command> onManagerTerminated(ManagerTerminated terminated) {
-    if (terminated.manager().equals(manager)) {
-      getContext().getLog().warn("the Manager (epoch {}) terminated; waiting for the next one", epoch);
-      managerLost();
-      listedManagers = new HashSet<>(listedManagers);
-      listedManagers.remove(terminated.manager());
-      if (!listedManagers.isEmpty()) {
-        registrationBackoff = settings.registrationMinBackoff();
-        register();
-      }
-    }
-    return this;
-  }
-
-  private void managerLost() {
-    manager = null;
-    if (!timers.isTimerActive(MANAGER_LOSS_TIMER)) {
-      timers.startSingleTimer(MANAGER_LOSS_TIMER, ManagerLossTimeout.INSTANCE, settings.managerLossTimeout());
-    }
-  }
-
-  /** The dead-man switch: the Manager has been gone for manager-loss-timeout. */
-  private Behavior<HostProtocol.Command> onManagerLossTimeout() {
-    if (manager != null) {
-      return this;
-    }
+  /** The dead-man switch (the Architect): no Manager for manager-loss-timeout. */
+  private void deadManSwitch(Duration timeout) {
     if (settings.managerLossAction() == HostSettings.ManagerLossAction.KEEP_RUNNING) {
       getContext().getLog().warn("no Manager for {} s; nodes keep running (shepherd.host.manager-loss-action = keep-running)",
-          settings.managerLossTimeout().toSeconds());
-      return this;
+          timeout.toSeconds());
+      return;
     }
     getContext().getLog().warn("no Manager for {} s; stopping every running node (shepherd.host.manager-loss-action = stop-nodes)",
-        settings.managerLossTimeout().toSeconds());
+        timeout.toSeconds());
     for (NodeStatus status : nodes.values()) {
       ActorRef<NodeGroup.Command> group = groups.get(status.path().groupPath());
-      if (group != null && status.requested() == io.shepherd.protocol.NodeState.RUNNING) {
+      if (group != null && status.requested() == NodeState.RUNNING) {
         // The same request number: the next Manager's request for the node wins over this one.
-        group.tell(new NodeGroup.RequestState(status.path(), io.shepherd.protocol.NodeState.STOPPED, status.seq()));
+        group.tell(new NodeGroup.RequestState(status.path(), NodeState.STOPPED, status.seq()));
       }
     }
-    return this;
-  }
-
-  private boolean isStale(ManagerCommand command) {
-    return command.epoch() < epoch;
   }
 
   private Behavior<HostProtocol.Command> onStaleCommand(ManagerCommand command) {
     getContext().getLog().warn("dropped {} from Manager epoch {}: registered with epoch {}",
-        command.getClass().getSimpleName(), command.epoch(), epoch);
+        command.getClass().getSimpleName(), command.epoch(), connection.epoch());
     return this;
   }
 
@@ -389,7 +319,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   /** Ports and environment: quick, but file and socket work, so on the blocking dispatcher; the answer goes straight back. */
   private Behavior<HostProtocol.Command> onHostCall(HostProtocol.HostCall call) {
-    java.util.concurrent.CompletableFuture.supplyAsync(() -> hostCalls.answer(call.request()), blocking)
+    CompletableFuture.supplyAsync(() -> hostCalls.answer(call.request()), blocking)
         .thenAccept(call.replyTo()::tell);
     return this;
   }
@@ -398,7 +328,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private Behavior<HostProtocol.Command> onCheckSpecs(HostProtocol.CheckSpecs check) {
     HostEnvironment environment = env;
     String hostId = settings.hostId();
-    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    CompletableFuture.supplyAsync(() -> {
       List<ManagerProtocol.SpecProblem> problems = new ArrayList<>();
       for (int i = 0; i < check.specs().size(); i++) {
         try {
@@ -486,13 +416,15 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
    * Sends an event, made from the next sequence number, to the Manager. Without a Manager nothing
    * is sent: the snapshot after the next registration carries the state instead.
    */
-  private void send(java.util.function.LongFunction<ManagerProtocol.HostEvent> event) {
+  private void send(LongFunction<ManagerProtocol.HostEvent> event) {
+    ActorRef<ManagerProtocol.Command> manager = connection.manager();
     if (manager != null) {
       manager.tell(event.apply(++seq));
     }
   }
 
   private void sendSnapshot() {
+    ActorRef<ManagerProtocol.Command> manager = connection.manager();
     if (manager == null) {
       return;
     }
@@ -502,20 +434,14 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     List<GroupPath> groupList = new ArrayList<>(groups.keySet());
     for (int part = 0; part < parts; part++) {
       List<NodeStatus> slice = all.subList(part * size, Math.min(all.size(), (part + 1) * size));
-      manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), epoch, seq, part, parts,
+      manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), connection.epoch(), seq, part, parts,
           part == 0 ? groupList : List.of(), new ArrayList<>(slice)));
     }
   }
 
   /** The uid of this member's incarnation; 0 without remoting (a local actor system). */
-  private static long memberUid(akka.actor.typed.ActorSystem<?> system) {
-    akka.actor.ExtendedActorSystem classic = (akka.actor.ExtendedActorSystem) akka.actor.typed.javadsl.Adapter.toClassic(system);
-    return classic.provider() instanceof akka.remote.RemoteActorRefProvider
-        ? akka.remote.AddressUidExtension.get(classic).longAddressUid()
-        : 0L;
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+  private static long memberUid(ActorSystem<?> system) {
+    ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
+    return classic.provider() instanceof RemoteActorRefProvider ? AddressUidExtension.get(classic).longAddressUid() : 0L;
   }
 }

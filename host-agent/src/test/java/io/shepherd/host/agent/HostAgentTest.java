@@ -1,14 +1,15 @@
-package io.shepherd.host;
+package io.shepherd.host.agent;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import akka.Done;
-import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.host.HostSettings;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostProtocol;

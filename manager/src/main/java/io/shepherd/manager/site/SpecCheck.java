@@ -1,9 +1,8 @@
-package io.shepherd.manager.internal;
+package io.shepherd.manager.site;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodeSpec;
 import java.time.Duration;
@@ -14,14 +13,15 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A short-lived child that asks hosts whether they could run some node specs (their types known
- * and allowed, their executables allowed) and answers once with every problem found, each naming
- * the node and the host; a host that does not answer in time is a problem too.
+ * A short-lived child that collects the hosts' answers on whether they could run some node specs
+ * (their types known and allowed, their executables allowed), and answers once with every problem
+ * found, each naming the node and the host; a host that does not answer in time is a problem too.
+ * The Manager sends the hosts the specs, with this child as the one to answer.
  */
 public final class SpecCheck {
 
   /** The specs to check on one host, each with the node path it is for. */
-  public record Request(String hostId, ActorRef<HostProtocol.Command> host, List<String> paths, List<NodeSpec> specs) {}
+  public record Request(String hostId, List<String> paths, List<NodeSpec> specs) {}
 
   private enum Timeout { INSTANCE }
 
@@ -30,14 +30,13 @@ public final class SpecCheck {
   /**
    * @param done gets the list of problems (empty: every host can run what it was asked)
    */
-  public static Behavior<Object> create(long epoch, List<Request> requests, Duration timeout, Function<List<String>, Object> done,
+  public static Behavior<Object> create(List<Request> requests, Duration timeout, Function<List<String>, Object> done,
                                         ActorRef<Object> replyTo) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Map<String, Request> waiting = new HashMap<>();
       List<String> problems = new ArrayList<>();
       for (Request request : requests) {
         waiting.put(request.hostId(), request);
-        request.host().tell(new HostProtocol.CheckSpecs(epoch, request.specs(), ctx.getSelf().narrow()));
       }
       if (waiting.isEmpty()) {
         replyTo.tell(done.apply(problems));

@@ -1,6 +1,5 @@
-package io.shepherd.client.internal;
+package io.shepherd.client;
 
-import io.shepherd.client.ShepherdException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +19,7 @@ import java.util.function.Function;
  * this thread, one at a time; a slow handler slows only this stream (the server drops it if it
  * falls too far behind, and it resumes).
  */
-public final class SseStream implements AutoCloseable {
+final class SseStream implements AutoCloseable {
 
   /** One event: its id (or null), type and data (the JSON). */
   public record SseEvent(String id, String type, String data) {}

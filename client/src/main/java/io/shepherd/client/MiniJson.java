@@ -1,4 +1,4 @@
-package io.shepherd.client.internal;
+package io.shepherd.client;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.Map;
  * and null: for the CLI's hot path ({@code status}), which would otherwise spend more time setting
  * up Jackson than the whole call takes. Strict: anything that is not JSON fails with its position.
  */
-public final class MiniJson {
+final class MiniJson {
 
   private final String text;
   private int at;

@@ -1,5 +1,6 @@
-package io.shepherd.client.internal;
+package io.shepherd.client;
 
+import io.shepherd.protocol.TlsFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -24,12 +25,12 @@ import javax.net.ssl.X509TrustManager;
  * are found by address and their certificates carry member names; a certificate signed by the
  * cluster's own CA is what is trusted.
  */
-public final class Tls {
+final class Tls {
 
   /** The files {@code bin/shepherd certs} writes for each machine. */
-  public static final String KEY_STORE = "keystore.p12";
-  public static final String TRUST_STORE = "truststore.p12";
-  public static final String PASSWORD = "password";
+  public static final String KEY_STORE = TlsFiles.KEY_STORE;
+  public static final String TRUST_STORE = TlsFiles.TRUST_STORE;
+  public static final String PASSWORD = TlsFiles.PASSWORD;
 
   private Tls() {}
 

@@ -1,9 +1,8 @@
-package io.shepherd.client.internal;
+package io.shepherd.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.shepherd.client.ShepherdException;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ApiJson;
 import io.shepherd.protocol.ErrorCode;
@@ -45,7 +44,7 @@ import javax.net.ssl.SSLSocketFactory;
  * {@code bin/shepherd status} would spend 0.6 s on that alone. {@code HttpURLConnection} answers
  * the same call in ~45 ms, and leaves nothing behind.
  */
-public final class Http implements AutoCloseable {
+final class Http implements AutoCloseable {
 
   private static final long RETRY_MILLIS = 250;
   private static final AtomicInteger POOLS = new AtomicInteger();

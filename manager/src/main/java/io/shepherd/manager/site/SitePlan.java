@@ -1,5 +1,9 @@
-package io.shepherd.manager.internal;
+package io.shepherd.manager.site;
 
+import io.shepherd.manager.internal.GroupEntry;
+import io.shepherd.manager.internal.NodeEntry;
+import io.shepherd.manager.internal.Phase;
+import io.shepherd.manager.internal.Registry;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.NodePath;
@@ -8,16 +12,14 @@ import io.shepherd.protocol.Site;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What applying a site file changes in desired state (OCS's reload of the site config): groups and
  * nodes to add, nodes whose spec changed (restarted with the new one), nodes whose declared
  * target changed (requested there), and what the file no longer lists (driven down, then deleted).
  * A node the file declares as before is left alone, whatever it was asked since. Computed from the
- * Manager's maps without changing them; every error is collected, so that one apply reports them all.
+ * registry without changing it; every error is collected, so that one apply reports them all.
  */
 public final class SitePlan {
 
@@ -36,47 +38,47 @@ public final class SitePlan {
   private SitePlan() {}
 
   /** The plan for {@code site}, or one with {@link #errors} if it cannot be applied as it is. */
-  public static SitePlan of(Site site, Map<String, HostEntry> hosts, Map<GroupPath, GroupEntry> groups, Map<NodePath, NodeEntry> nodes) {
+  public static SitePlan of(Site site, Registry registry) {
     SitePlan plan = new SitePlan();
     Set<GroupPath> declaredGroups = new HashSet<>();
     Set<NodePath> declaredNodes = new HashSet<>();
     for (Site.Group group : site.groups()) {
       declaredGroups.add(group.path());
       group.nodes().forEach(n -> declaredNodes.add(n.path()));
-      if (!group.path().floating() && !hosts.containsKey(group.path().placement())) {
+      if (!group.path().floating() && registry.host(group.path().placement()) == null) {
         plan.errors.add("group " + group.path() + ": no host " + group.path().placement() + " is registered; hosts: "
-            + (hosts.isEmpty() ? "none" : hosts.keySet().stream().sorted().collect(Collectors.joining(", "))));
+            + registry.hostList());
       }
-      GroupEntry existing = groups.get(group.path());
+      GroupEntry existing = registry.group(group.path());
       if (existing == null) {
         plan.addedGroups.add(group);
         plan.added.addAll(group.nodes());
         continue;
       }
-      if (!Site.OWNER.equals(existing.owner)) {
+      if (!existing.declaredBySite()) {
         plan.errors.add("group " + group.path() + " already exists and was created by a client ("
-            + (existing.owner == null ? "persistent" : existing.owner) + "), not by a site file; remove it, or rename the group "
+            + (existing.owner() == null ? "persistent" : existing.owner()) + "), not by a site file; remove it, or rename the group "
             + "in the site file");
         continue;
       }
-      if (existing.phase != Phase.PRESENT) {
-        plan.errors.add("group " + group.path() + " is being " + (existing.phase == Phase.CREATING ? "created" : "removed")
+      if (existing.phase() != Phase.PRESENT) {
+        plan.errors.add("group " + group.path() + " is being " + (existing.phase() == Phase.CREATING ? "created" : "removed")
             + "; apply again once that has finished");
         continue;
       }
       for (Site.Node node : group.nodes()) {
-        NodeEntry known = nodes.get(node.path());
+        NodeEntry known = registry.node(node.path());
         if (known == null) {
           plan.added.add(node);
-        } else if (known.phase != Phase.PRESENT) {
-          plan.errors.add("node " + node.path() + " is being " + (known.phase == Phase.CREATING ? "created" : "removed")
+        } else if (known.phase() != Phase.PRESENT) {
+          plan.errors.add("node " + node.path() + " is being " + (known.phase() == Phase.CREATING ? "created" : "removed")
               + "; apply again once that has finished");
-        } else if (!known.spec.equals(node.spec())) {
+        } else if (!known.spec().equals(node.spec())) {
           plan.respecified.add(node);
-        } else if (known.declared != node.target()) {
+        } else if (known.declared() != node.target()) {
           NodeState state = node.target() == NodeState.STOPPED
-              ? Lifecycle.upDown(known.current(), known.requested, false).orElse(null)
-              : Lifecycle.checkRequest(known.current(), known.requested, node.target()).isEmpty() ? node.target() : null;
+              ? Lifecycle.upDown(known.current(), known.requested(), false).orElse(null)
+              : Lifecycle.checkRequest(known.current(), known.requested(), node.target()).isEmpty() ? node.target() : null;
           if (state == null) {
             plan.errors.add("node " + node.path() + " cannot be brought to " + node.target() + ": it is " + known.current()
                 + "; remove it from the file and apply, then add it again");
@@ -88,15 +90,15 @@ public final class SitePlan {
         }
       }
     }
-    for (GroupEntry group : groups.values()) {
-      if (Site.OWNER.equals(group.owner) && group.phase == Phase.PRESENT && !declaredGroups.contains(group.path)) {
+    for (GroupEntry group : registry.groups()) {
+      if (group.declaredBySite() && group.phase() == Phase.PRESENT && !declaredGroups.contains(group.path())) {
         plan.removedGroups.add(group);
       }
     }
-    for (NodeEntry node : nodes.values()) {
-      GroupEntry group = groups.get(node.path.groupPath());
-      if (group != null && Site.OWNER.equals(group.owner) && declaredGroups.contains(group.path)
-          && node.phase == Phase.PRESENT && !declaredNodes.contains(node.path)) {
+    for (NodeEntry node : registry.nodes()) {
+      GroupEntry group = registry.group(node.path().groupPath());
+      if (group != null && group.declaredBySite() && declaredGroups.contains(group.path())
+          && node.phase() == Phase.PRESENT && !declaredNodes.contains(node.path())) {
         plan.removedNodes.add(node);
       }
     }
@@ -104,12 +106,12 @@ public final class SitePlan {
   }
 
   /** The paths of the nodes removed, those of removed groups included. */
-  public List<String> removedPaths(Map<NodePath, NodeEntry> nodes) {
+  public List<String> removedPaths(Registry registry) {
     List<String> paths = new ArrayList<>();
-    removedNodes.forEach(n -> paths.add(n.path.toString()));
+    removedNodes.forEach(n -> paths.add(n.path().toString()));
     Set<GroupPath> gone = new HashSet<>();
-    removedGroups.forEach(g -> gone.add(g.path));
-    nodes.values().stream().filter(n -> gone.contains(n.path.groupPath())).forEach(n -> paths.add(n.path.toString()));
+    removedGroups.forEach(g -> gone.add(g.path()));
+    registry.nodes().stream().filter(n -> gone.contains(n.path().groupPath())).forEach(n -> paths.add(n.path().toString()));
     paths.sort(null);
     return paths;
   }
@@ -123,7 +125,7 @@ public final class SitePlan {
   public List<String> changedPaths() {
     List<String> changed = new ArrayList<>();
     respecified.forEach(n -> changed.add(n.path().toString()));
-    retargeted.forEach(r -> changed.add(r.node().path.toString()));
+    retargeted.forEach(r -> changed.add(r.node().path().toString()));
     changed.sort(null);
     return changed;
   }

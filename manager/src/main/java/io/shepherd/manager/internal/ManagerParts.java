@@ -1,0 +1,99 @@
+package io.shepherd.manager.internal;
+
+import akka.actor.typed.javadsl.ActorContext;
+import io.shepherd.protocol.ManagerProtocol;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+
+/**
+ * The parts of the Manager that its services share: the registry, the one door to the hosts,
+ * desired state, requests, events and leases, with the settings the services need. Every part is
+ * used only inside the Manager's message handling.
+ */
+public final class ManagerParts {
+
+  /** The settings the Manager's services read. */
+  public record Settings(Duration callTimeout, Duration createTimeout, Duration leaseGrace, Duration resendAfter,
+                         Duration specCheckTimeout) {}
+
+  private final ActorContext<ManagerProtocol.Command> ctx;
+  private final Settings settings;
+  private final Registry registry;
+  private final HostLink link;
+  private final DesiredState desired;
+  private final Requests requests;
+  private final ManagerEvents events;
+  private final Leases leases = new Leases();
+
+  public ManagerParts(ActorContext<ManagerProtocol.Command> ctx, Settings settings, Registry registry, HostLink link,
+                      DesiredState desired, ManagerEvents events) {
+    this.ctx = ctx;
+    this.settings = settings;
+    this.registry = registry;
+    this.link = link;
+    this.desired = desired;
+    this.requests = new Requests(registry, link, desired);
+    this.events = events;
+  }
+
+  public ActorContext<ManagerProtocol.Command> ctx() {
+    return ctx;
+  }
+
+  public Logger log() {
+    return ctx.getLog();
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Registry registry() {
+    return registry;
+  }
+
+  public HostLink link() {
+    return link;
+  }
+
+  public DesiredState desired() {
+    return desired;
+  }
+
+  public Requests requests() {
+    return requests;
+  }
+
+  public ManagerEvents events() {
+    return events;
+  }
+
+  public Leases leases() {
+    return leases;
+  }
+
+  /** When a call made now times out. */
+  public long deadline() {
+    return System.nanoTime() + settings.callTimeout().toNanos();
+  }
+
+  /** Gives a session a lease, unless it holds one: a client that never renews loses what it owns all the same. */
+  public void grantLease(String sessionId) {
+    leases.grant(sessionId, settings.leaseGrace().toNanos(), System.nanoTime());
+  }
+
+  /** Sends a host what it lacks of its desired state (see {@link Reconciler}). */
+  public void reconcile(HostEntry host, long now) {
+    List<Reconciler.Action> actions = Reconciler.plan(host, registry, now, settings.resendAfter().toNanos());
+    for (Reconciler.Action action : actions) {
+      action.resend().sent(now);
+      link.send(host, action::command);
+    }
+  }
+
+  /** Reconciles every host. */
+  public void reconcileAll(long now) {
+    registry.hosts().forEach(h -> reconcile(h, now));
+  }
+}

@@ -1,0 +1,202 @@
+package io.shepherd.manager.internal;
+
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Event;
+import io.shepherd.protocol.Fault;
+import io.shepherd.protocol.HostProtocol;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeStatus;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What hosts report, taken in: snapshots and numbered events about their groups and nodes. Each
+ * report updates the registry, answers the calls it completes, and is published as cluster
+ * events (state changes, crashes, stalls, notifications); what a host runs that nobody wants
+ * there is removed.
+ */
+public final class Observations {
+
+  private final ManagerParts parts;
+  private final Registry registry;
+  private final Hosts hosts;
+  private final Groups groups;
+  private final Nodes nodes;
+  private final Instant startedAt;
+
+  /**
+   * @param startedAt when this Manager incarnation started: an older failure a host reports is not a new crash
+   */
+  public Observations(ManagerParts parts, Hosts hosts, Groups groups, Nodes nodes, Instant startedAt) {
+    this.parts = parts;
+    this.registry = parts.registry();
+    this.hosts = hosts;
+    this.groups = groups;
+    this.nodes = nodes;
+    this.startedAt = startedAt;
+  }
+
+  /** A part of a host's snapshot; once all have arrived, it is the truth about what runs there. */
+  public void onSnapshot(ManagerProtocol.HostSnapshot part) {
+    HostEntry host = registry.host(part.hostId());
+    if (part.epoch() != parts.link().epoch() || host == null || host.state() == HostEntry.State.DOWN) {
+      return;
+    }
+    HostEntry.Snapshot snapshot = host.addSnapshotPart(part.part(), part.parts(), part.groups(), part.nodes(), part.seq());
+    if (snapshot == null) {
+      return;
+    }
+    Map<NodePath, NodeStatus> before = new HashMap<>();
+    registry.nodes().forEach(n -> {
+      if (n.observed() != null && host.id().equals(n.observed().host())) {
+        before.put(n.path(), n.observed());
+      }
+    });
+    Registry.SnapshotResult result = registry.applySnapshot(host, snapshot);
+    result.strayGroups().forEach(path -> parts.link().send(host, epoch -> new HostProtocol.RemoveGroup(epoch, path)));
+    result.strayNodes().forEach(path -> parts.link().send(host, epoch -> new HostProtocol.RemoveNode(epoch, path)));
+    result.created().forEach(n -> published(n, before.get(n.path())));
+    result.changed().forEach(n -> published(n, before.get(n.path())));
+    result.created().forEach(nodes::createdOnHost);
+    result.changed().forEach(parts.requests()::resolve);
+    result.removedNodes().forEach(n -> nodes.finishRemoval(n, "removed " + n.path()));
+    result.removedGroups().forEach(groups::finishRemoval);
+    parts.reconcile(host, System.nanoTime());
+    // Groups whose creation the snapshot confirms.
+    registry.groupsOn(host.id()).stream().filter(g -> g.awaitsCreation() && g.observed()).forEach(groups::createdOnHost);
+  }
+
+  public void onNodeUpdated(ManagerProtocol.NodeUpdated updated) {
+    hosts.accept(updated).ifPresent(host -> {
+      NodeEntry known = registry.node(updated.status().path());
+      NodeStatus before = known == null ? null : known.observed();
+      NodeEntry node = registry.observe(host, updated.status());
+      if (node == null) {
+        parts.link().send(host, epoch -> new HostProtocol.RemoveNode(epoch, updated.status().path()));
+        return;
+      }
+      published(node, before);
+      if (node.phase() == Phase.CREATING) {
+        nodes.createdOnHost(node);
+      }
+      parts.requests().resolve(node);
+    });
+  }
+
+  /** Publishes what changed between a node's previous and current observed status; reports a crash to its manager. */
+  private void published(NodeEntry node, NodeStatus before) {
+    NodeStatus after = node.observed();
+    if (after == null) {
+      return;
+    }
+    if (before == null || before.state() != after.state() || before.requested() != after.requested() || before.mode() != after.mode()
+        || before.stalled() != after.stalled()) {
+      parts.events().publish(ManagerEvents.event(Event.NODE).withNode(after, before == null ? null : before.state()));
+    }
+    boolean newCrash = after.lastFailureAt() != null && (before == null ? after.lastFailureAt().isAfter(startedAt)
+        : !after.lastFailureAt().equals(before.lastFailureAt()));
+    if (newCrash) {
+      parts.events().publish(ManagerEvents.event(Event.CRASH).withNode(after, null).withReason(after.lastFailure())
+          .withMessage(after.mode() == Mode.MANAGED ? "stalls until a new request or a revive" : "restarted by Shepherd"));
+      parts.events().report(node, new Fault.NodeError(node.path(), after.lastFailure(), after.lastFailureAt()));
+    }
+    if (after.stalled() && (before == null || !before.stalled())) {
+      parts.events().publish(ManagerEvents.event(Event.STALLED).withNode(after, null).withReason(after.lastFailure()));
+    }
+  }
+
+  public void onNodeRemoved(ManagerProtocol.NodeRemoved removed) {
+    hosts.accept(removed).ifPresent(host -> {
+      NodeEntry node = registry.node(removed.path());
+      if (node == null || !host.id().equals(registry.hostOf(node))) {
+        return;
+      }
+      node.lost();
+      switch (node.phase()) {
+        case REMOVING -> nodes.finishRemoval(node, "removed " + node.path());
+        case CREATING -> nodes.failedWhileCreating(node, ErrorCode.BUSY, "node " + node.path()
+            + " was removed while it was being created; try again");
+        case PRESENT -> {
+          parts.requests().fail(node, ErrorCode.NODE_FAILED, "node " + node.path() + " disappeared from host " + host.id()
+              + "; recreating it");
+          node.resend().now();
+          parts.reconcile(host, System.nanoTime());
+        }
+      }
+    });
+  }
+
+  public void onNodeRejected(ManagerProtocol.NodeRejected rejected) {
+    hosts.accept(rejected).ifPresent(host -> {
+      NodeEntry node = registry.node(rejected.path());
+      if (node == null) {
+        return;
+      }
+      if (node.phase() == Phase.CREATING) {
+        nodes.failedWhileCreating(node, rejected.code(), rejected.message());
+      } else {
+        parts.log().error("host {} could not recreate node {}: {}", host.id(), node.path(), rejected.message());
+        node.rejected(rejected.message());
+        parts.requests().fail(node, rejected.code(), rejected.message());
+      }
+    });
+  }
+
+  public void onNodeNotified(ManagerProtocol.NodeNotified notified) {
+    hosts.accept(notified).ifPresent(host -> {
+      NodeEntry node = registry.node(notified.path());
+      if (node != null) {
+        parts.log().info("node {} notifies: {}", node.path(), notified.message());
+        parts.events().publish(ManagerEvents.event(Event.NOTIFICATION).withPath(node.path().toString()).withHost(host.id())
+            .withMessage(notified.message()));
+        parts.events().report(node, new Fault.Notification(node.path(), notified.message(), notified.at()));
+      }
+    });
+  }
+
+  public void onNodeCheckpointed(ManagerProtocol.NodeCheckpointed checkpointed) {
+    hosts.accept(checkpointed).ifPresent(host -> {
+      NodeEntry node = registry.node(checkpointed.path());
+      if (node != null && node.phase() != Phase.REMOVING) {
+        node.checkpointed(checkpointed.checkpoint());
+        parts.desired().putCheckpoint(node);
+      }
+    });
+  }
+
+  public void onGroupCreated(ManagerProtocol.GroupCreated created) {
+    hosts.accept(created).ifPresent(host -> {
+      GroupEntry group = registry.group(created.group());
+      if (group == null || !host.id().equals(group.host())) {
+        // Not ours (any more): the host runs a group nobody wants there.
+        parts.link().send(host, epoch -> new HostProtocol.RemoveGroup(epoch, created.group()));
+        return;
+      }
+      group.observed(true);
+      if (group.phase() == Phase.CREATING) {
+        groups.createdOnHost(group);
+      } else if (group.phase() == Phase.PRESENT) {
+        parts.reconcile(host, System.nanoTime());
+      }
+    });
+  }
+
+  public void onGroupRemoved(ManagerProtocol.GroupRemoved removed) {
+    hosts.accept(removed).ifPresent(host -> {
+      GroupEntry group = registry.group(removed.group());
+      if (group == null || !host.id().equals(group.host())) {
+        return;
+      }
+      group.observed(false);
+      registry.nodesOf(group.path()).forEach(NodeEntry::lost);
+      switch (group.phase()) {
+        case REMOVING -> groups.finishRemoval(group);
+        case CREATING -> groups.vanishedWhileCreating(group);
+        case PRESENT -> parts.reconcile(host, System.nanoTime());
+      }
+    });
+  }
+}
