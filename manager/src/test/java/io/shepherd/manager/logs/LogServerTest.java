@@ -134,8 +134,9 @@ class LogServerTest {
       server.tell(batch("a", 1 + i * 100L, records("a", 1 + i * 100L, 100, now(), 1)));
       assertEquals(100, receive(fast, 100).size());
     }
-    // The slow one never acknowledged: it got its window's worth (2 deliveries), 1000 more waited in
-    // its buffer, and the rest was dropped, counted, and told with its next delivery.
+    // The slow one never acknowledged: it got its window's worth (2 deliveries of at most 100 records:
+    // fewer when the reorder window released a batch in two ticks), 1000 more waited in its buffer,
+    // and the rest was dropped, counted, and told with its next delivery.
     List<LogProtocol.Delivery> first = slow.receiveSeveralMessages(2, WAIT);
     slow.expectNoMessage(Duration.ofMillis(300));
     long records = 0;
@@ -152,7 +153,8 @@ class LogServerTest {
       d.server().tell(new LogProtocol.Delivered(slow.getRef(), d.number()));
     }
     assertEquals(2000, records + dropped, "every record delivered or counted as dropped");
-    assertEquals(800, dropped, "what overflowed its buffer was dropped and counted");
+    assertTrue(records >= 1000 && records <= 1200, "its window's worth and its buffer's, no more: " + records);
+    assertTrue(dropped >= 800, "what overflowed its buffer was dropped and counted: " + dropped);
     server.tell(batch("a", 2001, records("a", 2001, 1, now(), 1)));
     // Its forwarder was never held back.
     long deadline = System.nanoTime() + WAIT.toNanos();
