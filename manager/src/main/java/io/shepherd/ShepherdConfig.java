@@ -3,9 +3,12 @@ package io.shepherd;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.protocol.TlsFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Shepherd's configuration, in layers, each over the next: system properties ({@code -Dkey=value}),
@@ -59,7 +62,7 @@ public final class ShepherdConfig {
    */
   static Config tls(Config config) {
     if (!config.getBoolean("shepherd.tls.enabled")) {
-      return ConfigFactory.parseMap(java.util.Map.of("akka.remote.artery.transport", "tcp"));
+      return ConfigFactory.parseMap(Map.of("akka.remote.artery.transport", "tcp"));
     }
     String dirSetting = config.getString("shepherd.tls.dir");
     Path dir = dirSetting.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd", "tls") : Path.of(dirSetting);
@@ -75,11 +78,11 @@ public final class ShepherdConfig {
     String password;
     try {
       password = Files.readString(dir.resolve(TlsFiles.PASSWORD)).trim();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + dir.resolve(TlsFiles.PASSWORD) + ": " + e);
     }
     String engine = "akka.remote.artery.ssl.config-ssl-engine.";
-    java.util.Map<String, Object> settings = new java.util.HashMap<>();
+    Map<String, Object> settings = new HashMap<>();
     settings.put("akka.remote.artery.transport", "tls-tcp");
     settings.put(engine + "key-store", dir.resolve(TlsFiles.KEY_STORE).toAbsolutePath().toString());
     settings.put(engine + "trust-store", dir.resolve(TlsFiles.TRUST_STORE).toAbsolutePath().toString());

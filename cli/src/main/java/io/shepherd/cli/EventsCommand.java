@@ -4,13 +4,14 @@ import io.shepherd.client.EventSubscription;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.Event;
+import io.shepherd.protocol.LogFilter;
 import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code shepherd events}: what happened in the cluster; {@code -f} follows it live. */
 @Command(name = "events", mixinStandardHelpOptions = true,
@@ -55,7 +56,7 @@ final class EventsCommand implements Callable<Integer> {
     }
     if (node != null) {
       try {
-        new io.shepherd.protocol.LogFilter(node, null, null);
+        new LogFilter(node, null, null);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(commandLine, e.getMessage());
       }
@@ -67,7 +68,7 @@ final class EventsCommand implements Callable<Integer> {
       Set<String> wanted = typeSet;
       recent.events().stream()
           .filter(e -> wanted == null || wanted.contains(e.type()))
-          .filter(e -> node == null || (e.path() != null && io.shepherd.protocol.LogFilter.glob(node).matcher(e.path()).matches()))
+          .filter(e -> node == null || (e.path() != null && LogFilter.glob(node).matcher(e.path()).matches()))
           .skip(Math.max(0, recent.events().size() - limit))
           .forEach(e -> print(out, e));
       return 0;

@@ -1,9 +1,16 @@
 package io.shepherd.cli;
 
 import io.shepherd.client.ShepherdClient;
+import io.shepherd.client.ShepherdException;
 import io.shepherd.client.StatusJson;
 import io.shepherd.client.StatusTable;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLContext;
 
 /**
  * {@code shepherd status} without picocli and Jackson, for the command operators (and scripts)
@@ -23,7 +30,7 @@ final class FastStatus {
   static void train() {
     Connection connection = new Connection();
     connection.timeout = "15s";
-    connection.api = java.util.List.of("http://127.0.0.1:1");
+    connection.api = List.of("http://127.0.0.1:1");
     ShepherdClient.open(connection.settings());
     String sample = "{\"manager\":{\"address\":\"akka://shepherd@127.0.0.1:2551\",\"epoch\":1,\"backup\":null},"
         + "\"members\":[{\"address\":\"akka://shepherd@127.0.0.1:2551\",\"roles\":[\"host\",\"manager\",\"member\"],"
@@ -36,9 +43,9 @@ final class FastStatus {
         + "\"logs\":{\"records\":1,\"sources\":1,\"gaps\":0,\"missing\":0,\"dropped\":0,\"file\":null}}";
     StatusTable.render(StatusJson.read(sample));
     try {
-      javax.net.ssl.SSLContext.getInstance("TLS").init(null, null, null);
-      java.security.KeyStore.getInstance("PKCS12");
-    } catch (java.security.GeneralSecurityException e) {
+      SSLContext.getInstance("TLS").init(null, null, null);
+      KeyStore.getInstance("PKCS12");
+    } catch (GeneralSecurityException e) {
       // only loading classes
     }
   }
@@ -68,7 +75,7 @@ final class FastStatus {
         value = args[++i];
       }
       switch (name) {
-        case "--api" -> connection.api = java.util.Arrays.asList(value.split(","));
+        case "--api" -> connection.api = Arrays.asList(value.split(","));
         case "--config" -> connection.config = Path.of(value);
         case "--tls-dir" -> connection.tlsDir = Path.of(value);
         case "--token-file" -> connection.tokenFile = Path.of(value);
@@ -81,7 +88,7 @@ final class FastStatus {
     ShepherdClient client;
     try {
       client = ShepherdClient.open(connection.settings());
-    } catch (io.shepherd.client.ShepherdException e) {
+    } catch (ShepherdException e) {
       System.err.println("error: " + e.getMessage());
       return 1;
     } catch (IllegalArgumentException e) {
@@ -90,7 +97,7 @@ final class FastStatus {
     String text;
     try {
       text = client.statusJson().toCompletableFuture().join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("error: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
       return 1;

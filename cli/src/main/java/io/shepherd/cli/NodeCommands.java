@@ -1,16 +1,17 @@
 package io.shepherd.cli;
 
 import io.shepherd.client.ShepherdClient;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** Commands on nodes: kill, purge, input (the Architect node) and mode (Guardian). */
 final class NodeCommands {
@@ -111,9 +112,9 @@ final class NodeCommands {
 
     @Override
     public Integer call() {
-      io.shepherd.protocol.Mode chosen = switch (mode.toLowerCase(Locale.ROOT)) {
-        case "auto" -> io.shepherd.protocol.Mode.AUTO;
-        case "managed" -> io.shepherd.protocol.Mode.MANAGED;
+      Mode chosen = switch (mode.toLowerCase(Locale.ROOT)) {
+        case "auto" -> Mode.AUTO;
+        case "managed" -> Mode.MANAGED;
         default -> throw new CommandLine.ParameterException(spec.commandLine(), "mode must be auto or managed, got '" + mode + "'");
       };
       Connection.nodePaths(spec.commandLine(), nodes);

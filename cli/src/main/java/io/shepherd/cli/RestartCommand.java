@@ -1,8 +1,9 @@
 package io.shepherd.cli;
 
+import io.shepherd.client.ShepherdClient;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code shepherd restart TARGET...}: down, then up, and wait until they run again. */
 @Command(name = "restart", mixinStandardHelpOptions = true,
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
         "--timeout bounds the wait (default: 15s)."})
 final class RestartCommand extends UpDownCommand implements Callable<Integer> {
   @Override
-  String send(io.shepherd.client.ShepherdClient client, String[] targets) {
+  String send(ShepherdClient client, String[] targets) {
     return client.restart(targets).toCompletableFuture().join();
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -136,7 +137,7 @@ public record ClientSettings(List<URI> api, Duration callTimeout, Duration conne
 
   /** The API's base URLs, e.g. {@code "https://10.0.0.11:8551", "https://10.0.0.12:8551"}. */
   public ClientSettings withApi(String... urls) {
-    return withApi(java.util.Arrays.stream(urls).map(ClientSettings::parseUrl).toList());
+    return withApi(Arrays.stream(urls).map(ClientSettings::parseUrl).toList());
   }
 
   public ClientSettings withCallTimeout(Duration timeout) {

@@ -4,6 +4,7 @@ import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogRecord;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -90,7 +91,7 @@ public final class LogSubscription implements AutoCloseable {
     Map<String, String> params = new TreeMap<>();
     params.put("node", filter.node() == null ? "" : filter.node());
     params.put("level", filter.minLevel() == null ? "" : filter.minLevel().name());
-    params.put("since", sinceMicros == null ? "" : java.time.Instant.ofEpochSecond(sinceMicros / 1_000_000,
+    params.put("since", sinceMicros == null ? "" : Instant.ofEpochSecond(sinceMicros / 1_000_000,
         (sinceMicros % 1_000_000) * 1000).toString());
     String query = ShepherdClient.query(params);
     return query.isEmpty() ? "?" : query;

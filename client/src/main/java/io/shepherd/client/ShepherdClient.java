@@ -20,7 +20,9 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLEncoder;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -391,7 +394,7 @@ public final class ShepherdClient implements AutoCloseable {
         throw new ShepherdException.InvalidArgument("site file " + file + ": no such file");
       }
       text = Files.readString(file);
-    } catch (java.nio.charset.CharacterCodingException | java.io.UncheckedIOException e) {
+    } catch (CharacterCodingException | UncheckedIOException e) {
       return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("site file " + file + " is not a UTF-8 text file; "
           + "a site file is HOCON text"));
     } catch (IOException e) {
@@ -638,7 +641,7 @@ public final class ShepherdClient implements AutoCloseable {
 
   /** A query string of the parameters that are not empty. */
   static String query(Map<String, String> params) {
-    String query = new java.util.TreeMap<>(params).entrySet().stream().filter(e -> !e.getValue().isEmpty())
+    String query = new TreeMap<>(params).entrySet().stream().filter(e -> !e.getValue().isEmpty())
         .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
     return query.isEmpty() ? "" : "?" + query;
   }

@@ -1,7 +1,11 @@
 package io.shepherd.client;
 
 import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +20,7 @@ public final class StatusTable {
     out.append("MANAGER ").append(manager.address()).append("  epoch ").append(manager.epoch())
         .append("  backup ").append(manager.backup() == null ? "none" : manager.backup())
         .append(status.converged() ? "" : "  (membership not converged yet)").append("\n");
-    io.shepherd.protocol.LogProtocol.LogStats logs = status.logs();
+    LogProtocol.LogStats logs = status.logs();
     if (logs != null) {
       out.append("LOGS    ").append(logs.records()).append(" records from ").append(logs.sources()).append(" sources, ")
           .append(logs.gaps()).append(" gaps (").append(logs.missing()).append(" lost), ").append(logs.dropped())
@@ -39,11 +43,11 @@ public final class StatusTable {
 
     Table nodes = new Table("NODE", "HOST", "TYPE", "STATE", "REQUESTED", "MODE", "RESTARTS", "STABILITY", "UPTIME", "PID", "EXIT",
         "LAST FAILURE");
-    java.time.Instant now = java.time.Instant.now();
+    Instant now = Instant.now();
     for (NodeStatus n : status.nodes()) {
       String state = n.state() + (n.stalled() ? " (stalled)" : "");
-      String uptime = n.state() == io.shepherd.protocol.NodeState.RUNNING && n.since() != null
-          ? duration(java.time.Duration.between(n.since(), now)) : "-";
+      String uptime = n.state() == NodeState.RUNNING && n.since() != null
+          ? duration(Duration.between(n.since(), now)) : "-";
       nodes.row(n.path(), n.host() == null ? "-" : n.host(), n.type(), state, n.requested(), n.mode(), n.restarts(),
           String.format("%.2f", n.stability()), uptime, n.pid() == null ? "-" : n.pid(), n.exit() == null ? "-" : n.exit(),
           n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60));
@@ -53,7 +57,7 @@ public final class StatusTable {
   }
 
   /** 42s, 12m05s, 3h02m, 2d04h. */
-  static String duration(java.time.Duration d) {
+  static String duration(Duration d) {
     long s = Math.max(0, d.getSeconds());
     if (s < 60) {
       return s + "s";

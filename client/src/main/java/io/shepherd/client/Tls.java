@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -66,7 +67,7 @@ final class Tls {
           ca = x509;
         }
       }
-      javax.net.ssl.KeyManager[] keys = null;
+      KeyManager[] keys = null;
       Path keyFile = dir.resolve(KEY_STORE);
       if (withKey && Files.isReadable(keyFile)) {
         KeyManagerFactory keyFactory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

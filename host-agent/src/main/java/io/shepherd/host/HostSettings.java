@@ -3,10 +3,14 @@ package io.shepherd.host;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import io.shepherd.protocol.Names;
+import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.RestartPolicy;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,6 +23,7 @@ public record HostSettings(
     Duration removeTimeout,
     RestartPolicy restartPolicy,
     Duration stabilityWindow,
+    Duration stabilityRefresh,
     int maxCheckpointSize,
     Duration checkpointInterval,
     Duration managerLossTimeout,
@@ -27,9 +32,9 @@ public record HostSettings(
     Duration registrationMaxBackoff,
     Duration declinedBackoff,
     int snapshotPartSize,
-    java.nio.file.Path workDir,
+    Path workDir,
     Process process,
-    io.shepherd.protocol.NodeState initialState) {
+    NodeState initialState) {
 
   /**
    * The settings of process nodes ({@code shepherd.host.process}).
@@ -105,6 +110,7 @@ public record HostSettings(
         c.getDuration("remove-timeout"),
         restart,
         c.getDuration("stability-window"),
+        c.getDuration("stability-refresh"),
         (int) Math.min(Integer.MAX_VALUE, c.getBytes("max-checkpoint-size")),
         c.getDuration("checkpoint-interval"),
         c.getDuration("manager-loss-timeout"),
@@ -121,18 +127,18 @@ public record HostSettings(
   }
 
   /** Empty: none; up: RUNNING; down: STOPPED. */
-  static io.shepherd.protocol.NodeState initialState(String text) {
-    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+  static NodeState initialState(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "" -> null;
-      case "up" -> io.shepherd.protocol.NodeState.RUNNING;
-      case "down" -> io.shepherd.protocol.NodeState.STOPPED;
+      case "up" -> NodeState.RUNNING;
+      case "down" -> NodeState.STOPPED;
       default -> throw new IllegalArgumentException("shepherd.host.initial-state must be up, down or empty, got '" + text + "'");
     };
   }
 
   /** {@code root/hostId}; an empty root is {@code ~/.shepherd}. */
-  static java.nio.file.Path workDir(String root, String hostId) {
-    java.nio.file.Path base = root.isBlank() ? java.nio.file.Path.of(System.getProperty("user.home"), ".shepherd") : java.nio.file.Path.of(root);
+  static Path workDir(String root, String hostId) {
+    Path base = root.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd") : Path.of(root);
     return base.toAbsolutePath().resolve(hostId);
   }
 
@@ -141,7 +147,7 @@ public record HostSettings(
     String name;
     try {
       name = InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       name = System.getenv().getOrDefault("HOSTNAME", "localhost");
     }
     String first = name.split("\\.")[0].replaceAll("[^A-Za-z0-9_-]", "-");

@@ -3,6 +3,7 @@ package io.shepherd.host;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.shepherd.host.nodes.NoopNode;
+import io.shepherd.host.testnodes.NoDefaultConstructorNode;
 import io.shepherd.host.testnodes.NotANode;
 import io.shepherd.host.testnodes.RecordingNode;
 import io.shepherd.protocol.ErrorCode;
@@ -48,7 +49,7 @@ class NodeTypesTest {
     assertEquals(ErrorCode.INVALID_ARGUMENT, notANode.code());
     assertTrue(notANode.getMessage().contains("does not implement io.shepherd.node.Node"));
     NodeTypeException noCtor = assertThrows(NodeTypeException.class,
-        () -> types.check(io.shepherd.host.testnodes.NoDefaultConstructorNode.class.getName()));
+        () -> types.check(NoDefaultConstructorNode.class.getName()));
     assertTrue(noCtor.getMessage().contains("no public no-argument constructor"), noCtor.getMessage());
   }
 }

@@ -17,8 +17,8 @@ import akka.stream.Materializer;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
 import io.shepherd.api.internal.EventHub;
-import io.shepherd.protocol.TlsFiles;
 import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.TlsFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
@@ -83,7 +84,7 @@ public final class ApiServer {
     Materializer materializer = Materializer.matFromSystem(system);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig(ApiSettings.BLOCKING_DISPATCHER));
     ManagerLink link = ManagerLink.start(system, settings.callTimeout());
-    ActorRef<EventHub.Command> hub = system.systemActorOf(EventHub.create(settings.eventBuffer()), "api-events", Props.empty());
+    ActorRef<EventHub.Command> hub = system.systemActorOf(EventHub.create(settings.eventBuffer(), settings.eventCheckInterval()), "api-events", Props.empty());
     Router router = new Router();
     Context context = new Context(link, hub, settings, config, materializer, blocking, router);
     routes.accept(context);
@@ -139,7 +140,7 @@ public final class ApiServer {
 
   private static HttpResponse failure(Throwable error) {
     Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
     }
     if (cause instanceof ApiException api) {

@@ -23,10 +23,12 @@ import java.time.Duration;
  * @param sseBuffer events or records waiting for one slow client at most
  * @param sseHeartbeat how often an idle stream gets a comment line
  * @param eventBuffer events kept for clients that resume
+ * @param eventCheckInterval how often the member's event hub looks for the Manager and for gaps
+ * @param logServerCheckInterval how often a log stream without a log server tells its client so
  */
 public record ApiSettings(boolean enabled, int port, String bind, boolean tls, Path tlsDir, Path tokensFile, long maxBody,
                           Duration callTimeout, Duration leaseTtl, Duration leaseTtlMin, Duration leaseTtlMax, int sseBuffer,
-                          Duration sseHeartbeat, int eventBuffer) {
+                          Duration sseHeartbeat, int eventBuffer, Duration eventCheckInterval, Duration logServerCheckInterval) {
 
   /** The dispatcher of the API's slow work. */
   public static final String BLOCKING_DISPATCHER = "shepherd.api.blocking-dispatcher";
@@ -57,6 +59,7 @@ public record ApiSettings(boolean enabled, int port, String bind, boolean tls, P
     return new ApiSettings(c.getBoolean("enabled"), port, bind, tls, tlsDir,
         tokens.isBlank() ? tlsDir.resolve(TlsFiles.API_TOKENS) : Path.of(tokens), c.getBytes("max-body"), c.getDuration("call-timeout"),
         c.getDuration("lease-ttl"), c.getDuration("lease-ttl-min"), c.getDuration("lease-ttl-max"), c.getInt("sse-buffer"),
-        c.getDuration("sse-heartbeat"), c.getInt("event-buffer"));
+        c.getDuration("sse-heartbeat"), c.getInt("event-buffer"), c.getDuration("event-check-interval"),
+        c.getDuration("log-server-check-interval"));
   }
 }

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -81,7 +82,7 @@ public record Call(HttpRequest request, Map<String, String> params, ByteString b
     }
     if (e instanceof InvalidFormatException format) {
       return "bad " + what + field(format) + ": '" + format.getValue() + "' is not a valid " + format.getTargetType().getSimpleName()
-          + (format.getTargetType().isEnum() ? " (one of " + java.util.Arrays.toString(format.getTargetType().getEnumConstants()) + ")" : "");
+          + (format.getTargetType().isEnum() ? " (one of " + Arrays.toString(format.getTargetType().getEnumConstants()) + ")" : "");
     }
     if (e instanceof MismatchedInputException mismatch) {
       return "bad " + what + field(mismatch) + ": expected " + (mismatch.getTargetType() == null ? "another type"

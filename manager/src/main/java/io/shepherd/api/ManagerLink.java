@@ -4,9 +4,11 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.serialization.SerializationExtension;
 import io.shepherd.api.internal.StatusCollector;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
@@ -106,7 +108,7 @@ public final class ManagerLink {
       return null;
     }
     long limit = system.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size") - 4096;
-    byte[] bytes = akka.serialization.SerializationExtension.get(akka.actor.typed.javadsl.Adapter.toClassic(system))
+    byte[] bytes = SerializationExtension.get(Adapter.toClassic(system))
         .serialize(message).get();
     if (bytes.length <= limit) {
       return null;

@@ -18,7 +18,10 @@ public record ManagerSettings(
     Duration createTimeout,
     int eventBuffer,
     Duration leaseGrace,
-    Duration specCheckTimeout) {
+    Duration specCheckTimeout,
+    Duration restartMinBackoff,
+    Duration restartMaxBackoff,
+    double restartJitter) {
 
   public ManagerSettings {
     if (desiredShards < 1 || desiredShards > 1024) {
@@ -59,6 +62,9 @@ public record ManagerSettings(
         c.getDuration("create-timeout"),
         c.getInt("event-buffer"),
         c.getDuration("lease-grace"),
-        c.getDuration("spec-check-timeout"));
+        c.getDuration("spec-check-timeout"),
+        c.getDuration("restart.min-backoff"),
+        c.getDuration("restart.max-backoff"),
+        c.getDouble("restart.jitter"));
   }
 }

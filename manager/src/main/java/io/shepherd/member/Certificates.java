@@ -1,15 +1,21 @@
 package io.shepherd.member;
 
+import io.shepherd.protocol.Names;
 import io.shepherd.protocol.TlsFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -60,7 +66,7 @@ public final class Certificates {
       throw new IllegalArgumentException("--days must be between 1 and 36500, got " + days);
     }
     for (String name : names) {
-      io.shepherd.protocol.Names.check("member name", name);
+      Names.check("member name", name);
       if (Files.exists(out.resolve(name))) {
         throw new IllegalArgumentException(out.resolve(name) + " exists already; remove it or choose another --out");
       }
@@ -97,7 +103,7 @@ public final class Certificates {
       for (Future<Void> future : made) {
         try {
           future.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
       }
@@ -138,13 +144,13 @@ public final class Certificates {
 
   /** The member's private key as PEM (PKCS#8), for clients that read PEM files (Python's ssl, curl). */
   private static String privateKeyPem(Path keyStore, String password) throws IOException {
-    try (java.io.InputStream in = Files.newInputStream(keyStore)) {
-      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(in, password.toCharArray());
-      java.security.Key key = store.getKey("member", password.toCharArray());
+      Key key = store.getKey("member", password.toCharArray());
       return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
           .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----";
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IOException("cannot read the key of " + keyStore + ": " + e.getMessage(), e);
     }
   }

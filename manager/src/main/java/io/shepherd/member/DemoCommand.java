@@ -1,5 +1,7 @@
 package io.shepherd.member;
 
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.client.ClientSettings;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.client.StatusTable;
@@ -7,6 +9,7 @@ import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.ProcessSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,12 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code shepherd demo}: three member JVMs on loopback, demo groups and nodes on every host, the
@@ -28,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Starts a 3-member cluster on loopback (manager+host, host, host), runs demo nodes on every host",
         "and prints their status. Stops everything on Ctrl-C or after --duration."})
-final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+final class DemoCommand implements Callable<Integer> {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -58,7 +62,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     Path logs = Files.createTempDirectory("shepherd-demo-");
     // The demo's members and its client talk over mutual TLS too, with throwaway certificates.
     System.out.println("demo: making throwaway TLS certificates for the demo's members (keytool)");
-    io.shepherd.member.Certificates.create(logs.resolve("tls"), List.of("demo"), 30);
+    Certificates.create(logs.resolve("tls"), List.of("demo"), 30);
     Map<String, String> properties = Map.of(
         "shepherd.host.process.allowed.0", "/usr/bin/*",
         "shepherd.host.process.allowed.1", "/bin/*",
@@ -87,7 +91,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         cluster.start("host-b", Set.of("host")),
         cluster.start("host-c", Set.of("host")));
     members.forEach(m -> System.out.println("demo:   " + m.hostId() + " on port " + m.port() + " (pid " + m.pid() + ")"));
-    ClientSettings settings = ClientSettings.fromConfig(io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(properties)))
+    ClientSettings settings = ClientSettings.fromConfig(ShepherdConfig.load(ConfigFactory.parseMap(properties)))
         .withApi(cluster.apiUrls()).withConnectTimeout(Duration.ofSeconds(90)).withCallTimeout(Duration.ofSeconds(30));
     try (ShepherdClient client = ShepherdClient.connect(settings)) {
       awaitHosts(client, 3);
@@ -145,7 +149,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
           .thenCompose(created -> client.requestAndAwait(d.path(), NodeState.RUNNING)).toCompletableFuture());
     }
     // An OS process too: a driver script whose output lines become the node's log records.
-    running.add(client.createProcess("host-b/acq/driver", io.shepherd.protocol.ProcessSpec.of("bash", "-c",
+    running.add(client.createProcess("host-b/acq/driver", ProcessSpec.of("bash", "-c",
         "while true; do echo \"reading $RANDOM\"; sleep 2; done"), NodeState.RUNNING)
         .thenCompose(created -> client.requestAndAwait("host-b/acq/driver", NodeState.RUNNING)).toCompletableFuture());
     running.forEach(CompletableFuture::join);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,7 +121,7 @@ public final class LocalCluster implements AutoCloseable {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       boolean tls = "on".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")))
           || "true".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")));
-      java.net.URI api = apiPort == 0 ? null : java.net.URI.create((tls ? "https://" : "http://") + hostname + ":" + apiPort);
+      URI api = apiPort == 0 ? null : URI.create((tls ? "https://" : "http://") + hostname + ":" + apiPort);
       MemberProcess member = new MemberProcess(hostId, roles, hostname, port, api, log, process);
       members.add(member);
       return member;
@@ -134,8 +136,8 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** The HTTP API of every member with role manager started so far (alive or not), in start order. */
-  public List<java.net.URI> apiUrls() {
-    return members.stream().map(MemberProcess::api).filter(java.util.Objects::nonNull).distinct().toList();
+  public List<URI> apiUrls() {
+    return members.stream().map(MemberProcess::api).filter(Objects::nonNull).distinct().toList();
   }
 
   /** The seeds every member joins through, as {@code host:port}. */

@@ -2,11 +2,15 @@ package io.shepherd.member;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.shepherd.ShepherdConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import picocli.CommandLine;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code bin/shepherd member|demo|certs}: the commands that start Akka (a member, the demo's
@@ -31,7 +35,7 @@ public final class MemberCli implements Runnable {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "shepherd-logback.xml");
     }
-    org.slf4j.LoggerFactory.getILoggerFactory(); // before Akka starts logging from several threads
+    LoggerFactory.getILoggerFactory(); // before Akka starts logging from several threads
     System.exit(commandLine().execute(args));
   }
 
@@ -40,7 +44,7 @@ public final class MemberCli implements Runnable {
     CommandLine commandLine = new CommandLine(new MemberCli());
     commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
       Throwable cause = e;
-      while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+      while ((cause instanceof CompletionException || cause instanceof ExecutionException)
           && cause.getCause() != null) {
         cause = cause.getCause();
       }
@@ -66,7 +70,7 @@ public final class MemberCli implements Runnable {
       chosen = Files.isRegularFile(shipped) ? shipped : null;
     }
     try {
-      return io.shepherd.ShepherdConfig.load(chosen);
+      return ShepherdConfig.load(chosen);
     } catch (ConfigException e) {
       throw new CommandLine.ParameterException(commandLine, "bad configuration: " + e.getMessage());
     } catch (IllegalArgumentException e) {

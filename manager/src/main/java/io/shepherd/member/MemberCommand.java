@@ -2,14 +2,15 @@ package io.shepherd.member;
 
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code shepherd member}: runs a member until it is stopped. */
 @Command(name = "member", mixinStandardHelpOptions = true,
@@ -57,7 +58,7 @@ final class MemberCommand implements Callable<Integer> {
     Config memberConfig;
     try {
       memberConfig = ShepherdMember.memberConfig(options, base);
-    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
     ActorSystem<Void> system = ShepherdMember.start(memberConfig);

@@ -1,5 +1,6 @@
 package io.shepherd.member;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -10,11 +11,11 @@ public final class MemberProcess {
   private final Set<String> roles;
   private final String hostname;
   private final int port;
-  private final java.net.URI api;
+  private final URI api;
   private final Path log;
   private final Process process;
 
-  MemberProcess(String hostId, Set<String> roles, String hostname, int port, java.net.URI api, Path log, Process process) {
+  MemberProcess(String hostId, Set<String> roles, String hostname, int port, URI api, Path log, Process process) {
     this.hostId = hostId;
     this.roles = Set.copyOf(roles);
     this.hostname = hostname;
@@ -37,7 +38,7 @@ public final class MemberProcess {
   }
 
   /** The URL of its HTTP API (role manager), or null. */
-  public java.net.URI api() {
+  public URI api() {
     return api;
   }
 

@@ -1,5 +1,7 @@
 package io.shepherd.member;
 
+import io.shepherd.protocol.Names;
+import java.util.Arrays;
 import java.util.List;
 
 /** Seed node addresses: {@code host:port} as users write them, Akka addresses as Akka wants them. */
@@ -22,19 +24,19 @@ public final class Seeds {
     }
     int colon = seed.lastIndexOf(':');
     if (colon <= 0 || colon == seed.length() - 1) {
-      throw new IllegalArgumentException("seed '" + io.shepherd.protocol.Names.abbreviate(seed)
+      throw new IllegalArgumentException("seed '" + Names.abbreviate(seed)
           + "' is not HOST:PORT, e.g. 127.0.0.1:2551");
     }
     String host = seed.substring(0, colon).trim();
     String port = seed.substring(colon + 1).trim();
     if (!host.matches("[A-Za-z0-9._\\-\\[\\]:]+")) {
-      throw new IllegalArgumentException("seed '" + io.shepherd.protocol.Names.abbreviate(seed) + "' has an invalid host name");
+      throw new IllegalArgumentException("seed '" + Names.abbreviate(seed) + "' has an invalid host name");
     }
     int number;
     try {
       number = Integer.parseInt(port);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("seed '" + io.shepherd.protocol.Names.abbreviate(seed) + "' has no valid port number");
+      throw new IllegalArgumentException("seed '" + Names.abbreviate(seed) + "' has no valid port number");
     }
     if (number < 1 || number > 65535) {
       throw new IllegalArgumentException("seed '" + seed + "' has port " + number + "; ports are 1 to 65535");
@@ -44,6 +46,6 @@ public final class Seeds {
 
   /** Parses a comma-separated list of seeds. */
   public static List<String> parseList(String seeds) {
-    return java.util.Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 }

@@ -6,12 +6,16 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import akka.http.javadsl.ServerBinding;
+import akka.remote.AddressUidExtension;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
@@ -20,8 +24,11 @@ import io.shepherd.api.ApiSettings;
 import io.shepherd.api.routes.Routes;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.agent.HostAgent;
+import io.shepherd.host.logs.LogBuffer;
+import io.shepherd.host.logs.LogForwarder;
 import io.shepherd.manager.Manager;
 import io.shepherd.manager.ManagerSettings;
+import io.shepherd.protocol.CborLimits;
 import io.shepherd.protocol.HostProtocol;
 import java.net.URI;
 import java.time.Duration;
@@ -35,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts a Shepherd member: a cluster member that runs a HostAgent (role {@code host}) and/or may
@@ -107,7 +116,7 @@ public final class ShepherdMember {
       HostSettings.fromConfig(config); // fail early, before joining, on bad host settings
     }
     ApiSettings api = roles.contains("manager") ? ApiSettings.fromConfig(config) : null;
-    ActorSystem<Void> system = io.shepherd.protocol.CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
+    ActorSystem<Void> system = CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
     if (api != null && api.enabled()) {
       startApi(system, api, config);
     }
@@ -165,11 +174,12 @@ public final class ShepherdMember {
       if (roles.contains("manager")) {
         // Every manager member keeps a replica of the desired state, not only the one running the
         // Manager: Distributed Data starts lazily, and a majority write needs the others' replicas.
-        akka.cluster.ddata.typed.javadsl.DistributedData.get(system).replicator();
+        DistributedData.get(system).replicator();
         ManagerSettings settings = ManagerSettings.create(system);
         ClusterSingleton.get(system).init(SingletonActor.of(
                 Behaviors.supervise(Manager.create(settings))
-                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+                    .onFailure(SupervisorStrategy.restartWithBackoff(settings.restartMinBackoff(), settings.restartMaxBackoff(),
+                        settings.restartJitter())),
                 "manager")
             .withSettings(ClusterSingletonSettings.create(system).withRole("manager")));
       }
@@ -181,18 +191,18 @@ public final class ShepherdMember {
    * Every record of this JVM goes to the log server: the forwarder drains the buffer the Logback
    * appender fills. An exception no thread caught becomes an ERROR record too.
    */
-  private static void startLogForwarding(akka.actor.typed.javadsl.ActorContext<Void> ctx, Set<String> roles) {
+  private static void startLogForwarding(ActorContext<Void> ctx, Set<String> roles) {
     ActorSystem<?> system = ctx.getSystem();
     Config config = system.settings().config();
     String name = roles.contains("host") ? HostSettings.create(system).hostId() : "manager";
     String source = name + "@" + system.address().getHost().orElse("local") + ":" + system.address().getPort().orElse(0)
-        + "#" + akka.remote.AddressUidExtension.get(akka.actor.typed.javadsl.Adapter.toClassic(system)).longAddressUid();
-    io.shepherd.host.logs.LogBuffer buffer = io.shepherd.host.logs.LogBuffer.global();
+        + "#" + AddressUidExtension.get(Adapter.toClassic(system)).longAddressUid();
+    LogBuffer buffer = LogBuffer.global();
     buffer.setCapacity(config.getInt("shepherd.logs.forwarder.buffer"));
-    ctx.spawn(Behaviors.supervise(io.shepherd.host.logs.LogForwarder.create(buffer, source,
-            io.shepherd.host.logs.LogForwarder.Settings.fromConfig(config)))
+    ctx.spawn(Behaviors.supervise(LogForwarder.create(buffer, source,
+            LogForwarder.Settings.fromConfig(config)))
         .onFailure(SupervisorStrategy.restart()), "log-forwarder");
-    org.slf4j.Logger uncaught = org.slf4j.LoggerFactory.getLogger("shepherd.uncaught");
+    Logger uncaught = LoggerFactory.getLogger("shepherd.uncaught");
     Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
         uncaught.error("uncaught {} in thread {}", error.getClass().getName(), thread.getName(), error));
   }

@@ -9,6 +9,7 @@ import akka.cluster.typed.Join;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.member.Certificates;
 import io.shepherd.member.MemberOptions;
 import io.shepherd.member.ShepherdMember;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -81,7 +83,7 @@ class ApiTest {
             shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
             """ + "shepherd.tls.enabled = on\nshepherd.tls.dir = \"" + tls + "\"\n"
             + "shepherd.host.work-root = \"" + dir.resolve("work") + "\"\nshepherd.logs.server.dir = \"" + dir.resolve("logs") + "\"\n")
-        .withFallback(io.shepherd.ShepherdConfig.load())));
+        .withFallback(ShepherdConfig.load())));
     Cluster cluster = Cluster.get(member);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     api = ShepherdMember.apiUri(member).orElseThrow();
@@ -186,7 +188,7 @@ class ApiTest {
     for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
       Map.Entry<String, JsonNode> path = paths.next();
       for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
-        String method = methods.next().toUpperCase(java.util.Locale.ROOT);
+        String method = methods.next().toUpperCase(Locale.ROOT);
         documented.add(method + " " + path.getKey());
         // Served: the route answers something other than "no such route", whatever the arguments.
         String concrete = path.getKey().replace("{host}", "nohost").replace("{group}", "g").replace("{node}", "n")
@@ -201,7 +203,7 @@ class ApiTest {
         // Documented: every path parameter is declared.
         for (String name : List.of("host", "group", "node", "name", "id")) {
           if (path.getKey().contains("{" + name + "}")) {
-            assertTrue(path.getValue().path(method.toLowerCase(java.util.Locale.ROOT)).path("parameters").toString()
+            assertTrue(path.getValue().path(method.toLowerCase(Locale.ROOT)).path("parameters").toString()
                 .contains("\"" + name + "\""), method + " " + path.getKey() + " declares " + name);
           }
         }

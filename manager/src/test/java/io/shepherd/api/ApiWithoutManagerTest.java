@@ -6,12 +6,14 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.api.routes.Routes;
 import io.shepherd.testing.TestConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ApiWithoutManagerTest {
 
   static final ActorTestKit kit = ActorTestKit.create("api", ConfigFactory.parseString("shepherd.api.port = 0")
-      .withFallback(io.shepherd.ShepherdConfig.load(TestConfig.local())));
+      .withFallback(ShepherdConfig.load(TestConfig.local())));
 
   @AfterAll
   static void shutdown() {
@@ -36,7 +38,7 @@ class ApiWithoutManagerTest {
     URI api = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
     HttpClient http = HttpClient.newHttpClient();
     for (String[] call : new String[][] {{"GET", "/api/v1/status"}, {"POST", "/api/v1/up"}, {"GET", "/metrics"}}) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(call[1])).timeout(java.time.Duration.ofSeconds(20));
+      HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(call[1])).timeout(Duration.ofSeconds(20));
       request.method(call[0], call[0].equals("POST") ? HttpRequest.BodyPublishers.ofString("{\"targets\":[\"all\"]}")
           : HttpRequest.BodyPublishers.noBody());
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());

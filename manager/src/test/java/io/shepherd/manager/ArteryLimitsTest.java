@@ -8,6 +8,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
 import java.time.Duration;
@@ -24,7 +25,7 @@ class ArteryLimitsTest {
         akka.actor.provider = remote
         akka.remote.artery.canonical.port = 0
         akka.remote.artery.canonical.hostname = "127.0.0.1"
-        """).withFallback(io.shepherd.ShepherdConfig.load());
+        """).withFallback(ShepherdConfig.load());
   }
 
   static final ActorTestKit sender = ActorTestKit.create("shepherd", config());

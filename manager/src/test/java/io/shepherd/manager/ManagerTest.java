@@ -5,20 +5,31 @@ import static org.junit.jupiter.api.Assertions.*;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
+import akka.cluster.typed.Leave;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
+import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Event;
+import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +60,7 @@ class ManagerTest {
         shepherd.manager.status-part-size = 2
         shepherd.manager.lease-grace = 1s
         shepherd.logs.server.dir = "target/shepherd-logs"
-        """).withFallback(io.shepherd.ShepherdConfig.load()));
+        """).withFallback(ShepherdConfig.load()));
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     TestProbe<Object> probe = kit.createTestProbe();
@@ -76,12 +87,12 @@ class ManagerTest {
   }
 
   /** The next event of a type the Manager streams to {@code events}. */
-  static io.shepherd.protocol.Event nextEvent(TestProbe<ManagerProtocol.EventBatch> events, String type,
-                                            java.util.ArrayDeque<io.shepherd.protocol.Event> seen) {
+  static Event nextEvent(TestProbe<ManagerProtocol.EventBatch> events, String type,
+                                            ArrayDeque<Event> seen) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       while (!seen.isEmpty()) {
-        io.shepherd.protocol.Event event = seen.poll();
+        Event event = seen.poll();
         if (event.type().equals(type)) {
           return event;
         }
@@ -116,7 +127,7 @@ class ManagerTest {
     TestProbe<ManagerProtocol.StatusPart> parts = kit.createTestProbe();
     manager.tell(new ManagerProtocol.GetStatus(parts.getRef()));
     ManagerProtocol.StatusPart first = parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT);
-    List<io.shepherd.protocol.NodeStatus> nodes = new ArrayList<>(first.status().nodes());
+    List<NodeStatus> nodes = new ArrayList<>(first.status().nodes());
     for (int i = 1; i < first.parts(); i++) {
       nodes.addAll(parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT).status().nodes());
     }
@@ -148,7 +159,7 @@ class ManagerTest {
   @Test
   void aHostIdHeldByAnotherLiveMemberIsDeclined() {
     FakeHost impostor = new FakeHost(kit, "daq1", "akka://shepherd@10.0.0.9:2551", 99);
-    manager.tell(new io.shepherd.protocol.ManagerProtocol.RegisterHost(impostor.info, impostor.probe.getRef()));
+    manager.tell(new ManagerProtocol.RegisterHost(impostor.info, impostor.probe.getRef()));
     HostProtocol.Declined declined = impostor.probe.expectMessageClass(HostProtocol.Declined.class, WAIT);
     assertTrue(declined.reason().contains("host id daq1 is already registered"), declined.reason());
   }
@@ -177,9 +188,9 @@ class ManagerTest {
     createGroupAndNode();
     manager.tell(new ManagerProtocol.Perform(SINE, LifecycleAction.CONFIGURE, client.getRef()));
     daq1.expect(HostProtocol.RequestState.class);
-    io.shepherd.protocol.NodeStatus failed = new io.shepherd.protocol.NodeStatus(SINE, "daq1", "noop", NodeState.FAILED,
-        NodeState.CONFIGURED, io.shepherd.protocol.Mode.AUTO, false, 0, "configure() threw IllegalArgumentException: param 'rate'",
-        java.time.Instant.now(), 0.5, null, null, null, java.time.Instant.now(), 2);
+    NodeStatus failed = new NodeStatus(SINE, "daq1", "noop", NodeState.FAILED,
+        NodeState.CONFIGURED, Mode.AUTO, false, 0, "configure() threw IllegalArgumentException: param 'rate'",
+        Instant.now(), 0.5, null, null, null, Instant.now(), 2);
     daq1.nodeUpdated(failed);
     assertTrue(expectFailed(ErrorCode.NODE_FAILED).message().contains("param 'rate'"));
   }
@@ -287,32 +298,32 @@ class ManagerTest {
   void aManagedNodesFaultsGoToItsManagerAndATakeOverIsReported() {
     createGroupAndNode();
     TestProbe<ManagerProtocol.EventBatch> events = kit.createTestProbe();
-    java.util.ArrayDeque<io.shepherd.protocol.Event> seen = new java.util.ArrayDeque<>();
+    ArrayDeque<Event> seen = new ArrayDeque<>();
     manager.tell(new ManagerProtocol.SubscribeEvents(0, 0, events.getRef()));
-    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, clientId(), client.getRef()));
-    assertEquals(new HostProtocol.SetMode(daq1.epoch, SINE, io.shepherd.protocol.Mode.MANAGED), daq1.expect(HostProtocol.SetMode.class));
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), Mode.MANAGED, clientId(), client.getRef()));
+    assertEquals(new HostProtocol.SetMode(daq1.epoch, SINE, Mode.MANAGED), daq1.expect(HostProtocol.SetMode.class));
     expectOk();
     assertEquals(clientId(), status().nodes().get(0).managedBy());
-    assertEquals(io.shepherd.protocol.Mode.MANAGED, status().nodes().get(0).mode());
+    assertEquals(Mode.MANAGED, status().nodes().get(0).mode());
 
     // A crash: a node error.
-    java.time.Instant crashedAt = java.time.Instant.parse("2026-11-22T10:00:00Z");
-    daq1.nodeUpdated(new io.shepherd.protocol.NodeStatus(SINE, "daq1", "noop", NodeState.FAILED, NodeState.CREATED,
-        io.shepherd.protocol.Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1));
-    io.shepherd.protocol.Event crash = nextEvent(events, io.shepherd.protocol.Event.FAULT, seen);
+    Instant crashedAt = Instant.parse("2026-11-22T10:00:00Z");
+    daq1.nodeUpdated(new NodeStatus(SINE, "daq1", "noop", NodeState.FAILED, NodeState.CREATED,
+        Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1));
+    Event crash = nextEvent(events, Event.FAULT, seen);
     assertEquals(clientId(), crash.manager(), "a fault is for the node's manager");
-    io.shepherd.protocol.Fault.NodeError error = assertInstanceOf(io.shepherd.protocol.Fault.NodeError.class, crash.fault());
+    Fault.NodeError error = assertInstanceOf(Fault.NodeError.class, crash.fault());
     assertEquals("start() threw", error.reason());
     // A notification raised by the node.
     daq1.manager.tell(new ManagerProtocol.NodeNotified("daq1", ++daq1.seq, SINE, "laser unlocked", crashedAt));
-    io.shepherd.protocol.Event notified = nextEvent(events, io.shepherd.protocol.Event.FAULT, seen);
-    assertEquals("laser unlocked", assertInstanceOf(io.shepherd.protocol.Fault.Notification.class, notified.fault()).message());
+    Event notified = nextEvent(events, Event.FAULT, seen);
+    assertEquals("laser unlocked", assertInstanceOf(Fault.Notification.class, notified.fault()).message());
     // Another client takes the node over: the first is told.
-    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), io.shepherd.protocol.Mode.MANAGED, "other-client", client.getRef()));
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE), Mode.MANAGED, "other-client", client.getRef()));
     expectOk();
-    io.shepherd.protocol.Event taken = nextEvent(events, io.shepherd.protocol.Event.FAULT, seen);
+    Event taken = nextEvent(events, Event.FAULT, seen);
     assertEquals(clientId(), taken.manager(), "the fault goes to the manager that lost the node");
-    io.shepherd.protocol.Fault.ModeChanged changed = assertInstanceOf(io.shepherd.protocol.Fault.ModeChanged.class, taken.fault());
+    Fault.ModeChanged changed = assertInstanceOf(Fault.ModeChanged.class, taken.fault());
     assertEquals("other-client", changed.by());
     // Revive re-requests the last requested state with a new request number.
     manager.tell(new ManagerProtocol.Revive(List.of(SINE), client.getRef()));
@@ -325,17 +336,17 @@ class ManagerTest {
   @Test
   void setModeOfAnUnknownNodeChangesNothing() {
     createGroupAndNode();
-    manager.tell(new ManagerProtocol.SetMode(List.of(SINE, ACQ.node("ghost")), io.shepherd.protocol.Mode.MANAGED, clientId(),
+    manager.tell(new ManagerProtocol.SetMode(List.of(SINE, ACQ.node("ghost")), Mode.MANAGED, clientId(),
         client.getRef()));
     expectFailed(ErrorCode.NO_SUCH_NODE);
-    assertEquals(io.shepherd.protocol.Mode.AUTO, status().nodes().get(0).mode());
+    assertEquals(Mode.AUTO, status().nodes().get(0).mode());
     assertNull(status().nodes().get(0).managedBy());
   }
 
   @Test
   void aNodeCreatedAgainGetsItsLastCheckpoint() {
     createGroupAndNode();
-    io.shepherd.protocol.Checkpoint saved = new io.shepherd.protocol.Checkpoint(new byte[] {4, 2}, java.time.Instant.now());
+    Checkpoint saved = new Checkpoint(new byte[] {4, 2}, Instant.now());
     daq1.manager.tell(new ManagerProtocol.NodeCheckpointed("daq1", ++daq1.seq, SINE, saved));
     // The host restarted empty: the node is created again, with the checkpoint.
     daq1.snapshot(List.of(ACQ), List.of());
@@ -363,8 +374,8 @@ class ManagerTest {
   @Test
   void aDeadHostsNodesAreLostAndItsAnyGroupsMoveToALiveHost() {
     // daq1 lives on a second member of the cluster, which then leaves it.
-    akka.actor.typed.ActorSystem<Void> other = akka.actor.typed.ActorSystem.create(
-        akka.actor.typed.javadsl.Behaviors.empty(), "shepherd",
+    ActorSystem<Void> other = ActorSystem.create(
+        Behaviors.empty(), "shepherd",
         ConfigFactory.parseString("akka.cluster.roles = [host, member]").withFallback(kit.system().settings().config()));
     try {
       Cluster otherCluster = Cluster.get(other);
@@ -391,7 +402,7 @@ class ManagerTest {
       remote.nodeUpdated(remote.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1));
       expectOk();
 
-      otherCluster.manager().tell(akka.cluster.typed.Leave.create(otherCluster.selfMember().address()));
+      otherCluster.manager().tell(Leave.create(otherCluster.selfMember().address()));
       // The group moves to the least loaded live host (daq1 by id), with its node's requested state.
       assertEquals(floating, daq1.expect(HostProtocol.CreateGroup.class).group());
       daq1.groupCreated(floating);
@@ -401,7 +412,7 @@ class ManagerTest {
       ClusterStatus status = status();
       assertEquals("DOWN", status.hosts().stream().filter(h -> h.id().equals("a-remote")).findFirst().orElseThrow().status());
       assertEquals("daq1", status.groups().get(0).host());
-      daq2.probe.expectNoMessage(java.time.Duration.ofMillis(100));
+      daq2.probe.expectNoMessage(Duration.ofMillis(100));
     } finally {
       other.terminate();
     }

@@ -1,6 +1,7 @@
 package io.shepherd.node;
 
 import io.shepherd.protocol.NodePath;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 
@@ -61,7 +62,7 @@ public interface NodeContext {
   void checkpoint(byte[] state);
 
   /** The state the node's latest checkpoint saved, from this or an earlier incarnation. */
-  java.util.Optional<byte[]> lastCheckpoint();
+  Optional<byte[]> lastCheckpoint();
 
   /** The MDC key that holds the path of the node a log record belongs to. */
   String MDC_NODE = "shepherdNode";

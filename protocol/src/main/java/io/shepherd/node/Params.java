@@ -2,6 +2,7 @@ package io.shepherd.node;
 
 import io.shepherd.protocol.Durations;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -85,7 +86,7 @@ public final class Params {
     if (value == null) {
       return fallback;
     }
-    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on" -> true;
       case "false", "no", "off" -> false;
       default -> throw new IllegalArgumentException("param '" + name + "' must be true or false, got '" + value + "'");

@@ -1,6 +1,9 @@
 package io.shepherd.protocol;
 
+import akka.actor.BootstrapSetup;
 import akka.actor.setup.ActorSystemSetup;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
 import akka.serialization.jackson.JacksonObjectMapperFactory;
 import akka.serialization.jackson.JacksonObjectMapperProviderSetup;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -25,12 +28,12 @@ public final class CborLimits extends JacksonObjectMapperFactory {
 
   /** The setup of an actor system whose Jackson serializers read within these limits. */
   public static ActorSystemSetup setup(Config config) {
-    return ActorSystemSetup.create(akka.actor.BootstrapSetup.create(config), JacksonObjectMapperProviderSetup.create(new CborLimits()));
+    return ActorSystemSetup.create(BootstrapSetup.create(config), JacksonObjectMapperProviderSetup.create(new CborLimits()));
   }
 
   /** An actor system with these limits. */
-  public static <T> akka.actor.typed.ActorSystem<T> actorSystem(akka.actor.typed.Behavior<T> guardian, String name, Config config) {
-    return akka.actor.typed.ActorSystem.create(guardian, name, setup(config));
+  public static <T> ActorSystem<T> actorSystem(Behavior<T> guardian, String name, Config config) {
+    return ActorSystem.create(guardian, name, setup(config));
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.shepherd.protocol;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
+import java.util.List;
 
 /**
  * The messages a HostAgent receives from the Manager. Every command carries the epoch of the
@@ -81,10 +82,10 @@ public final class HostProtocol {
    * Check, without creating anything, that this host could run each spec (its type is known and
    * allowed, its executable allowed); answered with {@link ManagerProtocol.SpecsChecked}.
    */
-  public record CheckSpecs(long epoch, java.util.List<NodeSpec> specs, ActorRef<ManagerProtocol.SpecsChecked> replyTo)
+  public record CheckSpecs(long epoch, List<NodeSpec> specs, ActorRef<ManagerProtocol.SpecsChecked> replyTo)
       implements ManagerCommand {
     public CheckSpecs {
-      specs = java.util.List.copyOf(specs);
+      specs = List.copyOf(specs);
     }
   }
 }

@@ -2,8 +2,10 @@ package io.shepherd.protocol;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,9 +114,9 @@ public final class Lifecycle {
 
   /** The states reachable from {@code from}, itself excluded. */
   public static Set<NodeState> reachableFrom(NodeState from) {
-    return java.util.Arrays.stream(NodeState.values())
+    return Arrays.stream(NodeState.values())
         .filter(s -> s.requestable() && s != planningStart(from) && reachable(from, s))
-        .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(NodeState.class)));
+        .collect(Collectors.toCollection(() -> EnumSet.noneOf(NodeState.class)));
   }
 
   /**
@@ -127,7 +129,7 @@ public final class Lifecycle {
   public static Optional<String> checkRequest(NodeState current, NodeState requested, NodeState target) {
     if (!target.requestable()) {
       return Optional.of("state " + target + " cannot be requested; requestable states are "
-          + java.util.Arrays.stream(NodeState.values()).filter(NodeState::requestable).toList());
+          + Arrays.stream(NodeState.values()).filter(NodeState::requestable).toList());
     }
     List<NodeState> onTheWay = new ArrayList<>();
     onTheWay.add(planningStart(current));

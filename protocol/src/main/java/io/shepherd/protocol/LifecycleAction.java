@@ -1,5 +1,7 @@
 package io.shepherd.protocol;
 
+import java.util.Locale;
+
 /** The lifecycle callbacks of a Node, each with the state it leads to. */
 public enum LifecycleAction {
   CONFIGURE(NodeState.CONFIGURED),
@@ -21,6 +23,6 @@ public enum LifecycleAction {
 
   /** The callback's name as users write it: {@code configure}, {@code start}, ... */
   public String callName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,5 +1,7 @@
 package io.shepherd.protocol;
 
+import java.util.Locale;
+
 /** The level of a log record, lowest first. */
 public enum LogLevel {
   TRACE,
@@ -15,7 +17,7 @@ public enum LogLevel {
    */
   public static LogLevel parse(String text) {
     if (text != null) {
-      String upper = text.trim().toUpperCase(java.util.Locale.ROOT);
+      String upper = text.trim().toUpperCase(Locale.ROOT);
       if (upper.equals("WARNING")) {
         return WARN;
       }

@@ -2,7 +2,9 @@ package io.shepherd.protocol;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The messages the Manager receives: registrations and events from hosts, and calls from clients,
@@ -55,7 +57,7 @@ public final class ManagerProtocol {
   public record NodeRejected(String hostId, long seq, NodePath path, ErrorCode code, String message) implements HostEvent {}
 
   /** A node raised a notification. */
-  public record NodeNotified(String hostId, long seq, NodePath path, String message, java.time.Instant at) implements HostEvent {}
+  public record NodeNotified(String hostId, long seq, NodePath path, String message, Instant at) implements HostEvent {}
 
   /** A node saved a checkpoint (the latest of a burst). */
   public record NodeCheckpointed(String hostId, long seq, NodePath path, Checkpoint checkpoint) implements HostEvent {}
@@ -117,9 +119,9 @@ public final class ManagerProtocol {
   }
 
   /** Re-request the last requested state of nodes (Guardian's {@code revive}): stalled ones start again. */
-  public record Revive(java.util.List<NodePath> paths, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+  public record Revive(List<NodePath> paths, ActorRef<Reply> replyTo) implements Command, CborSerializable {
     public Revive {
-      paths = java.util.List.copyOf(paths);
+      paths = List.copyOf(paths);
     }
   }
 
@@ -236,10 +238,10 @@ public final class ManagerProtocol {
    * @param ports the ports reserved or released, if the call was about ports
    * @param env variables of the host environment, if the call was about it
    */
-  public record HostAnswer(String message, List<Integer> ports, java.util.Map<String, String> env) implements Reply {
+  public record HostAnswer(String message, List<Integer> ports, Map<String, String> env) implements Reply {
     public HostAnswer {
       ports = ports == null ? List.of() : List.copyOf(ports);
-      env = env == null ? java.util.Map.of() : java.util.Map.copyOf(env);
+      env = env == null ? Map.of() : Map.copyOf(env);
     }
   }
 

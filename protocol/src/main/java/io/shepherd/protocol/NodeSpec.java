@@ -1,5 +1,7 @@
 package io.shepherd.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,7 +30,7 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
   /** Longest param key or value. */
   public static final int MAX_PARAM_LENGTH = 8192;
 
-  @com.fasterxml.jackson.annotation.JsonCreator
+  @JsonCreator
   public NodeSpec {
     if (type == null || type.isBlank()) {
       throw new IllegalArgumentException("node type is empty; give a registered type name or a class name");
@@ -91,6 +93,6 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
       }
       copy.put(key, value);
     });
-    return java.util.Collections.unmodifiableMap(copy);
+    return Collections.unmodifiableMap(copy);
   }
 }

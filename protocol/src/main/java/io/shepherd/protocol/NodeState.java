@@ -1,5 +1,8 @@
 package io.shepherd.protocol;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
  * The lifecycle states of a Node (pyacq, ROS 2 managed nodes, EXOS):
  * {@code CREATED -> CONFIGURED -> INITIALIZED -> RUNNING <-> STOPPED -> CLOSED}, and {@code FAILED}
@@ -32,9 +35,9 @@ public enum NodeState {
    */
   public static NodeState parse(String text) {
     if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("state is missing; use one of " + java.util.Arrays.toString(values()) + ", up or down");
+      throw new IllegalArgumentException("state is missing; use one of " + Arrays.toString(values()) + ", up or down");
     }
-    String upper = text.trim().toUpperCase(java.util.Locale.ROOT);
+    String upper = text.trim().toUpperCase(Locale.ROOT);
     if (upper.equals("UP")) {
       return RUNNING;
     }
@@ -47,6 +50,6 @@ public enum NodeState {
       }
     }
     throw new IllegalArgumentException(
-        "unknown state '" + Names.abbreviate(text) + "'; use one of " + java.util.Arrays.toString(values()) + ", up or down");
+        "unknown state '" + Names.abbreviate(text) + "'; use one of " + Arrays.toString(values()) + ", up or down");
   }
 }

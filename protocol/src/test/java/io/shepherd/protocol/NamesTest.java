@@ -2,6 +2,8 @@ package io.shepherd.protocol;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +56,7 @@ class NamesTest {
   void specsRefuseBadParams() {
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.of("", Map.of()));
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.of("x".repeat(NodeSpec.MAX_TYPE_LENGTH + 1), Map.of()));
-    java.util.HashMap<String, String> nullValue = new java.util.HashMap<>();
+    HashMap<String, String> nullValue = new HashMap<>();
     nullValue.put("rate", null);
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.of("sine", nullValue));
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.of("sine", Map.of("rate", "x".repeat(NodeSpec.MAX_PARAM_LENGTH + 1))));
@@ -65,7 +67,7 @@ class NamesTest {
 
   @Test
   void restartPoliciesRefuseNonsense() {
-    java.time.Duration s = java.time.Duration.ofSeconds(1);
+    Duration s = Duration.ofSeconds(1);
     assertThrows(IllegalArgumentException.class, () -> new RestartPolicy(s.negated(), s, 0.1, s, 3, s));
     assertThrows(IllegalArgumentException.class, () -> new RestartPolicy(s.multipliedBy(2), s, 0.1, s, 3, s));
     assertThrows(IllegalArgumentException.class, () -> new RestartPolicy(s, s, 1.5, s, 3, s));

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
 import akka.serialization.jackson.JacksonCborSerializer;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.shepherd.testing.RoundTrip;
 import io.shepherd.testing.TestConfig;
 import java.io.IOException;
+import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,9 +190,9 @@ class ProtocolSerializationTest {
   }
 
   private static void check(Class<?> type) {
-    com.fasterxml.jackson.annotation.JsonTypeInfo info = type.getAnnotation(com.fasterxml.jackson.annotation.JsonTypeInfo.class);
+    JsonTypeInfo info = type.getAnnotation(JsonTypeInfo.class);
     if (info != null) {
-      assertEquals(com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME, info.use(), type + " must name its subtypes, not use class names");
+      assertEquals(JsonTypeInfo.Id.NAME, info.use(), type + " must name its subtypes, not use class names");
     }
   }
 
@@ -204,7 +206,7 @@ class ProtocolSerializationTest {
         String name = packageName + "." + file.getFileName().toString().replace(".class", "");
         Class<?> type = Class.forName(name);
         if (CborSerializable.class.isAssignableFrom(type) && !type.isInterface()
-            && !java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+            && !Modifier.isAbstract(type.getModifiers())) {
           types.add(type);
         }
       }

@@ -2,6 +2,7 @@ package io.shepherd.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code bin/shepherd bench NAME}: runs a benchmark, which prints its figures as
@@ -21,7 +22,7 @@ public final class Bench {
   }
 
   public static void main(String[] args) throws Exception {
-    org.slf4j.LoggerFactory.getILoggerFactory();
+    LoggerFactory.getILoggerFactory();
     if (args.length != 1 || args[0].equals("--help") || args[0].equals("-h")) {
       System.err.println("usage: bin/shepherd bench NAME | --list");
       System.exit(args.length == 1 ? 0 : 2);

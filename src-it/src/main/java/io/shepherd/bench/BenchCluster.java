@@ -1,12 +1,16 @@
 package io.shepherd.bench;
 
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.client.ClientSettings;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.member.LocalCluster;
+import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +38,7 @@ final class BenchCluster implements AutoCloseable {
   BenchCluster(String name, Map<String, String> overrides, List<String> roles, Duration callTimeout) throws Exception {
     Path logs = Files.createTempDirectory("shepherd-bench-" + name + "-");
     Report.note("member logs in " + logs);
-    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    Map<String, String> properties = new LinkedHashMap<>();
     properties.put("shepherd.host.work-root", logs.resolve("work").toString());
     properties.put("shepherd.logs.server.dir", logs.resolve("server-logs").toString());
     properties.putAll(overrides);
@@ -48,8 +52,8 @@ final class BenchCluster implements AutoCloseable {
         members.start(ids[i], memberRoles);
         hosts += memberRoles.contains("host") ? 1 : 0;
       }
-      connected = ShepherdClient.connect(ClientSettings.fromConfig(io.shepherd.ShepherdConfig.load(
-              com.typesafe.config.ConfigFactory.parseMap(overrides))).withApi(members.apiUrls())
+      connected = ShepherdClient.connect(ClientSettings.fromConfig(ShepherdConfig.load(
+              ConfigFactory.parseMap(overrides))).withApi(members.apiUrls())
           .withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(callTimeout));
       client = connected;
       long expected = hosts;
@@ -75,7 +79,7 @@ final class BenchCluster implements AutoCloseable {
   /** Configuration overrides from SHEPHERD_BENCH_CONFIG: "key=value;key=value". */
   static Map<String, String> tuning() {
     String custom = System.getenv("SHEPHERD_BENCH_CONFIG");
-    Map<String, String> map = new java.util.LinkedHashMap<>();
+    Map<String, String> map = new LinkedHashMap<>();
     if (custom != null) {
       for (String pair : custom.split(";")) {
         if (pair.contains("=")) {
@@ -87,7 +91,7 @@ final class BenchCluster implements AutoCloseable {
   }
 
   /** The live member running host {@code hostId}. */
-  io.shepherd.member.MemberProcess member(String hostId) {
+  MemberProcess member(String hostId) {
     return members.members().stream().filter(m -> m.alive() && m.hostId().equals(hostId)).findFirst().orElseThrow();
   }
 

@@ -3,6 +3,7 @@ package io.shepherd.bench;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,7 +85,7 @@ final class FoundationBenchmarks {
           Report.note("round " + round + ": " + walls[round] / 1_000_000 + " ms");
           removeGroups(cluster, "run" + round);
         }
-        java.util.Arrays.sort(walls);
+        Arrays.sort(walls);
         report.figure("create-1000.wall.median", walls[walls.length / 2] / 1e6, "ms");
         report.figure("create-1000.wall.best", walls[0] / 1e6, "ms");
         report.figure("create-1000.wall.worst", walls[walls.length - 1] / 1e6, "ms");

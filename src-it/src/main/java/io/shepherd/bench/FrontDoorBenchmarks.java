@@ -10,12 +10,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -239,7 +241,7 @@ final class FrontDoorBenchmarks {
         TimeUnit.MILLISECONDS.sleep(1);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      Map<String, Integer> failures = new java.util.TreeMap<>();
+      Map<String, Integer> failures = new TreeMap<>();
       for (CompletableFuture<?> request : requests) {
         try {
           request.join();
@@ -317,7 +319,7 @@ final class FrontDoorBenchmarks {
               }
               lastSeq = number;
               received++;
-              latencies.add(Math.max(0, java.time.Duration.between(parseInstant(at.group(1)), now).toNanos()));
+              latencies.add(Math.max(0, Duration.between(parseInstant(at.group(1)), now).toNanos()));
             }
           } catch (Exception e) {
             connected.completeExceptionally(e);

@@ -11,9 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /** The process nodes' figures: restart after kill -9 beside supervisord and pm2, and a site file of 100 processes. */
 final class ProcessBenchmarks {
@@ -26,7 +32,7 @@ final class ProcessBenchmarks {
 
   /** Configuration that lets members run the benchmark's processes. */
   static Map<String, String> processConfig(Path work) {
-    Map<String, String> config = new java.util.LinkedHashMap<>(BenchCluster.tuning());
+    Map<String, String> config = new LinkedHashMap<>(BenchCluster.tuning());
     config.put("shepherd.host.process.allowed.0", "/usr/bin/*");
     config.put("shepherd.host.process.allowed.1", "/bin/*");
     config.put("shepherd.host.work-root", work.toString());
@@ -204,7 +210,7 @@ final class ProcessBenchmarks {
           cluster.await("the 100 processes gone", s -> s.nodes().stream().noneMatch(n -> n.path().group().equals("procs")));
         }
         long[] sorted = walls.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         report.figure("wall.median", sorted[2] / 1e6, "ms");
         report.figure("wall.best", sorted[0] / 1e6, "ms");
         report.figure("wall.worst", sorted[4] / 1e6, "ms");
@@ -280,9 +286,9 @@ final class ProcessBenchmarks {
         throw new IllegalStateException("no process with '" + marker + "' appeared");
       }
       long checked = since;
-      java.util.Set<Long> pending = new java.util.LinkedHashSet<>();
+      Set<Long> pending = new LinkedHashSet<>();
       while (System.nanoTime() < deadline) {
-        for (java.util.Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
+        for (Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
           long pid = it.next();
           int state = check(pid, wanted);
           if (state == 1) {
@@ -303,7 +309,7 @@ final class ProcessBenchmarks {
         checked = Math.max(checked, last);
         // A short park, not a pure spin: the machine has 2 cores, and a spinning watcher would
         // slow down what it watches. Resolution is about 0.15 ms.
-        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+        LockSupport.parkNanos(100_000);
       }
       throw new IllegalStateException("no process with '" + marker + "' appeared");
     }

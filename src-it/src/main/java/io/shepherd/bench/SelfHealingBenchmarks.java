@@ -2,6 +2,7 @@ package io.shepherd.bench;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.ShepherdConfig;
@@ -17,8 +18,10 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.RestartPolicy;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,13 +74,13 @@ final class SelfHealingBenchmarks {
                 running.add(System.nanoTime());
               }
               return Behaviors.same();
-            }).build(), "listener", akka.actor.typed.Props.empty());
+            }).build(), "listener", Props.empty());
         // Every crash after the node has arrived is a first restart: no backoff; a budget that never ends.
         RestartPolicy immediate = new RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, RestartPolicy.MAX_RESTARTS_LIMIT,
             Duration.ofSeconds(1));
         system.systemActorOf(NodeRunner.create(NodePath.parse("bench/restart/n"), NodeSpec.of("crash", Map.of()).withRestart(immediate),
             NodeState.RUNNING, 1, null, new HostEnvironment(settings, NodeTypes.create(settings), listener)), "runner",
-            akka.actor.typed.Props.empty());
+            Props.empty());
         running.take();
         crashes(running, 2_000, null);
         long[][] phases = new long[3][1_000];
@@ -131,7 +134,7 @@ final class SelfHealingBenchmarks {
     }
 
     public void run(Report report) throws Exception {
-      Map<String, String> config = new java.util.HashMap<>(overrides);
+      Map<String, String> config = new HashMap<>(overrides);
       config.putAll(BenchCluster.tuning());
       try (BenchCluster cluster = new BenchCluster(name, config, List.of("manager", "host", "host"))) {
         cluster.client.createGroup("any/moving", true).toCompletableFuture().join();
@@ -189,7 +192,7 @@ final class SelfHealingBenchmarks {
           MemberProcess victim = cluster.members.members().stream()
               .filter(m -> m.alive() && m.address().equals(managerAddress)).findFirst().orElseThrow();
           long killedAt = System.nanoTime();
-          Report.note("killing the Manager's member " + victim + " at " + java.time.LocalTime.now());
+          Report.note("killing the Manager's member " + victim + " at " + LocalTime.now());
           cluster.members.kill(victim);
           takeover[round] = pollUntil(cluster, s -> !s.manager().address().equals(managerAddress)
               && s.groups().size() == 2 && s.nodes().size() == 50

@@ -1,10 +1,15 @@
 package io.shepherd.it;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.client.ClientSettings;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.member.LocalCluster;
 import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.NodeStatus;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -96,12 +102,12 @@ public final class TestCluster implements AutoCloseable {
   public ClientSettings settings(Map<String, String> own) {
     Map<String, String> settings = new LinkedHashMap<>(members.properties());
     settings.putAll(own);
-    com.typesafe.config.Config config = io.shepherd.ShepherdConfig.load(com.typesafe.config.ConfigFactory.parseMap(settings));
+    Config config = ShepherdConfig.load(ConfigFactory.parseMap(settings));
     return ClientSettings.fromConfig(config).withApi(members.apiUrls());
   }
 
   /** The URLs of the manager members' HTTP API. */
-  public List<java.net.URI> apiUrls() {
+  public List<URI> apiUrls() {
     return members.apiUrls();
   }
 
@@ -132,17 +138,17 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** The status of a node, if the status lists it. */
-  public static java.util.Optional<io.shepherd.protocol.NodeStatus> node(ClusterStatus status, String path) {
+  public static Optional<NodeStatus> node(ClusterStatus status, String path) {
     return status.nodes().stream().filter(n -> n.path().toString().equals(path)).findFirst();
   }
 
   /** The status of a group, if the status lists it. */
-  public static java.util.Optional<ClusterStatus.Group> group(ClusterStatus status, String path) {
+  public static Optional<ClusterStatus.Group> group(ClusterStatus status, String path) {
     return status.groups().stream().filter(g -> g.path().toString().equals(path)).findFirst();
   }
 
   /** The status of a host, if the status lists it. */
-  public static java.util.Optional<ClusterStatus.Host> host(ClusterStatus status, String id) {
+  public static Optional<ClusterStatus.Host> host(ClusterStatus status, String id) {
     return status.hosts().stream().filter(h -> h.id().equals(id)).findFirst();
   }
 

@@ -2,8 +2,14 @@ package io.shepherd.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.shepherd.member.MemberCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -62,8 +68,8 @@ class CliTest {
   void badCommandLinesAreRefused(String args, String expected) {
     String command = args.split(" ")[0];
     // member, demo and certs start Akka: bin/shepherd runs them from the member launcher.
-    CommandLine commandLine = java.util.Set.of("member", "demo", "certs").contains(command)
-        ? io.shepherd.member.MemberCli.commandLine() : Shepherd.commandLine();
+    CommandLine commandLine = Set.of("member", "demo", "certs").contains(command)
+        ? MemberCli.commandLine() : Shepherd.commandLine();
     StringWriter err = new StringWriter();
     commandLine.setErr(new PrintWriter(err));
     commandLine.setOut(new PrintWriter(new StringWriter()));
@@ -73,8 +79,8 @@ class CliTest {
   }
 
   private static String[] split(String args) {
-    java.util.List<String> parts = new java.util.ArrayList<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([^']*)'|(\\S+)").matcher(args);
+    List<String> parts = new ArrayList<>();
+    Matcher m = Pattern.compile("'([^']*)'|(\\S+)").matcher(args);
     while (m.find()) {
       parts.add(m.group(1) != null ? m.group(1) : m.group(2));
     }

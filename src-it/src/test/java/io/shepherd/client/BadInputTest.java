@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogLevel;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.ProcessSpec;
@@ -15,9 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -181,7 +186,7 @@ class BadInputTest {
     refused("missing argument", INVALID, "a site file is required", () -> client.apply((Path) null));
     rejected("unknown state", "unknown state 'sideways'", () -> NodeState.parse("sideways"));
     rejected("unknown state", "state is missing", () -> NodeState.parse(""));
-    rejected("unknown level", "unknown log level", () -> io.shepherd.protocol.LogLevel.parse("LOUD"));
+    rejected("unknown level", "unknown log level", () -> LogLevel.parse("LOUD"));
     for (int count : new int[] {0, -1, 101, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
       refused("number out of range", INVALID, "between 1 and 100", () -> client.bindTcp("daq1", count));
       refused("number out of range", INVALID, "between 1 and 100", () -> client.bindUdp("daq1", count));
@@ -212,14 +217,14 @@ class BadInputTest {
       many.put("p" + i, "v");
     }
     rejected("oversized string", "at most 256 are allowed", () -> NodeSpec.of("sine", many));
-    rejected("oversized string", "input line must be at most", () -> new ManagerProtocol.SendInput(io.shepherd.protocol.NodePath.parse("daq1/acq/proc"), "x".repeat(70_000), null));
+    rejected("oversized string", "input line must be at most", () -> new ManagerProtocol.SendInput(NodePath.parse("daq1/acq/proc"), "x".repeat(70_000), null));
     refused("oversized string", INVALID, "input line must be at most", () -> client.sendInput("daq1/acq/proc", "x".repeat(70_000)));
     Map<String, String> big = new HashMap<>();
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     for (int i = 0; i < 200; i++) {
       byte[] noise = new byte[6000]; // random: compression cannot shrink it below the frame size
       random.nextBytes(noise);
-      big.put("p" + i, java.util.Base64.getEncoder().encodeToString(noise));
+      big.put("p" + i, Base64.getEncoder().encodeToString(noise));
     }
     refused("oversized message", INVALID, "larger than the largest message", () -> client.createNode("daq1/acq/big", NodeSpec.of("sine", big), NodeState.RUNNING));
     rejected("bad environment", "LD_PRELOAD may not be set", () -> ProcessSpec.of("sleep").withEnv(Map.of("LD_PRELOAD", "/tmp/evil.so")));
@@ -260,7 +265,7 @@ class BadInputTest {
 
   @Test
   void malformedAndRefusedSiteFiles() throws Exception {
-    Map<String, String> files = new java.util.LinkedHashMap<>();
+    Map<String, String> files = new LinkedHashMap<>();
     files.put("syntax.conf", "hosts { daq1 {\n");
     files.put("unknown-key.conf", "hosts.daq1.groups.g.nodes.n { typo = sine }\n");
     files.put("unknown-host.conf", "hosts.nohost.groups.g.nodes.n { type = sine }\n");

@@ -3,6 +3,8 @@ package io.shepherd.client;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.Fault;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
@@ -11,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,7 +162,7 @@ class ClientTest {
     assertTrue(e.getMessage().contains("configure() threw IllegalStateException"), e.getMessage());
   }
 
-  static void poll(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void poll(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
@@ -174,8 +179,8 @@ class ClientTest {
       get(client.requestAndAwait("daq1/guard/f", NodeState.RUNNING));
       poll("the node to stall", () -> get(nodes.stalledNodes()).size() == 1);
       assertFalse(get(nodes.arrived()));
-      List<io.shepherd.protocol.Fault> faults = nodes.check();
-      assertTrue(faults.stream().anyMatch(f -> f instanceof io.shepherd.protocol.Fault.NodeError e
+      List<Fault> faults = nodes.check();
+      assertTrue(faults.stream().anyMatch(f -> f instanceof Fault.NodeError e
           && e.reason().contains("flaky node failed after 300 ms")), faults.toString());
       assertTrue(nodes.check().isEmpty(), "check returns the faults since the last check");
       NodeStatus stalled = get(client.nodeStatus("daq1/guard/f"));
@@ -193,17 +198,17 @@ class ClientTest {
     get(client.createNode("daq1/takeover/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
     try (NodeManager mine = client.nodeManager("daq1/takeover/n");
          ShepherdClient other = ShepherdClient.connect(member.settings())) {
-      java.util.concurrent.BlockingQueue<io.shepherd.protocol.Fault> pushed = new java.util.concurrent.LinkedBlockingQueue<>();
+      BlockingQueue<Fault> pushed = new LinkedBlockingQueue<>();
       mine.subscribe(pushed::add);
       get(mine.setManaged());
       get(other.nodeManager("daq1/takeover/n").setManaged());
-      io.shepherd.protocol.Fault fault = pushed.poll(30, TimeUnit.SECONDS);
-      assertInstanceOf(io.shepherd.protocol.Fault.ModeChanged.class, fault);
-      assertEquals(other.clientId(), ((io.shepherd.protocol.Fault.ModeChanged) fault).by());
+      Fault fault = pushed.poll(30, TimeUnit.SECONDS);
+      assertInstanceOf(Fault.ModeChanged.class, fault);
+      assertEquals(other.clientId(), ((Fault.ModeChanged) fault).by());
       assertEquals(other.clientId(), get(client.nodeStatus("daq1/takeover/n")).managedBy());
     }
     // The other client closed its session: the node it managed recovers by itself again.
-    poll("the node back in AUTO", () -> get(client.nodeStatus("daq1/takeover/n")).mode() == io.shepherd.protocol.Mode.AUTO);
+    poll("the node back in AUTO", () -> get(client.nodeStatus("daq1/takeover/n")).mode() == Mode.AUTO);
   }
 
   @Test

@@ -6,6 +6,7 @@ import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.member.MemberOptions;
 import io.shepherd.member.ShepherdMember;
 import java.net.URI;
@@ -28,7 +29,7 @@ final class OneMember implements AutoCloseable {
             akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             shepherd.logs.server.dir = "target/shepherd-logs"
             shepherd.api.port = 0
-            """).withFallback(io.shepherd.ShepherdConfig.load()));
+            """).withFallback(ShepherdConfig.load()));
     system = ShepherdMember.start(config);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -8,8 +8,11 @@ import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +43,7 @@ class FoundationIT {
     }
   }
 
-  static <T> T get(java.util.concurrent.CompletionStage<T> stage) {
+  static <T> T get(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
   }
 
@@ -99,10 +102,10 @@ class FoundationIT {
   @Test
   void aClientKilledWithItsJvmLosesItsGroupsToo() throws Exception {
     // A client in its own JVM, killed with kill -9 once it has created a group.
-    ProcessBuilder builder = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.shepherd.it.CreateGroupAndWait",
-        cluster.apiUrls().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(",")), "gamma/orphan");
-    builder.redirectErrorStream(true).redirectOutput(java.nio.file.Path.of(System.getProperty("shepherd.it.logs", "target"),
+        cluster.apiUrls().stream().map(Object::toString).collect(Collectors.joining(",")), "gamma/orphan");
+    builder.redirectErrorStream(true).redirectOutput(Path.of(System.getProperty("shepherd.it.logs", "target"),
         "orphan-client.log").toFile());
     Process process = builder.start();
     try {

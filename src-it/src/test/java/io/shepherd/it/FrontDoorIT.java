@@ -6,17 +6,21 @@ import io.shepherd.client.EventSubscription;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.member.Certificates;
 import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ApiJson;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.Event;
+import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,7 +59,7 @@ class FrontDoorIT {
   static void start() throws Exception {
     if (Files.exists(CERTS)) {
       try (var files = Files.walk(CERTS)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
     Certificates.create(CERTS, List.of("alpha", "beta", "gamma", "operator"), 2);
@@ -117,7 +121,7 @@ class FrontDoorIT {
         for (String line = in.readLine(); line != null; line = in.readLine()) {
           lines.add(line);
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // the process ended
       }
     });
@@ -147,7 +151,7 @@ class FrontDoorIT {
     assertTrue(status.out().contains("MANAGER akka://shepherd@127.0.0.1:" + alpha.port()), status.out());
     assertTrue(status.out().contains("gamma"), status.out());
     // --json is the API's own JSON.
-    ClusterStatus fromCli = io.shepherd.protocol.ApiJson.mapper()
+    ClusterStatus fromCli = ApiJson.mapper()
         .readValue(ok("status", "--json").out(), ClusterStatus.class);
     assertEquals(client.status().toCompletableFuture().join().hosts(), fromCli.hosts());
 
@@ -172,7 +176,7 @@ class FrontDoorIT {
     ok("logs", "--node", "gamma/door/reader", "--limit", "5");
     TestCluster.awaitStatus(client, "reader's echo in the log server", s -> {
       try {
-        return client.tailLogs(new io.shepherd.protocol.LogFilter("gamma/door/reader", null, null), 10).toCompletableFuture().join()
+        return client.tailLogs(new LogFilter("gamma/door/reader", null, null), 10).toCompletableFuture().join()
             .records().stream().anyMatch(r -> r.message().equals("hello cat"));
       } catch (RuntimeException e) {
         return false;

@@ -23,11 +23,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +61,7 @@ class LogsIT {
         "shepherd.logs.server.dir", WORK.resolve(name).resolve("server-logs").toString());
   }
 
-  static <T> T get(java.util.concurrent.CompletionStage<T> stage) {
+  static <T> T get(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
   }
 
@@ -120,7 +122,7 @@ class LogsIT {
     // logs -f prints records as they arrive: a new node's first tick shows up in it.
     Process follow = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.shepherd.cli.Shepherd", "logs", "-f", "--node", "beta/late/*",
-        "--api", cluster.apiUrls().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(",")))
+        "--api", cluster.apiUrls().stream().map(Object::toString).collect(Collectors.joining(",")))
         .redirectErrorStream(true).start();
     try {
       BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));

@@ -8,6 +8,7 @@ import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ class PartitionIT {
       assertTrue(after.manager().epoch() > before.manager().epoch());
       // The isolated member downed itself: its JVM exits, so it cannot run a Manager.
       assertTrue(waitForExit(alpha, TestCluster.PATIENCE), "the isolated member exits");
-      assertTrue(java.nio.file.Files.readString(alpha.log()).contains("downed"), "it says it was downed");
+      assertTrue(Files.readString(alpha.log()).contains("downed"), "it says it was downed");
       // The majority keeps working.
       assertEquals(NodeState.RUNNING,
           client.requestAndAwait("beta/acq/counter", NodeState.RUNNING).toCompletableFuture().join().state());

@@ -10,15 +10,19 @@ import io.shepherd.host.internal.process.Sessions;
 import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +59,7 @@ class ProcessNodesIT {
     }
   }
 
-  static <T> T get(java.util.concurrent.CompletionStage<T> stage) {
+  static <T> T get(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
   }
 
@@ -66,7 +70,7 @@ class ProcessNodesIT {
     return file;
   }
 
-  static NodeStatus await(String path, String what, java.util.function.Predicate<NodeStatus> condition) {
+  static NodeStatus await(String path, String what, Predicate<NodeStatus> condition) {
     return node(TestCluster.awaitStatus(client, path + " " + what, s -> node(s, path).filter(condition).isPresent()), path).orElseThrow();
   }
 
@@ -160,7 +164,7 @@ class ProcessNodesIT {
     await("daq2/recording/recorder", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null);
     await("daq2/recording/counter", "RUNNING", n -> n.state() == NodeState.RUNNING);
     NodeStatus spectrum = await("any/analysis/spectrum", "RUNNING", n -> n.state() == NodeState.RUNNING);
-    assertEquals(io.shepherd.protocol.Mode.MANAGED, spectrum.mode());
+    assertEquals(Mode.MANAGED, spectrum.mode());
     get(client.sendInput("daq2/recording/recorder", "start run 42"));
     // An empty site file removes everything a site file declared.
     get(client.apply(site("empty.conf", "hosts {}\n")));
@@ -174,7 +178,7 @@ class ProcessNodesIT {
     get(client.createProcess("daq2/ops/a", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
     get(client.createProcess("daq2/ops/b", ProcessSpec.of("sleep", "1000"), NodeState.INITIALIZED));
     get(client.createProcess("daq2/ops/c", ProcessSpec.of("bash", "-c", "trap '' TERM; sleep 1000").withStopGrace(
-        java.time.Duration.ofSeconds(60)), NodeState.INITIALIZED));
+        Duration.ofSeconds(60)), NodeState.INITIALIZED));
 
     String answer = get(client.update(List.of(new ManagerProtocol.TargetState("daq2/ops", NodeState.RUNNING),
         new ManagerProtocol.TargetState("daq2/ops/b", NodeState.STOPPED))));

@@ -3,11 +3,14 @@ package io.shepherd.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.shepherd.client.ShepherdClient;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +45,7 @@ class ReadmeIT {
 
   /** The README's complete Java programs: the code blocks that declare a public class. */
   static Map<String, String> examples() throws Exception {
-    Map<String, String> classes = new java.util.LinkedHashMap<>();
+    Map<String, String> classes = new LinkedHashMap<>();
     Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
     while (block.find()) {
       Matcher name = Pattern.compile("public (?:final )?class (\\w+)").matcher(block.group(1));
@@ -65,14 +68,14 @@ class ReadmeIT {
       files.add(file.toString());
     }
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
     List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), "-d", dir.toString()));
     args.addAll(files);
     assertEquals(0, javac.run(null, null, errors, args.toArray(String[]::new)), () -> "the README's examples do not compile: " + errors);
 
     Process example = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dshepherd.client.api.0=" + cluster.apiUrls().get(0), "-Dshepherd.client.call-timeout=30s",
-        "-cp", dir + java.io.File.pathSeparator + System.getProperty("java.class.path"), "Example")
+        "-cp", dir + File.pathSeparator + System.getProperty("java.class.path"), "Example")
         .redirectErrorStream(true).start();
     String out = new String(example.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(example.waitFor(120, TimeUnit.SECONDS), "the example ended");

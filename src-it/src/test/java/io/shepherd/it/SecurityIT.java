@@ -10,6 +10,7 @@ import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -46,7 +48,7 @@ class SecurityIT {
   static void start() throws Exception {
     if (Files.exists(CERTS)) {
       try (var files = Files.walk(CERTS)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
     Certificates.create(CERTS.resolve("cluster"), List.of("alpha", "beta", "client"), 30);
@@ -118,7 +120,7 @@ class SecurityIT {
           while (!closed && System.nanoTime() < deadline) {
             closed = in.read(new byte[4096]) < 0;
           }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           closed = !(e instanceof SocketTimeoutException); // reset by the member
         }
         assertTrue(closed, "the member dropped the connection");

@@ -2,6 +2,7 @@ package io.shepherd.host.internal;
 
 import akka.actor.typed.ActorRef;
 import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypeException;
 import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.node.Node;
@@ -39,7 +40,7 @@ public record HostEnvironment(HostSettings settings, NodeTypes types, ProcessHos
    *
    * @throws io.shepherd.host.NodeTypeException saying why it cannot
    */
-  public void check(NodeSpec spec) throws io.shepherd.host.NodeTypeException {
+  public void check(NodeSpec spec) throws NodeTypeException {
     if (spec.forProcess()) {
       processes.check(spec.process());
     } else {

@@ -4,6 +4,7 @@ import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.ChildFailed;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -11,8 +12,9 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
-import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.GroupPath;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -41,7 +43,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
 
   public record KillNode(NodePath path) implements Command {}
 
-  public record SendInput(NodePath path, String line, akka.actor.typed.ActorRef<io.shepherd.protocol.ManagerProtocol.Reply> replyTo)
+  public record SendInput(NodePath path, String line, ActorRef<ManagerProtocol.Reply> replyTo)
       implements Command {}
 
   /** Remove every node, then stop. */
@@ -101,7 +103,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
   private void spawnRunner(CreateNode create) {
     ActorRef<NodeRunner.Command> runner = getContext().spawn(
         Behaviors.supervise(NodeRunner.create(create.path(), create.spec(), create.requested(), create.seq(), create.checkpoint(), env))
-            .onFailure(akka.actor.typed.SupervisorStrategy.stop()),
+            .onFailure(SupervisorStrategy.stop()),
         "node-" + create.path().node());
     getContext().watch(runner);
     runners.put(create.path().node(), runner);
@@ -137,7 +139,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
     if (runner != null) {
       runner.tell(new NodeRunner.SendInput(send.line(), send.replyTo()));
     } else {
-      send.replyTo().tell(new io.shepherd.protocol.ManagerProtocol.Failed(ErrorCode.NO_SUCH_NODE, "no node " + send.path()
+      send.replyTo().tell(new ManagerProtocol.Failed(ErrorCode.NO_SUCH_NODE, "no node " + send.path()
           + " on host " + env.hostId()));
     }
     return this;

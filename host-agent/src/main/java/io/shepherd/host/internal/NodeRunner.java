@@ -120,7 +120,6 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private static final String STABILITY_TIMER = "stability";
   private static final String REMOVE_TIMER = "remove";
   private static final String CHECKPOINT_TIMER = "checkpoint";
-  private static final Duration STABILITY_REFRESH = Duration.ofSeconds(5);
 
   private final NodePath path;
   private final NodeSpec spec;
@@ -726,7 +725,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     stability.record(now, arrived);
     emittedStability = stability.stability(now);
     if (emittedStability < 0.995 && !timers.isTimerActive(STABILITY_TIMER)) {
-      timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, STABILITY_REFRESH);
+      timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, settings.stabilityRefresh());
     }
     Optional<ProcessControl> process = process();
     Long pid = process.map(ProcessControl::pid).orElse(null);

@@ -2,6 +2,7 @@ package io.shepherd.host.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * The share of a recent window a node spent in its requested state (OCS's stability), kept in a
@@ -23,7 +24,7 @@ final class StabilityTracker {
   StabilityTracker(Duration window, Instant createdAt) {
     this.bucketNanos = Math.max(1, window.toNanos() / BUCKETS);
     long created = nanos(createdAt);
-    java.util.Arrays.fill(bucketOf, Long.MIN_VALUE);
+    Arrays.fill(bucketOf, Long.MIN_VALUE);
     this.accountedUntil = created - window.toNanos();
     this.arrived = true;
     advance(created);

@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
+import com.typesafe.config.Config;
 import io.shepherd.protocol.LogProtocol;
 import io.shepherd.protocol.LogRecord;
 import java.time.Duration;
@@ -44,11 +45,11 @@ public final class LogForwarder extends AbstractBehavior<LogForwarder.Command> {
   private record InFlight(LogProtocol.LogBatch batch, long lastSeq) {}
 
   /** How many records a batch holds at most, and about how many bytes. */
-  public record Settings(int batchRecords, int batchBytes, int maxInFlight, Duration resendAfter) {
-    public static Settings fromConfig(com.typesafe.config.Config config) {
-      com.typesafe.config.Config c = config.getConfig("shepherd.logs.forwarder");
+  public record Settings(int batchRecords, int batchBytes, int maxInFlight, Duration resendAfter, Duration tick) {
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("shepherd.logs.forwarder");
       return new Settings(c.getInt("batch-records"), (int) c.getBytes("batch-size").longValue(), c.getInt("max-in-flight"),
-          c.getDuration("resend-after"));
+          c.getDuration("resend-after"), c.getDuration("tick"));
     }
   }
 
@@ -75,7 +76,7 @@ public final class LogForwarder extends AbstractBehavior<LogForwarder.Command> {
     this.ackAdapter = ctx.messageAdapter(LogProtocol.Ack.class, Acked::new);
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(LogProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, ServerListing::new)));
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(100));
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
     ActorRef<Command> self = ctx.getSelf();
     buffer.onRecords(() -> self.tell(Wake.INSTANCE));
   }

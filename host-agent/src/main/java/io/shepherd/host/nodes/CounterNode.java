@@ -3,6 +3,7 @@ package io.shepherd.host.nodes;
 import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +35,7 @@ public final class CounterNode implements Node {
     this.reportEvery = params.getDuration("report-every", Duration.ofSeconds(5));
     this.checkpointEvery = params.getDuration("checkpoint-every", Duration.ofSeconds(1));
     context.lastCheckpoint().ifPresent(saved -> {
-      count.set(java.nio.ByteBuffer.wrap(saved).getLong());
+      count.set(ByteBuffer.wrap(saved).getLong());
       context.logger().info("resuming from checkpoint at count {}", count.get());
     });
   }
@@ -51,7 +52,7 @@ public final class CounterNode implements Node {
   }
 
   private void checkpoint() {
-    context.checkpoint(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(count.get()).array());
+    context.checkpoint(ByteBuffer.allocate(Long.BYTES).putLong(count.get()).array());
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A signal generator: produces a sine wave at {@code rate} samples per second on its own thread
@@ -61,7 +62,7 @@ public final class SineNode implements Node {
       }
       long wait = next - now;
       if (wait > 0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        LockSupport.parkNanos(wait);
       }
     }
   }

@@ -10,6 +10,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.host.HostSettings;
+import io.shepherd.host.testnodes.RecordingNode;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostProtocol;
@@ -20,8 +21,10 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.testing.TestConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,7 +151,7 @@ class HostAgentTest {
     for (int i = 1; i <= 3; i++) {
       host.tell(new HostProtocol.CreateNode(1, GROUP.node("n" + i), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
     }
-    java.util.Set<String> arrived = new java.util.HashSet<>();
+    Set<String> arrived = new HashSet<>();
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> {
       if (e.status().arrived()) {
         arrived.add(e.status().path().node());
@@ -181,13 +184,13 @@ class HostAgentTest {
   void theDeadManSwitchStopsNodesWhenTheManagerIsGoneTooLong() throws InterruptedException {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
-    NodeSpec recording = NodeSpec.of(io.shepherd.host.testnodes.RecordingNode.class.getName(), Map.of());
+    NodeSpec recording = NodeSpec.of(RecordingNode.class.getName(), Map.of());
     host.tell(new HostProtocol.CreateNode(1, NODE, recording, NodeState.RUNNING, 1, null));
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
     kit.system().receptionist().tell(Receptionist.deregister(ManagerProtocol.SERVICE_KEY, manager.getRef()));
     // manager-loss-timeout is 300 ms here: then the node is stopped, with nobody to report to.
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!io.shepherd.host.testnodes.RecordingNode.callbacks(NODE.toString()).contains("stop")) {
+    while (!RecordingNode.callbacks(NODE.toString()).contains("stop")) {
       assertTrue(System.nanoTime() < deadline, "the dead-man switch did not stop the node");
       Thread.sleep(20);
     }

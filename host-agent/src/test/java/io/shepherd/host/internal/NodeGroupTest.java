@@ -16,7 +16,10 @@ import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.testing.TestConfig;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +44,7 @@ class NodeGroupTest {
         new HostEnvironment(settings, NodeTypes.create(settings), events.getRef())));
   }
 
-  <T extends NodeRunner.Event> T await(Class<T> type, java.util.function.Predicate<T> condition) {
+  <T extends NodeRunner.Event> T await(Class<T> type, Predicate<T> condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       NodeRunner.Event event = events.receiveMessage(Duration.ofNanos(deadline - System.nanoTime()));
@@ -73,7 +76,7 @@ class NodeGroupTest {
     for (String name : new String[] {"a", "b", "c"}) {
       group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/all/" + name), NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null));
     }
-    java.util.Set<String> running = new java.util.HashSet<>();
+    Set<String> running = new HashSet<>();
     await(NodeRunner.StatusChanged.class, e -> {
       if (e.status().state() == NodeState.RUNNING) {
         running.add(e.status().path().node());
@@ -81,7 +84,7 @@ class NodeGroupTest {
       return running.size() == 3;
     });
     group.tell(NodeGroup.RemoveAll.INSTANCE);
-    java.util.Set<String> removed = new java.util.HashSet<>();
+    Set<String> removed = new HashSet<>();
     await(NodeRunner.Removed.class, e -> removed.add(e.path().node()) && removed.size() == 3);
     events.expectTerminated(group, WAIT);
   }

@@ -3,20 +3,26 @@ package io.shepherd.host.internal;
 import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypes;
+import io.shepherd.host.testnodes.CheckpointingNode;
 import io.shepherd.host.testnodes.RecordingNode;
+import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.RestartPolicy;
 import io.shepherd.testing.TestConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -165,7 +171,7 @@ class NodeRunnerTest {
     awaitState(NodeState.RUNNING);
     runner.tell(NodeRunner.Remove.INSTANCE);
     events.fishForMessage(WAIT, e -> e instanceof NodeRunner.Removed r && r.path().equals(path)
-        ? akka.actor.testkit.typed.javadsl.FishingOutcomes.complete() : akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     events.expectTerminated(runner, WAIT);
     assertEquals(List.of("configure", "initialize", "start", "stop", "close"), RecordingNode.callbacks(path.toString()));
   }
@@ -191,12 +197,12 @@ class NodeRunnerTest {
     throw new AssertionError("no matching " + type.getSimpleName());
   }
 
-  static String text(io.shepherd.protocol.Checkpoint checkpoint) {
-    return new String(checkpoint.data(), java.nio.charset.StandardCharsets.UTF_8);
+  static String text(Checkpoint checkpoint) {
+    return new String(checkpoint.data(), StandardCharsets.UTF_8);
   }
 
   static NodeSpec checkpointing(Map<String, String> params) {
-    return NodeSpec.of(io.shepherd.host.testnodes.CheckpointingNode.class.getName(), params);
+    return NodeSpec.of(CheckpointingNode.class.getName(), params);
   }
 
   @Test
@@ -205,18 +211,18 @@ class NodeRunnerTest {
     spawn(path, checkpointing(Map.of("fail-first", "true")), NodeState.RUNNING);
     assertEquals("i1-1", text(awaitEvent(NodeRunner.Checkpointed.class, e -> true).checkpoint()));
     awaitStatus(s -> s.state() == NodeState.RUNNING && s.restarts() == 1);
-    assertEquals(List.of("none", "i1-1"), io.shepherd.host.testnodes.CheckpointingNode.seen(path.toString()));
+    assertEquals(List.of("none", "i1-1"), CheckpointingNode.seen(path.toString()));
   }
 
   @Test
   void aNodeCreatedWithACheckpointStartsFromIt() {
     NodePath path = newPath();
-    io.shepherd.protocol.Checkpoint saved = new io.shepherd.protocol.Checkpoint(
-        "from-another-host".getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Instant.now());
+    Checkpoint saved = new Checkpoint(
+        "from-another-host".getBytes(StandardCharsets.UTF_8), Instant.now());
     kit.spawn(NodeRunner.create(path, checkpointing(Map.of()), NodeState.RUNNING, 1, saved,
         new HostEnvironment(settings, types, events.getRef())));
     awaitState(NodeState.RUNNING);
-    assertEquals(List.of("from-another-host"), io.shepherd.host.testnodes.CheckpointingNode.seen(path.toString()));
+    assertEquals(List.of("from-another-host"), CheckpointingNode.seen(path.toString()));
   }
 
   @Test
@@ -233,7 +239,7 @@ class NodeRunnerTest {
   @Test
   void anOversizedCheckpointIsRefusedToTheNode() {
     spawn(newPath(), checkpointing(Map.of("size", "70000")).withRestart(
-        new io.shepherd.protocol.RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, 0, Duration.ofMinutes(1))),
+        new RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, 0, Duration.ofMinutes(1))),
         NodeState.RUNNING);
     NodeStatus failed = awaitState(NodeState.FAILED);
     assertTrue(failed.lastFailure().contains("larger than shepherd.host.max-checkpoint-size"), failed.lastFailure());

@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypes;
+import io.shepherd.host.internal.process.PortRegistry;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.host.internal.process.Sessions;
 import io.shepherd.protocol.ErrorCode;
@@ -21,6 +22,8 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
 import io.shepherd.testing.TestConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -255,8 +258,8 @@ class ProcessNodeTest {
       Files.createDirectories(WORK);
       Files.writeString(script, "#!/bin/sh\nsleep 1000\n");
       script.toFile().setExecutable(true);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     spawn(other, ProcessSpec.of(script.toString()), NodeState.RUNNING);
     NodeRunner.Rejected notAllowed = events.expectMessageClass(NodeRunner.Rejected.class, WAIT);
@@ -283,7 +286,7 @@ class ProcessNodeTest {
     String[] parts = line.split("[ =]");
     int port = Integer.parseInt(parts[1]);
     assertEquals(parts[1], parts[3], "the same port in the command and the env: " + line);
-    assertTrue(processes.ports().isReserved(io.shepherd.host.internal.process.PortRegistry.Protocol.TCP, port));
+    assertTrue(processes.ports().isReserved(PortRegistry.Protocol.TCP, port));
     // It crashes and restarts: the same port again.
     awaitStatus(s -> s.restarts() >= 1 && s.state() == NodeState.RUNNING);
     awaitTrue("the restart printed its port", () -> {
@@ -296,6 +299,6 @@ class ProcessNodeTest {
     }
     runner.tell(NodeRunner.Remove.INSTANCE);
     awaitRemoved();
-    assertFalse(processes.ports().isReserved(io.shepherd.host.internal.process.PortRegistry.Protocol.TCP, port), "released on removal");
+    assertFalse(processes.ports().isReserved(PortRegistry.Protocol.TCP, port), "released on removal");
   }
 }

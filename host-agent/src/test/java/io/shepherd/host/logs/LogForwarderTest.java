@@ -24,7 +24,7 @@ import org.slf4j.MDC;
 class LogForwarderTest {
 
   static final Duration WAIT = Duration.ofSeconds(10);
-  static final LogForwarder.Settings SETTINGS = new LogForwarder.Settings(100, 64 * 1024, 3, Duration.ofSeconds(30));
+  static final LogForwarder.Settings SETTINGS = new LogForwarder.Settings(100, 64 * 1024, 3, Duration.ofSeconds(30), Duration.ofMillis(100));
 
   /** A system of its own per test: each has its own Receptionist, with its own log servers. */
   ActorTestKit kit;

@@ -74,7 +74,6 @@ public final class EventHub extends AbstractBehavior<EventHub.Command> {
 
   private record Stream(BoundedSourceQueue<ByteString> queue, EventFilter filter) {}
 
-  private static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
 
   private final int capacity;
   private final ActorRef<ManagerProtocol.EventBatch> batches;
@@ -86,18 +85,21 @@ public final class EventHub extends AbstractBehavior<EventHub.Command> {
   private long lastSeq;
   private long dropped;
 
-  /** @param capacity how many of the newest events are kept for streams that resume */
-  public static Behavior<Command> create(int capacity) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new EventHub(ctx, timers, capacity)));
+  /**
+   * @param capacity how many of the newest events are kept for streams that resume
+   * @param checkInterval how often it looks for a Manager it does not follow yet and for gaps
+   */
+  public static Behavior<Command> create(int capacity, Duration checkInterval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new EventHub(ctx, timers, capacity, checkInterval)));
   }
 
-  private EventHub(ActorContext<Command> ctx, TimerScheduler<Command> timers, int capacity) {
+  private EventHub(ActorContext<Command> ctx, TimerScheduler<Command> timers, int capacity, Duration checkInterval) {
     super(ctx);
     this.capacity = capacity;
     this.batches = ctx.messageAdapter(ManagerProtocol.EventBatch.class, Batch::new);
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
         ctx.messageAdapter(Receptionist.Listing.class, Listing::new)));
-    timers.startTimerWithFixedDelay(Check.INSTANCE, CHECK_INTERVAL);
+    timers.startTimerWithFixedDelay(Check.INSTANCE, checkInterval);
   }
 
   @Override

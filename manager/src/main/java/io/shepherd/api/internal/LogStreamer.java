@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.stream.BoundedSourceQueue;
 import akka.util.ByteString;
@@ -15,6 +16,7 @@ import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogLevel;
 import io.shepherd.protocol.LogProtocol;
 import io.shepherd.protocol.LogRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,7 +40,6 @@ public final class LogStreamer extends AbstractBehavior<Object> {
   private enum Absent implements NoSerializationVerificationNeeded { INSTANCE }
 
   /** While there is no log server, the stream hears so this often (a client gives up after its timeout). */
-  private static final java.time.Duration ABSENT_EVERY = java.time.Duration.ofSeconds(1);
 
   /** The overlap asked of a new server, for the records the old one had not streamed yet. */
   private static final long OVERLAP_MICROS = 5_000_000;
@@ -50,16 +51,21 @@ public final class LogStreamer extends AbstractBehavior<Object> {
   private ActorRef<LogProtocol.Command> server;
   private long lastMicros;
 
-  private final akka.actor.typed.javadsl.TimerScheduler<Object> timers;
+  private final TimerScheduler<Object> timers;
+  private final Duration absentEvery;
 
-  public static Behavior<Object> create(LogFilter filter, BoundedSourceQueue<ByteString> queue) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LogStreamer(ctx, timers, filter, queue)));
+  /**
+   * @param absentEvery how often the client is told again that no log server is there, while none is
+   */
+  public static Behavior<Object> create(LogFilter filter, BoundedSourceQueue<ByteString> queue, Duration absentEvery) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new LogStreamer(ctx, timers, filter, queue, absentEvery)));
   }
 
-  private LogStreamer(ActorContext<Object> ctx, akka.actor.typed.javadsl.TimerScheduler<Object> timers, LogFilter filter,
-                      BoundedSourceQueue<ByteString> queue) {
+  private LogStreamer(ActorContext<Object> ctx, TimerScheduler<Object> timers, LogFilter filter,
+                      BoundedSourceQueue<ByteString> queue, Duration absentEvery) {
     super(ctx);
     this.timers = timers;
+    this.absentEvery = absentEvery;
     this.filter = filter;
     this.queue = queue;
     this.deliveries = ctx.getSelf().narrow();
@@ -91,7 +97,7 @@ public final class LogStreamer extends AbstractBehavior<Object> {
     }
     server = servers.isEmpty() ? null : servers.iterator().next();
     if (server == null) {
-      timers.startTimerWithFixedDelay(Absent.INSTANCE, ABSENT_EVERY);
+      timers.startTimerWithFixedDelay(Absent.INSTANCE, absentEvery);
       return tellServer(false) ? this : Behaviors.stopped();
     }
     timers.cancel(Absent.INSTANCE);

@@ -2,11 +2,13 @@ package io.shepherd.api.routes;
 
 import io.shepherd.api.ApiException;
 import io.shepherd.api.ApiServer;
+import io.shepherd.api.Call;
 import io.shepherd.api.Responses;
 import io.shepherd.api.Router.Role;
 import io.shepherd.api.internal.EventFilter;
 import io.shepherd.api.internal.EventHub;
 import io.shepherd.protocol.Api;
+import io.shepherd.protocol.Names;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,7 +28,7 @@ public final class EventRoutes {
               EventFilter filter = filter(call);
               String after = call.header("Last-Event-ID").or(() -> call.query("after")).orElse(null);
               if (after != null && EventHub.parseId(after) == null) {
-                throw ApiException.badRequest("an event id is EPOCH-SEQ, e.g. 3-1042, got '" + io.shepherd.protocol.Names.abbreviate(after)
+                throw ApiException.badRequest("an event id is EPOCH-SEQ, e.g. 3-1042, got '" + Names.abbreviate(after)
                     + "'");
               }
               long id = STREAMS.incrementAndGet();
@@ -49,7 +51,7 @@ public final class EventRoutes {
             }));
   }
 
-  private static EventFilter filter(io.shepherd.api.Call call) {
+  private static EventFilter filter(Call call) {
     return RouteSupport.check(() -> EventFilter.parse(call.query("types").orElse(null), call.query("node").orElse(null)));
   }
 }

@@ -1,10 +1,12 @@
 package io.shepherd.api.routes;
 
+import akka.http.javadsl.model.HttpResponse;
 import io.shepherd.api.ApiException;
 import io.shepherd.api.ApiServer;
 import io.shepherd.api.Responses;
 import io.shepherd.api.Router.Role;
 import io.shepherd.protocol.Api;
+import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.HostRequest;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Names;
@@ -26,7 +28,7 @@ public final class HostRoutes {
               HostRequest request = RouteSupport.check(() -> new HostRequest.GetEnv(name));
               return call(api, call.param("host"), request).thenApply(answer -> {
                 if (!answer.env().containsKey(name)) {
-                  throw new ApiException(404, io.shepherd.protocol.ErrorCode.INVALID_ARGUMENT, "host " + call.param("host")
+                  throw new ApiException(404, ErrorCode.INVALID_ARGUMENT, "host " + call.param("host")
                       + " sets no variable " + name);
                 }
                 return Responses.ok(new Api.HostAnswer(answer.message(), answer.ports(), answer.env()));
@@ -65,7 +67,7 @@ public final class HostRoutes {
     throw ApiException.badRequest("protocol must be tcp or udp, got '" + Names.abbreviate(protocol) + "'");
   }
 
-  private static CompletionStage<akka.http.javadsl.model.HttpResponse> hostCall(ApiServer.Context api, String hostId, HostRequest request) {
+  private static CompletionStage<HttpResponse> hostCall(ApiServer.Context api, String hostId, HostRequest request) {
     return call(api, hostId, request).thenApply(a -> Responses.ok(new Api.HostAnswer(a.message(), a.ports(), a.env())));
   }
 

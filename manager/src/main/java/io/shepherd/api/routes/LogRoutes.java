@@ -39,8 +39,8 @@ public final class LogRoutes {
               long id = STREAMS.incrementAndGet();
               AtomicReference<ActorRef<Object>> streamer = new AtomicReference<>();
               return CompletableFuture.completedFuture(Responses.sse(Streams.open(api,
-                  queue -> streamer.set(api.manager().system().systemActorOf(LogStreamer.create(filter, queue), "api-log-stream-" + id,
-                      Props.empty())),
+                  queue -> streamer.set(api.manager().system().systemActorOf(
+                      LogStreamer.create(filter, queue, api.settings().logServerCheckInterval()), "api-log-stream-" + id, Props.empty())),
                   () -> streamer.get().tell(LogStreamer.Stop.INSTANCE))));
             }));
   }

@@ -1,5 +1,6 @@
 package io.shepherd.api.routes;
 
+import akka.http.javadsl.model.HttpResponse;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -52,7 +53,7 @@ public final class MetricsRoutes {
         }));
   }
 
-  private static akka.http.javadsl.model.HttpResponse render(ClusterStatus status, EventHub.Stats hub) {
+  private static HttpResponse render(ClusterStatus status, EventHub.Stats hub) {
     List<MetricSnapshot> metrics = new ArrayList<>();
     Instant now = Instant.now();
     GaugeSnapshot.Builder state = GaugeSnapshot.builder().name("shepherd_node_state")

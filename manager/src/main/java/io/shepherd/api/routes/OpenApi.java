@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shepherd.api.ApiServer;
 import io.shepherd.api.Responses;
-import io.shepherd.api.Router;
 import io.shepherd.api.Router.Role;
+import io.shepherd.api.Router;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.Event;
+import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeStatus;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -154,8 +156,8 @@ public final class OpenApi {
       return typeOf(raw, pending, done);
     }
     Class<?> c = (Class<?>) type;
-    if (c == String.class || c == Instant.class || c == Duration.class || c == io.shepherd.protocol.NodePath.class
-        || c == io.shepherd.protocol.GroupPath.class) {
+    if (c == String.class || c == Instant.class || c == Duration.class || c == NodePath.class
+        || c == GroupPath.class) {
       schema.put("type", "string");
       if (c == Instant.class) {
         schema.put("format", "date-time");

@@ -7,6 +7,7 @@ import io.shepherd.api.Responses;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Names;
 import io.shepherd.protocol.NodePath;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -83,7 +84,7 @@ final class RouteSupport {
       return value;
     } catch (NumberFormatException e) {
       throw ApiException.badRequest(name + " must be a whole number between " + min + " and " + max + ", got '"
-          + io.shepherd.protocol.Names.abbreviate(text) + "'");
+          + Names.abbreviate(text) + "'");
     }
   }
 
@@ -93,7 +94,7 @@ final class RouteSupport {
     return switch (text) {
       case "true", "" -> true;
       case "false" -> false;
-      default -> throw ApiException.badRequest(name + " must be true or false, got '" + io.shepherd.protocol.Names.abbreviate(text) + "'");
+      default -> throw ApiException.badRequest(name + " must be true or false, got '" + Names.abbreviate(text) + "'");
     };
   }
 }

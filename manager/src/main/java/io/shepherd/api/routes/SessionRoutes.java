@@ -1,5 +1,6 @@
 package io.shepherd.api.routes;
 
+import akka.http.javadsl.model.HttpResponse;
 import io.shepherd.api.ApiException;
 import io.shepherd.api.ApiServer;
 import io.shepherd.api.Call;
@@ -7,9 +8,11 @@ import io.shepherd.api.Responses;
 import io.shepherd.api.Router.Role;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Names;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Client sessions: the lease under which a client's groups live and its managed nodes stay
@@ -45,13 +48,13 @@ public final class SessionRoutes {
   private static String sessionId(Call call) {
     String id = call.param("id");
     if (!Api.isSession(id) || id.length() > 64 || !id.matches("[A-Za-z0-9_-]+")) {
-      throw ApiException.badRequest("'" + io.shepherd.protocol.Names.abbreviate(id) + "' is not a session id; POST /api/v1/sessions "
+      throw ApiException.badRequest("'" + Names.abbreviate(id) + "' is not a session id; POST /api/v1/sessions "
           + "opens one");
     }
     return id;
   }
 
-  private static java.util.concurrent.CompletionStage<akka.http.javadsl.model.HttpResponse> renew(ApiServer.Context api, Call call,
+  private static CompletionStage<HttpResponse> renew(ApiServer.Context api, Call call,
                                                                                                     String id, int status) {
     Duration ttl = api.settings().leaseTtl();
     if (!call.body().isEmpty()) {

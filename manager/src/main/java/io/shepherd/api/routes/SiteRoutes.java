@@ -7,6 +7,7 @@ import io.shepherd.api.Router.Role;
 import io.shepherd.manager.site.SiteFile;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.Names;
 import io.shepherd.protocol.Site;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,7 +25,7 @@ public final class SiteRoutes {
           String source = call.query("source").orElse("site.conf");
           if (!source.matches("[A-Za-z0-9._/-]{1,200}")) {
             throw ApiException.badRequest("source must be a file name of letters, digits and ._/- (at most 200), got '"
-                + io.shepherd.protocol.Names.abbreviate(source) + "'");
+                + Names.abbreviate(source) + "'");
           }
           String text = call.text();
           if (text.isBlank()) {

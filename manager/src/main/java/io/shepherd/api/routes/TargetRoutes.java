@@ -1,5 +1,6 @@
 package io.shepherd.api.routes;
 
+import akka.http.javadsl.model.HttpResponse;
 import io.shepherd.api.ApiException;
 import io.shepherd.api.ApiServer;
 import io.shepherd.api.Router.Role;
@@ -7,6 +8,7 @@ import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodeState;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /** Up, down, restart and update (OCS): requests for nodes, groups, hosts or all, in order. */
 public final class TargetRoutes {
@@ -41,7 +43,7 @@ public final class TargetRoutes {
             }));
   }
 
-  private static java.util.concurrent.CompletionStage<akka.http.javadsl.model.HttpResponse> update(ApiServer.Context api,
+  private static CompletionStage<HttpResponse> update(ApiServer.Context api,
       List<ManagerProtocol.TargetState> requests) {
     return api.manager().call(r -> new ManagerProtocol.Update(requests, r), ManagerProtocol.Ok.class)
         .thenApply(ok -> RouteSupport.answer(200, ok));

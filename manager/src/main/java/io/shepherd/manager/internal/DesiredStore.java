@@ -22,6 +22,7 @@ import io.shepherd.protocol.NodePath;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Manager's desired state in Distributed Data, replicated to every manager member: groups in
@@ -272,17 +273,17 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   }
 
   private void updateGroups(long op, ActorRef<Stored> replyTo,
-                            java.util.function.Function<LWWMap<String, DesiredGroup>, LWWMap<String, DesiredGroup>> modify) {
+                            Function<LWWMap<String, DesiredGroup>, LWWMap<String, DesiredGroup>> modify) {
     update(groupMaps, GROUPS, op, replyTo, modify);
   }
 
   private void updateNodes(Key<LWWMap<String, DesiredNode>> key, long op, ActorRef<Stored> replyTo,
-                           java.util.function.Function<LWWMap<String, DesiredNode>, LWWMap<String, DesiredNode>> modify) {
+                           Function<LWWMap<String, DesiredNode>, LWWMap<String, DesiredNode>> modify) {
     update(nodeMaps, key, op, replyTo, modify);
   }
 
   private <V> void update(ReplicatorMessageAdapter<Command, LWWMap<String, V>> maps, Key<LWWMap<String, V>> key, long op,
-                          ActorRef<Stored> replyTo, java.util.function.Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
+                          ActorRef<Stored> replyTo, Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
     maps.askUpdate(r -> new Replicator.Update<>(key, LWWMap.create(), writeMajority, r, modify),
         response -> new Written(op, replyTo, response instanceof Replicator.UpdateSuccess));
   }

@@ -4,13 +4,14 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import io.shepherd.protocol.ErrorCode;
-import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.ManagerProtocol.Reply;
+import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A restart of targets (down, then up), as a short-lived child of the Manager: it requests the
@@ -49,7 +50,7 @@ public final class TargetRestart {
   }
 
   private static Behavior<Object> phase(String what, int waiting, ActorRef<Reply> replyTo, Duration timeout,
-                                        java.util.function.Supplier<Behavior<Object>> next) {
+                                        Supplier<Behavior<Object>> next) {
     if (waiting == 0) {
       return next.get();
     }

@@ -10,10 +10,12 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
+import com.typesafe.config.Config;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogProtocol;
 import io.shepherd.protocol.LogRecord;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -51,18 +53,20 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
   private record SubscriberGone(ActorRef<LogProtocol.Delivery> subscriber) implements LogProtocol.Command, NoSerializationVerificationNeeded {}
 
   /** The settings of the log server ({@code shepherd.logs.server}). */
-  public record Settings(Duration reorderWindow, java.nio.file.Path dir, long maxFileSize, int maxFiles, int tail,
-                         Duration gapTimeout, int subscriberWindow, int subscriberBuffer, int deliveryRecords, Duration ackDelay) {
+  public record Settings(Duration reorderWindow, Path dir, long maxFileSize, int maxFiles, int tail,
+                         Duration gapTimeout, int subscriberWindow, int subscriberBuffer, int deliveryRecords, Duration ackDelay,
+                         Duration tick) {
 
     public static final String DISPATCHER = "shepherd.logs.server.dispatcher";
 
-    public static Settings fromConfig(com.typesafe.config.Config config) {
-      com.typesafe.config.Config c = config.getConfig("shepherd.logs.server");
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("shepherd.logs.server");
       String dir = c.getString("dir");
       return new Settings(c.getDuration("reorder-window"),
-          dir.isBlank() ? java.nio.file.Path.of(System.getProperty("user.home"), ".shepherd", "logs") : java.nio.file.Path.of(dir),
+          dir.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd", "logs") : Path.of(dir),
           c.getBytes("max-file-size"), c.getInt("max-files"), c.getInt("tail"), c.getDuration("gap-timeout"),
-          c.getInt("subscriber-window"), c.getInt("subscriber-buffer"), c.getInt("delivery-records"), c.getDuration("ack-delay"));
+          c.getInt("subscriber-window"), c.getInt("subscriber-buffer"), c.getInt("delivery-records"), c.getDuration("ack-delay"),
+          c.getDuration("tick"));
     }
   }
 
@@ -165,7 +169,7 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
       ctx.getLog().error("log server cannot write to {}: {}; it keeps records in memory and streams them only", settings.dir(), e.toString());
     }
     ctx.getSystem().receptionist().tell(Receptionist.register(LogProtocol.SERVICE_KEY, ctx.getSelf()));
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(5));
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
   }
 
   @Override

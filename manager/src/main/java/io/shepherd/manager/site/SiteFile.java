@@ -18,15 +18,19 @@ import io.shepherd.protocol.ProcessSpec;
 import io.shepherd.protocol.RestartPolicy;
 import io.shepherd.protocol.Site;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Reads a site file (OCS's site config): one HOCON file that declares hosts, their NodeGroups and
@@ -134,7 +138,7 @@ public final class SiteFile {
         return null;
       }
       return Files.readString(path);
-    } catch (java.nio.charset.CharacterCodingException | java.io.UncheckedIOException e) {
+    } catch (CharacterCodingException | UncheckedIOException e) {
       errors.add(file + ": not a UTF-8 text file; a site file is HOCON text");
       return null;
     } catch (IOException e) {
@@ -254,7 +258,7 @@ public final class SiteFile {
     int before = errors.size();
     for (String key : object.keySet()) {
       if (!NODE_KEYS.contains(key)) {
-        errors.add(at(object.get(key)) + "unknown key '" + key + "' in node " + path + "; a node has " + new java.util.TreeSet<>(NODE_KEYS));
+        errors.add(at(object.get(key)) + "unknown key '" + key + "' in node " + path + "; a node has " + new TreeSet<>(NODE_KEYS));
       }
     }
     Config c = object.toConfig();
@@ -307,7 +311,7 @@ public final class SiteFile {
   private RestartPolicy restart(Config c, NodePath path, Config defaults) {
     for (String key : c.root().keySet()) {
       if (!RESTART_KEYS.contains(key)) {
-        throw new IllegalArgumentException("unknown key '" + key + "' in restart; it has " + new java.util.TreeSet<>(RESTART_KEYS));
+        throw new IllegalArgumentException("unknown key '" + key + "' in restart; it has " + new TreeSet<>(RESTART_KEYS));
       }
     }
     Config full = defaults == null ? c : c.withFallback(defaults.getConfig("shepherd.host.restart"));
@@ -316,7 +320,7 @@ public final class SiteFile {
   }
 
   private static Mode mode(String text) {
-    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
       case "auto" -> Mode.AUTO;
       case "managed" -> Mode.MANAGED;
       default -> throw new IllegalArgumentException("mode must be auto or managed, not '" + Names.abbreviate(text) + "'");
@@ -337,7 +341,7 @@ public final class SiteFile {
 
   private ConfigObject object(ConfigValue value, String what) {
     if (value.valueType() != ConfigValueType.OBJECT) {
-      errors.add(at(value) + what + " must be an object { ... }, not a " + value.valueType().name().toLowerCase(java.util.Locale.ROOT));
+      errors.add(at(value) + what + " must be an object { ... }, not a " + value.valueType().name().toLowerCase(Locale.ROOT));
       return null;
     }
     return (ConfigObject) value;

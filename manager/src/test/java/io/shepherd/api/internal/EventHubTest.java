@@ -2,6 +2,7 @@ package io.shepherd.api.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import akka.NotUsed;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +59,7 @@ class EventHubTest {
 
   /** A stream whose events are read (consumed) as they come. */
   static Stream reading(int buffer) {
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, akka.NotUsed>> pair = Source.<ByteString>queue(buffer).preMaterialize(kit.system());
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> pair = Source.<ByteString>queue(buffer).preMaterialize(kit.system());
     ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
     pair.second().runWith(Sink.foreach(chunk -> received.add(chunk.utf8String())), kit.system());
     return new Stream(pair.first(), received);
@@ -75,7 +77,7 @@ class EventHubTest {
     return ids;
   }
 
-  static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
@@ -86,13 +88,13 @@ class EventHubTest {
   @Test
   void aSlowStreamIsDroppedAndCountedWhileTheOthersGetEveryEventAndResume() throws Exception {
     TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
-    ActorRef<EventHub.Command> hub = kit.spawn(EventHub.create(1000));
+    ActorRef<EventHub.Command> hub = kit.spawn(EventHub.create(1000, Duration.ofSeconds(5)));
     ActorRef<ManagerProtocol.EventBatch> batches = hubWithManager(manager, hub);
     batches.tell(new ManagerProtocol.EventBatch(7, List.of(event(7, 1)), true));
 
     Stream fast = reading(1000);
     // A stream nobody reads, with room for 5 events: it falls behind.
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, akka.NotUsed>> stuck = Source.<ByteString>queue(5).preMaterialize(kit.system());
+    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> stuck = Source.<ByteString>queue(5).preMaterialize(kit.system());
     hub.tell(new EventHub.Connect(1, fast.queue(), EventFilter.ALL, null));
     hub.tell(new EventHub.Connect(2, stuck.first(), EventFilter.ALL, null));
     batches.tell(new ManagerProtocol.EventBatch(7, IntStream.rangeClosed(2, 51).mapToObj(i -> event(7, i)).toList(), false));
@@ -112,7 +114,7 @@ class EventHubTest {
   @Test
   void aGapMakesTheHubSubscribeAgainAndANewEpochIsAResync() throws Exception {
     TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
-    ActorRef<EventHub.Command> hub = kit.spawn(EventHub.create(1000));
+    ActorRef<EventHub.Command> hub = kit.spawn(EventHub.create(1000, Duration.ofSeconds(5)));
     ActorRef<ManagerProtocol.EventBatch> batches = hubWithManager(manager, hub);
     batches.tell(new ManagerProtocol.EventBatch(3, List.of(event(3, 1), event(3, 2)), true));
     Stream stream = reading(100);

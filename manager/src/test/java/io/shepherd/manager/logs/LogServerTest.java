@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class LogServerTest {
 
   ActorRef<LogProtocol.Command> server(long maxFileSize, Duration gapTimeout, int subscriberWindow) {
     return kit.spawn(LogServer.create(new LogServer.Settings(Duration.ofMillis(100), dir, maxFileSize, 3, 1000, gapTimeout,
-        subscriberWindow, 1000, 100, Duration.ofMillis(20)), null));
+        subscriberWindow, 1000, 100, Duration.ofMillis(20), Duration.ofMillis(5)), null));
   }
 
   static long now() {
@@ -85,7 +87,7 @@ class LogServerTest {
     assertEquals("b-1", got.get(0).message());
     // Each source is acknowledged up to its last record; a window tick may release a source's
     // records in two parts, and then acknowledge them in two steps.
-    java.util.Map<String, Long> acked = new java.util.HashMap<>(java.util.Map.of("a", 0L, "b", 0L));
+    Map<String, Long> acked = new HashMap<>(Map.of("a", 0L, "b", 0L));
     while (acked.values().stream().anyMatch(upTo -> upTo < 5)) {
       LogProtocol.Ack ack = acks.receiveMessage(WAIT);
       assertTrue(ack.upTo() > acked.get(ack.source()) && ack.upTo() <= 5, "acknowledgements grow up to 5: " + ack + " after " + acked);

@@ -2,6 +2,8 @@ package io.shepherd.manager.site;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.typesafe.config.Config;
+import io.shepherd.ShepherdConfig;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -25,7 +27,7 @@ class SiteFileTest {
     return file;
   }
 
-  static final com.typesafe.config.Config DEFAULTS = io.shepherd.ShepherdConfig.load();
+  static final Config DEFAULTS = ShepherdConfig.load();
 
   @Test
   void aRealisticSiteParsesIntoGroupsAndNodes() throws Exception {

@@ -11,6 +11,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The executables process nodes may run on this host ({@code shepherd.host.process.allowed}):
@@ -95,15 +96,15 @@ public final class ExecutableAllowList {
   }
 
   /** The path to run: {@code path} if it matches, else the file it links to if that matches. */
-  private java.util.Optional<Path> allowed(Path path) {
+  private Optional<Path> allowed(Path path) {
     if (matchers.stream().anyMatch(m -> m.matches(path))) {
-      return java.util.Optional.of(path);
+      return Optional.of(path);
     }
     try {
       Path real = path.toRealPath();
-      return matchers.stream().anyMatch(m -> m.matches(real)) ? java.util.Optional.of(real) : java.util.Optional.empty();
+      return matchers.stream().anyMatch(m -> m.matches(real)) ? Optional.of(real) : Optional.empty();
     } catch (IOException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.shepherd.host.internal.process;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -26,13 +27,13 @@ public final class PortRegistry {
 
   public enum Protocol { TCP, UDP }
 
-  private final java.net.InetAddress address;
+  private final InetAddress address;
   private final Set<String> reserved = new HashSet<>();
   /** Ports of nodes, by node path, then by name. */
   private final Map<String, Map<String, Integer>> nodePorts = new HashMap<>();
 
   /** @param address the address ports are tried on: the member's own */
-  public PortRegistry(java.net.InetAddress address) {
+  public PortRegistry(InetAddress address) {
     this.address = address;
   }
 

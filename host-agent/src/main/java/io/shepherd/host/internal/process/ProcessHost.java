@@ -10,8 +10,12 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +36,11 @@ public final class ProcessHost implements AutoCloseable {
   private final HostEnv env;
   private volatile String setsid;
   /** Executables resolved and allowed, by name and PATH: a restart after a crash need not look again. */
-  private final java.util.Map<String, Path> resolved = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Path> resolved = new ConcurrentHashMap<>();
   /** Why process nodes cannot run here, if they cannot. */
   private volatile String unusable;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean started = new AtomicBoolean();
 
   public ProcessHost(HostSettings settings) {
     this.settings = settings;
@@ -72,7 +76,7 @@ public final class ProcessHost implements AutoCloseable {
       }
     }, executor).whenComplete((done, error) -> {
       if (error != null) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         unusable = "host " + settings.hostId() + " cannot run process nodes: " + cause.getMessage();
         log.error(unusable);
       }

@@ -3,14 +3,19 @@ package io.shepherd.host.internal.process;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +52,7 @@ public final class ProcessLedger implements AutoCloseable {
   private final String bootId = Sessions.bootId();
   private final Map<Long, Path> records = new HashMap<>();
   private OutputStream watchdogInput;
-  private java.nio.channels.FileChannel lock;
+  private FileChannel lock;
 
   /** @param workDir the host agent's work directory; the records go in its {@code processes} folder */
   public ProcessLedger(Path workDir) {
@@ -81,12 +86,12 @@ public final class ProcessLedger implements AutoCloseable {
   }
 
   private void lock(Path file) throws IOException {
-    java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-    java.nio.channels.FileLock taken;
+    FileChannel channel = FileChannel.open(file,
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock taken;
     try {
       taken = channel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       taken = null;
     }
     if (taken == null) {
@@ -97,7 +102,7 @@ public final class ProcessLedger implements AutoCloseable {
     lock = channel; // held, with its lock, for the life of this JVM
   }
 
-  private java.util.Optional<String> endRecorded(Path file) {
+  private Optional<String> endRecorded(Path file) {
     Map<String, String> record = new HashMap<>();
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -108,22 +113,22 @@ public final class ProcessLedger implements AutoCloseable {
       }
       long sid = Long.parseLong(file.getFileName().toString());
       if (!bootId.equals(record.get("boot"))) {
-        return java.util.Optional.empty(); // from before a reboot: nothing of it runs
+        return Optional.empty(); // from before a reboot: nothing of it runs
       }
       OptionalLong start = Sessions.startTicks(sid);
       boolean leaderIsOurs = start.isPresent() && Long.toString(start.getAsLong()).equals(record.get("start"));
       if (start.isPresent() && !leaderIsOurs) {
-        return java.util.Optional.empty(); // the pid names another process now: our session is gone
+        return Optional.empty(); // the pid names another process now: our session is gone
       }
       List<Long> members = Sessions.members(sid);
       if (members.isEmpty()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       Sessions.signal(sid, true);
-      return java.util.Optional.of("session " + sid + " of node " + record.get("node") + " (" + members.size() + " processes)");
+      return Optional.of("session " + sid + " of node " + record.get("node") + " (" + members.size() + " processes)");
     } catch (IOException | NumberFormatException e) {
       log.warn("unreadable process record {}: {}", file, e.toString());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

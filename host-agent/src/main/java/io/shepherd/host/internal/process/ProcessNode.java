@@ -7,6 +7,7 @@ import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.ProcessSpec;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -77,7 +79,7 @@ public final class ProcessNode implements Node, ProcessControl {
     spec.env().forEach((name, value) -> environment.put(name, ProcessSpec.fillPorts(value, ports)));
     environment.put("SHEPHERD_NODE", path.toString());
     environment.put("SHEPHERD_HOST", host.hostId());
-    ports.forEach((name, port) -> environment.put("SHEPHERD_PORT_" + name.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
+    ports.forEach((name, port) -> environment.put("SHEPHERD_PORT_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
         port.toString()));
     env = Map.copyOf(environment);
   }
@@ -230,7 +232,7 @@ public final class ProcessNode implements Node, ProcessControl {
     int max = host.settings().process().maxLineLength();
     Thread reader = new Thread(() -> {
       MDC.put(NodeContext.MDC_NODE, path.toString());
-      try (Reader in = new java.io.BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 8192)) {
+      try (Reader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 8192)) {
         StringBuilder line = new StringBuilder();
         long dropped = 0;
         for (int c = in.read(); c >= 0; c = in.read()) {

@@ -1,6 +1,8 @@
 package io.shepherd.host.internal.process;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,12 +42,12 @@ public final class Sessions {
 
   /** Reads {@code /proc/PID/stat} with plain file calls (a scan reads hundreds of them); null if the process is gone. */
   private static Stat read(long pid, byte[] buffer) {
-    try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/" + pid + "/stat")) {
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
       int length = 0;
       for (int n = in.read(buffer); n > 0 && length < buffer.length; n = in.read(buffer, length, buffer.length - length)) {
         length += n;
       }
-      return parse(pid, new String(buffer, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1));
+      return parse(pid, new String(buffer, 0, length, StandardCharsets.ISO_8859_1));
     } catch (IOException | RuntimeException e) {
       return null;
     }
