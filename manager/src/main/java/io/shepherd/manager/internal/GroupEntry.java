@@ -4,7 +4,6 @@ import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.ManagerProtocol.Reply;
 import io.shepherd.protocol.Site;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,38 +16,33 @@ public final class GroupEntry {
   private final boolean persistent;
   private final String owner;
   private String host;
-  private Phase phase;
+  private final Life life;
   private boolean observed;
   private final Resend resend = new Resend();
-  private long createdAt;
-  private ActorRef<Reply> createReply;
-  private final List<ActorRef<Reply>> removeReplies = new ArrayList<>();
 
-  private GroupEntry(GroupPath path, String host, boolean persistent, String owner, Phase phase) {
+  private GroupEntry(GroupPath path, String host, boolean persistent, String owner, Life life) {
     this.path = path;
     this.host = host;
     this.persistent = persistent;
     this.owner = owner;
-    this.phase = phase;
+    this.life = life;
   }
 
   /** A group a client asked for, on {@code host}: being created until the host reports it. */
   public static GroupEntry creating(GroupPath path, String host, boolean persistent, String owner, ActorRef<Reply> replyTo, long now) {
-    GroupEntry group = new GroupEntry(path, host, persistent, persistent ? null : owner, Phase.CREATING);
-    group.createdAt = now;
+    GroupEntry group = new GroupEntry(path, host, persistent, persistent ? null : owner, Life.creating(replyTo, now));
     group.resend.sent(now);
-    group.createReply = replyTo;
     return group;
   }
 
   /** A group a site file declares, on {@code host} (null: none is up yet): desired state at once. */
   public static GroupEntry declared(GroupPath path, String host) {
-    return new GroupEntry(path, host, true, Site.OWNER, Phase.PRESENT);
+    return new GroupEntry(path, host, true, Site.OWNER, Life.present());
   }
 
   /** A group of desired state, as a new Manager incarnation loads it. */
   public static GroupEntry of(DesiredGroup desired) {
-    return new GroupEntry(desired.path(), desired.host(), desired.persistent(), desired.owner(), Phase.PRESENT);
+    return new GroupEntry(desired.path(), desired.host(), desired.persistent(), desired.owner(), Life.present());
   }
 
   public DesiredGroup desired() {
@@ -83,7 +77,7 @@ public final class GroupEntry {
   }
 
   public Phase phase() {
-    return phase;
+    return life.phase();
   }
 
   /** True while its host reports it. */
@@ -105,43 +99,32 @@ public final class GroupEntry {
 
   /** Its host created it and it is in desired state. */
   public void present() {
-    phase = Phase.PRESENT;
+    life.toPresent();
   }
 
   /** Out of desired state, its host removing it; false if it already was. */
   public boolean startRemoval(ActorRef<Reply> replyTo) {
-    if (replyTo != null) {
-      removeReplies.add(replyTo);
-    }
-    if (phase == Phase.REMOVING) {
-      return false;
-    }
-    phase = Phase.REMOVING;
-    return true;
+    return life.startRemoval(replyTo);
   }
 
   /** The callers waiting for its removal, taken. */
   public List<ActorRef<Reply>> takeRemoveReplies() {
-    List<ActorRef<Reply>> taken = List.copyOf(removeReplies);
-    removeReplies.clear();
-    return taken;
+    return life.takeRemoveReplies();
   }
 
   /** True while a caller waits for its creation. */
   public boolean awaitsCreation() {
-    return phase == Phase.CREATING && createReply != null;
+    return life.awaitsCreation();
   }
 
   /** The caller waiting for its creation, taken (null if none is). */
   public ActorRef<Reply> takeCreateReply() {
-    ActorRef<Reply> taken = createReply;
-    createReply = null;
-    return taken;
+    return life.takeCreateReply();
   }
 
   /** True if its creation has waited longer than {@code limitNanos} at {@code now}. */
   public boolean createOverdue(long now, long limitNanos) {
-    return awaitsCreation() && now - createdAt > limitNanos;
+    return life.createOverdue(now, limitNanos);
   }
 
   /** When a command to its host was last sent, for resending. */

@@ -8,7 +8,6 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,42 +25,37 @@ public final class NodeEntry {
   private String managedBy;
   private NodeState declared;
   private Checkpoint checkpoint;
-  private Phase phase;
+  private final Life life;
   private NodeStatus observed;
   private String placementError;
   private final Resend resend = new Resend();
-  private long createdAt;
-  private ActorRef<Reply> createReply;
-  private final List<ActorRef<Reply>> removeReplies = new ArrayList<>();
 
-  private NodeEntry(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, NodeState declared, Phase phase) {
+  private NodeEntry(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, NodeState declared, Life life) {
     this.path = path;
     this.spec = spec;
     this.requested = requested;
     this.seq = seq;
     this.managedBy = managedBy;
     this.declared = declared;
-    this.phase = phase;
+    this.life = life;
   }
 
   /** A node a client asked for: being created on its host until the host reports it. */
   public static NodeEntry creating(NodePath path, NodeSpec spec, NodeState requested, ActorRef<Reply> replyTo, long now) {
-    NodeEntry node = new NodeEntry(path, spec, requested, 1, null, null, Phase.CREATING);
-    node.createdAt = now;
+    NodeEntry node = new NodeEntry(path, spec, requested, 1, null, null, Life.creating(replyTo, now));
     node.resend.sent(now);
-    node.createReply = replyTo;
     return node;
   }
 
   /** A node a site file declares with target {@code declared}: desired state at once. */
   public static NodeEntry declared(NodePath path, NodeSpec spec, NodeState requested, NodeState declared) {
-    return new NodeEntry(path, spec, requested, 1, null, declared, Phase.PRESENT);
+    return new NodeEntry(path, spec, requested, 1, null, declared, Life.present());
   }
 
   /** A node of desired state, as a new Manager incarnation loads it. */
   public static NodeEntry of(DesiredNode desired) {
     return new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), desired.declared(),
-        Phase.PRESENT);
+        Life.present());
   }
 
   public DesiredNode desired() {
@@ -101,7 +95,7 @@ public final class NodeEntry {
   }
 
   public Phase phase() {
-    return phase;
+    return life.phase();
   }
 
   /** The last status its host reported, or null if the host does not (or no longer) run it. */
@@ -184,40 +178,27 @@ public final class NodeEntry {
 
   /** Its host created it and it is in desired state. */
   public void present() {
-    if (phase == Phase.CREATING) {
-      phase = Phase.PRESENT;
-    }
+    life.toPresent();
   }
 
   /** Out of desired state, its host removing it; false if it already was. */
   public boolean startRemoval(ActorRef<Reply> replyTo) {
-    if (replyTo != null) {
-      removeReplies.add(replyTo);
-    }
-    if (phase == Phase.REMOVING) {
-      return false;
-    }
-    phase = Phase.REMOVING;
-    return true;
+    return life.startRemoval(replyTo);
   }
 
   /** The callers waiting for its removal, taken. */
   public List<ActorRef<Reply>> takeRemoveReplies() {
-    List<ActorRef<Reply>> taken = List.copyOf(removeReplies);
-    removeReplies.clear();
-    return taken;
+    return life.takeRemoveReplies();
   }
 
   /** The caller waiting for its creation, taken (null if none is, or it was taken). */
   public ActorRef<Reply> takeCreateReply() {
-    ActorRef<Reply> taken = createReply;
-    createReply = null;
-    return taken;
+    return life.takeCreateReply();
   }
 
   /** True if its creation has waited longer than {@code limitNanos} at {@code now}. */
   public boolean createOverdue(long now, long limitNanos) {
-    return phase == Phase.CREATING && createReply != null && now - createdAt > limitNanos;
+    return life.createOverdue(now, limitNanos);
   }
 
   /** When a command to its host was last sent, for resending. */

@@ -2,6 +2,7 @@ package io.shepherd.member;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /** A member JVM started by a {@link LocalCluster}. */
@@ -63,6 +64,11 @@ public final class MemberProcess {
 
   public boolean alive() {
     return process.isAlive();
+  }
+
+  /** The exit status of a member that has exited; empty while it runs. */
+  public OptionalInt exitValue() {
+    return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
   }
 
   Process process() {
