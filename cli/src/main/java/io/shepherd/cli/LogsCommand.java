@@ -78,6 +78,9 @@ final class LogsCommand implements Callable<Integer> {
         : new LogFilter(filter.node(), filter.minLevel(), (Instant.now().toEpochMilli() - 10_000) * 1000);
     AtomicReference<ShepherdException> failure = new AtomicReference<>();
     LogSubscription subscription = client.subscribeLogs(from, r -> print(out, r), timeout, failure::set);
+    if (subscription.awaitConnected(Duration.ZERO)) {
+      System.err.println("logs: following" + (since == null ? " (from 10 s ago)" : "") + "; Ctrl-C stops");
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(subscription::close, "logs-stop"));
     subscription.join();
     if (failure.get() != null) {

@@ -67,7 +67,7 @@ public final class LogSubscription implements AutoCloseable {
   }
 
   /** Waits until the stream is connected (records from then on are delivered); false if it was not within {@code timeout}. */
-  boolean awaitConnected(Duration timeout) {
+  public boolean awaitConnected(Duration timeout) {
     return stream.awaitConnected(timeout);
   }
 

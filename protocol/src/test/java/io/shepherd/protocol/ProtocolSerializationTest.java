@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
 import akka.serialization.jackson.JacksonCborSerializer;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.shepherd.testing.RoundTrip;
 import io.shepherd.testing.TestConfig;
-import java.io.IOException;
-import java.lang.reflect.Modifier;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.shepherd.testing.WireTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,12 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** Every type that crosses a JVM goes through Jackson CBOR and comes back equal. */
-class ProtocolSerializationTest {
+public class ProtocolSerializationTest {
 
   static final ActorTestKit testKit = ActorTestKit.create("serialization", TestConfig.local());
 
@@ -58,7 +52,8 @@ class ProtocolSerializationTest {
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
       List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"));
 
-  static List<Object> samples() {
+  /** A sample of every type that crosses a JVM from this module (other modules' tests add theirs). */
+  public static List<Object> samples() {
     ActorRef<HostProtocol.Command> host = testKit.<HostProtocol.Command>createTestProbe().getRef();
     ActorRef<ManagerProtocol.Command> manager = testKit.<ManagerProtocol.Command>createTestProbe().getRef();
     ActorRef<ManagerProtocol.Reply> reply = testKit.<ManagerProtocol.Reply>createTestProbe().getRef();
@@ -166,52 +161,16 @@ class ProtocolSerializationTest {
   @Test
   void everyCrossJvmTypeHasASample() throws Exception {
     Set<String> sampled = samples().stream().map(o -> o.getClass().getName()).collect(Collectors.toCollection(TreeSet::new));
-    List<String> missing = new ArrayList<>();
-    for (Class<?> type : cborTypesIn(CborSerializable.class.getPackageName())) {
-      if (!sampled.contains(type.getName())) {
-        missing.add(type.getName());
-      }
-    }
+    List<Class<?>> types = WireTypes.onClassPath();
+    assertTrue(types.contains(NodeStatus.class), "the scan finds this module's types: " + types);
+    List<String> missing = types.stream().map(Class::getName).filter(n -> !sampled.contains(n)).toList();
     assertEquals(List.of(), missing, "every CborSerializable type needs a round-trip sample");
   }
 
   @Test
   void noTypeCrossesTheWireByClassName() throws Exception {
-    List<Class<?>> types = new ArrayList<>(cborTypesIn(CborSerializable.class.getPackageName()));
+    List<Class<?>> types = new ArrayList<>(WireTypes.onClassPath());
     types.add(HostRequest.class);
-    for (Class<?> type : types) {
-      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-        check(c);
-        for (Class<?> i : c.getInterfaces()) {
-          check(i);
-        }
-      }
-    }
-  }
-
-  private static void check(Class<?> type) {
-    JsonTypeInfo info = type.getAnnotation(JsonTypeInfo.class);
-    if (info != null) {
-      assertEquals(JsonTypeInfo.Id.NAME, info.use(), type + " must name its subtypes, not use class names");
-    }
-  }
-
-  /** The concrete CborSerializable classes compiled into a package of this module. */
-  static List<Class<?>> cborTypesIn(String packageName) throws IOException, URISyntaxException, ClassNotFoundException {
-    Path root = Path.of(CborSerializable.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Path dir = root.resolve(packageName.replace('.', '/'));
-    List<Class<?>> types = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-        String name = packageName + "." + file.getFileName().toString().replace(".class", "");
-        Class<?> type = Class.forName(name);
-        if (CborSerializable.class.isAssignableFrom(type) && !type.isInterface()
-            && !Modifier.isAbstract(type.getModifiers())) {
-          types.add(type);
-        }
-      }
-    }
-    assertFalse(types.isEmpty(), "found no protocol types in " + dir);
-    return types;
+    types.forEach(WireTypes::assertNoClassNames);
   }
 }

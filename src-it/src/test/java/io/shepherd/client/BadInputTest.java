@@ -11,6 +11,7 @@ import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
 import io.shepherd.protocol.RestartPolicy;
 import java.nio.file.Files;
@@ -36,14 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every call of the client API, given malformed or unknown input, answers with an error that says
- * what was wrong, and changes nothing: the whole cluster's status is the same before and after.
- * The inputs are counted by kind, and the counts printed.
+ * what was wrong, and changes nothing: the whole cluster status (every field that does not move by
+ * itself with time) and the host's environment are the same before and after. Arguments the API's
+ * own types refuse before any call are checked apart. Calls and constructor checks are counted by
+ * kind, apart, and the counts printed.
  */
 class BadInputTest {
 
   static OneMember member;
   static ShepherdClient client;
-  static final Map<String, Integer> tried = new TreeMap<>();
+  static final Map<String, Integer> calls = new TreeMap<>();
+  static final Map<String, Integer> constructions = new TreeMap<>();
 
   @TempDir
   static Path dir;
@@ -69,7 +73,9 @@ class BadInputTest {
 
   @AfterAll
   static void stopMember() throws Exception {
-    System.out.println("bad inputs tried, by kind: " + tried + ", " + tried.values().stream().mapToInt(Integer::intValue).sum() + " in all");
+    System.out.println("refused calls, by kind: " + calls + ", " + calls.values().stream().mapToInt(Integer::intValue).sum() + " in all");
+    System.out.println("arguments refused by the API's types before any call, by kind: " + constructions + ", "
+        + constructions.values().stream().mapToInt(Integer::intValue).sum() + " in all");
     if (client != null) {
       client.close();
     }
@@ -81,20 +87,26 @@ class BadInputTest {
   }
 
   /** What a client can see of the cluster that a refused call must not change. */
-  static List<String> snapshot() {
-    ClusterStatus status = get(client.status());
-    List<String> view = new ArrayList<>();
-    status.hosts().forEach(h -> view.add("host " + h.id() + " " + h.status() + " " + h.groups() + " " + h.nodes()));
-    status.groups().forEach(g -> view.add("group " + g.path() + " " + g.host() + " " + g.persistent()));
-    status.nodes().forEach(n -> view.add("node " + n.path() + " " + n.type() + " " + n.state() + " " + n.requested() + " " + n.mode()
-        + " " + n.seq() + " " + n.restarts()));
-    return view;
+  record View(ClusterStatus status, Map<String, String> environment) {}
+
+  /**
+   * The whole status but what moves by itself with time (the log server's counters, convergence, a
+   * node's stability), and the host's environment.
+   */
+  static View snapshot() {
+    ClusterStatus s = get(client.status());
+    List<NodeStatus> nodes = s.nodes().stream().map(n -> new NodeStatus(n.path(), n.host(), n.type(), n.state(), n.requested(),
+        n.mode(), n.stalled(), n.restarts(), n.lastFailure(), n.lastFailureAt(), 0, n.managedBy(), n.pid(), n.exit(), n.since(),
+        n.seq())).toList();
+    return new View(new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes, true, null),
+        get(client.environment("daq1")));
   }
 
   /** A call that must fail with {@code type}, its message containing {@code says}, and change nothing. */
   static void refused(String kind, Class<? extends ShepherdException> type, String says, Supplier<CompletionStage<?>> call) {
-    tried.merge(kind, 1, Integer::sum);
-    List<String> before = snapshot();
+    assertFalse(says.isBlank(), kind + ": every refusal is checked for what it says");
+    calls.merge(kind, 1, Integer::sum);
+    View before = snapshot();
     ShepherdException error;
     try {
       CompletionStage<?> stage = call.get();
@@ -113,7 +125,7 @@ class BadInputTest {
 
   /** An argument the API's own types refuse before any call is made. */
   static void rejected(String kind, String says, Runnable construction) {
-    tried.merge(kind, 1, Integer::sum);
+    constructions.merge(kind, 1, Integer::sum);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construction::run, kind);
     assertTrue(e.getMessage().contains(says), () -> kind + ": expected '" + says + "' in: " + e.getMessage());
   }
@@ -122,21 +134,38 @@ class BadInputTest {
 
   @Test
   void badPathsAndNames() {
-    for (String path : new String[] {"", "daq1", "daq1/acq", "daq1/acq/sine/extra", "daq1//sine", "/acq/sine", "daq 1/acq/sine",
-        "daq1/acq/../sine", "daq1/acq/" + "n".repeat(65), "all/acq/sine", "daq1/acq/sin\u00e9", "daq1/acq/-lead"}) {
-      refused("malformed node path", INVALID, "", () -> client.start(path));
-      refused("malformed node path", INVALID, "", () -> client.removeNode(path));
+    Map<String, String> nodePaths = new LinkedHashMap<>();
+    for (String path : new String[] {"", "daq1", "daq1/acq", "daq1/acq/sine/extra", "daq1/acq/../sine"}) {
+      nodePaths.put(path, "invalid node path '" + path + "': expected HOST/GROUP/NODE");
     }
+    nodePaths.put("daq1//sine", "group name is empty");
+    nodePaths.put("/acq/sine", "host id is empty");
+    nodePaths.put("daq 1/acq/sine", "host id 'daq 1' is not valid");
+    nodePaths.put("daq1/acq/" + "n".repeat(65), "is 65 characters long");
+    nodePaths.put("all/acq/sine", "host id 'all' is reserved");
+    nodePaths.put("daq1/acq/sin\u00e9", "node name 'sin\u00e9' is not valid");
+    nodePaths.put("daq1/acq/-lead", "node name '-lead' is not valid");
+    nodePaths.forEach((path, says) -> {
+      refused("malformed node path", INVALID, says, () -> client.start(path));
+      refused("malformed node path", INVALID, says, () -> client.removeNode(path));
+    });
     refused("malformed node path", INVALID, "node path is missing", () -> client.configure(null));
-    for (String path : new String[] {"", "daq1", "daq1/acq/sine", "any/", "daq1/" + "g".repeat(65), "all/g"}) {
-      refused("malformed group path", INVALID, "", () -> client.createGroup(path));
-      refused("malformed group path", INVALID, "", () -> client.removeGroup(path));
+    Map<String, String> groupPaths = new LinkedHashMap<>();
+    for (String path : new String[] {"", "daq1", "daq1/acq/sine"}) {
+      groupPaths.put(path, "invalid group path '" + path + "': expected HOST/GROUP");
     }
+    groupPaths.put("any/", "group name is empty");
+    groupPaths.put("daq1/" + "g".repeat(65), "is 65 characters long");
+    groupPaths.put("all/g", "host id 'all' is reserved");
+    groupPaths.forEach((path, says) -> {
+      refused("malformed group path", INVALID, says, () -> client.createGroup(path));
+      refused("malformed group path", INVALID, says, () -> client.removeGroup(path));
+    });
     refused("malformed host id", INVALID, "host id", () -> client.bindTcp("bad host", 1));
     refused("malformed host id", INVALID, "reserved", () -> client.setEnv("any", "X", "1"));
-    assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager());
-    assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager("daq1/acq"));
-    tried.merge("malformed node path", 2, Integer::sum);
+    constructions.merge("malformed node path", 2, Integer::sum);
+    assertTrue(assertThrows(INVALID, () -> client.nodeManager()).getMessage().contains("needs at least one node path"));
+    assertTrue(assertThrows(INVALID, () -> client.nodeManager("daq1/acq")).getMessage().contains("invalid node path 'daq1/acq'"));
   }
 
   @Test
@@ -265,28 +294,30 @@ class BadInputTest {
 
   @Test
   void malformedAndRefusedSiteFiles() throws Exception {
-    Map<String, String> files = new LinkedHashMap<>();
-    files.put("syntax.conf", "hosts { daq1 {\n");
-    files.put("unknown-key.conf", "hosts.daq1.groups.g.nodes.n { typo = sine }\n");
-    files.put("unknown-host.conf", "hosts.nohost.groups.g.nodes.n { type = sine }\n");
-    files.put("unknown-type.conf", "hosts.daq1.groups.g.nodes.n { type = sinus }\n");
-    files.put("class-bypass.conf", "hosts.daq1.groups.g.nodes.n { type = java.lang.Runtime }\n");
-    files.put("executable-bypass.conf", "hosts.daq1.groups.g.nodes.n { command = [\"/usr/bin/bash\", \"-c\", \"id\"] }\n");
-    files.put("duplicate.conf", "hosts.daq1.groups.g.nodes { n { type = sine }\n n { type = noop } }\n");
-    files.put("client-group.conf", "hosts.daq1.groups.acq.nodes.n { type = sine }\n");
-    files.put("bad-state.conf", "hosts.daq1.groups.g.nodes.n { type = sine, target = sideways }\n");
-    files.put("reserved.conf", "hosts.all.groups.g.nodes.n { type = sine }\n");
-    files.put("empty.conf", "# nothing\n");
-    for (Map.Entry<String, String> file : files.entrySet()) {
+    record Bad(String text, String says) {}
+    Map<String, Bad> files = new LinkedHashMap<>();
+    files.put("syntax.conf", new Bad("hosts { daq1 {\n", "syntax.conf"));
+    files.put("unknown-key.conf", new Bad("hosts.daq1.groups.g.nodes.n { typo = sine }\n", "unknown key 'typo'"));
+    files.put("unknown-host.conf", new Bad("hosts.nohost.groups.g.nodes.n { type = sine }\n", "no host nohost is registered"));
+    files.put("unknown-type.conf", new Bad("hosts.daq1.groups.g.nodes.n { type = sinus }\n", "has no node type sinus"));
+    files.put("class-bypass.conf", new Bad("hosts.daq1.groups.g.nodes.n { type = java.lang.Runtime }\n", "java.lang.Runtime"));
+    files.put("executable-bypass.conf", new Bad("hosts.daq1.groups.g.nodes.n { command = [\"/usr/bin/bash\", \"-c\", \"id\"] }\n",
+        "/usr/bin/bash"));
+    files.put("duplicate.conf", new Bad("hosts.daq1.groups.g.nodes { n { type = sine }\n n { type = noop } }\n", "is declared again"));
+    files.put("client-group.conf", new Bad("hosts.daq1.groups.acq.nodes.n { type = sine }\n", "created by a client"));
+    files.put("bad-state.conf", new Bad("hosts.daq1.groups.g.nodes.n { type = sine, target = sideways }\n", "sideways"));
+    files.put("reserved.conf", new Bad("hosts.all.groups.g.nodes.n { type = sine }\n", "host id 'all' is reserved"));
+    files.put("empty.conf", new Bad("# nothing\n", "declares no hosts"));
+    for (Map.Entry<String, Bad> file : files.entrySet()) {
       Path path = dir.resolve(file.getKey());
-      Files.writeString(path, file.getValue());
-      refused("bad site file", INVALID, "", () -> client.apply(path));
+      Files.writeString(path, file.getValue().text());
+      refused("bad site file", INVALID, file.getValue().says(), () -> client.apply(path));
     }
     refused("bad site file", INVALID, "no such file", () -> client.apply(dir.resolve("missing.conf")));
     refused("bad site file", INVALID, "is a directory", () -> client.apply(dir));
     Path binary = dir.resolve("binary.conf");
     Files.write(binary, new byte[] {0, 1, 2, (byte) 0xff, (byte) 0xfe, '{', '{'});
-    refused("bad site file", INVALID, "", () -> client.apply(binary));
+    refused("bad site file", INVALID, "not a UTF-8 text file", () -> client.apply(binary));
   }
 
   @Test

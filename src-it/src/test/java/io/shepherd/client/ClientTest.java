@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.Fault;
+import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogLevel;
+import io.shepherd.protocol.LogRecord;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,6 +90,44 @@ class ClientTest {
     }
     calls.forEach(call -> assertEquals("daq1/many/n", call.join().path().toString()));
     get(client.removeGroup("daq1/many"));
+  }
+
+  @Test
+  void aHostReservesPortsUntilReleasedAndKeepsAnEnvironmentForItsProcesses() {
+    List<Integer> tcp = get(client.bindTcp("daq1", 2));
+    List<Integer> more = get(client.bindTcp("daq1", 1));
+    List<Integer> udp = get(client.bindUdp("daq1", 1));
+    assertEquals(2, tcp.size());
+    assertEquals(3, Set.copyOf(List.of(tcp.get(0), tcp.get(1), more.get(0))).size(), "a reserved port is not handed out twice");
+    assertTrue(Stream.of(tcp, more, udp).flatMap(List::stream).allMatch(p -> p > 0 && p < 65536), tcp + " " + more + " " + udp);
+    assertEquals(Set.copyOf(tcp), Set.copyOf(get(client.release("daq1", false, tcp))));
+    assertEquals(List.of(), get(client.release("daq1", false, tcp)), "released already: nothing left to release");
+    assertEquals(udp, get(client.release("daq1", true, udp)));
+    get(client.release("daq1", false, more));
+
+    get(client.setEnv("daq1", "SHEPHERD_TEST_GAIN", "2.5"));
+    assertEquals(Optional.of("2.5"), get(client.getEnv("daq1", "SHEPHERD_TEST_GAIN")));
+    assertEquals("2.5", get(client.environment("daq1")).get("SHEPHERD_TEST_GAIN"));
+    get(client.setEnv("daq1", "SHEPHERD_TEST_GAIN", null));
+    assertEquals(Optional.empty(), get(client.getEnv("daq1", "SHEPHERD_TEST_GAIN")));
+    assertFalse(get(client.environment("daq1")).containsKey("SHEPHERD_TEST_GAIN"));
+  }
+
+  @Test
+  void theLogServerTailHoldsANodesRecords() throws InterruptedException {
+    get(client.createGroup("daq1/tail"));
+    get(client.createNode("daq1/tail/counter", NodeSpec.of("counter", Map.of("report-every", "100ms")), NodeState.RUNNING));
+    LogFilter filter = new LogFilter("daq1/tail/counter", LogLevel.INFO, null);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    List<LogRecord> records = List.of();
+    while (records.stream().noneMatch(r -> r.message().startsWith("count ")) && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(100);
+      records = get(client.tailLogs(filter, 10)).records();
+    }
+    assertTrue(records.stream().anyMatch(r -> r.message().startsWith("count ")), records.toString());
+    assertTrue(records.size() <= 10, "at most the limit");
+    assertTrue(records.stream().allMatch(r -> "daq1/tail/counter".equals(r.node())), "only the node asked for: " + records);
+    get(client.removeGroup("daq1/tail"));
   }
 
   @Test

@@ -119,31 +119,22 @@ class LogsIT {
     assertEquals(0, status.logs().gaps(), status.logs().toString());
     assertTrue(status.logs().records() > 200, status.logs().toString());
 
-    // logs -f prints records as they arrive: a new node's first tick shows up in it.
+    // logs -f prints records as they arrive: the first tick of a node created once it follows (so not
+    // a record it replayed) shows up in it.
     Process follow = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "io.shepherd.cli.Shepherd", "logs", "-f", "--node", "beta/late/*",
         "--api", cluster.apiUrls().stream().map(Object::toString).collect(Collectors.joining(",")))
         .redirectErrorStream(true).start();
     try {
-      BufferedReader lines = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
-      Thread creator = new Thread(() -> {
-        try {
-          TimeUnit.SECONDS.sleep(3);
-          get(client.createGroup("beta/late"));
-          get(client.createNode("beta/late/t", ticker(1_000_000, 5, 0), NodeState.RUNNING));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      creator.start();
-      long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
-      String line;
-      boolean seen = false;
-      while (!seen && System.nanoTime() < deadline && (line = lines.readLine()) != null) {
-        seen = line.contains("beta/late/t") && line.contains("tick 1");
-      }
-      creator.join();
-      assertTrue(seen, "logs -f printed the new node's first tick");
+      List<String> printed = new CopyOnWriteArrayList<>();
+      Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))
+          .lines().forEach(printed::add));
+      reader.setDaemon(true);
+      reader.start();
+      awaitLine(printed, "logs -f saying it follows", l -> l.startsWith("logs: following"));
+      get(client.createGroup("beta/late"));
+      get(client.createNode("beta/late/t", ticker(1_000_000, 5, 0), NodeState.RUNNING));
+      awaitLine(printed, "the new node's first tick", l -> l.contains(" beta/late/t [") && l.endsWith(" - tick 1"));
     } finally {
       follow.destroyForcibly().waitFor();
     }
@@ -203,5 +194,13 @@ class LogsIT {
       }
     }
     return missing;
+  }
+
+  static void awaitLine(List<String> lines, String what, Predicate<String> match) throws InterruptedException {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (lines.stream().noneMatch(match)) {
+      assertTrue(System.nanoTime() < deadline, () -> "no line with " + what + " in: " + lines);
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
   }
 }

@@ -140,7 +140,9 @@ class ProcessNodesIT {
     long newRec = await("daq2/rec/rec", "restarted with its new command", n -> n.state() == NodeState.RUNNING && n.pid() != null
         && n.pid() != rec).pid();
     assertTrue(ended(rec), "the old process of the changed node is gone");
-    assertTrue(ProcessHandle.of(newRec).orElseThrow().info().arguments().map(a -> List.of(a).contains("2000")).orElse(true));
+    // The process's own arguments, from /proc: a check that cannot pass when they cannot be read.
+    List<String> arguments = List.of(Files.readString(Path.of("/proc", Long.toString(newRec), "cmdline")).split("\0"));
+    assertEquals(List.of("sleep", "2000"), arguments.subList(arguments.size() - 2, arguments.size()), arguments.toString());
     await("daq1/daq/idle", "up now that the file says so", n -> n.state() == NodeState.RUNNING && n.pid() != null);
     await("daq1/daq/fresh", "RUNNING", n -> n.state() == NodeState.RUNNING);
     ClusterStatus after = TestCluster.awaitStatus(client, "the removed group gone",
@@ -229,8 +231,14 @@ class ProcessNodesIT {
     assertTrue(message.contains("sinus"), message);
     assertTrue(message.contains("nothing changed"), message);
     ClusterStatus after = get(client.status());
-    assertEquals(before.groups().size(), after.groups().size(), "no group was created");
+    assertEquals(before.groups(), after.groups(), "no group was created or changed");
+    assertEquals(desired(before), desired(after), "no node was created, removed or asked anything");
     assertTrue(group(after, "daq1/bad").isEmpty());
+  }
+
+  /** What is asked of each node: its path, type, requested state, mode and request number. */
+  static List<String> desired(ClusterStatus status) {
+    return status.nodes().stream().map(n -> n.path() + " " + n.type() + " " + n.requested() + " " + n.mode() + " " + n.seq()).toList();
   }
 
   @Test
@@ -257,8 +265,8 @@ class ProcessNodesIT {
         .filter(p -> p.info().commandLine().map(c -> c.contains("declare -A sessions")).orElse(false)).toList();
     assertEquals(1, watchdogs.size(), "one watchdog per host agent");
     watchdogs.get(0).destroyForcibly();
-    cluster.kill(gamma);
-    TimeUnit.SECONDS.sleep(1);
+    cluster.kill(gamma); // returns once the JVM has exited
+    assertFalse(gamma.alive());
     assertFalse(ended(second), "without its watchdog the session outlives the JVM for now");
     gamma = cluster.restart(gamma);
     awaitEnded("after the host agent restarted", second);

@@ -90,6 +90,10 @@ class SecurityIT {
       TimeUnit.SECONDS.sleep(1);
     }
     assertEquals(2, client.status().toCompletableFuture().join().hosts().size());
+    // They were refused, not dead: both still run, and their logs show them trying.
+    assertTrue(mallory.alive() && plain.alive(), "the outsiders still run: a JVM that crashed at start cannot pass as refused");
+    assertTrue(Files.readString(mallory.log()).contains("SSLHandshakeException"), "mallory's TLS handshake was refused");
+    assertTrue(Files.readString(plain.log()).contains("Couldn't join seed nodes"), "plain tried to join and could not");
     cluster.kill(mallory);
     cluster.kill(plain);
   }

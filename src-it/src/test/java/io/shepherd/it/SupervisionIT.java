@@ -53,8 +53,9 @@ class SupervisionIT {
     assertEquals(NodeState.RUNNING, failed.requested());
     assertFalse(failed.arrived());
     assertTrue(failed.lastFailure().startsWith("start() threw IllegalStateException"), failed.lastFailure());
-    // It stays FAILED: no more restarts while nobody asks.
-    TestCluster.sleep(Duration.ofSeconds(2));
+    // It stays FAILED: no more restarts while nobody asks. An absence can only be watched for a
+    // while: five times the longest backoff of its policy, within which a restart would have come.
+    TestCluster.sleep(budget.maxBackoff().multipliedBy(5));
     assertEquals(3, node(client.status().toCompletableFuture().join(), "beta/health/loop").orElseThrow().restarts());
   }
 
