@@ -326,6 +326,10 @@ class Client:
         return self._call("POST", "%s/hosts/%s/ports/release" % (API, _host(host)),
                           {"protocol": "udp" if udp else "tcp", "ports": [int(p) for p in ports]})["ports"]
 
+    def reserved_ports(self, host, udp=False):
+        """The ports reserved on a host, ascending: by clients, and the named ports of its nodes."""
+        return self._call("GET", "%s/hosts/%s/ports?protocol=%s" % (API, _host(host), "udp" if udp else "tcp"))["ports"]
+
     def environment(self, host):
         return self._call("GET", "%s/hosts/%s/env" % (API, _host(host)))["env"]
 

@@ -88,7 +88,9 @@ def test_process_nodes_input_kill_purge_ports_and_environment(client, tmp_path):
     assert client.get_env("daq2", "SHEPHERD_PY_TEST") == "42"
     ports = client.bind_tcp("daq2", 2)
     assert len(ports) == 2 and all(1 <= p <= 65535 for p in ports)
+    assert set(ports) <= set(client.reserved_ports("daq2"))
     assert sorted(client.release("daq2", ports)) == sorted(ports)
+    assert not set(ports) & set(client.reserved_ports("daq2"))
     client.create_process("daq2/proc/cat", ["/bin/sh", "-c", "echo $SHEPHERD_PY_TEST > %s; cat >> %s" % (out, out)], stdin=True)
     eventually(lambda: client.node("daq2/proc/cat")["state"] == "RUNNING", "the process running")
     client.send_input("daq2/proc/cat", "hello from python")

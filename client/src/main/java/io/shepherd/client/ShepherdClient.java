@@ -327,6 +327,12 @@ public final class ShepherdClient implements AutoCloseable {
         new Api.ReleasePorts(udp ? "udp" : "tcp", ports)).thenApply(Api.HostAnswer::ports);
   }
 
+  /** The ports reserved on a host ({@code udp} false: TCP), in ascending order: by clients, and the named ports of its nodes. */
+  public CompletionStage<List<Integer>> reservedPorts(String hostId, boolean udp) {
+    return hostCall(hostId, "GET", "/ports?protocol=" + (udp ? "udp" : "tcp"), () -> new HostRequest.ListPorts(udp), null)
+        .thenApply(Api.HostAnswer::ports);
+  }
+
   /** The value a host sets for an environment variable of the processes it starts, if it sets one. */
   public CompletionStage<Optional<String>> getEnv(String hostId, String name) {
     if (name == null) {

@@ -12,6 +12,7 @@ import java.util.List;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = HostRequest.BindPorts.class, name = "bind-ports"),
     @JsonSubTypes.Type(value = HostRequest.ReleasePorts.class, name = "release-ports"),
+    @JsonSubTypes.Type(value = HostRequest.ListPorts.class, name = "list-ports"),
     @JsonSubTypes.Type(value = HostRequest.GetEnv.class, name = "get-env"),
     @JsonSubTypes.Type(value = HostRequest.SetEnv.class, name = "set-env")})
 public sealed interface HostRequest extends CborSerializable {
@@ -42,6 +43,9 @@ public sealed interface HostRequest extends CborSerializable {
       ports = List.copyOf(ports);
     }
   }
+
+  /** The ports reserved on the host (TCP, or UDP if {@code udp}): by clients and for nodes' named ports. */
+  record ListPorts(boolean udp) implements HostRequest {}
 
   /** The value of a variable of the host environment ({@code name} null: all of them). */
   record GetEnv(String name) implements HostRequest {

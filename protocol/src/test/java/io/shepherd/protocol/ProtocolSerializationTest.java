@@ -106,6 +106,8 @@ public class ProtocolSerializationTest {
         PROCESS, PROCESS_SPEC, SITE, SITE.groups().get(0), SITE.groups().get(0).nodes().get(0),
         new HostRequest.BindPorts(true, 3),
         new HostRequest.ReleasePorts(false, List.of(40001, 40002)),
+        new HostRequest.ListPorts(false),
+        new HostRequest.ListPorts(true),
         new HostRequest.GetEnv("PATH"),
         new HostRequest.GetEnv(null),
         new HostRequest.SetEnv("DATA_DIR", "/data"),

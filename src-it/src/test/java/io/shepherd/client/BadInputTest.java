@@ -62,13 +62,37 @@ class BadInputTest {
     client = member.client();
     // Something to refuse calls on: a group, a running Java node, a created one, a closed one, a running process.
     get(client.createGroup("daq1/acq", true));
-    get(client.createNode("daq1/acq/sine", NodeSpec.of("sine", Map.of()), NodeState.RUNNING));
+    get(client.createNode("daq1/acq/sine", NodeSpec.of("sine", Map.of("frequency", "3")), NodeState.RUNNING));
     get(client.createNode("daq1/acq/fresh", NodeSpec.of("noop", Map.of()), NodeState.CREATED));
     get(client.createNode("daq1/acq/done", NodeSpec.of("noop", Map.of()), NodeState.CLOSED));
     get(client.createProcess("daq1/acq/proc", ProcessSpec.of("sleep", "1000"), NodeState.RUNNING));
     get(client.requestAndAwait("daq1/acq/sine", NodeState.RUNNING));
     get(client.requestAndAwait("daq1/acq/done", NodeState.CLOSED));
     get(client.requestAndAwait("daq1/acq/proc", NodeState.RUNNING));
+    get(client.bindTcp("daq1", 2));
+    get(client.bindUdp("daq1", 1));
+    get(client.setEnv("daq1", "SHEPHERD_BAD_INPUT", "kept"));
+  }
+
+  @Test
+  void theViewSeesEveryChangeACallCanMake() {
+    View before = snapshot();
+    List<Integer> tcp = get(client.bindTcp("daq1", 1));
+    assertNotEquals(before.tcpPorts(), snapshot().tcpPorts(), "a reserved TCP port");
+    get(client.release("daq1", false, tcp));
+    List<Integer> udp = get(client.bindUdp("daq1", 1));
+    assertNotEquals(before.udpPorts(), snapshot().udpPorts(), "a reserved UDP port");
+    get(client.release("daq1", true, udp));
+    get(client.setEnv("daq1", "SHEPHERD_BAD_INPUT", "changed"));
+    assertNotEquals(before.environment(), snapshot().environment(), "an environment variable");
+    get(client.setEnv("daq1", "SHEPHERD_BAD_INPUT", "kept"));
+    get(client.requestAndAwait("daq1/acq/sine", NodeState.RUNNING));
+    assertNotEquals(before.desired(), snapshot().desired(), "a request is numbered in the desired state");
+    assertEquals(before.status().nodes().size(), snapshot().status().nodes().size());
+    View after = snapshot();
+    assertEquals(before.tcpPorts(), after.tcpPorts());
+    assertEquals(before.udpPorts(), after.udpPorts());
+    assertEquals(before.environment(), after.environment());
   }
 
   @AfterAll
@@ -86,12 +110,14 @@ class BadInputTest {
     return stage.toCompletableFuture().join();
   }
 
-  /** What a client can see of the cluster that a refused call must not change. */
-  record View(ClusterStatus status, Map<String, String> environment) {}
+  /** What a refused call must not change. */
+  record View(ClusterStatus status, Map<String, String> environment, List<Integer> tcpPorts, List<Integer> udpPorts,
+              Map<String, Map<String, Object>> desired) {}
 
   /**
    * The whole status but what moves by itself with time (the log server's counters, convergence, a
-   * node's stability), and the host's environment.
+   * node's stability); the host's environment and reserved ports; and the replicated desired state,
+   * where every node's params are (checkpoints left out: running nodes write them by themselves).
    */
   static View snapshot() {
     ClusterStatus s = get(client.status());
@@ -99,7 +125,8 @@ class BadInputTest {
         n.mode(), n.stalled(), n.restarts(), n.lastFailure(), n.lastFailureAt(), 0, n.managedBy(), n.pid(), n.exit(), n.since(),
         n.seq())).toList();
     return new View(new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes, true, null),
-        get(client.environment("daq1")));
+        get(client.environment("daq1")), get(client.reservedPorts("daq1", false)), get(client.reservedPorts("daq1", true)),
+        DesiredReplica.read(member.system));
   }
 
   /** A call that must fail with {@code type}, its message containing {@code says}, and change nothing. */

@@ -98,12 +98,16 @@ class ClientTest {
     List<Integer> more = get(client.bindTcp("daq1", 1));
     List<Integer> udp = get(client.bindUdp("daq1", 1));
     assertEquals(2, tcp.size());
+    assertTrue(get(client.reservedPorts("daq1", false)).containsAll(List.of(tcp.get(0), tcp.get(1), more.get(0))));
+    assertTrue(get(client.reservedPorts("daq1", true)).containsAll(udp));
     assertEquals(3, Set.copyOf(List.of(tcp.get(0), tcp.get(1), more.get(0))).size(), "a reserved port is not handed out twice");
     assertTrue(Stream.of(tcp, more, udp).flatMap(List::stream).allMatch(p -> p > 0 && p < 65536), tcp + " " + more + " " + udp);
     assertEquals(Set.copyOf(tcp), Set.copyOf(get(client.release("daq1", false, tcp))));
     assertEquals(List.of(), get(client.release("daq1", false, tcp)), "released already: nothing left to release");
     assertEquals(udp, get(client.release("daq1", true, udp)));
     get(client.release("daq1", false, more));
+    assertTrue(get(client.reservedPorts("daq1", false)).stream().noneMatch(p -> tcp.contains(p) || more.contains(p)), "released");
+    assertTrue(get(client.reservedPorts("daq1", true)).stream().noneMatch(udp::contains), "released");
 
     get(client.setEnv("daq1", "SHEPHERD_TEST_GAIN", "2.5"));
     assertEquals(Optional.of("2.5"), get(client.getEnv("daq1", "SHEPHERD_TEST_GAIN")));

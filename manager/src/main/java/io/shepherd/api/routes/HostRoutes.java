@@ -42,6 +42,10 @@ public final class HostRoutes {
         .add("DELETE", host + "/env/{name}", Role.OPERATE, "Removes a variable of the host environment.", null, "HostAnswer",
             call -> RouteSupport.guard(() -> hostCall(api, call.param("host"),
                 RouteSupport.check(() -> new HostRequest.SetEnv(call.param("name"), null)))))
+        .add("GET", host + "/ports", Role.OPERATE, "The ports reserved on the host (?protocol=tcp, the default, or udp): "
+            + "by clients, and the named ports of its nodes.", null, "HostAnswer",
+            call -> RouteSupport.guard(() -> hostCall(api, call.param("host"),
+                new HostRequest.ListPorts(udp(call.query("protocol").orElse(null))))))
         .add("POST", host + "/ports", Role.OPERATE, "Reserves free ports (tcp or udp) on the host until released.", "BindPorts",
             "HostAnswer", call -> RouteSupport.guard(() -> {
               Api.BindPorts body = call.body(Api.BindPorts.class);

@@ -29,6 +29,10 @@ public final class HostCalls {
             + host.hostId() + (released.size() < release.ports().size() ? " (the others were not reserved with bindTcp/bindUdp)" : ""),
             released, null);
       }
+      if (request instanceof HostRequest.ListPorts list) {
+        return new ManagerProtocol.HostAnswer((list.udp() ? "UDP" : "TCP") + " ports reserved on host " + host.hostId(),
+            host.ports().reserved(protocol(list.udp())), null);
+      }
       if (request instanceof HostRequest.GetEnv get) {
         Map<String, String> env = get.name() == null ? host.env().all()
             : host.env().get(get.name()).map(v -> Map.of(get.name(), v)).orElse(Map.of());

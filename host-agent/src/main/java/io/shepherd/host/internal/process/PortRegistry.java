@@ -97,6 +97,12 @@ public final class PortRegistry {
     }
   }
 
+  /** Every reserved port of a protocol (clients' and nodes'), in ascending order. */
+  public synchronized List<Integer> reserved(Protocol protocol) {
+    String prefix = protocol + ":";
+    return reserved.stream().filter(k -> k.startsWith(prefix)).map(k -> Integer.parseInt(k.substring(prefix.length()))).sorted().toList();
+  }
+
   /** True if the port is reserved. */
   public synchronized boolean isReserved(Protocol protocol, int port) {
     return reserved.contains(key(protocol, port));
