@@ -4,10 +4,9 @@ import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypeException;
@@ -29,13 +28,13 @@ import io.shepherd.protocol.RestartPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -51,10 +50,16 @@ import org.slf4j.MDC;
  * hung thread is interrupted and abandoned), then an AUTO node is restarted with backoff within its
  * budget and driven back to its requested state, and a MANAGED node holds, stalled.
  *
+ * <p>Its phases are behaviours: {@link #idle()} (no callback in flight), {@link #busy()} (a node
+ * task in flight), {@link #backingOff()} (an AUTO node's next incarnation is due) and {@link #held()}
+ * (FAILED until a new request: stalled, or the restart budget spent). The current instance and the
+ * work on it are an {@link Incarnation}; what is reported to the host agent goes through the
+ * {@link StatusReporter}, which keeps the node's restarts, last failure, stability and checkpoints.
+ *
  * <p>Supervision: the runner's own failures are bugs; it is stopped, its NodeGroup reports the
  * node gone, and the Manager's reconciliation creates it again.
  */
-public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
+public final class NodeRunner {
 
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
@@ -112,15 +117,12 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   /** The node's latest checkpoint (frequent ones are coalesced). */
   public record Checkpointed(NodePath path, Checkpoint checkpoint) implements Event {}
 
-  private enum Phase { IDLE, BUSY, BACKING_OFF, HELD }
-
   private static final String CALLBACK_TIMER = "callback";
   private static final String RESTART_TIMER = "restart";
   private static final String WATCHDOG_TIMER = "watchdog";
-  private static final String STABILITY_TIMER = "stability";
   private static final String REMOVE_TIMER = "remove";
-  private static final String CHECKPOINT_TIMER = "checkpoint";
 
+  private final ActorContext<Command> ctx;
   private final NodePath path;
   private final NodeSpec spec;
   private final HostEnvironment env;
@@ -131,30 +133,24 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   private final Clock clock = Clock.systemUTC();
   private final RestartPolicy policy;
   private final RestartTracker restartTracker;
-  private final StabilityTracker stability;
   private final AtomicReference<Checkpoint> checkpoints;
+  private final StatusReporter reporter;
+  private final Behavior<Command> idle;
+  private final Behavior<Command> busy;
+  private final Behavior<Command> backingOff;
+  private final Behavior<Command> held;
 
-  private Phase phase = Phase.BUSY;
   private NodeState current = NodeState.CREATED;
   private NodeState requested;
   private long seq;
   private Instant since;
   private Mode mode;
-  private int incarnation;
-  private Node node;
-  private RunningContext context;
-  private NodeTask work;
+  /** The current incarnation; its task is in flight exactly while the runner is {@link #busy}. */
+  private Incarnation incarnation;
   private Duration keepaliveDeadline = Duration.ZERO;
   private boolean created;
   private boolean stalled;
   private boolean removing;
-  private int restarts;
-  private String lastFailure;
-  private Instant lastFailureAt;
-  private double emittedStability = 1.0;
-  private Checkpoint sentCheckpoint;
-  /** How the last process of a process node ended, or "running"; null for Java nodes and before a first start. */
-  private String lastExit;
 
   /**
    * @param checkpoint the node's last checkpoint, handed to its first incarnation; null if none
@@ -162,12 +158,12 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   public static Behavior<Command> create(NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint,
                                          HostEnvironment env) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new NodeRunner(ctx, timers, path, spec, requested, seq, checkpoint, env)));
+        new NodeRunner(ctx, timers, path, spec, requested, seq, checkpoint, env).startIncarnation()));
   }
 
   private NodeRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, NodePath path, NodeSpec spec,
                      NodeState requested, long seq, Checkpoint checkpoint, HostEnvironment env) {
-    super(ctx);
+    this.ctx = ctx;
     this.timers = timers;
     this.path = path;
     this.spec = spec;
@@ -177,132 +173,182 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     this.seq = seq;
     this.mode = spec.mode();
     this.checkpoints = new AtomicReference<>(checkpoint);
-    this.sentCheckpoint = checkpoint;
     this.since = clock.instant();
     this.nodeExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
     this.nodeLog = RunningContext.loggerFor(path);
     this.policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
     this.restartTracker = new RestartTracker(policy, () -> ThreadLocalRandom.current().nextDouble());
-    this.stability = new StabilityTracker(settings.stabilityWindow(), since);
-    startIncarnation();
+    this.reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
+        CheckpointTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
+        checkpoints);
+    this.idle = idle();
+    this.busy = busy();
+    this.backingOff = backingOff();
+    this.held = held();
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Request.class, this::onRequest)
-        .onMessage(Remove.class, m -> onRemove())
+  // ---- phases -----------------------------------------------------------------------------------
+
+  /** No callback in flight: at the requested state, or unable to reach it until a new request. */
+  private Behavior<Command> idle() {
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Request.class, this::onRequestWhenIdle)
+        .onMessage(Remove.class, m -> onRemove(this::continueRemoval))
+        .onMessage(WatchdogTick.class, m -> onWatchdogTick()));
+  }
+
+  /** A node task runs on a node thread: a new instance and/or lifecycle steps, each reported as it completes. */
+  private Behavior<Command> busy() {
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Request.class, this::onRequestWhenBusy)
+        .onMessage(Remove.class, m -> onRemove(this::stopWork))
+        .onMessage(Progress.class, this::onProgress)
+        .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut));
+  }
+
+  /** Crashed; an AUTO node's next incarnation is due after a backoff. */
+  private Behavior<Command> backingOff() {
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Request.class, this::onRequestWhenDown)
+        .onMessage(Remove.class, m -> onRemove(this::finishRemoval))
+        .onMessage(RestartDue.class, this::onRestartDue));
+  }
+
+  /** FAILED and left so: a MANAGED node stalled, or an AUTO node whose restart budget is spent; a new request (or AUTO) ends it. */
+  private Behavior<Command> held() {
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Request.class, this::onRequestWhenDown)
+        .onMessage(Remove.class, m -> onRemove(this::finishRemoval)));
+  }
+
+  /** What every phase handles alike; anything else a phase does not name is a late message of an earlier phase, ignored. */
+  private Behavior<Command> common(BehaviorBuilder<Command> phase) {
+    return phase
         .onMessage(SetMode.class, this::onSetMode)
         .onMessage(Kill.class, m -> onKill())
         .onMessage(SendInput.class, this::onSendInput)
-        .onMessage(Progress.class, this::onProgress)
         .onMessage(Crashed.class, this::onCrashed)
-        .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut)
-        .onMessage(RestartDue.class, this::onRestartDue)
         .onMessage(NodeNotified.class, this::onNodeNotified)
         .onMessage(CheckpointSaved.class, m -> onCheckpointSaved())
         .onMessage(CheckpointTick.class, m -> onCheckpointTick())
-        .onMessage(WatchdogTick.class, m -> onWatchdogTick())
         .onMessage(StabilityTick.class, m -> onStabilityTick())
         .onMessage(RemoveTimedOut.class, m -> onRemoveTimedOut())
+        .onMessage(Command.class, m -> Behaviors.same())
         .build();
   }
 
   // ---- requests ---------------------------------------------------------------------------------
 
-  private Behavior<Command> onRequest(Request request) {
-    if (request.seq() < seq) {
-      return this;
-    }
+  /** Takes a request unless it is older than the last; true if it changed what is requested or its number. */
+  private boolean accept(Request request) {
     boolean changed = request.requested() != requested || request.seq() != seq;
     seq = request.seq();
     if (request.requested() != requested) {
       requested = request.requested();
       restartTracker.departed();
     }
+    return changed;
+  }
+
+  private Behavior<Command> onRequestWhenIdle(Request request) {
+    if (request.seq() < seq) {
+      return Behaviors.same();
+    }
+    boolean changed = accept(request);
     if (removing) {
-      return this;
+      return Behaviors.same();
     }
-    if (phase == Phase.HELD || phase == Phase.BACKING_OFF) {
-      // A new request (or a revive) is the way out of FAILED and of a stall.
-      restartTracker.reset();
-      stalled = false;
-      timers.cancel(RESTART_TIMER);
-      if (requested == NodeState.CLOSED) {
-        enter(NodeState.CLOSED);
-        phase = Phase.IDLE;
-      } else {
-        restarts++;
-        startIncarnation();
-      }
-      emit();
-      return this;
-    }
-    if (phase == Phase.BUSY) {
-      // The step in progress finishes; then the node is driven towards the new request.
-      work.stop();
-      if (changed) {
-        emit();
-      }
-      return this;
-    }
-    drive();
-    if (changed && phase != Phase.BUSY) {
+    Behavior<Command> next = drive();
+    if (changed && next != busy) {
       // When a step has started, its completion reports the new request; otherwise report it now.
       emit();
     }
-    return this;
+    return next;
   }
 
-  private Behavior<Command> onRemove() {
+  private Behavior<Command> onRequestWhenBusy(Request request) {
+    if (request.seq() < seq) {
+      return Behaviors.same();
+    }
+    boolean changed = accept(request);
+    if (!removing) {
+      // The step in progress finishes; then the node is driven towards the new request.
+      incarnation.work().stop();
+      if (changed) {
+        emit();
+      }
+    }
+    return Behaviors.same();
+  }
+
+  /** A new request (or a revive) is the way out of FAILED and of a stall. */
+  private Behavior<Command> onRequestWhenDown(Request request) {
+    if (request.seq() < seq) {
+      return Behaviors.same();
+    }
+    accept(request);
     if (removing) {
-      return this;
+      return Behaviors.same();
+    }
+    restartTracker.reset();
+    stalled = false;
+    timers.cancel(RESTART_TIMER);
+    Behavior<Command> next;
+    if (requested == NodeState.CLOSED) {
+      enter(NodeState.CLOSED);
+      next = idle;
+    } else {
+      reporter.countRestart();
+      next = startIncarnation();
+    }
+    emit();
+    return next;
+  }
+
+  /** Removal starts (once) with {@code then}, by phase: from idle it closes the node, from busy it waits for the step. */
+  private Behavior<Command> onRemove(Supplier<Behavior<Command>> then) {
+    if (removing) {
+      return Behaviors.same();
     }
     removing = true;
     timers.startSingleTimer(REMOVE_TIMER, RemoveTimedOut.INSTANCE, settings.removeTimeout());
-    return switch (phase) {
-      case IDLE -> continueRemoval();
-      case BACKING_OFF, HELD -> finishRemoval();
-      case BUSY -> {
-        work.stop(); // removal goes on once the step in progress has finished
-        yield this;
-      }
-    };
+    return then.get();
+  }
+
+  private Behavior<Command> stopWork() {
+    incarnation.work().stop(); // removal goes on once the step in progress has finished
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSetMode(SetMode set) {
     if (set.mode() == mode) {
-      return this;
+      return Behaviors.same();
     }
     mode = set.mode();
     nodeLog.info("mode set to {}", mode);
+    Behavior<Command> next = Behaviors.same();
     if (mode == Mode.AUTO && stalled && !removing) {
       // No one manages the node any more: it recovers by itself.
       stalled = false;
       restartTracker.reset();
-      restarts++;
-      startIncarnation();
+      reporter.countRestart();
+      next = startIncarnation();
     }
     emit();
-    return this;
+    return next;
   }
 
   private Behavior<Command> onKill() {
-    process().ifPresent(process -> {
+    incarnation.process().ifPresent(process -> {
       nodeLog.warn("kill: SIGKILL to the whole session of the process");
-      onNodeThread(process::kill);
+      incarnation.onNodeThread(process::kill);
     });
-    return this;
-  }
-
-  /** The process controls of the node, if it runs an OS process. */
-  private Optional<ProcessControl> process() {
-    return node == null ? Optional.empty() : ProcessControl.of(node);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onSendInput(SendInput send) {
     ManagerProtocol.Reply reply;
-    Optional<ProcessControl> process = process();
+    Optional<ProcessControl> process = incarnation.process();
     if (process.isPresent()) {
       Optional<ManagerProtocol.Failed> refused = process.get().sendInput(send.line());
       reply = refused.isPresent() ? refused.get() : new ManagerProtocol.Ok("sent a line to the stdin of " + path, null);
@@ -312,32 +358,31 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
               : "node " + path + " is a Java node (" + spec.type() + "); only process nodes take input");
     }
     send.replyTo().tell(reply);
-    return this;
+    return Behaviors.same();
   }
 
   // ---- work on node threads ---------------------------------------------------------------------
 
-  /** Drives the node from its current state towards the requested one, if idle and not there. */
-  private void drive() {
-    if (phase != Phase.IDLE || current == requested) {
-      return;
+  /** From idle: drives the node from its current state towards the requested one, if not there. */
+  private Behavior<Command> drive() {
+    if (current == requested) {
+      return idle;
     }
     List<LifecycleAction> steps = steps(current, requested);
     if (steps.isEmpty()) {
       nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
-      return;
+      return idle;
     }
-    submit(false, steps);
+    return submit(false, steps);
   }
 
   /** A new incarnation: a fresh instance, driven to the requested state, in one task. */
-  private void startIncarnation() {
-    incarnation++;
+  private Behavior<Command> startIncarnation() {
+    int number = incarnation == null ? 1 : incarnation.number() + 1;
     current = NodeState.CREATED;
-    context = new RunningContext(path, env.hostId(), new Params(spec.params()), incarnation, reportsOf(incarnation),
-        checkpoints, settings.maxCheckpointSize());
-    node = null;
-    submit(true, removing ? List.of() : steps(NodeState.CREATED, requested));
+    incarnation = new Incarnation(number, new RunningContext(path, env.hostId(), new Params(spec.params()), number, reportsOf(number),
+        checkpoints, settings.maxCheckpointSize()), nodeExecutor, nodeLog, path.toString());
+    return submit(true, removing ? List.of() : steps(NodeState.CREATED, requested));
   }
 
   private static List<LifecycleAction> steps(NodeState from, NodeState to) {
@@ -351,28 +396,26 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   }
 
   /** Starts a node task of the current incarnation: a new instance first if {@code instantiate}, then {@code steps}. */
-  private void submit(boolean instantiate, List<LifecycleAction> steps) {
-    phase = Phase.BUSY;
-    ActorRef<Command> self = getContext().getSelf();
-    int inc = incarnation;
-    NodeTask next = new NodeTask(inc, instantiate, steps, () -> self.tell(new Progress(inc)));
-    work = next;
-    armCallbackTimer(instantiate ? "the constructor of " + spec.type() : next.running().callName() + "()", next.running());
+  private Behavior<Command> submit(boolean instantiate, List<LifecycleAction> steps) {
+    ActorRef<Command> self = ctx.getSelf();
+    Progress progress = new Progress(incarnation.number());
     HostEnvironment host = env;
     NodeSpec nodeSpec = spec;
     NodePath nodePath = path;
-    next.start(nodeExecutor, path.toString(), node, context, () -> host.newNode(nodePath, nodeSpec));
+    NodeTask task = incarnation.start(instantiate, steps, () -> self.tell(progress), () -> host.newNode(nodePath, nodeSpec));
+    armCallbackTimer(instantiate ? "the constructor of " + spec.type() : task.running().callName() + "()", task.running());
+    return busy;
   }
 
-  /** Handles every report the task has queued, in order, until one ends this behaviour. */
+  /** Handles every report the task has queued, in order, until one ends the task or this phase. */
   private Behavior<Command> onProgress(Progress progress) {
-    NodeTask task = work;
-    if (task == null || progress.incarnation() != task.incarnation()) {
-      return this;
+    NodeTask task = incarnation.work();
+    if (progress.incarnation() != task.incarnation()) {
+      return Behaviors.same();
     }
     task.rearm();
-    for (NodeTask.Report report = task.poll(); report != null && work == task; report = task.poll()) {
-      Behavior<Command> next;
+    Behavior<Command> next = Behaviors.same();
+    for (NodeTask.Report report = task.poll(); report != null && incarnation.work() == task; report = task.poll()) {
       if (report instanceof NodeTask.Instantiated instantiated) {
         next = onInstantiated(instantiated);
       } else if (report instanceof NodeTask.StepDone done) {
@@ -380,11 +423,11 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       } else {
         next = onTaskEnded();
       }
-      if (next != this) {
+      if (!Behavior.isAlive(next)) {
         return next;
       }
     }
-    return this;
+    return next;
   }
 
   /** Watches the callback in flight: a stop of a process node may take its stop grace, and some more. */
@@ -394,7 +437,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       Duration grace = spec.process().stopGrace().plusSeconds(10);
       limit = grace.compareTo(limit) > 0 ? grace : limit;
     }
-    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation, what), limit);
+    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation.number(), what), limit);
   }
 
   private Behavior<Command> onInstantiated(NodeTask.Instantiated message) {
@@ -406,25 +449,26 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         String reason = message.error() instanceof NodeTypeException
             ? message.error().getMessage()
             : "node type " + spec.type() + " could not be instantiated: " + describe(message.error());
-        env.events().tell(new Rejected(path, code, reason));
+        reporter.rejected(code, reason);
         return Behaviors.stopped();
       }
-      work = null;
+      incarnation.taskEnded();
       return crash("constructor of " + spec.type() + " threw " + describe(message.error()), message.error());
     }
-    node = message.node();
+    incarnation.instantiated(message.node());
     boolean first = !created;
     created = true;
     enter(NodeState.CREATED);
-    if (!work.hasSteps()) {
+    NodeTask task = incarnation.work();
+    if (!task.hasSteps()) {
       timers.cancel(CALLBACK_TIMER);
     } else {
-      armCallbackTimer(work.running().callName() + "()", work.running());
+      armCallbackTimer(task.running().callName() + "()", task.running());
     }
-    if (first || requested == NodeState.CREATED || !work.hasSteps()) {
+    if (first || requested == NodeState.CREATED || !task.hasSteps()) {
       emit();
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onStepDone(NodeTask.StepDone done) {
@@ -435,36 +479,34 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       keepaliveDeadline = done.keepalive();
     }
     enter(done.action().target());
-    LifecycleAction next = work.advancePast(done.action());
+    LifecycleAction next = incarnation.work().advancePast(done.action());
     if (next != null) {
       armCallbackTimer(next.callName() + "()", next);
     } else {
       timers.cancel(CALLBACK_TIMER);
     }
     if (current == NodeState.CLOSED) {
-      context.end();
-      node = null;
+      incarnation.closed();
     }
     emit();
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onTaskEnded() {
     timers.cancel(CALLBACK_TIMER);
-    work = null;
-    phase = Phase.IDLE;
+    incarnation.taskEnded();
     if (removing) {
       return continueRemoval();
     }
-    drive();
-    if (phase == Phase.IDLE && current != requested) {
+    Behavior<Command> next = drive();
+    if (next == idle && current != requested) {
       emit();
     }
-    return this;
+    return next;
   }
 
   private RunningContext.Reports reportsOf(int inc) {
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Command> self = ctx.getSelf();
     return new RunningContext.Reports() {
       @Override
       public void failed(String reason, Throwable cause) {
@@ -485,29 +527,30 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
 
   // ---- removal ----------------------------------------------------------------------------------
 
+  /** From idle, or once the task in flight has ended: stops and closes the node, then finishes. */
   private Behavior<Command> continueRemoval() {
-    if (node == null || current == NodeState.CLOSED) {
+    if (!incarnation.hasInstance() || current == NodeState.CLOSED) {
       return finishRemoval();
     }
-    submit(false, current == NodeState.RUNNING ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE) : List.of(LifecycleAction.CLOSE));
-    return this;
+    return submit(false, current == NodeState.RUNNING ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE)
+        : List.of(LifecycleAction.CLOSE));
   }
 
   private Behavior<Command> finishRemoval() {
     env.processes().ports().releaseNode(path.toString());
-    sendCheckpoint();
+    reporter.sendCheckpoint();
     timers.cancelAll();
     Node ended = endIncarnation();
     if (current != NodeState.CLOSED && current != NodeState.FAILED) {
-      closeInBackground(ended);
+      incarnation.closeInBackground(ended);
     }
-    env.events().tell(new Removed(path));
+    reporter.removed();
     return Behaviors.stopped();
   }
 
   private Behavior<Command> onRemoveTimedOut() {
-    nodeLog.warn("removal did not finish within {} ms (stuck in {} of {}); removing the node anyway",
-        settings.removeTimeout().toMillis(), phase, current);
+    nodeLog.warn("removal did not finish within {} ms (stuck {} of {}); removing the node anyway", settings.removeTimeout().toMillis(),
+        incarnation.work() == null ? "between steps" : "in " + incarnation.work().running().callName() + "()", current);
     abandonWork();
     return finishRemoval();
   }
@@ -515,66 +558,53 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   // ---- health -----------------------------------------------------------------------------------
 
   private Behavior<Command> onCrashed(Crashed crashed) {
-    if (crashed.incarnation() != incarnation || context == null || !context.alive()) {
-      return this;
+    if (crashed.incarnation() != incarnation.number() || !incarnation.context().alive()) {
+      return Behaviors.same();
     }
     return crash(crashed.reason(), crashed.cause());
   }
 
   private Behavior<Command> onCallbackTimedOut(CallbackTimedOut timeout) {
-    if (timeout.incarnation() != incarnation || phase != Phase.BUSY) {
-      return this;
+    if (timeout.incarnation() != incarnation.number()) {
+      return Behaviors.same();
     }
     return crash("callback-timeout: " + timeout.what() + " did not return within " + settings.callbackTimeout().toMillis() + " ms",
         null);
   }
 
+  /** Only an idle RUNNING node is judged: during a callback, callback-timeout watches for hangs. */
   private Behavior<Command> onWatchdogTick() {
-    // Only an idle RUNNING node is judged: during a callback, callback-timeout watches for hangs.
-    if (phase == Phase.IDLE && current == NodeState.RUNNING && context != null && !keepaliveDeadline.isZero()) {
-      long silentNanos = context.nanosSinceKeepalive();
+    if (current == NodeState.RUNNING && !keepaliveDeadline.isZero()) {
+      long silentNanos = incarnation.context().nanosSinceKeepalive();
       if (silentNanos > keepaliveDeadline.toNanos()) {
         return crash("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
             + keepaliveDeadline.toMillis() + " ms)", null);
       }
     }
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<Command> onNodeNotified(NodeNotified notified) {
-    if (notified.incarnation() == incarnation) {
+    if (notified.incarnation() == incarnation.number()) {
       nodeLog.info("notification: {}", notified.message());
-      env.events().tell(new Notified(path, notified.message(), clock.instant()));
+      reporter.notified(notified.message());
     }
-    return this;
+    return Behaviors.same();
   }
 
-  // ---- checkpoints ------------------------------------------------------------------------------
-
   private Behavior<Command> onCheckpointSaved() {
-    if (!timers.isTimerActive(CHECKPOINT_TIMER)) {
-      sendCheckpoint();
-    }
-    return this;
+    reporter.checkpointSaved();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onCheckpointTick() {
-    sendCheckpoint();
-    return this;
-  }
-
-  /** Sends the latest checkpoint if it is new; then holds further ones back for checkpoint-interval. */
-  private void sendCheckpoint() {
-    Checkpoint latest = checkpoints.get();
-    if (latest != null && latest != sentCheckpoint) {
-      sentCheckpoint = latest;
-      env.events().tell(new Checkpointed(path, latest));
-      timers.startSingleTimer(CHECKPOINT_TIMER, CheckpointTick.INSTANCE, settings.checkpointInterval());
-    }
+    reporter.sendCheckpoint();
+    return Behaviors.same();
   }
 
   // ---- crashes ----------------------------------------------------------------------------------
 
+  /** The incarnation ends; then removal finishes, a MANAGED node stalls, or an AUTO one restarts within its budget. */
   private Behavior<Command> crash(String reason, Throwable cause) {
     MDC.put(NodeContext.MDC_NODE, path.toString());
     try {
@@ -586,15 +616,15 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     } finally {
       MDC.remove(NodeContext.MDC_NODE);
     }
-    boolean crashedInClose = work != null && work.running() == LifecycleAction.CLOSE;
-    process().map(ProcessControl::exit).ifPresent(exit -> lastExit = exit);
+    NodeTask task = incarnation.work();
+    boolean crashedInClose = task != null && task.running() == LifecycleAction.CLOSE;
+    reporter.noteExit(incarnation.process());
     abandonWork();
     Node ended = endIncarnation();
     boolean closeEnded = current != NodeState.CLOSED && !crashedInClose;
-    lastFailure = reason;
-    lastFailureAt = clock.instant();
+    Instant at = clock.instant();
+    reporter.failed(reason, at);
     enter(NodeState.FAILED);
-    phase = Phase.HELD;
     try {
       if (removing) {
         return finishRemoval();
@@ -603,96 +633,58 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         stalled = true;
         nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
         emit();
-        return this;
+        return held;
       }
-      Optional<Duration> delay = restartTracker.onCrash(lastFailureAt);
+      Optional<Duration> delay = restartTracker.onCrash(at);
       if (delay.isEmpty()) {
-        lastFailure = reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
-            + policy.window().toMillis() + " ms; the node stays FAILED until a new request)";
+        reporter.failed(reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
+            + policy.window().toMillis() + " ms; the node stays FAILED until a new request)", at);
         nodeLog.error("restart budget spent ({} restarts within {} ms); node stays FAILED until a new request",
             policy.maxRestarts(), policy.window().toMillis());
         emit();
-        return this;
+        return held;
       }
-      phase = Phase.BACKING_OFF;
       emit();
       if (delay.get().isZero()) {
         // At once, and before the ended instance is closed: the replacement gets the first free node thread.
-        restarts++;
-        startIncarnation();
-      } else {
-        nodeLog.info("restarting in {} ms", delay.get().toMillis());
-        timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation), delay.get());
+        reporter.countRestart();
+        return startIncarnation();
       }
-      return this;
+      nodeLog.info("restarting in {} ms", delay.get().toMillis());
+      timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation.number()), delay.get());
+      return backingOff;
     } finally {
       if (closeEnded) {
-        closeInBackground(ended);
+        incarnation.closeInBackground(ended);
       }
     }
   }
 
   private Behavior<Command> onRestartDue(RestartDue due) {
-    if (due.incarnation() != incarnation || phase != Phase.BACKING_OFF) {
-      return this;
+    if (due.incarnation() != incarnation.number()) {
+      return Behaviors.same();
     }
-    restarts++;
-    startIncarnation();
-    return this;
+    reporter.countRestart();
+    return startIncarnation();
   }
 
   /** Stops the work in flight: its reports are ignored from now on, and its thread is interrupted. */
   private void abandonWork() {
     timers.cancel(CALLBACK_TIMER);
-    if (work != null) {
-      work.abandon();
-      work = null;
-    }
+    incarnation.abandonWork();
   }
 
-  /** Ends the current instance: its reports are ignored from now on. Returns it, or null. */
+  /** Ends the current incarnation: its reports are ignored from now on. Returns its instance, or null. */
   private Node endIncarnation() {
     timers.cancel(WATCHDOG_TIMER);
-    if (context != null) {
-      context.end();
-    }
-    Node old = node;
-    node = null;
-    return old;
-  }
-
-  /** Closes an ended instance on a node thread, best effort, unawaited. */
-  private void closeInBackground(Node old) {
-    if (old != null) {
-      onNodeThread(() -> {
-        try {
-          old.close();
-        } catch (Throwable t) {
-          nodeLog.warn("close() of the ended instance threw {}", describe(t));
-        }
-      });
-    }
-  }
-
-  /** Runs node-side work on a node thread, with the node's path in the MDC; unawaited. */
-  private void onNodeThread(Runnable work) {
-    String tag = path.toString();
-    nodeExecutor.execute(() -> {
-      MDC.put(NodeContext.MDC_NODE, tag);
-      try {
-        work.run();
-      } finally {
-        MDC.remove(NodeContext.MDC_NODE);
-      }
-    });
+    return incarnation.end();
   }
 
   // ---- status -----------------------------------------------------------------------------------
 
   private void enter(NodeState state) {
-    Instant now = clock.instant();
-    if (state == NodeState.RUNNING && context != null) {
-      context.resetKeepalive();
+    if (state == NodeState.RUNNING) {
+      incarnation.context().resetKeepalive();
       if (!keepaliveDeadline.isZero()) {
         Duration every = keepaliveDeadline.dividedBy(4);
         timers.startTimerWithFixedDelay(WATCHDOG_TIMER, WatchdogTick.INSTANCE,
@@ -702,45 +694,19 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       timers.cancel(WATCHDOG_TIMER);
     }
     current = state;
-    since = now;
+    since = clock.instant();
   }
 
   private Behavior<Command> onStabilityTick() {
-    double now = stability.stability(clock.instant());
-    if (Math.abs(now - emittedStability) >= 0.01 || now >= 0.995) {
-      emit();
-    }
-    if (emittedStability >= 0.995) {
-      timers.cancel(STABILITY_TIMER);
-    }
-    return this;
+    reporter.onStabilityTick(this::emit);
+    return Behaviors.same();
   }
 
   private void emit() {
-    Instant now = clock.instant();
-    boolean arrived = current == requested;
-    if (arrived) {
-      restartTracker.arrived(now);
+    if (current == requested) {
+      restartTracker.arrived(clock.instant());
     }
-    stability.record(now, arrived);
-    emittedStability = stability.stability(now);
-    if (emittedStability < 0.995 && !timers.isTimerActive(STABILITY_TIMER)) {
-      timers.startTimerWithFixedDelay(STABILITY_TIMER, StabilityTick.INSTANCE, settings.stabilityRefresh());
-    }
-    Optional<ProcessControl> process = process();
-    Long pid = process.map(ProcessControl::pid).orElse(null);
-    process.map(ProcessControl::exit).ifPresent(exit -> lastExit = exit);
-    // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
-    env.events().tell(new StatusChanged(new NodeStatus(path, env.hostId(), spec.type(), current, requested, mode,
-        stalled, restarts, lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq)));
-  }
-
-  private static Instant millis(Instant time) {
-    return time == null ? null : time.truncatedTo(ChronoUnit.MILLIS);
-  }
-
-  private static double round(double value) {
-    return Math.round(value * 1000.0) / 1000.0;
+    reporter.emit(current, requested, mode, stalled, since, seq, incarnation.process());
   }
 
   static String describe(Throwable error) {
