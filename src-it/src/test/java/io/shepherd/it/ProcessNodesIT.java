@@ -74,6 +74,18 @@ class ProcessNodesIT {
     return node(TestCluster.awaitStatus(client, path + " " + what, s -> node(s, path).filter(condition).isPresent()), path).orElseThrow();
   }
 
+  /** The arguments of process {@code pid} once it runs {@code program} (setsid execs it right after the fork); read from /proc. */
+  static List<String> awaitProgram(long pid, String program) throws Exception {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (true) {
+      List<String> arguments = List.of(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"));
+      if (Path.of(arguments.get(0)).getFileName().toString().equals(program) || System.nanoTime() > deadline) {
+        return arguments;
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
   static boolean ended(long sid) {
     return Sessions.members(sid).isEmpty();
   }
@@ -141,8 +153,11 @@ class ProcessNodesIT {
         && n.pid() != rec).pid();
     assertTrue(ended(rec), "the old process of the changed node is gone");
     // The process's own arguments, from /proc: a check that cannot pass when they cannot be read.
-    List<String> arguments = List.of(Files.readString(Path.of("/proc", Long.toString(newRec), "cmdline")).split("\0"));
-    assertEquals(List.of("sleep", "2000"), arguments.subList(arguments.size() - 2, arguments.size()), arguments.toString());
+    // The node's pid is its session leader: once setsid has exec'd the program, its own arguments (absolute path first).
+    List<String> arguments = awaitProgram(newRec, "sleep");
+    assertEquals(2, arguments.size(), arguments.toString());
+    assertEquals("sleep", Path.of(arguments.get(0)).getFileName().toString(), arguments.toString());
+    assertEquals("2000", arguments.get(1), arguments.toString());
     await("daq1/daq/idle", "up now that the file says so", n -> n.state() == NodeState.RUNNING && n.pid() != null);
     await("daq1/daq/fresh", "RUNNING", n -> n.state() == NodeState.RUNNING);
     ClusterStatus after = TestCluster.awaitStatus(client, "the removed group gone",

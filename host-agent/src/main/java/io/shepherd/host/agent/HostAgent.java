@@ -17,7 +17,6 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.remote.AddressUidExtension;
 import akka.remote.RemoteActorRefProvider;
 import io.shepherd.host.HostSettings;
-import io.shepherd.host.NodeTypeException;
 import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.HostEnvironment;
 import io.shepherd.host.internal.ManagerConnection;
@@ -36,11 +35,8 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -76,11 +72,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private final HostCalls hostCalls;
   private final ManagerConnection connection;
 
-  private final Map<GroupPath, ActorRef<NodeGroup.Command>> groups = new HashMap<>();
-  private final Set<GroupPath> removingGroups = new HashSet<>();
-  private final Set<GroupPath> recreateAfterRemoval = new HashSet<>();
-  private final Map<NodePath, NodeStatus> nodes = new HashMap<>();
-  private final Set<NodePath> creating = new HashSet<>();
+  private final HostInventory inventory = new HostInventory();
 
   private long seq;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
@@ -198,8 +190,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     }
     getContext().getLog().warn("no Manager for {} s; stopping every running node (shepherd.host.manager-loss-action = stop-nodes)",
         timeout.toSeconds());
-    for (NodeStatus status : nodes.values()) {
-      ActorRef<NodeGroup.Command> group = groups.get(status.path().groupPath());
+    for (NodeStatus status : inventory.statuses()) {
+      ActorRef<NodeGroup.Command> group = inventory.group(status.path().groupPath());
       if (group != null && status.requested() == NodeState.RUNNING) {
         // The same request number: the next Manager's request for the node wins over this one.
         group.tell(new NodeGroup.RequestState(status.path(), NodeState.STOPPED, status.seq()));
@@ -217,9 +209,9 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private Behavior<HostProtocol.Command> onCreateGroup(HostProtocol.CreateGroup create) {
     GroupPath group = create.group();
-    if (removingGroups.contains(group)) {
-      recreateAfterRemoval.add(group);
-    } else if (groups.containsKey(group)) {
+    if (inventory.isRemoving(group)) {
+      inventory.recreateAfterRemoval(group);
+    } else if (inventory.group(group) != null) {
       send(s -> new ManagerProtocol.GroupCreated(settings.hostId(), s, group));
     } else if (!shuttingDown) {
       spawnGroup(group);
@@ -230,17 +222,16 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private void spawnGroup(GroupPath group) {
     ActorRef<NodeGroup.Command> ref = getContext().spawn(NodeGroup.create(group, env), NodeGroup.actorName(group));
     getContext().watchWith(ref, new GroupTerminated(group));
-    groups.put(group, ref);
+    inventory.groupAdded(group, ref);
     send(s -> new ManagerProtocol.GroupCreated(settings.hostId(), s, group));
   }
 
   private Behavior<HostProtocol.Command> onRemoveGroup(HostProtocol.RemoveGroup remove) {
     GroupPath group = remove.group();
-    recreateAfterRemoval.remove(group);
-    ActorRef<NodeGroup.Command> ref = groups.get(group);
+    ActorRef<NodeGroup.Command> ref = inventory.group(group);
     if (ref == null) {
       send(s -> new ManagerProtocol.GroupRemoved(settings.hostId(), s, group));
-    } else if (removingGroups.add(group)) {
+    } else if (inventory.startRemoving(group)) {
       ref.tell(NodeGroup.RemoveAll.INSTANCE);
     }
     return this;
@@ -248,8 +239,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private Behavior<HostProtocol.Command> onCreateNode(HostProtocol.CreateNode create) {
     NodePath path = create.path();
-    ActorRef<NodeGroup.Command> group = groups.get(path.groupPath());
-    if (group == null || removingGroups.contains(path.groupPath()) || shuttingDown) {
+    ActorRef<NodeGroup.Command> group = inventory.group(path.groupPath());
+    if (group == null || inventory.isRemoving(path.groupPath()) || shuttingDown) {
       String why = shuttingDown ? "host " + settings.hostId() + " is shutting down"
           : group == null ? "no group " + path.groupPath() + " on host " + settings.hostId()
           : "group " + path.groupPath() + " is being removed";
@@ -257,12 +248,12 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
           group == null && !shuttingDown ? ErrorCode.NO_SUCH_GROUP : ErrorCode.BUSY, why));
       return this;
     }
-    NodeStatus existing = nodes.get(path);
-    if (existing != null) {
+    Optional<NodeStatus> existing = inventory.status(path);
+    if (existing.isPresent()) {
       // A repeat (reconciliation): report what exists, and pass on a newer request if any.
-      send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, existing));
+      send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, existing.get()));
       group.tell(new NodeGroup.RequestState(path, create.requested(), create.seq()));
-    } else if (creating.add(path)) {
+    } else if (inventory.startCreating(path)) {
       group.tell(new NodeGroup.CreateNode(path, create.spec(), create.requested(), create.seq(), create.checkpoint()));
     }
     return this;
@@ -270,8 +261,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private Behavior<HostProtocol.Command> onRemoveNode(HostProtocol.RemoveNode remove) {
     NodePath path = remove.path();
-    ActorRef<NodeGroup.Command> group = groups.get(path.groupPath());
-    if (group == null || (!nodes.containsKey(path) && !creating.contains(path))) {
+    ActorRef<NodeGroup.Command> group = inventory.group(path.groupPath());
+    if (group == null || !inventory.hasNode(path)) {
       send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, path));
     } else {
       group.tell(new NodeGroup.RemoveNode(path));
@@ -281,8 +272,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private Behavior<HostProtocol.Command> onRequestState(HostProtocol.RequestState request) {
     NodePath path = request.path();
-    ActorRef<NodeGroup.Command> group = groups.get(path.groupPath());
-    if (group == null || (!nodes.containsKey(path) && !creating.contains(path))) {
+    ActorRef<NodeGroup.Command> group = inventory.group(path.groupPath());
+    if (group == null || !inventory.hasNode(path)) {
       // The Manager believes in a node this host does not have: say so, and it will reconcile.
       send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, path));
     } else {
@@ -292,7 +283,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   }
 
   private Behavior<HostProtocol.Command> onSetMode(HostProtocol.SetMode set) {
-    ActorRef<NodeGroup.Command> group = groups.get(set.path().groupPath());
+    ActorRef<NodeGroup.Command> group = inventory.group(set.path().groupPath());
     if (group != null) {
       group.tell(new NodeGroup.SetMode(set.path(), set.mode()));
     }
@@ -300,7 +291,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   }
 
   private Behavior<HostProtocol.Command> onKillNode(HostProtocol.KillNode kill) {
-    ActorRef<NodeGroup.Command> group = groups.get(kill.path().groupPath());
+    ActorRef<NodeGroup.Command> group = inventory.group(kill.path().groupPath());
     if (group != null) {
       group.tell(new NodeGroup.KillNode(kill.path()));
     }
@@ -308,8 +299,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   }
 
   private Behavior<HostProtocol.Command> onSendInput(HostProtocol.SendInput send) {
-    ActorRef<NodeGroup.Command> group = groups.get(send.path().groupPath());
-    if (group == null || !nodes.containsKey(send.path())) {
+    ActorRef<NodeGroup.Command> group = inventory.group(send.path().groupPath());
+    if (group == null || inventory.status(send.path()).isEmpty()) {
       send.replyTo().tell(new ManagerProtocol.Failed(ErrorCode.NO_SUCH_NODE, "no node " + send.path() + " on host " + settings.hostId()));
     } else {
       group.tell(new NodeGroup.SendInput(send.path(), send.line(), send.replyTo()));
@@ -327,20 +318,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   /** Loads classes and looks up executables: on the blocking dispatcher; the answer goes straight back. */
   private Behavior<HostProtocol.Command> onCheckSpecs(HostProtocol.CheckSpecs check) {
     HostEnvironment environment = env;
-    String hostId = settings.hostId();
-    CompletableFuture.supplyAsync(() -> {
-      List<ManagerProtocol.SpecProblem> problems = new ArrayList<>();
-      for (int i = 0; i < check.specs().size(); i++) {
-        try {
-          environment.check(check.specs().get(i));
-        } catch (NodeTypeException e) {
-          problems.add(new ManagerProtocol.SpecProblem(i, e.code(), e.getMessage()));
-        } catch (RuntimeException e) {
-          problems.add(new ManagerProtocol.SpecProblem(i, ErrorCode.INVALID_ARGUMENT, e.toString()));
-        }
-      }
-      return new ManagerProtocol.SpecsChecked(hostId, problems);
-    }, blocking).thenAccept(check.replyTo()::tell);
+    CompletableFuture.supplyAsync(() -> environment.checkAll(check.specs()), blocking).thenAccept(check.replyTo()::tell);
     return this;
   }
 
@@ -354,20 +332,17 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private Behavior<HostProtocol.Command> onRunnerEvent(RunnerEvent message) {
     NodeRunner.Event event = message.event();
     if (event instanceof NodeRunner.StatusChanged changed) {
-      NodePath path = changed.status().path();
-      creating.remove(path);
-      nodes.put(path, changed.status());
+      inventory.observed(changed.status());
       send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, changed.status()));
     } else if (event instanceof NodeRunner.Rejected rejected) {
-      creating.remove(rejected.path());
+      inventory.gone(rejected.path());
       send(s -> new ManagerProtocol.NodeRejected(settings.hostId(), s, rejected.path(), rejected.code(), rejected.message()));
     } else if (event instanceof NodeRunner.Notified notified) {
       send(s -> new ManagerProtocol.NodeNotified(settings.hostId(), s, notified.path(), notified.message(), notified.at()));
     } else if (event instanceof NodeRunner.Checkpointed checkpointed) {
       send(s -> new ManagerProtocol.NodeCheckpointed(settings.hostId(), s, checkpointed.path(), checkpointed.checkpoint()));
     } else if (event instanceof NodeRunner.Removed removed) {
-      creating.remove(removed.path());
-      nodes.remove(removed.path());
+      inventory.gone(removed.path());
       send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, removed.path()));
     }
     return this;
@@ -375,15 +350,12 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private Behavior<HostProtocol.Command> onGroupTerminated(GroupTerminated terminated) {
     GroupPath group = terminated.group();
-    groups.remove(group);
-    removingGroups.remove(group);
-    nodes.keySet().removeIf(p -> p.groupPath().equals(group));
-    creating.removeIf(p -> p.groupPath().equals(group));
+    boolean recreate = inventory.groupGone(group);
     send(s -> new ManagerProtocol.GroupRemoved(settings.hostId(), s, group));
-    if (recreateAfterRemoval.remove(group) && !shuttingDown) {
+    if (recreate && !shuttingDown) {
       spawnGroup(group);
     }
-    if (shuttingDown && groups.isEmpty()) {
+    if (shuttingDown && !inventory.hasGroups()) {
       shutdownDone();
     }
     return this;
@@ -392,16 +364,12 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private Behavior<HostProtocol.Command> onShutdown(Shutdown shutdown) {
     shuttingDown = true;
     shutdownWaiters.add(shutdown.replyTo());
-    if (groups.isEmpty()) {
+    if (!inventory.hasGroups()) {
       shutdownDone();
       return this;
     }
-    getContext().getLog().info("shutting down: stopping {} nodes in {} groups", nodes.size(), groups.size());
-    groups.forEach((group, ref) -> {
-      if (removingGroups.add(group)) {
-        ref.tell(NodeGroup.RemoveAll.INSTANCE);
-      }
-    });
+    getContext().getLog().info("shutting down: stopping {} nodes in {} groups", inventory.nodeCount(), inventory.groupCount());
+    inventory.removeEveryGroup((group, ref) -> ref.tell(NodeGroup.RemoveAll.INSTANCE));
     return this;
   }
 
@@ -428,10 +396,10 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     if (manager == null) {
       return;
     }
-    List<NodeStatus> all = new ArrayList<>(nodes.values());
+    List<NodeStatus> all = inventory.statuses();
     int size = settings.snapshotPartSize();
     int parts = Math.max(1, (all.size() + size - 1) / size);
-    List<GroupPath> groupList = new ArrayList<>(groups.keySet());
+    List<GroupPath> groupList = inventory.groupPaths();
     for (int part = 0; part < parts; part++) {
       List<NodeStatus> slice = all.subList(part * size, Math.min(all.size(), (part + 1) * size));
       manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), connection.epoch(), seq, part, parts,

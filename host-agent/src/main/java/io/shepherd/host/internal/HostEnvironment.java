@@ -6,8 +6,12 @@ import io.shepherd.host.NodeTypeException;
 import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.node.Node;
+import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What every NodeGroup and NodeRunner of a host shares: settings, Java node types, what process
@@ -46,5 +50,20 @@ public record HostEnvironment(HostSettings settings, NodeTypes types, ProcessHos
     } else {
       types.check(spec.type());
     }
+  }
+
+  /** Checks every spec (see {@link #check}); the problems by index in {@code specs}. Blocking. */
+  public ManagerProtocol.SpecsChecked checkAll(List<NodeSpec> specs) {
+    List<ManagerProtocol.SpecProblem> problems = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      try {
+        check(specs.get(i));
+      } catch (NodeTypeException e) {
+        problems.add(new ManagerProtocol.SpecProblem(i, e.code(), e.getMessage()));
+      } catch (RuntimeException e) {
+        problems.add(new ManagerProtocol.SpecProblem(i, ErrorCode.INVALID_ARGUMENT, e.toString()));
+      }
+    }
+    return new ManagerProtocol.SpecsChecked(hostId(), problems);
   }
 }
