@@ -39,9 +39,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -73,25 +70,17 @@ import java.util.stream.Collectors;
  */
 public final class ShepherdClient implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(ShepherdClient.class.getName());
   private static final String V1 = Api.PREFIX;
 
   private final ClientSettings settings;
   private final Http http;
-  private final ScheduledExecutorService timers;
+  private final Session session;
   private final List<AutoCloseable> streams = new CopyOnWriteArrayList<>();
-  private CompletableFuture<String> session;
-  private ScheduledFuture<?> renewal;
-  private volatile boolean closed;
 
   private ShepherdClient(ClientSettings settings, Http http) {
     this.settings = settings;
     this.http = http;
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "shepherd-client-lease");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.session = new Session(http, settings);
   }
 
   /**
@@ -139,7 +128,7 @@ public final class ShepherdClient implements AutoCloseable {
    * call timeout).
    */
   public String clientId() {
-    return join(session());
+    return join(session.id());
   }
 
   public ClientSettings settings() {
@@ -182,7 +171,7 @@ public final class ShepherdClient implements AutoCloseable {
    * @param persistent if true, the group outlives this client; otherwise it is removed when the client closes or its lease lapses
    */
   public CompletionStage<GroupPath> createGroup(String path, boolean persistent) {
-    return parse(() -> GroupPath.parse(path)).thenCompose(p -> (persistent ? CompletableFuture.<String>completedFuture(null) : session())
+    return parse(() -> GroupPath.parse(path)).thenCompose(p -> (persistent ? CompletableFuture.<String>completedFuture(null) : session.id())
         .thenCompose(owner -> http.call("POST", V1 + "/groups", new Api.CreateGroup(p.toString(), persistent, owner), Api.Answer.class))
         .thenApply(answer -> p));
   }
@@ -580,7 +569,7 @@ public final class ShepherdClient implements AutoCloseable {
   }
 
   CompletionStage<Void> setMode(List<NodePath> paths, Mode mode) {
-    return (mode == Mode.MANAGED ? session() : CompletableFuture.completedFuture((String) null))
+    return (mode == Mode.MANAGED ? session.id() : CompletableFuture.completedFuture((String) null))
         .thenCompose(id -> http.call("POST", V1 + "/mode", new Api.SetMode(paths.stream().map(NodePath::toString).toList(), mode, id),
             Api.Answer.class))
         .thenApply(a -> null);
@@ -596,39 +585,6 @@ public final class ShepherdClient implements AutoCloseable {
 
   void forget(AutoCloseable stream) {
     streams.remove(stream);
-  }
-
-  // ---- the session (its lease) ---------------------------------------------------------------------
-
-  /** The session, opened on first need, and renewed every third of its lease until the client closes. */
-  private synchronized CompletableFuture<String> session() {
-    if (closed) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("this client is closed"));
-    }
-    if (session == null || session.isCompletedExceptionally()) {
-      long ttl = settings.leaseTtl().toMillis();
-      session = http.call("POST", V1 + "/sessions", new Api.OpenSession(ttl), Api.Session.class).thenApply(opened -> {
-        synchronized (this) {
-          if (renewal == null && !closed) {
-            long period = Math.max(500, opened.ttlMillis() / 3);
-            renewal = timers.scheduleAtFixedRate(() -> renew(opened.id(), ttl), period, period, TimeUnit.MILLISECONDS);
-          }
-        }
-        return opened.id();
-      });
-    }
-    return session;
-  }
-
-  /** Renews the lease on the timer's thread, never behind calls waiting their turn. */
-  private void renew(String id, long ttl) {
-    try {
-      http.callNow("PUT", V1 + "/sessions/" + id, new Api.OpenSession(ttl), Api.Session.class, settings.leaseTtl().dividedBy(3));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not renew the lease of session " + id + " (it lapses "
-          + settings.leaseTtl().toSeconds() + " s after the last renewal, and then this client's groups are removed): "
-          + Http.unwrap(e).getMessage());
-    }
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------
@@ -680,16 +636,8 @@ public final class ShepherdClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    CompletableFuture<String> open;
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      open = session;
-      if (renewal != null) {
-        renewal.cancel(false);
-      }
+    if (!session.stop()) {
+      return;
     }
     for (AutoCloseable stream : streams) {
       try {
@@ -698,21 +646,12 @@ public final class ShepherdClient implements AutoCloseable {
         // closing anyway
       }
     }
-    if (open != null && open.isDone() && !open.isCompletedExceptionally()) {
-      try {
-        http.call("DELETE", V1 + "/sessions/" + open.join(), null, Void.class).get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.log(System.Logger.Level.WARNING, "could not close this client's session: " + Http.unwrap(e).getMessage()
-            + "; its groups are removed once its lease lapses");
-      }
-    }
+    session.end();
     terminate();
   }
 
   private void terminate() {
-    timers.shutdownNow();
+    session.release();
     http.close();
   }
 }
