@@ -62,11 +62,14 @@ final class MemberCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
     ActorSystem<Void> system = ShepherdMember.start(memberConfig);
+    ShepherdMember.TerminationWatch termination = ShepherdMember.watchTermination(system);
     String parent = System.getProperty("shepherd.watch-parent-pid");
     if (parent != null) {
       ShepherdMember.exitWithProcess(system, Long.parseLong(parent));
     }
-    system.getWhenTerminated().toCompletableFuture().join();
+    if (!termination.await()) {
+      System.err.println("shepherd: the actor system did not finish terminating after its last shutdown phase; exiting anyway");
+    }
     if (ShepherdMember.downed(system)) {
       System.err.println("shepherd: this member was downed by the cluster; exiting with status 1");
       return 1;

@@ -38,10 +38,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,6 +207,45 @@ public final class ShepherdMember {
     Logger uncaught = LoggerFactory.getLogger("shepherd.uncaught");
     Thread.setDefaultUncaughtExceptionHandler((thread, error) ->
         uncaught.error("uncaught {} in thread {}", error.getClass().getName(), thread.getName(), error));
+  }
+
+  /**
+   * Watches the member's shutdown from now on: {@link TerminationWatch#await} waits until the actor
+   * system has terminated, or, once coordinated shutdown has reached its last phase, for at most that
+   * phase's timeout and 5 s more. Seen under a network partition: a downed member's transport hung
+   * flushing to the members it could not reach after every phase had run, and the JVM never exited;
+   * a downed member must exit, so that its service manager starts it again.
+   */
+  public static TerminationWatch watchTermination(ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    AtomicLong lastPhase = new AtomicLong();
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "shepherd-exit-watch", () -> {
+      lastPhase.set(System.nanoTime());
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    long allowed = shutdown.timeout(CoordinatedShutdown.PhaseActorSystemTerminate()).toNanos() + TimeUnit.SECONDS.toNanos(5);
+    return new TerminationWatch(system.getWhenTerminated().toCompletableFuture(), lastPhase, allowed);
+  }
+
+  /** See {@link #watchTermination}. */
+  public record TerminationWatch(CompletableFuture<Done> terminated, AtomicLong lastPhase, long allowedNanos) {
+
+    /** @return false if it stopped waiting before the actor system had terminated */
+    public boolean await() throws InterruptedException {
+      while (true) {
+        try {
+          terminated.get(200, TimeUnit.MILLISECONDS);
+          return true;
+        } catch (ExecutionException e) {
+          return true;
+        } catch (TimeoutException e) {
+          long since = lastPhase.get();
+          if (since != 0 && System.nanoTime() - since > allowedNanos) {
+            return false;
+          }
+        }
+      }
+    }
   }
 
   /** True if the member shut down because the cluster downed it (it may rejoin as a new incarnation). */
