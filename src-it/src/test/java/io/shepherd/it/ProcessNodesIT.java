@@ -19,8 +19,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +41,8 @@ class ProcessNodesIT {
   static TestCluster cluster;
   static ShepherdClient client;
   static MemberProcess gamma;
+  /** Sessions of process nodes a test saw: ended at the end whatever happened, as a dead host's may not be. */
+  static final Set<Long> SESSIONS = ConcurrentHashMap.newKeySet();
 
   @BeforeAll
   static void start() {
@@ -57,6 +62,7 @@ class ProcessNodesIT {
     if (cluster != null) {
       cluster.close();
     }
+    SESSIONS.forEach(sid -> Sessions.signal(sid, true));
   }
 
   static <T> T get(CompletionStage<T> stage) {
@@ -274,23 +280,52 @@ class ProcessNodesIT {
         n -> n.state() == NodeState.RUNNING && n.pid() != null && n.pid() != sid).pid();
     awaitGrandchildren(second);
 
-    // The JVM and its watchdog die together (kill -9 of the member's whole process group, say):
-    // the processes outlive them until the host agent starts again and ends what it recorded.
-    List<ProcessHandle> watchdogs = ProcessHandle.of(gamma.pid()).orElseThrow().descendants()
-        .filter(p -> p.info().commandLine().map(c -> c.contains("declare -A sessions")).orElse(false)).toList();
-    assertEquals(1, watchdogs.size(), "one watchdog per host agent");
-    watchdogs.get(0).destroyForcibly();
+    // kill -9 of the member's whole process group (a closed terminal, a careless service script):
+    // the watchdog, in a session of its own, outlives it and ends the node's session at once.
+    long group = Sessions.stat(gamma.pid()).orElseThrow().processGroup();
+    assertEquals(gamma.pid(), group, "the member leads its own process group");
+    assertTrue(watchdog(gamma).isPresent(), "the host agent's watchdog runs");
+    Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + group).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -9 -- -" + group);
+    awaitExit(gamma);
+    awaitEnded("after kill -9 of the member's whole process group", second);
+
+    gamma = cluster.restart(gamma);
+    long third = await("gamma/drivers/forker", "RUNNING in a third session", n -> n.state() == NodeState.RUNNING && n.pid() != null
+        && n.pid() != sid && n.pid() != second).pid();
+    awaitGrandchildren(third);
+
+    // The JVM and its watchdog both die (the watchdog killed first): the processes outlive them
+    // until the host agent starts again and ends what it recorded.
+    watchdog(gamma).orElseThrow().destroyForcibly();
     cluster.kill(gamma); // returns once the JVM has exited
     assertFalse(gamma.alive());
-    assertFalse(ended(second), "without its watchdog the session outlives the JVM for now");
+    assertFalse(ended(third), "without its watchdog the session outlives the JVM for now");
     gamma = cluster.restart(gamma);
-    awaitEnded("after the host agent restarted", second);
-    await("gamma/drivers/forker", "RUNNING in a third session", n -> n.state() == NodeState.RUNNING && n.pid() != null
-        && n.pid() != sid && n.pid() != second);
+    awaitEnded("after the host agent restarted", third);
+    await("gamma/drivers/forker", "RUNNING in a fourth session", n -> n.state() == NodeState.RUNNING && n.pid() != null
+        && n.pid() != sid && n.pid() != second && n.pid() != third);
     assertTrue(Files.readString(gamma.log()).contains("left running"), "the restarted host says what it ended");
   }
 
+  /** The host agent's process watchdog: a child of the member JVM (in a session of its own). */
+  static Optional<ProcessHandle> watchdog(MemberProcess member) {
+    List<ProcessHandle> watchdogs = ProcessHandle.of(member.pid()).orElseThrow().descendants()
+        .filter(p -> p.info().commandLine().map(c -> c.contains("declare -A sessions")).orElse(false)).toList();
+    assertTrue(watchdogs.size() <= 1, "one watchdog per host agent: " + watchdogs);
+    return watchdogs.stream().findFirst();
+  }
+
+  static void awaitExit(MemberProcess member) throws InterruptedException {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (member.alive()) {
+      assertTrue(System.nanoTime() < deadline, member + " exited");
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
   static void awaitGrandchildren(long sid) throws InterruptedException {
+    SESSIONS.add(sid);
     long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
     while (Sessions.members(sid).size() < 3) {
       assertTrue(System.nanoTime() < deadline, "the grandchildren of session " + sid + " started");

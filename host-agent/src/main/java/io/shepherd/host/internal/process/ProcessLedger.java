@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,9 +133,17 @@ public final class ProcessLedger implements AutoCloseable {
     }
   }
 
+  /**
+   * The watchdog runs in a session of its own (setsid, when there is one), so that a kill of the
+   * member's whole process group (a terminal closed, {@code kill -9 -- -PGID}) leaves it to see
+   * the JVM's pipe close and end the nodes' sessions.
+   */
   private void startWatchdog() {
+    List<String> command = new ArrayList<>();
+    Stream.of("/usr/bin/setsid", "/bin/setsid").filter(p -> Files.isExecutable(Path.of(p))).findFirst().ifPresent(command::add);
+    command.addAll(List.of("bash", "-c", WATCHDOG_SCRIPT));
     try {
-      Process watchdog = new ProcessBuilder("bash", "-c", WATCHDOG_SCRIPT)
+      Process watchdog = new ProcessBuilder(command)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();

@@ -25,7 +25,7 @@ public final class Sessions {
   private Sessions() {}
 
   /** What {@code /proc/PID/stat} says of a process. */
-  public record Stat(long pid, char state, long parent, long session, long startTicks) {
+  public record Stat(long pid, char state, long parent, long processGroup, long session, long startTicks) {
 
     /** True for a process that has exited and waits to be reaped: it runs nothing any more. */
     public boolean zombie() {
@@ -130,6 +130,7 @@ public final class Sessions {
     int close = stat.lastIndexOf(')');
     String[] fields = stat.substring(close + 2).trim().split(" ");
     // fields[0] is the state (field 3 of the man page); field n is fields[n - 3].
-    return new Stat(pid, fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[3]), Long.parseLong(fields[19]));
+    return new Stat(pid, fields[0].charAt(0), Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]),
+        Long.parseLong(fields[19]));
   }
 }
