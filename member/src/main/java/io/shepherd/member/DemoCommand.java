@@ -10,10 +10,13 @@ import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -39,6 +43,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this many seconds (default: run until Ctrl-C).")
   Integer duration;
+
+  @Option(names = "--keep", description = "Keep the demo's folder (member logs, throwaway certificates) after it stops; "
+      + "by default it is removed unless the demo failed.")
+  boolean keep;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -70,10 +78,17 @@ final class DemoCommand implements Callable<Integer> {
         "shepherd.logs.server.dir", logs.resolve("server-logs").toString(),
         "shepherd.tls.enabled", "on",
         "shepherd.tls.dir", logs.resolve("tls").resolve("demo").toString());
+    boolean failed = true;
     try (LocalCluster cluster = new LocalCluster(logs, LocalCluster.smallJvm(), properties)) {
       run(cluster, logs, properties);
+      failed = false;
     } finally {
       System.out.println("demo: all member JVMs stopped.");
+      if (keep || failed) {
+        System.out.println("demo: its logs and certificates stay in " + logs);
+      } else {
+        removeFolder(logs);
+      }
       stopped.countDown();
     }
     try {
@@ -82,6 +97,15 @@ final class DemoCommand implements Callable<Integer> {
       // already shutting down: the hook exits 0
     }
     return 0;
+  }
+
+  private static void removeFolder(Path folder) {
+    try (Stream<Path> files = Files.walk(folder)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      System.out.println("demo: removed " + folder + " (--keep keeps it)");
+    } catch (IOException | UncheckedIOException e) {
+      System.out.println("demo: could not remove " + folder + ": " + e.getMessage());
+    }
   }
 
   private void run(LocalCluster cluster, Path logs, Map<String, String> properties) throws InterruptedException {

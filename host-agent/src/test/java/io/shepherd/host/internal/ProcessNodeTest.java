@@ -155,12 +155,23 @@ class ProcessNodeTest {
     spawn(path, ProcessSpec.of("sh", "-c", "sleep 0.2; exit 3"), NodeState.RUNNING);
     NodeStatus crashed = awaitStatus(s -> s.state() == NodeState.FAILED);
     assertEquals("exit 3", crashed.exit());
-    assertTrue(crashed.lastFailure().contains("exit 3"), crashed.lastFailure());
+    assertTrue(crashed.lastFailure().contains("exited by itself (exit 3)"), crashed.lastFailure());
     NodeStatus restarted = awaitStatus(s -> s.state() == NodeState.RUNNING && s.restarts() >= 1);
     assertEquals("running", restarted.exit());
     // Three restarts in the budget, then FAILED for good.
     NodeStatus spent = awaitStatus(s -> s.state() == NodeState.FAILED && s.lastFailure().contains("budget"));
     assertEquals(3, spent.restarts());
+  }
+
+  @Test
+  void aSignalFromOutsideIsReportedAsSuch() throws Exception {
+    NodePath path = newPath();
+    spawn(path, ProcessSpec.of("sleep", "1000"), NodeState.RUNNING);
+    long pid = awaitStatus(s -> s.state() == NodeState.RUNNING && s.pid() != null).pid();
+    assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor());
+    NodeStatus crashed = awaitStatus(s -> s.state() == NodeState.FAILED);
+    assertEquals("signal 9", crashed.exit());
+    assertTrue(crashed.lastFailure().contains("was killed by signal 9, not by Shepherd"), crashed.lastFailure());
   }
 
   @Test

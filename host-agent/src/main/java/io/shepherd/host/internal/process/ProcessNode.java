@@ -178,8 +178,10 @@ public final class ProcessNode implements Node, ProcessControl {
     exit = describe(ended.exitValue());
     closeInput();
     if (!stopping) {
-      logger.warn("process {} ended by itself: {}", ended.pid(), exit);
-      context.fail("process " + ended.pid() + " ended by itself (" + exit + ")", null);
+      // A signal nobody in Shepherd sent (kill, the OOM killer) is not the program ending by itself.
+      String how = exit.startsWith("signal") ? "was killed by " + exit + ", not by Shepherd" : "exited by itself (" + exit + ")";
+      logger.warn("process {} {}", ended.pid(), how);
+      context.fail("process " + ended.pid() + " " + how, null);
     }
   }
 
