@@ -96,6 +96,19 @@ public final class LocalCluster implements AutoCloseable {
     if (!seeds.contains(seed)) {
       seeds.add(seed);
     }
+    return launch(hostId, roles, hostname, port, own, apiPortWanted, seeds);
+  }
+
+  /**
+   * Starts a member on 127.0.0.1 that joins through {@code joinSeeds} ({@code host:port}) instead of
+   * this cluster's seeds, and is not one of them: a member pointed at the wrong seeds, say.
+   */
+  public synchronized MemberProcess startJoining(String hostId, Set<String> roles, List<String> joinSeeds) {
+    return launch(hostId, roles, "127.0.0.1", freePort(), Map.of(), 0, joinSeeds);
+  }
+
+  private MemberProcess launch(String hostId, Set<String> roles, String hostname, int port, Map<String, String> own,
+                               int apiPortWanted, List<String> joinSeeds) {
     List<String> command = new ArrayList<>();
     // Each member in a session and process group of its own, as a service manager starts it: a kill
     // of its group (kill -9 -- -PID) is then a kill of that member alone.
@@ -118,7 +131,7 @@ public final class LocalCluster implements AutoCloseable {
     command.add("--hostname=" + hostname);
     command.add("--port=" + port);
     command.add("--roles=" + String.join(",", new TreeSet<>(roles)));
-    command.add("--seeds=" + String.join(",", seeds));
+    command.add("--seeds=" + String.join(",", joinSeeds));
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(hostId + "-" + (++started) + ".log");

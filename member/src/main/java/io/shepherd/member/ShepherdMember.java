@@ -1,6 +1,7 @@
 package io.shepherd.member;
 
 import akka.Done;
+import akka.actor.Cancellable;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -10,6 +11,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.Cluster;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
@@ -122,7 +124,33 @@ public final class ShepherdMember {
     if (api != null && api.enabled()) {
       startApi(system, api, config);
     }
+    announce(system, roles, config);
     return system;
+  }
+
+  /** How long a member waits to be Up in the cluster before it says, in Shepherd's words, what may be wrong (and again as long). */
+  static final Duration JOIN_WARNING = Duration.ofSeconds(20);
+
+  /**
+   * Says once, in one line, when the member is ready (Up in the cluster): its address, roles, host
+   * id and API. Until then, every {@link #JOIN_WARNING}, what it is waiting for and what to check.
+   */
+  private static void announce(ActorSystem<Void> system, Set<String> roles, Config config) {
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
+    String hostId = roles.contains("host") ? HostSettings.fromConfig(config).hostId() : null;
+    long started = System.nanoTime();
+    Logger log = LoggerFactory.getLogger(ShepherdMember.class);
+    Cancellable warning = system.scheduler().scheduleWithFixedDelay(JOIN_WARNING, JOIN_WARNING, () -> log.warn(
+        "not a cluster member yet after {} s: no seed answered {}; check --seeds (host:port of running members), that the "
+            + "first seed is up, the firewall, and that every member's certificates come from the same CA (shepherd certs)",
+        (System.nanoTime() - started) / 1_000_000_000L, seeds), system.executionContext());
+    cluster.registerOnMemberUp(() -> {
+      warning.cancel();
+      log.info("ready: member {}, roles {}{}{}", system.address(), roles, hostId == null ? "" : ", host id " + hostId,
+          apiUri(system).map(uri -> ", API " + uri).orElse(""));
+    });
+    system.getWhenTerminated().thenRun(warning::cancel);
   }
 
   /** The URL of a member's HTTP API (role manager), once bound. */

@@ -68,6 +68,11 @@ public final class TestCluster implements AutoCloseable {
     return members.start(hostId, Set.of(roles), "127.0.0.1", LocalCluster.freePort(), own);
   }
 
+  /** Starts a member that joins through {@code seeds} (host:port) rather than this cluster's. */
+  public MemberProcess startJoining(String hostId, List<String> seeds, String... roles) {
+    return members.startJoining(hostId, Set.of(roles), seeds);
+  }
+
   /** Starts a member again on the address of one that stopped: the same machine, rebooted. */
   public MemberProcess restart(MemberProcess old) {
     return members.restart(old);

@@ -3,15 +3,18 @@ package io.shepherd.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.shepherd.client.ShepherdClient;
+import io.shepherd.member.LocalCluster;
 import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +48,32 @@ class FoundationIT {
 
   static <T> T get(CompletionStage<T> stage) {
     return stage.toCompletableFuture().join();
+  }
+
+  @Test
+  void membersSayWhenTheyAreReadyAndWhatToCheckWhenNoSeedAnswers() throws Exception {
+    TestCluster.awaitHostsUp(cluster.client(), List.of("alpha", "beta", "gamma"));
+    for (MemberProcess member : List.copyOf(cluster.members())) {
+      awaitLine(member, "ready: member " + member.address());
+      awaitLine(member, "host id " + member.hostId());
+    }
+    awaitLine(cluster.members().get(0), ", API http");
+    // Seeds that point where no member runs: Shepherd says so in its own words.
+    MemberProcess lost = cluster.startJoining("lost", List.of("127.0.0.1:" + LocalCluster.freePort()), "host");
+    try {
+      awaitLine(lost, "not a cluster member yet after 20 s: no seed answered");
+      assertTrue(Files.readString(lost.log()).contains("check --seeds"));
+    } finally {
+      cluster.kill(lost);
+    }
+  }
+
+  static void awaitLine(MemberProcess member, String text) throws Exception {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (!Files.readString(member.log()).contains(text)) {
+      assertTrue(System.nanoTime() < deadline, member + " logged '" + text + "'");
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
   }
 
   @Test
