@@ -63,7 +63,7 @@ final class LogBenchmarks {
         round(cluster, "warm", 10_000, 10);
         Result best = null;
         int round = 0;
-        for (long perHost : new long[] {25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 200_000}) {
+        for (long perHost : new long[] {5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 125_000, 150_000, 200_000}) {
           Result result = round(cluster, "r" + (round++), perHost, 10);
           Report.note(String.format("%,d records/s asked of the nodes: they produced %,.0f/s, %,.0f/s received, %d missing, "
               + "gaps %d, dropped by members %d, dropped for the slow subscriber %d", 2 * perHost, result.produced, result.received,
