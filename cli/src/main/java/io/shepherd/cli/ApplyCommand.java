@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code shepherd apply SITE_FILE}: makes the cluster run what a site file declares. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-    description = {"Applies a site file: adds what is new, restarts what changed, leaves the rest alone, and drives down, then",
-        "deletes, what it no longer lists. The whole file is checked first; on any error nothing changes."})
+    description = {"Applies a site file: adds what is new, restarts what changed, drives down and deletes what it no longer lists.",
+        "It leaves the rest alone. The whole file is checked first; on any error nothing changes."})
 final class ApplyCommand implements Callable<Integer> {
 
   @CommandLine.Spec

@@ -15,9 +15,9 @@ import picocli.CommandLine;
 
 /** {@code shepherd events}: what happened in the cluster; {@code -f} follows it live. */
 @Command(name = "events", mixinStandardHelpOptions = true,
-    description = {"Prints the cluster's events: node state changes, crashes with their reason, stalls, notifications, modes,",
-        "hosts, members, groups and Manager epochs. Without -f, those the API still holds; with -f, every new one, across a",
-        "Manager failover (a resync line says events were missed), until Ctrl-C."})
+    description = {"Prints the cluster's events: node states, crashes and their reasons, stalls, notifications, modes, and more.",
+        "Also hosts, members, groups and Manager epochs. Without -f, those the API still holds; with -f, every new one,",
+        "across a Manager failover (a resync line says events were missed), until Ctrl-C."})
 final class EventsCommand implements Callable<Integer> {
 
   @CommandLine.Spec

@@ -91,8 +91,8 @@ final class NodeCommands {
   }
 
   @Command(name = "mode", mixinStandardHelpOptions = true,
-      description = {"Sets the mode of nodes (Guardian): auto nodes are restarted after a crash; managed nodes hold where they",
-          "crashed (stalled) until a new request or a revive. All or none: an unknown node changes nothing."})
+      description = {"Sets the mode of nodes (Guardian): auto nodes restart after a crash, managed ones hold (stalled).",
+          "A managed node holds where it crashed until a new request or a revive. All or none: an unknown node changes nothing."})
   static final class SetMode implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
         NodeCommands.SetMode.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
     footerHeading = "%nMembers and tools (they start Akka; bin/shepherd COMMAND --help):%n",
     footer = {
-        "  member   Starts a cluster member: a host agent and/or a Manager candidate (serves the API).",
-        "  demo     A 3-member cluster on this machine with demo nodes; Ctrl-C stops it all.",
+        "  member   Starts a member: a host agent and/or a Manager candidate.",
+        "  demo     3 members on this machine with demo nodes; Ctrl-C stops it all.",
         "  certs    Makes the cluster's TLS certificates and API tokens.",
         "  bench    Runs a benchmark (bin/shepherd bench --list).",
         "",

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -85,5 +86,28 @@ class CliTest {
       parts.add(m.group(1) != null ? m.group(1) : m.group(2));
     }
     return parts.toArray(String[]::new);
+  }
+
+  /** bin/shepherd --help lists each command by the first line of its description: a whole sentence, and no line too long. */
+  @Test
+  void theHelpListsEveryCommandWithAWholeSentence() {
+    CommandLine shepherd = Shepherd.commandLine();
+    shepherd.getSubcommands().forEach((name, sub) -> {
+      String[] description = sub.getCommandSpec().usageMessage().description();
+      assertTrue(description.length > 0 && description[0].strip().endsWith("."), name + ": '" + String.join(" ", description) + "'");
+    });
+    StringWriter out = new StringWriter();
+    shepherd.setOut(new PrintWriter(out));
+    assertEquals(0, shepherd.execute("--help"));
+    String[] lines = out.toString().split("\n");
+    for (String line : lines) {
+      assertTrue(line.length() <= 80, "too long for a terminal: '" + line + "'");
+    }
+    // The member commands' list is the footer: a line of it that wrapped starts at the margin.
+    int tools = List.of(lines).indexOf("Members and tools (they start Akka; bin/shepherd COMMAND --help):");
+    assertTrue(tools > 0, out.toString());
+    for (int i = tools + 1; i < lines.length && !lines[i].isBlank(); i++) {
+      assertTrue(lines[i].startsWith("  "), "a wrapped line: '" + lines[i] + "'");
+    }
   }
 }
