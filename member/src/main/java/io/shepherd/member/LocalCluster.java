@@ -1,5 +1,6 @@
 package io.shepherd.member;
 
+import io.shepherd.host.internal.process.Sessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Member JVMs on loopback, started as child processes with the classpath of this JVM: the demo,
@@ -112,7 +112,7 @@ public final class LocalCluster implements AutoCloseable {
     List<String> command = new ArrayList<>();
     // Each member in a session and process group of its own, as a service manager starts it: a kill
     // of its group (kill -9 -- -PID) is then a kill of that member alone.
-    Stream.of("/usr/bin/setsid", "/bin/setsid").filter(p -> Files.isExecutable(Path.of(p))).findFirst().ifPresent(command::add);
+    Sessions.setsid().ifPresent(command::add);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-Dshepherd.watch-parent-pid=" + ProcessHandle.current().pid());

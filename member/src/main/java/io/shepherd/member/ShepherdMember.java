@@ -116,15 +116,14 @@ public final class ShepherdMember {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
-    if (roles.contains("host")) {
-      HostSettings.fromConfig(config); // fail early, before joining, on bad host settings
-    }
+    // Bad host settings fail here, before joining.
+    String hostId = roles.contains("host") ? HostSettings.fromConfig(config).hostId() : null;
     ApiSettings api = roles.contains("manager") ? ApiSettings.fromConfig(config) : null;
     ActorSystem<Void> system = CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
     if (api != null && api.enabled()) {
       startApi(system, api, config);
     }
-    announce(system, roles, config);
+    announce(system, roles, hostId, config);
     return system;
   }
 
@@ -135,10 +134,9 @@ public final class ShepherdMember {
    * Says once, in one line, when the member is ready (Up in the cluster): its address, roles, host
    * id and API. Until then, every {@link #JOIN_WARNING}, what it is waiting for and what to check.
    */
-  private static void announce(ActorSystem<Void> system, Set<String> roles, Config config) {
+  private static void announce(ActorSystem<Void> system, Set<String> roles, String hostId, Config config) {
     Cluster cluster = Cluster.get(Adapter.toClassic(system));
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
-    String hostId = roles.contains("host") ? HostSettings.fromConfig(config).hostId() : null;
     long started = System.nanoTime();
     Logger log = LoggerFactory.getLogger(ShepherdMember.class);
     Cancellable warning = system.scheduler().scheduleWithFixedDelay(JOIN_WARNING, JOIN_WARNING, () -> log.warn(
@@ -256,7 +254,17 @@ public final class ShepherdMember {
   }
 
   /** See {@link #watchTermination}. */
-  public record TerminationWatch(CompletableFuture<Done> terminated, AtomicLong lastPhase, long allowedNanos) {
+  public static final class TerminationWatch {
+
+    private final CompletableFuture<Done> terminated;
+    private final AtomicLong lastPhase;
+    private final long allowedNanos;
+
+    private TerminationWatch(CompletableFuture<Done> terminated, AtomicLong lastPhase, long allowedNanos) {
+      this.terminated = terminated;
+      this.lastPhase = lastPhase;
+      this.allowedNanos = allowedNanos;
+    }
 
     /** @return false if it stopped waiting before the actor system had terminated */
     public boolean await() throws InterruptedException {

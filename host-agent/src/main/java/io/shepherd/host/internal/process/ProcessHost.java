@@ -7,7 +7,6 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.ProcessSpec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +66,7 @@ public final class ProcessHost implements AutoCloseable {
       return ready;
     }
     CompletableFuture.runAsync(() -> {
-      setsid = List.of("/usr/bin/setsid", "/bin/setsid").stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+      setsid = Sessions.setsid().orElse(null);
       env.load();
       List<String> ended = ledger.start();
       if (!ended.isEmpty()) {

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +139,7 @@ public final class ProcessLedger implements AutoCloseable {
    */
   private void startWatchdog() {
     List<String> command = new ArrayList<>();
-    Stream.of("/usr/bin/setsid", "/bin/setsid").filter(p -> Files.isExecutable(Path.of(p))).findFirst().ifPresent(command::add);
+    Sessions.setsid().ifPresent(command::add);
     command.addAll(List.of("bash", "-c", WATCHDOG_SCRIPT));
     try {
       Process watchdog = new ProcessBuilder(command)

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * The processes of a session, read from Linux's {@code /proc}, and signals to all of them. Every
@@ -31,6 +32,11 @@ public final class Sessions {
     public boolean zombie() {
       return state == 'Z' || state == 'X';
     }
+  }
+
+  /** The {@code setsid} program (util-linux), if this machine has one. Looks at files: not on an actor's thread. */
+  public static Optional<String> setsid() {
+    return Stream.of("/usr/bin/setsid", "/bin/setsid").filter(p -> Files.isExecutable(Path.of(p))).findFirst();
   }
 
   /** The stat of a live process, or empty if it is gone (or {@code /proc} is not there). */
