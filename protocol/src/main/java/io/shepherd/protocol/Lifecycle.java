@@ -107,6 +107,17 @@ public final class Lifecycle {
             .findFirst());
   }
 
+  /** Every action on the way from {@code from} to {@code to}, in order; empty if there is no way or no step. */
+  public static List<LifecycleAction> actions(NodeState from, NodeState to) {
+    List<LifecycleAction> actions = new ArrayList<>();
+    NodeState at = from;
+    for (Optional<LifecycleAction> next = nextAction(at, to); next.isPresent(); next = nextAction(at, to)) {
+      actions.add(next.get());
+      at = next.get().target();
+    }
+    return actions;
+  }
+
   /** True if {@code to} can be reached from {@code from}. */
   public static boolean reachable(NodeState from, NodeState to) {
     return plan(from, to).isPresent();

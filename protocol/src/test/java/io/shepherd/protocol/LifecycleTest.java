@@ -42,6 +42,9 @@ class LifecycleTest {
     assertEquals(Optional.of(List.of(CONFIGURED, INITIALIZED, RUNNING)), Lifecycle.plan(FAILED, RUNNING));
     assertEquals(Optional.of(LifecycleAction.STOP), Lifecycle.nextAction(RUNNING, CLOSED));
     assertEquals(Optional.empty(), Lifecycle.nextAction(RUNNING, RUNNING));
+    assertEquals(List.of(LifecycleAction.STOP, LifecycleAction.CLOSE), Lifecycle.actions(RUNNING, CLOSED));
+    assertEquals(List.of(LifecycleAction.CONFIGURE, LifecycleAction.INITIALIZE, LifecycleAction.START), Lifecycle.actions(FAILED, RUNNING));
+    assertEquals(List.of(), Lifecycle.actions(RUNNING, RUNNING));
   }
 
   @Test

@@ -3,7 +3,11 @@ package io.shepherd.host.internal;
 import io.shepherd.host.internal.process.ProcessControl;
 import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
+import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.LifecycleAction;
+import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -113,6 +117,45 @@ final class Incarnation {
           nodeLog.warn("close() of the ended instance threw {}", NodeRunner.describe(t));
         }
       });
+    }
+  }
+
+  /** SIGKILL to the whole session of the instance's process, from a node thread; nothing if it runs none. */
+  void killProcess() {
+    process().ifPresent(control -> {
+      nodeLog.warn("kill: SIGKILL to the whole session of the process");
+      onNodeThread(control::kill);
+    });
+  }
+
+  /**
+   * Queues a line for the stdin of the instance's process.
+   *
+   * @param current the node's state, named in the refusal when it runs no process
+   * @return empty if queued, else why not
+   */
+  Optional<ManagerProtocol.Failed> sendInput(String line, NodeSpec spec, NodeState current) {
+    Optional<ProcessControl> control = process();
+    if (control.isPresent()) {
+      return control.get().sendInput(line);
+    }
+    return Optional.of(spec.forProcess()
+        ? new ManagerProtocol.Failed(ErrorCode.INVALID_TRANSITION, "node " + tag + " runs no process to send input to; it is " + current)
+        : new ManagerProtocol.Failed(ErrorCode.INVALID_ARGUMENT, "node " + tag + " is a Java node (" + spec.type()
+            + "); only process nodes take input"));
+  }
+
+  /** Logs the crash of the node with its path in the MDC, as its own threads log. */
+  void logCrash(String reason, Throwable cause) {
+    MDC.put(NodeContext.MDC_NODE, tag);
+    try {
+      if (cause != null) {
+        nodeLog.error("node crashed: {}", reason, cause);
+      } else {
+        nodeLog.error("node crashed: {}", reason);
+      }
+    } finally {
+      MDC.remove(NodeContext.MDC_NODE);
     }
   }
 

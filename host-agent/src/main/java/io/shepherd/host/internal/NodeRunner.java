@@ -10,9 +10,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypeException;
-import io.shepherd.host.internal.process.ProcessControl;
 import io.shepherd.node.Node;
-import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
@@ -24,11 +22,9 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
-import io.shepherd.protocol.RestartPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -36,7 +32,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.MDC;
 
 /**
  * Runs one node: drives it through its lifecycle to its requested state, and handles its crashes.
@@ -117,9 +112,7 @@ public final class NodeRunner {
   /** The node's latest checkpoint (frequent ones are coalesced). */
   public record Checkpointed(NodePath path, Checkpoint checkpoint) implements Event {}
 
-  private static final String CALLBACK_TIMER = "callback";
   private static final String RESTART_TIMER = "restart";
-  private static final String WATCHDOG_TIMER = "watchdog";
   private static final String REMOVE_TIMER = "remove";
 
   private final ActorContext<Command> ctx;
@@ -131,8 +124,8 @@ public final class NodeRunner {
   private final Executor nodeExecutor;
   private final Logger nodeLog;
   private final Clock clock = Clock.systemUTC();
-  private final RestartPolicy policy;
-  private final RestartTracker restartTracker;
+  private final CrashPolicy crashPolicy;
+  private final HangWatch<Command> hangs;
   private final AtomicReference<Checkpoint> checkpoints;
   private final StatusReporter reporter;
   private final Behavior<Command> idle;
@@ -147,7 +140,6 @@ public final class NodeRunner {
   private Mode mode;
   /** The current incarnation; its task is in flight exactly while the runner is {@link #busy}. */
   private Incarnation incarnation;
-  private Duration keepaliveDeadline = Duration.ZERO;
   private boolean created;
   private boolean stalled;
   private boolean removing;
@@ -176,8 +168,10 @@ public final class NodeRunner {
     this.since = clock.instant();
     this.nodeExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
     this.nodeLog = RunningContext.loggerFor(path);
-    this.policy = spec.restart() != null ? spec.restart() : settings.restartPolicy();
-    this.restartTracker = new RestartTracker(policy, () -> ThreadLocalRandom.current().nextDouble());
+    this.crashPolicy = new CrashPolicy(spec.restart() != null ? spec.restart() : settings.restartPolicy(),
+        () -> ThreadLocalRandom.current().nextDouble());
+    this.hangs = new HangWatch<>(timers, settings.callbackTimeout(), spec.forProcess() ? spec.process().stopGrace() : null,
+        CallbackTimedOut::new, WatchdogTick.INSTANCE);
     this.reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
         CheckpointTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
         checkpoints);
@@ -245,7 +239,7 @@ public final class NodeRunner {
     seq = request.seq();
     if (request.requested() != requested) {
       requested = request.requested();
-      restartTracker.departed();
+      crashPolicy.departed();
     }
     return changed;
   }
@@ -290,7 +284,7 @@ public final class NodeRunner {
     if (removing) {
       return Behaviors.same();
     }
-    restartTracker.reset();
+    crashPolicy.reset();
     stalled = false;
     timers.cancel(RESTART_TIMER);
     Behavior<Command> next;
@@ -330,7 +324,7 @@ public final class NodeRunner {
     if (mode == Mode.AUTO && stalled && !removing) {
       // No one manages the node any more: it recovers by itself.
       stalled = false;
-      restartTracker.reset();
+      crashPolicy.reset();
       reporter.countRestart();
       next = startIncarnation();
     }
@@ -339,25 +333,13 @@ public final class NodeRunner {
   }
 
   private Behavior<Command> onKill() {
-    incarnation.process().ifPresent(process -> {
-      nodeLog.warn("kill: SIGKILL to the whole session of the process");
-      incarnation.onNodeThread(process::kill);
-    });
+    incarnation.killProcess();
     return Behaviors.same();
   }
 
   private Behavior<Command> onSendInput(SendInput send) {
-    ManagerProtocol.Reply reply;
-    Optional<ProcessControl> process = incarnation.process();
-    if (process.isPresent()) {
-      Optional<ManagerProtocol.Failed> refused = process.get().sendInput(send.line());
-      reply = refused.isPresent() ? refused.get() : new ManagerProtocol.Ok("sent a line to the stdin of " + path, null);
-    } else {
-      reply = new ManagerProtocol.Failed(spec.forProcess() ? ErrorCode.INVALID_TRANSITION : ErrorCode.INVALID_ARGUMENT,
-          spec.forProcess() ? "node " + path + " runs no process to send input to; it is " + current
-              : "node " + path + " is a Java node (" + spec.type() + "); only process nodes take input");
-    }
-    send.replyTo().tell(reply);
+    Optional<ManagerProtocol.Failed> refused = incarnation.sendInput(send.line(), spec, current);
+    send.replyTo().tell(refused.isPresent() ? refused.get() : new ManagerProtocol.Ok("sent a line to the stdin of " + path, null));
     return Behaviors.same();
   }
 
@@ -368,7 +350,7 @@ public final class NodeRunner {
     if (current == requested) {
       return idle;
     }
-    List<LifecycleAction> steps = steps(current, requested);
+    List<LifecycleAction> steps = Lifecycle.actions(current, requested);
     if (steps.isEmpty()) {
       nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
       return idle;
@@ -382,17 +364,7 @@ public final class NodeRunner {
     current = NodeState.CREATED;
     incarnation = new Incarnation(number, new RunningContext(path, env.hostId(), new Params(spec.params()), number, reportsOf(number),
         checkpoints, settings.maxCheckpointSize()), nodeExecutor, nodeLog, path.toString());
-    return submit(true, removing ? List.of() : steps(NodeState.CREATED, requested));
-  }
-
-  private static List<LifecycleAction> steps(NodeState from, NodeState to) {
-    List<LifecycleAction> steps = new ArrayList<>();
-    NodeState at = from;
-    for (Optional<LifecycleAction> next = Lifecycle.nextAction(at, to); next.isPresent(); next = Lifecycle.nextAction(at, to)) {
-      steps.add(next.get());
-      at = next.get().target();
-    }
-    return steps;
+    return submit(true, removing ? List.of() : Lifecycle.actions(NodeState.CREATED, requested));
   }
 
   /** Starts a node task of the current incarnation: a new instance first if {@code instantiate}, then {@code steps}. */
@@ -403,7 +375,11 @@ public final class NodeRunner {
     NodeSpec nodeSpec = spec;
     NodePath nodePath = path;
     NodeTask task = incarnation.start(instantiate, steps, () -> self.tell(progress), () -> host.newNode(nodePath, nodeSpec));
-    armCallbackTimer(instantiate ? "the constructor of " + spec.type() : task.running().callName() + "()", task.running());
+    if (instantiate) {
+      hangs.constructing(incarnation.number(), spec.type());
+    } else {
+      hangs.calling(incarnation.number(), task.running());
+    }
     return busy;
   }
 
@@ -430,16 +406,6 @@ public final class NodeRunner {
     return next;
   }
 
-  /** Watches the callback in flight: a stop of a process node may take its stop grace, and some more. */
-  private void armCallbackTimer(String what, LifecycleAction action) {
-    Duration limit = settings.callbackTimeout();
-    if (action == LifecycleAction.STOP && spec.forProcess()) {
-      Duration grace = spec.process().stopGrace().plusSeconds(10);
-      limit = grace.compareTo(limit) > 0 ? grace : limit;
-    }
-    timers.startSingleTimer(CALLBACK_TIMER, new CallbackTimedOut(incarnation.number(), what), limit);
-  }
-
   private Behavior<Command> onInstantiated(NodeTask.Instantiated message) {
     if (message.error() != null) {
       if (!created) {
@@ -461,9 +427,9 @@ public final class NodeRunner {
     enter(NodeState.CREATED);
     NodeTask task = incarnation.work();
     if (!task.hasSteps()) {
-      timers.cancel(CALLBACK_TIMER);
+      hangs.returned();
     } else {
-      armCallbackTimer(task.running().callName() + "()", task.running());
+      hangs.calling(incarnation.number(), task.running());
     }
     if (first || requested == NodeState.CREATED || !task.hasSteps()) {
       emit();
@@ -476,14 +442,14 @@ public final class NodeRunner {
       return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
     }
     if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
-      keepaliveDeadline = done.keepalive();
+      hangs.keepaliveDeadline(done.keepalive());
     }
     enter(done.action().target());
     LifecycleAction next = incarnation.work().advancePast(done.action());
     if (next != null) {
-      armCallbackTimer(next.callName() + "()", next);
+      hangs.calling(incarnation.number(), next);
     } else {
-      timers.cancel(CALLBACK_TIMER);
+      hangs.returned();
     }
     if (current == NodeState.CLOSED) {
       incarnation.closed();
@@ -493,7 +459,7 @@ public final class NodeRunner {
   }
 
   private Behavior<Command> onTaskEnded() {
-    timers.cancel(CALLBACK_TIMER);
+    hangs.returned();
     incarnation.taskEnded();
     if (removing) {
       return continueRemoval();
@@ -568,20 +534,13 @@ public final class NodeRunner {
     if (timeout.incarnation() != incarnation.number()) {
       return Behaviors.same();
     }
-    return crash("callback-timeout: " + timeout.what() + " did not return within " + settings.callbackTimeout().toMillis() + " ms",
-        null);
+    return crash(hangs.timedOutReason(timeout.what()), null);
   }
 
   /** Only an idle RUNNING node is judged: during a callback, callback-timeout watches for hangs. */
   private Behavior<Command> onWatchdogTick() {
-    if (current == NodeState.RUNNING && !keepaliveDeadline.isZero()) {
-      long silentNanos = incarnation.context().nanosSinceKeepalive();
-      if (silentNanos > keepaliveDeadline.toNanos()) {
-        return crash("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
-            + keepaliveDeadline.toMillis() + " ms)", null);
-      }
-    }
-    return Behaviors.same();
+    Optional<String> missed = current == NodeState.RUNNING ? hangs.missedKeepalive(incarnation.context()) : Optional.empty();
+    return missed.isPresent() ? crash(missed.get(), null) : Behaviors.same();
   }
 
   private Behavior<Command> onNodeNotified(NodeNotified notified) {
@@ -606,16 +565,7 @@ public final class NodeRunner {
 
   /** The incarnation ends; then removal finishes, a MANAGED node stalls, or an AUTO one restarts within its budget. */
   private Behavior<Command> crash(String reason, Throwable cause) {
-    MDC.put(NodeContext.MDC_NODE, path.toString());
-    try {
-      if (cause != null) {
-        nodeLog.error("node crashed: {}", reason, cause);
-      } else {
-        nodeLog.error("node crashed: {}", reason);
-      }
-    } finally {
-      MDC.remove(NodeContext.MDC_NODE);
-    }
+    incarnation.logCrash(reason, cause);
     NodeTask task = incarnation.work();
     boolean crashedInClose = task != null && task.running() == LifecycleAction.CLOSE;
     reporter.noteExit(incarnation.process());
@@ -629,29 +579,28 @@ public final class NodeRunner {
       if (removing) {
         return finishRemoval();
       }
-      if (mode == Mode.MANAGED) {
+      CrashPolicy.Decision decision = crashPolicy.decide(mode, at);
+      if (decision instanceof CrashPolicy.Stall) {
         stalled = true;
         nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
         emit();
         return held;
       }
-      Optional<Duration> delay = restartTracker.onCrash(at);
-      if (delay.isEmpty()) {
-        reporter.failed(reason + " (restart budget spent: " + policy.maxRestarts() + " restarts within "
-            + policy.window().toMillis() + " ms; the node stays FAILED until a new request)", at);
-        nodeLog.error("restart budget spent ({} restarts within {} ms); node stays FAILED until a new request",
-            policy.maxRestarts(), policy.window().toMillis());
+      if (decision instanceof CrashPolicy.GiveUp giveUp) {
+        reporter.failed(reason + " (" + giveUp.why() + ")", at);
+        nodeLog.error(giveUp.why());
         emit();
         return held;
       }
+      Duration delay = ((CrashPolicy.Restart) decision).delay();
       emit();
-      if (delay.get().isZero()) {
+      if (delay.isZero()) {
         // At once, and before the ended instance is closed: the replacement gets the first free node thread.
         reporter.countRestart();
         return startIncarnation();
       }
-      nodeLog.info("restarting in {} ms", delay.get().toMillis());
-      timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation.number()), delay.get());
+      nodeLog.info("restarting in {} ms", delay.toMillis());
+      timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation.number()), delay);
       return backingOff;
     } finally {
       if (closeEnded) {
@@ -670,13 +619,13 @@ public final class NodeRunner {
 
   /** Stops the work in flight: its reports are ignored from now on, and its thread is interrupted. */
   private void abandonWork() {
-    timers.cancel(CALLBACK_TIMER);
+    hangs.returned();
     incarnation.abandonWork();
   }
 
   /** Ends the current incarnation: its reports are ignored from now on. Returns its instance, or null. */
   private Node endIncarnation() {
-    timers.cancel(WATCHDOG_TIMER);
+    hangs.notRunning();
     return incarnation.end();
   }
 
@@ -684,14 +633,9 @@ public final class NodeRunner {
 
   private void enter(NodeState state) {
     if (state == NodeState.RUNNING) {
-      incarnation.context().resetKeepalive();
-      if (!keepaliveDeadline.isZero()) {
-        Duration every = keepaliveDeadline.dividedBy(4);
-        timers.startTimerWithFixedDelay(WATCHDOG_TIMER, WatchdogTick.INSTANCE,
-            every.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : every);
-      }
+      hangs.running(incarnation.context());
     } else if (current == NodeState.RUNNING) {
-      timers.cancel(WATCHDOG_TIMER);
+      hangs.notRunning();
     }
     current = state;
     since = clock.instant();
@@ -704,7 +648,7 @@ public final class NodeRunner {
 
   private void emit() {
     if (current == requested) {
-      restartTracker.arrived(clock.instant());
+      crashPolicy.arrived(clock.instant());
     }
     reporter.emit(current, requested, mode, stalled, since, seq, incarnation.process());
   }

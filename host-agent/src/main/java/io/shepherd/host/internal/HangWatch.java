@@ -1,0 +1,94 @@
+package io.shepherd.host.internal;
+
+import akka.actor.typed.javadsl.TimerScheduler;
+import io.shepherd.protocol.LifecycleAction;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * Watches one node for hangs with the runner's timers: the callback in flight must return within
+ * {@code callback-timeout} (a process node's stop within its stop grace and 10 s more, if that is
+ * longer), and a RUNNING node that declared a keepalive deadline in {@code configure()} must call
+ * {@code keepalive()} within it. Runs inside the runner's message handling only.
+ *
+ * @param <C> the runner's message type
+ */
+final class HangWatch<C> {
+
+  private static final String CALLBACK_TIMER = "callback";
+  private static final String WATCHDOG_TIMER = "watchdog";
+  private static final Duration FASTEST_TICK = Duration.ofMillis(10);
+
+  private final TimerScheduler<C> timers;
+  private final Duration callbackTimeout;
+  private final Duration stopTimeout;
+  private final BiFunction<Integer, String, C> timedOut;
+  private final C watchdogTick;
+  private Duration keepaliveDeadline = Duration.ZERO;
+
+  /**
+   * @param stopGrace a process node's stop grace, or null for a Java node
+   * @param timedOut the message sent to the runner when the callback {@code what} of an incarnation did not return
+   * @param watchdogTick the message the runner answers with {@link #missedKeepalive}
+   */
+  HangWatch(TimerScheduler<C> timers, Duration callbackTimeout, Duration stopGrace, BiFunction<Integer, String, C> timedOut,
+            C watchdogTick) {
+    this.timers = timers;
+    this.callbackTimeout = callbackTimeout;
+    Duration stopLimit = stopGrace == null ? Duration.ZERO : stopGrace.plusSeconds(10);
+    this.stopTimeout = stopLimit.compareTo(callbackTimeout) > 0 ? stopLimit : callbackTimeout;
+    this.timedOut = timedOut;
+    this.watchdogTick = watchdogTick;
+  }
+
+  /** The node's constructor runs for {@code incarnation}. */
+  void constructing(int incarnation, String type) {
+    timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, "the constructor of " + type), callbackTimeout);
+  }
+
+  /** The callback of {@code action} runs for {@code incarnation}. */
+  void calling(int incarnation, LifecycleAction action) {
+    timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, action.callName() + "()"),
+        action == LifecycleAction.STOP ? stopTimeout : callbackTimeout);
+  }
+
+  /** No callback in flight any more. */
+  void returned() {
+    timers.cancel(CALLBACK_TIMER);
+  }
+
+  /** What status shows of a callback that did not return. */
+  String timedOutReason(String what) {
+    return "callback-timeout: " + what + " did not return within " + callbackTimeout.toMillis() + " ms";
+  }
+
+  /** The node declared in {@code configure()} that it calls keepalive() at least this often. */
+  void keepaliveDeadline(Duration deadline) {
+    keepaliveDeadline = deadline;
+  }
+
+  /** The node entered RUNNING: its keepalive is watched from now on, if it declared a deadline. */
+  void running(RunningContext context) {
+    context.resetKeepalive();
+    if (!keepaliveDeadline.isZero()) {
+      Duration every = keepaliveDeadline.dividedBy(4);
+      timers.startTimerWithFixedDelay(WATCHDOG_TIMER, watchdogTick, every.compareTo(FASTEST_TICK) < 0 ? FASTEST_TICK : every);
+    }
+  }
+
+  /** The node left RUNNING, or its incarnation ended. */
+  void notRunning() {
+    timers.cancel(WATCHDOG_TIMER);
+  }
+
+  /** On a watchdog tick of a RUNNING node: why it is hung, if it missed its keepalive deadline. */
+  Optional<String> missedKeepalive(RunningContext context) {
+    long silentNanos = context.nanosSinceKeepalive();
+    if (keepaliveDeadline.isZero() || silentNanos <= keepaliveDeadline.toNanos()) {
+      return Optional.empty();
+    }
+    return Optional.of("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
+        + keepaliveDeadline.toMillis() + " ms)");
+  }
+}
