@@ -115,6 +115,7 @@ public final class LocalCluster implements AutoCloseable {
     Sessions.setsid().ifPresent(command::add);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    command.addAll(DurableState.JVM_OPTIONS);
     command.add("-Dshepherd.watch-parent-pid=" + ProcessHandle.current().pid());
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
     own.forEach((k, v) -> command.add("-D" + k + "=" + v));

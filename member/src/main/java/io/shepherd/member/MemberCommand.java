@@ -70,6 +70,10 @@ final class MemberCommand implements Callable<Integer> {
     if (!termination.await()) {
       System.err.println("shepherd: the actor system did not finish terminating after its last shutdown phase; exiting anyway");
     }
+    if (ShepherdMember.lostDesiredState(system)) {
+      System.err.println("shepherd: this member could not keep the desired state (see its log); exiting with status 1");
+      return 1;
+    }
     if (ShepherdMember.downed(system)) {
       System.err.println("shepherd: this member was downed by the cluster; exiting with status 1");
       return 1;

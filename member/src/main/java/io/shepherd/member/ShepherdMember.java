@@ -7,12 +7,13 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Cluster;
-import akka.cluster.ddata.typed.javadsl.DistributedData;
+import akka.cluster.ddata.DistributedData;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
@@ -33,6 +34,7 @@ import io.shepherd.manager.ManagerSettings;
 import io.shepherd.protocol.CborLimits;
 import io.shepherd.protocol.HostProtocol;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +95,9 @@ public final class ShepherdMember {
       }
       overrides = overrides.withValue("shepherd.host.initial-state", ConfigValueFactory.fromAnyRef(options.initialState()));
     }
-    return overrides.withFallback(base).resolve();
+    Config config = overrides.withFallback(base).resolve();
+    Optional<Path> state = roles.contains("manager") ? DurableState.dir(config) : Optional.empty();
+    return state.isPresent() ? DurableState.keepIn(config, state.get()) : config;
   }
 
   private static Set<String> configuredRoles(Config config) {
@@ -119,12 +123,20 @@ public final class ShepherdMember {
     // Bad host settings fail here, before joining.
     String hostId = roles.contains("host") ? HostSettings.fromConfig(config).hostId() : null;
     ApiSettings api = roles.contains("manager") ? ApiSettings.fromConfig(config) : null;
+    Optional<Path> state = durableStateDir(config);
+    state.ifPresent(dir -> DurableState.check(dir, config.getBytes("akka.cluster.distributed-data.durable.lmdb.map-size")));
     ActorSystem<Void> system = CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
     if (api != null && api.enabled()) {
       startApi(system, api, config);
     }
     announce(system, roles, hostId, config);
     return system;
+  }
+
+  /** The folder of the member's durable desired state, if it keeps one (see {@link #memberConfig}). */
+  private static Optional<Path> durableStateDir(Config config) {
+    return config.getStringList("akka.cluster.distributed-data.durable.keys").isEmpty() ? Optional.empty()
+        : Optional.of(Path.of(config.getString("akka.cluster.distributed-data.durable.lmdb.dir")));
   }
 
   /** How long a member waits to be Up in the cluster before it says, in Shepherd's words, what may be wrong (and again as long). */
@@ -202,7 +214,8 @@ public final class ShepherdMember {
       if (roles.contains("manager")) {
         // Every manager member keeps a replica of the desired state, not only the one running the
         // Manager: Distributed Data starts lazily, and a majority write needs the others' replicas.
-        DistributedData.get(system).replicator();
+        // Akka stops the replicator if its durable store fails to load or write: the member stops too.
+        ctx.watch(Adapter.toTyped(DistributedData.get(Adapter.toClassic(system)).replicator()));
         ManagerSettings settings = ManagerSettings.create(system);
         ClusterSingleton.get(system).init(SingletonActor.of(
                 Behaviors.supervise(Manager.create(settings))
@@ -211,8 +224,34 @@ public final class ShepherdMember {
                 "manager")
             .withSettings(ClusterSingletonSettings.create(system).withRole("manager")));
       }
-      return Behaviors.empty();
+      return Behaviors.receive(Void.class)
+          .onSignal(Terminated.class, stopped -> onReplicatorStopped(system))
+          .build();
     });
+  }
+
+  /** The reason a member shuts down when Distributed Data stopped: its desired state cannot be kept. */
+  static final CoordinatedShutdown.Reason DESIRED_STATE_LOST = new CoordinatedShutdown.Reason() {
+    @Override
+    public String toString() {
+      return "the desired state's replicator stopped";
+    }
+  };
+
+  private static Behavior<Void> onReplicatorStopped(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    String why = durableStateDir(config)
+        .map(dir -> DurableState.unreadable(dir, "Distributed Data stopped while loading or writing it; its log says why")
+            .getMessage())
+        .orElse("Distributed Data stopped; this manager member cannot keep a replica of the desired state");
+    LoggerFactory.getLogger(ShepherdMember.class).error("{}; shutting down", why);
+    CoordinatedShutdown.get(system).run(DESIRED_STATE_LOST);
+    return Behaviors.same();
+  }
+
+  /** True if the member shut down because it could not keep the desired state (its store cannot be read or written). */
+  public static boolean lostDesiredState(ActorSystem<?> system) {
+    return CoordinatedShutdown.get(system).getShutdownReason().map(reason -> reason == DESIRED_STATE_LOST).orElse(false);
   }
 
   /**

@@ -23,6 +23,8 @@ final class BenchCluster implements AutoCloseable {
   final LocalCluster members;
   final ShepherdClient client;
 
+  private static final String MEMBER_SETTING = "bench.member.";
+
   BenchCluster(String name, Map<String, String> overrides) throws Exception {
     this(name, overrides, List.of("manager,host", "host", "host"));
   }
@@ -42,6 +44,11 @@ final class BenchCluster implements AutoCloseable {
     properties.put("shepherd.host.work-root", logs.resolve("work").toString());
     properties.put("shepherd.logs.server.dir", logs.resolve("server-logs").toString());
     properties.putAll(overrides);
+    // -Dbench.member.KEY=VALUE sets KEY for every member, e.g. to compare a setting's cost in the same session.
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(MEMBER_SETTING)).sorted().forEach(k -> {
+      properties.put(k.substring(MEMBER_SETTING.length()), System.getProperty(k));
+      Report.note("members run with " + k.substring(MEMBER_SETTING.length()) + " = " + System.getProperty(k));
+    });
     members = new LocalCluster(logs, jvmOptions(logs), properties);
     ShepherdClient connected = null;
     try {

@@ -9,11 +9,15 @@ import io.shepherd.member.LocalCluster;
 import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The multi-JVM harness: real member JVMs on loopback (free ports), a client in this JVM, {@code
@@ -32,10 +37,12 @@ public final class TestCluster implements AutoCloseable {
   /** How long a condition may take on a loaded 2-core machine before a test gives up. */
   public static final Duration PATIENCE = Duration.ofSeconds(90);
 
+  private final Path logs;
   private final LocalCluster members;
   private final List<ShepherdClient> clients = new ArrayList<>();
 
-  private TestCluster(LocalCluster members) {
+  private TestCluster(Path logs, LocalCluster members) {
+    this.logs = logs;
     this.members = members;
   }
 
@@ -51,7 +58,27 @@ public final class TestCluster implements AutoCloseable {
     properties.put("shepherd.host.work-root", logs.resolve("work").toAbsolutePath().toString());
     properties.put("shepherd.logs.server.dir", logs.resolve("server-logs").toAbsolutePath().toString());
     properties.putAll(overrides);
-    return new TestCluster(new LocalCluster(logs, LocalCluster.smallJvm(), properties));
+    // A member keeps the desired state in its work folder: a new harness starts from none, as a new cluster does.
+    deleteRecursively(logs.resolve("work"));
+    return new TestCluster(logs, new LocalCluster(logs, LocalCluster.smallJvm(), properties));
+  }
+
+  /** The harness's folder: the members' logs, and their work folders under {@code work}. */
+  public Path logs() {
+    return logs;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + dir + " for a new test cluster", e);
+    }
   }
 
   public MemberProcess start(String hostId, String... roles) {
