@@ -130,6 +130,14 @@ public final class TestCluster implements AutoCloseable {
     return client;
   }
 
+  /** A client of one manager member's API only: what that member sees. */
+  public ShepherdClient clientOf(MemberProcess member, Duration callTimeout) {
+    ShepherdClient client = ShepherdClient.connect(settings(Map.of()).withApi(List.of(member.api())).withConnectTimeout(PATIENCE)
+        .withCallTimeout(callTimeout));
+    clients.add(client);
+    return client;
+  }
+
   /** Client settings for this cluster's API (every manager member started so far), over the harness's properties and {@code own}. */
   public ClientSettings settings(Map<String, String> own) {
     Map<String, String> settings = new LinkedHashMap<>(members.properties());

@@ -39,13 +39,8 @@ class PartitionIT {
 
   @Test
   void anIsolatedManagerDownsItselfAndTheMajorityRunsTheOnlyManager() throws Exception {
-    if (!Partition.available()) {
-      // Nothing else tests the Split Brain Resolver: say so where the build output shows it.
-      System.err.println("\n*** PartitionIT NOT RUN: iptables is not usable here (it needs root and the iptables package): "
-          + "partition handling (the Split Brain Resolver) was NOT tested in this build ***\n");
-    }
-    Assumptions.assumeTrue(Partition.available(), "iptables is not usable here (needs root and the iptables package): "
-        + "partition handling was NOT tested");
+    // Nothing else tests the Split Brain Resolver: where iptables is missing, the build output says so.
+    requireIptables();
     cluster = TestCluster.create("partition", Map.of());
     MemberProcess alpha = cluster.startAt("127.0.0.11", "alpha", "manager", "host");
     MemberProcess beta = cluster.startAt("127.0.0.12", "beta", "manager", "host");
@@ -79,6 +74,50 @@ class PartitionIT {
     }
     // Through the whole partition, the majority side saw at most the old and the one new Manager.
     assertTrue(managersSeen.size() <= 2, "managers seen: " + managersSeen);
+  }
+
+  @Test
+  void twoMachinesAndAWitnessCutInTwoKeepOnlyTheSideWithTheWitness() throws Exception {
+    requireIptables();
+    cluster = TestCluster.create("partition-two-and-witness", Map.of());
+    MemberProcess alpha = cluster.startAt("127.0.0.21", "alpha", "manager", "host");
+    MemberProcess beta = cluster.startAt("127.0.0.22", "beta", "manager", "host");
+    MemberProcess witness = cluster.startAt("127.0.0.23", "witness", "manager");
+    ShepherdClient client = cluster.client(Duration.ofSeconds(10));
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta"));
+    client.createGroup("any/roam", true).toCompletableFuture().join();
+    client.createNode("any/roam/counter", NodeSpec.of("counter", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
+    ClusterStatus before = TestCluster.awaitStatus(client, "the counter running on beta", s -> TestCluster.node(s, "any/roam/counter")
+        .map(n -> n.state() == NodeState.RUNNING).orElse(false));
+    String placed = TestCluster.node(before, "any/roam/counter").orElseThrow().host();
+    // Cut off the machine the counter runs on: alpha, which also runs the Manager, or beta.
+    MemberProcess cut = placed.equals("alpha") ? alpha : beta;
+    MemberProcess kept = cut == alpha ? beta : alpha;
+
+    Set<String> managersSeen = new TreeSet<>();
+    try (Partition partition = Partition.isolate(cut.hostname(), List.of(kept.hostname(), witness.hostname()))) {
+      ClusterStatus after = TestCluster.awaitStatus(client, "the side with the witness, the counter moved to " + kept.hostId(), s -> {
+        managersSeen.add(s.manager().address() + " epoch " + s.manager().epoch());
+        return !s.manager().address().equals(cut.address())
+            && s.members().stream().noneMatch(m -> m.address().equals(cut.address()))
+            && TestCluster.node(s, "any/roam/counter").map(n -> n.host().equals(kept.hostId()) && n.state() == NodeState.RUNNING)
+                .orElse(false);
+      });
+      assertTrue(Set.of(kept.address(), witness.address()).contains(after.manager().address()));
+      assertTrue(waitForExit(cut, TestCluster.PATIENCE), "the machine cut off from the majority downs itself and exits");
+      assertEquals(OptionalInt.of(1), cut.exitValue());
+      assertTrue(kept.alive() && witness.alive(), "the side with the witness runs on");
+    }
+    assertTrue(managersSeen.size() <= 2, "managers seen: " + managersSeen);
+  }
+
+  private static void requireIptables() {
+    if (!Partition.available()) {
+      System.err.println("\n*** PartitionIT NOT RUN: iptables is not usable here (it needs root and the iptables package): "
+          + "partition handling (the Split Brain Resolver) was NOT tested in this build ***\n");
+    }
+    Assumptions.assumeTrue(Partition.available(), "iptables is not usable here (needs root and the iptables package): "
+        + "partition handling was NOT tested");
   }
 
   private static boolean waitForExit(MemberProcess member, Duration timeout) throws InterruptedException {
