@@ -46,13 +46,18 @@ public final class ShepherdConfig {
    * @throws IllegalArgumentException if TLS is on and this machine's certificates are missing
    */
   public static Config load(Config site) {
+    Config config = layered(site);
+    return tls(config).withFallback(config);
+  }
+
+  /** The layers of {@link #load(Config)} without the transport TLS makes: for reading settings of another machine or user. */
+  public static Config layered(Config site) {
     ConfigFactory.invalidateCaches();
-    Config config = ConfigFactory.systemProperties()
+    return ConfigFactory.systemProperties()
         .withFallback(site)
         .withFallback(ConfigFactory.parseResources(ShepherdConfig.class.getClassLoader(), "shepherd-defaults.conf"))
         .withFallback(ConfigFactory.defaultReference(ShepherdConfig.class.getClassLoader()))
         .resolve();
-    return tls(config).withFallback(config);
   }
 
   /**

@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
         "  member   Starts a member: a host agent and/or a Manager candidate.",
         "  demo     3 members on this machine with demo nodes; Ctrl-C stops it all.",
         "  certs    Makes the cluster's TLS certificates and API tokens.",
+        "  install-service    Runs a member on this machine as a systemd service.",
+        "  uninstall-service  Stops the member's systemd service and removes it.",
         "  bench    Runs a benchmark (bin/shepherd bench --list).",
         "",
         "Exit status: 0 done, 1 failed (the message says why), 2 bad command line.",

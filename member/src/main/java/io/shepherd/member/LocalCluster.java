@@ -96,7 +96,18 @@ public final class LocalCluster implements AutoCloseable {
     if (!seeds.contains(seed)) {
       seeds.add(seed);
     }
-    return launch(hostId, roles, hostname, port, own, apiPortWanted, seeds);
+    return launch(hostId, roles, hostname, port, own, apiPortWanted, seeds, Map.of());
+  }
+
+  /**
+   * Starts a member on 127.0.0.1 and a free port (a seed, as {@link #start(String, Set)}) with
+   * environment variables of its own, as a service manager would set them ({@code NOTIFY_SOCKET}).
+   */
+  public synchronized MemberProcess startWithEnvironment(String hostId, Set<String> roles, Map<String, String> env) {
+    String seed = "127.0.0.1:" + freePort();
+    seeds.add(seed);
+    int port = Integer.parseInt(seed.substring(seed.indexOf(':') + 1));
+    return launch(hostId, roles, "127.0.0.1", port, Map.of(), 0, seeds, env);
   }
 
   /**
@@ -104,11 +115,11 @@ public final class LocalCluster implements AutoCloseable {
    * this cluster's seeds, and is not one of them: a member pointed at the wrong seeds, say.
    */
   public synchronized MemberProcess startJoining(String hostId, Set<String> roles, List<String> joinSeeds) {
-    return launch(hostId, roles, "127.0.0.1", freePort(), Map.of(), 0, joinSeeds);
+    return launch(hostId, roles, "127.0.0.1", freePort(), Map.of(), 0, joinSeeds, Map.of());
   }
 
   private MemberProcess launch(String hostId, Set<String> roles, String hostname, int port, Map<String, String> own,
-                               int apiPortWanted, List<String> joinSeeds) {
+                               int apiPortWanted, List<String> joinSeeds, Map<String, String> env) {
     List<String> command = new ArrayList<>();
     // Each member in a session and process group of its own, as a service manager starts it: a kill
     // of its group (kill -9 -- -PID) is then a kill of that member alone.
@@ -136,7 +147,9 @@ public final class LocalCluster implements AutoCloseable {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(hostId + "-" + (++started) + ".log");
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      Process process = builder.start();
       boolean tls = "on".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")))
           || "true".equals(own.getOrDefault("shepherd.tls.enabled", properties.get("shepherd.tls.enabled")));
       URI api = apiPort == 0 ? null : URI.create((tls ? "https://" : "http://") + hostname + ":" + apiPort);

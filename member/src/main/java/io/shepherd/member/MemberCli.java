@@ -19,7 +19,8 @@ import picocli.CommandLine;
  */
 @Command(name = "shepherd", mixinStandardHelpOptions = true, version = "Shepherd 0.1.0",
     description = "Runs a Shepherd cluster member, the demo, or makes the cluster's certificates.",
-    subcommands = {MemberCommand.class, DemoCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {MemberCommand.class, DemoCommand.class, CertsCommand.class, ServiceCommands.Install.class,
+        ServiceCommands.Uninstall.class, CommandLine.HelpCommand.class})
 public final class MemberCli implements Runnable {
 
   @CommandLine.Spec

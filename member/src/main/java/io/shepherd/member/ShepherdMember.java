@@ -125,7 +125,8 @@ public final class ShepherdMember {
     ApiSettings api = roles.contains("manager") ? ApiSettings.fromConfig(config) : null;
     Optional<Path> state = durableStateDir(config);
     state.ifPresent(dir -> DurableState.check(dir, config.getBytes("akka.cluster.distributed-data.durable.lmdb.map-size")));
-    ActorSystem<Void> system = CborLimits.actorSystem(guardian(roles), Seeds.SYSTEM_NAME, config);
+    Optional<SystemdNotify> systemd = SystemdNotify.fromEnvironment(System.getenv());
+    ActorSystem<Void> system = CborLimits.actorSystem(guardian(roles, systemd), Seeds.SYSTEM_NAME, config);
     if (api != null && api.enabled()) {
       startApi(system, api, config);
     }
@@ -201,15 +202,22 @@ public final class ShepherdMember {
     }
   }
 
-  private static Behavior<Void> guardian(Set<String> roles) {
+  private static Behavior<Void> guardian(Set<String> roles, Optional<SystemdNotify> systemd) {
     return Behaviors.setup(ctx -> {
       ActorSystem<?> system = ctx.getSystem();
       startLogForwarding(ctx, roles);
+      ActorRef<HostProtocol.Command> host = null;
+      systemd.ifPresent(notify -> CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+          "shepherd-systemd-stopping", () -> {
+            notify.send("STOPPING=1\n" + SystemdNotify.status("stopping: its nodes first"));
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }));
       if (roles.contains("host")) {
-        ActorRef<HostProtocol.Command> host = ctx.spawn(HostAgent.create(HostSettings.create(system)), "host");
+        host = ctx.spawn(HostAgent.create(HostSettings.create(system)), "host");
+        ActorRef<HostProtocol.Command> agent = host;
         Duration timeout = system.settings().config().getDuration("akka.coordinated-shutdown.phases.before-service-unbind.timeout");
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "shepherd-stop-nodes",
-            () -> AskPattern.<HostProtocol.Command, Done>ask(host, HostAgent.Shutdown::new, timeout, system.scheduler()));
+            () -> AskPattern.<HostProtocol.Command, Done>ask(agent, HostAgent.Shutdown::new, timeout, system.scheduler()));
       }
       if (roles.contains("manager")) {
         // Every manager member keeps a replica of the desired state, not only the one running the
@@ -223,6 +231,9 @@ public final class ShepherdMember {
                         settings.restartJitter())),
                 "manager")
             .withSettings(ClusterSingletonSettings.create(system).withRole("manager")));
+      }
+      if (systemd.isPresent()) {
+        ctx.spawn(ServiceNotifier.create(systemd.get(), roles, host), "systemd-notify");
       }
       return Behaviors.receive(Void.class)
           .onSignal(Terminated.class, stopped -> onReplicatorStopped(system))
@@ -239,6 +250,9 @@ public final class ShepherdMember {
   };
 
   private static Behavior<Void> onReplicatorStopped(ActorSystem<?> system) {
+    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
+      return Behaviors.same(); // the member is shutting down anyway, and its replicator with it
+    }
     Config config = system.settings().config();
     String why = durableStateDir(config)
         .map(dir -> DurableState.unreadable(dir, "Distributed Data stopped while loading or writing it; its log says why")

@@ -95,6 +95,11 @@ public final class TestCluster implements AutoCloseable {
     return members.start(hostId, Set.of(roles), "127.0.0.1", LocalCluster.freePort(), own);
   }
 
+  /** Starts a member (a seed) with environment variables of its own, as a service manager sets them. */
+  public MemberProcess startWithEnvironment(String hostId, Map<String, String> env, String... roles) {
+    return members.startWithEnvironment(hostId, Set.of(roles), env);
+  }
+
   /** Starts a member that joins through {@code seeds} (host:port) rather than this cluster's. */
   public MemberProcess startJoining(String hostId, List<String> seeds, String... roles) {
     return members.startJoining(hostId, Set.of(roles), seeds);
@@ -103,6 +108,11 @@ public final class TestCluster implements AutoCloseable {
   /** Starts a member again on the address of one that stopped: the same machine, rebooted. */
   public MemberProcess restart(MemberProcess old) {
     return members.restart(old);
+  }
+
+  /** SIGTERM to a member, as a service manager stops it; SIGKILL if it has not exited after {@code grace}. */
+  public void stop(MemberProcess member, Duration grace) {
+    members.stop(member, grace);
   }
 
   /** {@code kill -9} of a member's JVM. */

@@ -35,8 +35,10 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -60,6 +62,16 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   /** Stop every node of this host and reply once all are gone; used at member shutdown. */
   public record Shutdown(ActorRef<Done> replyTo) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
+  /**
+   * Tells {@code subscriber} whether the agent is registered with a Manager, now and at every
+   * change; asking again answers again (a liveness check of the agent, the member's watchdog).
+   */
+  public record WatchRegistration(ActorRef<Registration> subscriber) implements HostProtocol.Command,
+      NoSerializationVerificationNeeded {}
+
+  /** Registered with the Manager of {@code epoch}, or not ({@code registered} false, epoch of the last one or 0). */
+  public record Registration(boolean registered, long epoch) implements NoSerializationVerificationNeeded {}
+
   private record RunnerEvent(NodeRunner.Event event) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
   private record GroupTerminated(GroupPath group) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
@@ -76,6 +88,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private long seq;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+  private final Set<ActorRef<Registration>> registrationWatchers = new HashSet<>();
   private boolean shuttingDown;
   /** True once the Manager has taken the initial state of this host's nodes (or there is none). */
   private boolean initialStateDone;
@@ -105,11 +118,13 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
       public void connected(ActorRef<ManagerProtocol.Command> manager, long epoch) {
         sendSnapshot();
         requestInitialState();
+        registrationWatchers.forEach(watcher -> watcher.tell(new Registration(true, epoch)));
       }
 
       @Override
       public void lost() {
         // Events wait: the snapshot after the next registration carries the state.
+        registrationWatchers.forEach(watcher -> watcher.tell(new Registration(false, connection.epoch())));
       }
 
       @Override
@@ -147,7 +162,14 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(RunnerEvent.class, this::onRunnerEvent)
         .onMessage(GroupTerminated.class, this::onGroupTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
+        .onMessage(WatchRegistration.class, this::onWatchRegistration)
         .build();
+  }
+
+  private Behavior<HostProtocol.Command> onWatchRegistration(WatchRegistration watch) {
+    registrationWatchers.add(watch.subscriber());
+    watch.subscriber().tell(new Registration(connection.manager() != null, connection.epoch()));
+    return this;
   }
 
   /** Runs a handler; the agent stays as it is. */
