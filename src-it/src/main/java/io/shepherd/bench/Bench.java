@@ -18,13 +18,16 @@ public final class Bench {
     all.addAll(ProcessBenchmarks.all());
     all.addAll(LogBenchmarks.all());
     all.addAll(FrontDoorBenchmarks.all());
+    all.add(new ChaosBenchmark());
     return all;
   }
 
   public static void main(String[] args) throws Exception {
     LoggerFactory.getILoggerFactory();
-    if (args.length != 1 || args[0].equals("--help") || args[0].equals("-h")) {
-      System.err.println("usage: bin/shepherd bench NAME | --list");
+    if (args.length == 3 && args[1].equals("--minutes") && args[2].matches("[1-9][0-9]{0,3}")) {
+      System.setProperty("shepherd.bench.minutes", args[2]);
+    } else if (args.length != 1 || args[0].equals("--help") || args[0].equals("-h")) {
+      System.err.println("usage: bin/shepherd bench NAME [--minutes N] | --list");
       System.exit(args.length == 1 ? 0 : 2);
     }
     if (args[0].equals("--list")) {

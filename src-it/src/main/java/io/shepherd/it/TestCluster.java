@@ -68,7 +68,7 @@ public final class TestCluster implements AutoCloseable {
     return logs;
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
