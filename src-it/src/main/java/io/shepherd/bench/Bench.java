@@ -19,6 +19,7 @@ public final class Bench {
     all.addAll(LogBenchmarks.all());
     all.addAll(FrontDoorBenchmarks.all());
     all.add(new ChaosBenchmark());
+    all.add(new ScaleBenchmark());
     return all;
   }
 

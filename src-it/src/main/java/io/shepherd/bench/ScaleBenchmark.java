@@ -1,0 +1,139 @@
+package io.shepherd.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.ShepherdConfig;
+import io.shepherd.client.ClientSettings;
+import io.shepherd.client.ShepherdClient;
+import io.shepherd.member.LocalCluster;
+import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.ClusterStatus;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * {@code bin/shepherd bench scale}: a cluster of 8 host JVMs with small heaps (the first 3 also
+ * manager members) grown to 1,000, 5,000 and 10,000 nodes; at each size: the time to create and
+ * start the nodes added, status latency, one node's request -> arrived, and a Manager failover.
+ */
+final class ScaleBenchmark implements Benchmark {
+
+  static final int HOSTS = 8;
+  static final int[] SIZES = {1_000, 5_000, 10_000};
+
+  public String name() {
+    return "scale";
+  }
+
+  public String description() {
+    return "8 host JVMs (256 MiB heaps) grown to 1,000, 5,000 and 10,000 nodes: create-and-start of the nodes added, status "
+        + "latency (p50, p99 of 20), one node's request -> arrived (p50 of 20), Manager kill -9 -> a new Manager with every node";
+  }
+
+  public void run(Report report) throws Exception {
+    Path logs = Files.createTempDirectory("shepherd-bench-scale-");
+    Report.note("member logs in " + logs);
+    Map<String, String> properties = Map.of(
+        "shepherd.host.work-root", logs.resolve("work").toString(),
+        "shepherd.logs.server.dir", logs.resolve("server-logs").toString());
+    List<String> jvm = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");
+    try (LocalCluster members = new LocalCluster(logs, jvm, properties)) {
+      List<String> hosts = new ArrayList<>();
+      for (int i = 0; i < HOSTS; i++) {
+        String host = "scale-" + i;
+        hosts.add(host);
+        members.start(host, i < 3 ? Set.of("manager", "host") : Set.of("host"));
+      }
+      try (ShepherdClient client = ShepherdClient.connect(ClientSettings.fromConfig(ShepherdConfig.load(ConfigFactory.parseMap(
+          properties))).withApi(members.apiUrls()).withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(Duration.ofSeconds(60)))) {
+        await(client, HOSTS + " hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == HOSTS);
+        for (String host : hosts) {
+          client.createGroup(host + "/scale", true).toCompletableFuture().join();
+        }
+        int created = 0;
+        for (int size : SIZES) {
+          String at = "nodes-" + size;
+          long start = System.nanoTime();
+          List<CompletableFuture<?>> batch = new ArrayList<>();
+          for (int n = created; n < size; n++) {
+            batch.add(client.createNode(hosts.get(n % HOSTS) + "/scale/n" + n, NodeSpec.of("noop", Map.of()), NodeState.RUNNING)
+                .toCompletableFuture());
+            if (batch.size() == 200) {
+              CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join();
+              batch.clear();
+            }
+          }
+          CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join();
+          int expected = size;
+          await(client, size + " nodes running", s -> s.nodes().size() == expected
+              && s.nodes().stream().allMatch(n -> n.state() == NodeState.RUNNING));
+          report.figure(at + ".create-and-start-added", (System.nanoTime() - start) / 1e6, "ms");
+          report.figure(at + ".added", size - created, "count");
+          created = size;
+
+          long[] status = new long[20];
+          for (int i = 0; i < status.length; i++) {
+            long t = System.nanoTime();
+            client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            status[i] = System.nanoTime() - t;
+          }
+          report.figure(at + ".status.p50", Report.percentile(sorted(status), 50) / 1e6, "ms");
+          report.figure(at + ".status.p99", Report.percentile(sorted(status), 99) / 1e6, "ms");
+
+          long[] request = new long[20];
+          for (int i = 0; i < request.length; i++) {
+            NodeState want = i % 2 == 0 ? NodeState.STOPPED : NodeState.RUNNING;
+            long t = System.nanoTime();
+            client.requestAndAwait(hosts.get(0) + "/scale/n0", want).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            request[i] = System.nanoTime() - t;
+          }
+          report.figure(at + ".request-arrived.p50", Report.percentile(sorted(request), 50) / 1e6, "ms");
+
+          ClusterStatus now = client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          String manager = now.manager().address();
+          MemberProcess victim = members.members().stream().filter(m -> m.alive() && m.address().equals(manager)).findFirst()
+              .orElseThrow();
+          long killed = System.nanoTime();
+          members.kill(victim);
+          await(client, "a new Manager with " + size + " nodes", s -> s.manager() != null && !s.manager().address().equals(manager)
+              && s.nodes().size() == expected);
+          report.figure(at + ".manager-failover", (System.nanoTime() - killed) / 1e6, "ms");
+          members.restart(victim);
+          await(client, "every host up and every node running again", s -> s.hosts().stream().allMatch(h -> h.status().equals("UP"))
+              && s.nodes().size() == expected && s.nodes().stream().allMatch(n -> n.state() == NodeState.RUNNING));
+        }
+      }
+    }
+  }
+
+  private static long[] sorted(long[] values) {
+    long[] copy = values.clone();
+    Arrays.sort(copy);
+    return copy;
+  }
+
+  private static void await(ShepherdClient client, String what, Predicate<ClusterStatus> condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.test(client.status().toCompletableFuture().get(60, TimeUnit.SECONDS))) {
+          return;
+        }
+      } catch (Exception e) {
+        // a failover, for a moment
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    throw new IllegalStateException("timed out after 10 minutes waiting for " + what);
+  }
+}
