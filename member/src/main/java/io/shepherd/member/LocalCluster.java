@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,13 +54,39 @@ public final class LocalCluster implements AutoCloseable {
     return List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
   }
 
-  /** A free TCP port on loopback. */
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * A free TCP port on loopback, below the kernel's ephemeral range: a port from that range
+   * (what port 0 gives) can be taken by any outbound connection between the check and the
+   * member's bind, and was (seen: "Address already in use" for a member's API). Each port is
+   * handed out once per JVM.
+   */
+  public static synchronized int freePort() {
+    int below = ephemeralLow();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 10_000 + ThreadLocalRandom.current().nextInt(Math.max(1, below - 10_000));
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        HANDED_OUT.add(port);
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        // taken: try another
+      }
+    }
+    throw new IllegalStateException("no free port found on loopback below " + below);
+  }
+
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+  /** The low end of /proc/sys/net/ipv4/ip_local_port_range (32768 if it cannot be read). */
+  private static int ephemeralLow() {
+    try {
+      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      int low = Integer.parseInt(range[0]);
+      return low > 11_000 ? low : 32_768;
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 

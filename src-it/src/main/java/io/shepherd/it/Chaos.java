@@ -121,9 +121,12 @@ public record Chaos(int memberKills, int processKills, Duration settled, int man
             }
           }
           progress.accept("chaos over; restarting what is down and waiting for the cluster to settle");
+          // Settled: every member killed has ended and been started again, and the cluster has been as
+          // asked for 5 s on end (a kill is seen within ~2 s, so a status from before it cannot pass).
           long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
           ClusterStatus last = null;
-          while (last == null || !settled(last, requested, HOSTS.size())) {
+          long settledSince = 0;
+          while (settledSince == 0 || System.nanoTime() - settledSince < TimeUnit.SECONDS.toNanos(5)) {
             if (System.nanoTime() > deadline) {
               throw new AssertionError("the cluster did not settle within 3 minutes after the last kill; last status: " + last);
             }
@@ -133,18 +136,26 @@ public record Chaos(int memberKills, int processKills, Duration settled, int man
             } catch (Exception e) {
               last = null;
             }
+            boolean now = last != null && settled(last, requested, HOSTS.size())
+                && byHost.values().stream().allMatch(MemberProcess::alive);
+            settledSince = !now ? 0 : settledSince == 0 ? System.nanoTime() : settledSince;
             TimeUnit.MILLISECONDS.sleep(200);
           }
-          Duration settledAfter = Duration.ofNanos(System.nanoTime() - lastKill);
-          // Records the members sent before they settled are still on their way for a moment.
-          TimeUnit.SECONDS.sleep(3);
+          Duration settledAfter = Duration.ofNanos(settledSince - lastKill);
           Set<String> managers = new TreeSet<>();
           for (MemberProcess member : byHost.values()) {
             try (ShepherdClient own = TestClient.of(member, properties)) {
               managers.add(own.status().toCompletableFuture().get(30, TimeUnit.SECONDS).manager().address());
             }
           }
+          // Processes and records still on their way settle within seconds: look until there is
+          // nothing to find, for 30 s at most, and report what was found last.
           int[] orphansAndDuplicates = processes(run, last);
+          for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+               (orphansAndDuplicates[0] > 0 || orphansAndDuplicates[1] > 0) && System.nanoTime() < until; ) {
+            TimeUnit.MILLISECONDS.sleep(500);
+            orphansAndDuplicates = processes(run, client.status().toCompletableFuture().get(30, TimeUnit.SECONDS));
+          }
           long received = seqsBySource.values().stream().mapToLong(Set::size).sum();
           long holes = seqsBySource.values().stream().mapToLong(Chaos::holes).sum();
           long missing = logStats(client).missing() - missingBefore;
