@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,20 +44,28 @@ final class ScaleBenchmark implements Benchmark {
   public void run(Report report) throws Exception {
     Path logs = Files.createTempDirectory("shepherd-bench-scale-");
     Report.note("member logs in " + logs);
-    Map<String, String> properties = Map.of(
+    Map<String, String> properties = new LinkedHashMap<>(Map.of(
         "shepherd.host.work-root", logs.resolve("work").toString(),
-        "shepherd.logs.server.dir", logs.resolve("server-logs").toString());
+        "shepherd.logs.server.dir", logs.resolve("server-logs").toString()));
+    properties.putAll(BenchCluster.tuning());
     List<String> jvm = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");
     try (LocalCluster members = new LocalCluster(logs, jvm, properties)) {
       List<String> hosts = new ArrayList<>();
-      for (int i = 0; i < HOSTS; i++) {
-        String host = "scale-" + i;
-        hosts.add(host);
-        members.start(host, i < 3 ? Set.of("manager", "host") : Set.of("host"));
+      for (int i = 0; i < 3; i++) {
+        hosts.add("scale-" + i);
+        members.start("scale-" + i, Set.of("manager", "host"));
       }
       try (ShepherdClient client = ShepherdClient.connect(ClientSettings.fromConfig(ShepherdConfig.load(ConfigFactory.parseMap(
           properties))).withApi(members.apiUrls()).withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(Duration.ofSeconds(60)))) {
-        await(client, HOSTS + " hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == HOSTS);
+        await(client, "3 hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == 3);
+        // One after another, as a lab's machines come up: 8 member JVMs starting at once on 2 cores
+        // stall each other's heartbeats for over a second, and were downed (seen here).
+        for (int i = 3; i < HOSTS; i++) {
+          hosts.add("scale-" + i);
+          members.start("scale-" + i, Set.of("host"));
+          int up = i + 1;
+          await(client, up + " hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == up);
+        }
         for (String host : hosts) {
           client.createGroup(host + "/scale", true).toCompletableFuture().join();
         }
