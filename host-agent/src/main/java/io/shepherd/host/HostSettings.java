@@ -138,8 +138,13 @@ public record HostSettings(
 
   /** {@code root/hostId}; an empty root is {@code ~/.shepherd}. */
   static Path workDir(String root, String hostId) {
-    Path base = root.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd") : Path.of(root);
-    return base.toAbsolutePath().resolve(hostId);
+    return workRoot(root).resolve(hostId);
+  }
+
+  /** The member's work root ({@code shepherd.host.work-root}), absolute; an empty setting is {@code ~/.shepherd}. */
+  public static Path workRoot(String setting) {
+    Path base = setting.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd") : Path.of(setting);
+    return base.toAbsolutePath();
   }
 
   /** The machine's hostname, cut to a valid host id. */

@@ -3,6 +3,7 @@ package io.shepherd.member;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.shepherd.host.HostSettings;
 import java.io.File;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -47,9 +48,7 @@ public final class DurableState {
     if (!setting.isEmpty()) {
       return Optional.of(Path.of(setting).toAbsolutePath());
     }
-    String root = config.getString("shepherd.host.work-root");
-    Path base = root.isBlank() ? Path.of(System.getProperty("user.home"), ".shepherd") : Path.of(root);
-    return Optional.of(base.toAbsolutePath().resolve("manager-" + port));
+    return Optional.of(HostSettings.workRoot(config.getString("shepherd.host.work-root")).resolve("manager-" + port));
   }
 
   /** The configuration with Distributed Data's durable store in {@code dir}. */

@@ -5,9 +5,12 @@ import com.typesafe.config.ConfigException;
 import io.shepherd.ShepherdConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -65,18 +68,28 @@ public final class MemberCli implements Runnable {
    * Shepherd installation ({@code -Dshepherd.home}, set by bin/shepherd), else the defaults.
    */
   static Config config(CommandLine commandLine, Path file) {
-    Path chosen = file;
-    if (chosen == null && System.getProperty("shepherd.home") != null) {
-      Path shipped = Path.of(System.getProperty("shepherd.home"), "application.conf");
-      chosen = Files.isRegularFile(shipped) ? shipped : null;
-    }
     try {
-      return ShepherdConfig.load(chosen);
+      return ShepherdConfig.load(siteFile(file));
     } catch (ConfigException e) {
       throw new CommandLine.ParameterException(commandLine, "bad configuration: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }
+  }
+
+  /** {@code --config FILE} if given, else the application.conf of the installation if it has one, else null. */
+  static Path siteFile(Path given) {
+    if (given != null || System.getProperty("shepherd.home") == null) {
+      return given;
+    }
+    Path shipped = Path.of(System.getProperty("shepherd.home"), "application.conf");
+    return Files.isRegularFile(shipped) ? shipped : null;
+  }
+
+  /** Roles from {@code --roles} ("manager,host"); null if not given. */
+  static Set<String> roles(String roles) {
+    return roles == null ? null
+        : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).collect(Collectors.toSet());
   }
 
   /** Seeds from {@code --seeds}, checked; null if not given. */

@@ -4,10 +4,7 @@ import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -49,9 +46,8 @@ final class MemberCommand implements Callable<Integer> {
     Config base = MemberCli.config(commandLine, config);
     MemberOptions options;
     try {
-      Set<String> roleSet = roles == null ? null
-          : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty()).collect(Collectors.toSet());
-      options = new MemberOptions(hostId, hostname, port, MemberCli.seeds(commandLine, seeds), roleSet, config, initialState);
+      options = new MemberOptions(hostId, hostname, port, MemberCli.seeds(commandLine, seeds), MemberCli.roles(roles), config,
+          initialState);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }

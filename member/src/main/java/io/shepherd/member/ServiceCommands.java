@@ -10,13 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -99,7 +96,7 @@ final class ServiceCommands {
       List<String> args = new ArrayList<>();
       MemberOptions options;
       try {
-        options = new MemberOptions(hostId, hostname, port, MemberCli.seeds(commandLine, seeds), roleSet(), config);
+        options = new MemberOptions(hostId, hostname, port, MemberCli.seeds(commandLine, seeds), MemberCli.roles(roles), config);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(commandLine, e.getMessage());
       }
@@ -130,11 +127,7 @@ final class ServiceCommands {
 
     /** The site's settings as the service will read them (TLS is the service user's business, checked above). */
     private Config siteSettings(CommandLine commandLine) {
-      Path file = config;
-      if (file == null) {
-        Path shipped = Path.of(System.getProperty("shepherd.home", "."), "application.conf");
-        file = Files.isRegularFile(shipped) ? shipped : null;
-      }
+      Path file = MemberCli.siteFile(config);
       if (file != null && !Files.isRegularFile(file)) {
         throw new CommandLine.ParameterException(commandLine, "configuration file " + file + " does not exist");
       }
@@ -143,11 +136,6 @@ final class ServiceCommands {
       } catch (ConfigException e) {
         throw new CommandLine.ParameterException(commandLine, "bad configuration: " + e.getMessage());
       }
-    }
-
-    private Set<String> roleSet() {
-      return roles == null ? null : Arrays.stream(roles.split(",")).map(String::trim).filter(r -> !r.isEmpty())
-          .collect(Collectors.toSet());
     }
 
     private static void add(List<String> args, String option, String value) {
