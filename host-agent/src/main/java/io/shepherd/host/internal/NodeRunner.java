@@ -10,8 +10,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypeException;
-import io.shepherd.node.Node;
-import io.shepherd.node.Params;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Lifecycle;
@@ -47,9 +45,11 @@ import org.slf4j.Logger;
  *
  * <p>Its phases are behaviours: {@link #idle()} (no callback in flight), {@link #busy()} (a node
  * task in flight), {@link #backingOff()} (an AUTO node's next incarnation is due) and {@link #held()}
- * (FAILED until a new request: stalled, or the restart budget spent). The current instance and the
- * work on it are an {@link Incarnation}; what is reported to the host agent goes through the
- * {@link StatusReporter}, which keeps the node's restarts, last failure, stability and checkpoints.
+ * (FAILED until a new request: stalled, or the restart budget spent). The runner owns the decisions
+ * (requests, mode, crash policy, removal); {@link NodeWork} owns the instance side and carries them
+ * out (the current {@link Incarnation}, the state its instance is in, the hang watch); what is
+ * reported to the host agent goes through the {@link StatusReporter}, which keeps the node's
+ * restarts, last failure, stability and checkpoints.
  *
  * <p>Supervision: the runner's own failures are bugs; it is stopped, its NodeGroup reports the
  * node gone, and the Manager's reconciliation creates it again.
@@ -115,32 +115,24 @@ public final class NodeRunner {
   private static final String RESTART_TIMER = "restart";
   private static final String REMOVE_TIMER = "remove";
 
-  private final ActorContext<Command> ctx;
   private final NodePath path;
   private final NodeSpec spec;
   private final HostEnvironment env;
   private final HostSettings settings;
   private final TimerScheduler<Command> timers;
-  private final Executor nodeExecutor;
   private final Logger nodeLog;
   private final Clock clock = Clock.systemUTC();
   private final CrashPolicy crashPolicy;
-  private final HangWatch<Command> hangs;
-  private final AtomicReference<Checkpoint> checkpoints;
   private final StatusReporter reporter;
+  private final NodeWork work;
   private final Behavior<Command> idle;
   private final Behavior<Command> busy;
   private final Behavior<Command> backingOff;
   private final Behavior<Command> held;
 
-  private NodeState current = NodeState.CREATED;
   private NodeState requested;
   private long seq;
-  private Instant since;
   private Mode mode;
-  /** The current incarnation; its task is in flight exactly while the runner is {@link #busy}. */
-  private Incarnation incarnation;
-  private boolean created;
   private boolean stalled;
   private boolean removing;
 
@@ -155,7 +147,6 @@ public final class NodeRunner {
 
   private NodeRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, NodePath path, NodeSpec spec,
                      NodeState requested, long seq, Checkpoint checkpoint, HostEnvironment env) {
-    this.ctx = ctx;
     this.timers = timers;
     this.path = path;
     this.spec = spec;
@@ -164,17 +155,17 @@ public final class NodeRunner {
     this.requested = requested;
     this.seq = seq;
     this.mode = spec.mode();
-    this.checkpoints = new AtomicReference<>(checkpoint);
-    this.since = clock.instant();
-    this.nodeExecutor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
     this.nodeLog = RunningContext.loggerFor(path);
     this.crashPolicy = new CrashPolicy(spec.restart() != null ? spec.restart() : settings.restartPolicy(),
         () -> ThreadLocalRandom.current().nextDouble());
-    this.hangs = new HangWatch<>(timers, settings.callbackTimeout(), spec.forProcess() ? spec.process().stopGrace() : null,
-        CallbackTimedOut::new, WatchdogTick.INSTANCE);
+    AtomicReference<Checkpoint> checkpoints = new AtomicReference<>(checkpoint);
     this.reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
         CheckpointTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
         checkpoints);
+    HangWatch<Command> hangs = new HangWatch<>(timers, settings.callbackTimeout(),
+        spec.forProcess() ? spec.process().stopGrace() : null, CallbackTimedOut::new, WatchdogTick.INSTANCE);
+    Executor nodeThreads = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
+    this.work = new NodeWork(path, spec, env, nodeThreads, nodeLog, checkpoints, hangs, wiring(ctx.getSelf()), clock);
     this.idle = idle();
     this.busy = busy();
     this.backingOff = backingOff();
@@ -267,7 +258,7 @@ public final class NodeRunner {
     boolean changed = accept(request);
     if (!removing) {
       // The step in progress finishes; then the node is driven towards the new request.
-      incarnation.work().stop();
+      work.stopAfterStep();
       if (changed) {
         emit();
       }
@@ -289,7 +280,7 @@ public final class NodeRunner {
     timers.cancel(RESTART_TIMER);
     Behavior<Command> next;
     if (requested == NodeState.CLOSED) {
-      enter(NodeState.CLOSED);
+      work.enter(NodeState.CLOSED);
       next = idle;
     } else {
       reporter.countRestart();
@@ -310,7 +301,7 @@ public final class NodeRunner {
   }
 
   private Behavior<Command> stopWork() {
-    incarnation.work().stop(); // removal goes on once the step in progress has finished
+    work.stopAfterStep(); // removal goes on once the step in progress has finished
     return Behaviors.same();
   }
 
@@ -333,12 +324,12 @@ public final class NodeRunner {
   }
 
   private Behavior<Command> onKill() {
-    incarnation.killProcess();
+    work.incarnation().killProcess();
     return Behaviors.same();
   }
 
   private Behavior<Command> onSendInput(SendInput send) {
-    Optional<ManagerProtocol.Failed> refused = incarnation.sendInput(send.line(), spec, current);
+    Optional<ManagerProtocol.Failed> refused = work.incarnation().sendInput(send.line(), spec, work.current());
     send.replyTo().tell(refused.isPresent() ? refused.get() : new ManagerProtocol.Ok("sent a line to the stdin of " + path, null));
     return Behaviors.same();
   }
@@ -347,51 +338,33 @@ public final class NodeRunner {
 
   /** From idle: drives the node from its current state towards the requested one, if not there. */
   private Behavior<Command> drive() {
-    if (current == requested) {
+    if (work.current() == requested) {
       return idle;
     }
-    List<LifecycleAction> steps = Lifecycle.actions(current, requested);
+    List<LifecycleAction> steps = Lifecycle.actions(work.current(), requested);
     if (steps.isEmpty()) {
-      nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, current);
+      nodeLog.error("cannot reach requested state {} from {}; waiting for a new request", requested, work.current());
       return idle;
     }
-    return submit(false, steps);
+    work.run(steps);
+    return busy;
   }
 
   /** A new incarnation: a fresh instance, driven to the requested state, in one task. */
   private Behavior<Command> startIncarnation() {
-    int number = incarnation == null ? 1 : incarnation.number() + 1;
-    current = NodeState.CREATED;
-    incarnation = new Incarnation(number, new RunningContext(path, env.hostId(), new Params(spec.params()), number, reportsOf(number),
-        checkpoints, settings.maxCheckpointSize()), nodeExecutor, nodeLog, path.toString());
-    return submit(true, removing ? List.of() : Lifecycle.actions(NodeState.CREATED, requested));
-  }
-
-  /** Starts a node task of the current incarnation: a new instance first if {@code instantiate}, then {@code steps}. */
-  private Behavior<Command> submit(boolean instantiate, List<LifecycleAction> steps) {
-    ActorRef<Command> self = ctx.getSelf();
-    Progress progress = new Progress(incarnation.number());
-    HostEnvironment host = env;
-    NodeSpec nodeSpec = spec;
-    NodePath nodePath = path;
-    NodeTask task = incarnation.start(instantiate, steps, () -> self.tell(progress), () -> host.newNode(nodePath, nodeSpec));
-    if (instantiate) {
-      hangs.constructing(incarnation.number(), spec.type());
-    } else {
-      hangs.calling(incarnation.number(), task.running());
-    }
+    work.begin(removing ? List.of() : Lifecycle.actions(NodeState.CREATED, requested));
     return busy;
   }
 
   /** Handles every report the task has queued, in order, until one ends the task or this phase. */
   private Behavior<Command> onProgress(Progress progress) {
-    NodeTask task = incarnation.work();
-    if (progress.incarnation() != task.incarnation()) {
+    NodeTask task = work.task(progress.incarnation());
+    if (task == null) {
       return Behaviors.same();
     }
     task.rearm();
     Behavior<Command> next = Behaviors.same();
-    for (NodeTask.Report report = task.poll(); report != null && incarnation.work() == task; report = task.poll()) {
+    for (NodeTask.Report report = task.poll(); report != null && work.task(progress.incarnation()) == task; report = task.poll()) {
       if (report instanceof NodeTask.Instantiated instantiated) {
         next = onInstantiated(instantiated);
       } else if (report instanceof NodeTask.StepDone done) {
@@ -408,7 +381,7 @@ public final class NodeRunner {
 
   private Behavior<Command> onInstantiated(NodeTask.Instantiated message) {
     if (message.error() != null) {
-      if (!created) {
+      if (!work.created()) {
         // The first instance could not be made: nothing was created.
         timers.cancelAll();
         ErrorCode code = message.error() instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
@@ -418,20 +391,11 @@ public final class NodeRunner {
         reporter.rejected(code, reason);
         return Behaviors.stopped();
       }
-      incarnation.taskEnded();
+      work.taskEnded();
       return crash("constructor of " + spec.type() + " threw " + describe(message.error()), message.error());
     }
-    incarnation.instantiated(message.node());
-    boolean first = !created;
-    created = true;
-    enter(NodeState.CREATED);
-    NodeTask task = incarnation.work();
-    if (!task.hasSteps()) {
-      hangs.returned();
-    } else {
-      hangs.calling(incarnation.number(), task.running());
-    }
-    if (first || requested == NodeState.CREATED || !task.hasSteps()) {
+    boolean first = work.instantiated(message.node());
+    if (first || requested == NodeState.CREATED || !work.incarnation().work().hasSteps()) {
       emit();
     }
     return Behaviors.same();
@@ -441,38 +405,39 @@ public final class NodeRunner {
     if (done.error() != null) {
       return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
     }
-    if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
-      hangs.keepaliveDeadline(done.keepalive());
-    }
-    enter(done.action().target());
-    LifecycleAction next = incarnation.work().advancePast(done.action());
-    if (next != null) {
-      hangs.calling(incarnation.number(), next);
-    } else {
-      hangs.returned();
-    }
-    if (current == NodeState.CLOSED) {
-      incarnation.closed();
-    }
+    work.stepDone(done);
     emit();
     return Behaviors.same();
   }
 
   private Behavior<Command> onTaskEnded() {
-    hangs.returned();
-    incarnation.taskEnded();
+    work.taskEnded();
     if (removing) {
       return continueRemoval();
     }
     Behavior<Command> next = drive();
-    if (next == idle && current != requested) {
+    if (next == idle && work.current() != requested) {
       emit();
     }
     return next;
   }
 
-  private RunningContext.Reports reportsOf(int inc) {
-    ActorRef<Command> self = ctx.getSelf();
+  private static NodeWork.Wiring wiring(ActorRef<Command> self) {
+    return new NodeWork.Wiring() {
+      @Override
+      public Runnable wake(int incarnation) {
+        Progress progress = new Progress(incarnation);
+        return () -> self.tell(progress);
+      }
+
+      @Override
+      public RunningContext.Reports reports(int incarnation) {
+        return reportsOf(self, incarnation);
+      }
+    };
+  }
+
+  private static RunningContext.Reports reportsOf(ActorRef<Command> self, int inc) {
     return new RunningContext.Reports() {
       @Override
       public void failed(String reason, Throwable cause) {
@@ -495,56 +460,54 @@ public final class NodeRunner {
 
   /** From idle, or once the task in flight has ended: stops and closes the node, then finishes. */
   private Behavior<Command> continueRemoval() {
-    if (!incarnation.hasInstance() || current == NodeState.CLOSED) {
+    if (!work.hasOpenInstance()) {
       return finishRemoval();
     }
-    return submit(false, current == NodeState.RUNNING ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE)
-        : List.of(LifecycleAction.CLOSE));
+    work.run(work.current() == NodeState.RUNNING ? List.of(LifecycleAction.STOP, LifecycleAction.CLOSE) : List.of(LifecycleAction.CLOSE));
+    return busy;
   }
 
   private Behavior<Command> finishRemoval() {
     env.processes().ports().releaseNode(path.toString());
     reporter.sendCheckpoint();
     timers.cancelAll();
-    Node ended = endIncarnation();
-    if (current != NodeState.CLOSED && current != NodeState.FAILED) {
-      incarnation.closeInBackground(ended);
-    }
+    work.endForRemoval();
     reporter.removed();
     return Behaviors.stopped();
   }
 
   private Behavior<Command> onRemoveTimedOut() {
     nodeLog.warn("removal did not finish within {} ms (stuck {} of {}); removing the node anyway", settings.removeTimeout().toMillis(),
-        incarnation.work() == null ? "between steps" : "in " + incarnation.work().running().callName() + "()", current);
-    abandonWork();
+        work.incarnation().work() == null ? "between steps" : "in " + work.incarnation().work().running().callName() + "()",
+        work.current());
+    work.abandonWork();
     return finishRemoval();
   }
 
   // ---- health -----------------------------------------------------------------------------------
 
   private Behavior<Command> onCrashed(Crashed crashed) {
-    if (crashed.incarnation() != incarnation.number() || !incarnation.context().alive()) {
+    if (!work.isCurrent(crashed.incarnation()) || !work.incarnation().context().alive()) {
       return Behaviors.same();
     }
     return crash(crashed.reason(), crashed.cause());
   }
 
   private Behavior<Command> onCallbackTimedOut(CallbackTimedOut timeout) {
-    if (timeout.incarnation() != incarnation.number()) {
+    if (!work.isCurrent(timeout.incarnation())) {
       return Behaviors.same();
     }
-    return crash(hangs.timedOutReason(timeout.what()), null);
+    return crash(work.timedOutReason(timeout.what()), null);
   }
 
   /** Only an idle RUNNING node is judged: during a callback, callback-timeout watches for hangs. */
   private Behavior<Command> onWatchdogTick() {
-    Optional<String> missed = current == NodeState.RUNNING ? hangs.missedKeepalive(incarnation.context()) : Optional.empty();
+    Optional<String> missed = work.missedKeepalive();
     return missed.isPresent() ? crash(missed.get(), null) : Behaviors.same();
   }
 
   private Behavior<Command> onNodeNotified(NodeNotified notified) {
-    if (notified.incarnation() == incarnation.number()) {
+    if (work.isCurrent(notified.incarnation())) {
       nodeLog.info("notification: {}", notified.message());
       reporter.notified(notified.message());
     }
@@ -565,16 +528,10 @@ public final class NodeRunner {
 
   /** The incarnation ends; then removal finishes, a MANAGED node stalls, or an AUTO one restarts within its budget. */
   private Behavior<Command> crash(String reason, Throwable cause) {
-    incarnation.logCrash(reason, cause);
-    NodeTask task = incarnation.work();
-    boolean crashedInClose = task != null && task.running() == LifecycleAction.CLOSE;
-    reporter.noteExit(incarnation.process());
-    abandonWork();
-    Node ended = endIncarnation();
-    boolean closeEnded = current != NodeState.CLOSED && !crashedInClose;
+    reporter.noteExit(work.process());
+    NodeWork.Ended ended = work.crash(reason, cause);
     Instant at = clock.instant();
     reporter.failed(reason, at);
-    enter(NodeState.FAILED);
     try {
       if (removing) {
         return finishRemoval();
@@ -600,46 +557,22 @@ public final class NodeRunner {
         return startIncarnation();
       }
       nodeLog.info("restarting in {} ms", delay.toMillis());
-      timers.startSingleTimer(RESTART_TIMER, new RestartDue(incarnation.number()), delay);
+      timers.startSingleTimer(RESTART_TIMER, new RestartDue(work.incarnation().number()), delay);
       return backingOff;
     } finally {
-      if (closeEnded) {
-        incarnation.closeInBackground(ended);
-      }
+      work.close(ended);
     }
   }
 
   private Behavior<Command> onRestartDue(RestartDue due) {
-    if (due.incarnation() != incarnation.number()) {
+    if (!work.isCurrent(due.incarnation())) {
       return Behaviors.same();
     }
     reporter.countRestart();
     return startIncarnation();
   }
 
-  /** Stops the work in flight: its reports are ignored from now on, and its thread is interrupted. */
-  private void abandonWork() {
-    hangs.returned();
-    incarnation.abandonWork();
-  }
-
-  /** Ends the current incarnation: its reports are ignored from now on. Returns its instance, or null. */
-  private Node endIncarnation() {
-    hangs.notRunning();
-    return incarnation.end();
-  }
-
   // ---- status -----------------------------------------------------------------------------------
-
-  private void enter(NodeState state) {
-    if (state == NodeState.RUNNING) {
-      hangs.running(incarnation.context());
-    } else if (current == NodeState.RUNNING) {
-      hangs.notRunning();
-    }
-    current = state;
-    since = clock.instant();
-  }
 
   private Behavior<Command> onStabilityTick() {
     reporter.onStabilityTick(this::emit);
@@ -647,10 +580,10 @@ public final class NodeRunner {
   }
 
   private void emit() {
-    if (current == requested) {
+    if (work.current() == requested) {
       crashPolicy.arrived(clock.instant());
     }
-    reporter.emit(current, requested, mode, stalled, since, seq, incarnation.process());
+    reporter.emit(work.current(), requested, mode, stalled, work.since(), seq, work.process());
   }
 
   static String describe(Throwable error) {

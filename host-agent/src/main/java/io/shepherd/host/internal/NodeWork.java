@@ -1,0 +1,251 @@
+package io.shepherd.host.internal;
+
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.internal.process.ProcessControl;
+import io.shepherd.node.Node;
+import io.shepherd.node.Params;
+import io.shepherd.protocol.Checkpoint;
+import io.shepherd.protocol.LifecycleAction;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+
+/**
+ * The instance side of one node, owned by its {@link NodeRunner}: the current {@link Incarnation},
+ * the state its instance is in and since when, and the {@link HangWatch} over its callbacks. The
+ * runner decides (requests, mode, crashes, removal); this class carries each decision out on the
+ * instance and keeps its state in step with what the node's task reports. Runs inside the runner's
+ * message handling only; the node's own code runs on node threads.
+ */
+final class NodeWork {
+
+  /** How an incarnation's task and its node reach the runner. */
+  interface Wiring {
+    /** Tells the runner that the task of {@code incarnation} has reports queued (called on a node thread). */
+    Runnable wake(int incarnation);
+
+    /** What the node of {@code incarnation} reports by itself: failures, notifications, checkpoints. */
+    RunningContext.Reports reports(int incarnation);
+  }
+
+  /** What a crash left: the instance to close in the background, if it is to be closed. */
+  record Ended(Node toClose) {}
+
+  private final NodePath path;
+  private final NodeSpec spec;
+  private final HostEnvironment env;
+  private final HostSettings settings;
+  private final Executor nodeThreads;
+  private final Logger nodeLog;
+  private final AtomicReference<Checkpoint> checkpoints;
+  private final HangWatch<?> hangs;
+  private final Wiring wiring;
+  private final Clock clock;
+  private Incarnation incarnation;
+  private NodeState current = NodeState.CREATED;
+  private Instant since;
+  private boolean created;
+
+  /**
+   * @param nodeThreads where the node's code runs ({@code shepherd.host.node-dispatcher})
+   * @param checkpoints the node's last checkpoint, shared by its incarnations
+   */
+  NodeWork(NodePath path, NodeSpec spec, HostEnvironment env, Executor nodeThreads, Logger nodeLog,
+           AtomicReference<Checkpoint> checkpoints, HangWatch<?> hangs, Wiring wiring, Clock clock) {
+    this.path = path;
+    this.spec = spec;
+    this.env = env;
+    this.settings = env.settings();
+    this.nodeThreads = nodeThreads;
+    this.nodeLog = nodeLog;
+    this.checkpoints = checkpoints;
+    this.hangs = hangs;
+    this.wiring = wiring;
+    this.clock = clock;
+    this.since = clock.instant();
+  }
+
+  NodeState current() {
+    return current;
+  }
+
+  Instant since() {
+    return since;
+  }
+
+  /** True once an instance of the node has been made (the node exists). */
+  boolean created() {
+    return created;
+  }
+
+  /** The current incarnation; null before the first. */
+  Incarnation incarnation() {
+    return incarnation;
+  }
+
+  /** The process controls of the current instance, if it runs an OS process. */
+  Optional<ProcessControl> process() {
+    return incarnation.process();
+  }
+
+  /** True if {@code number} is the current incarnation. */
+  boolean isCurrent(int number) {
+    return incarnation != null && incarnation.number() == number;
+  }
+
+  /** The task of incarnation {@code number} if it is the one in flight, else null (a late report). */
+  NodeTask task(int number) {
+    NodeTask task = incarnation.work();
+    return task != null && task.incarnation() == number ? task : null;
+  }
+
+  /** True if the instance can be driven: it exists and is not closed. */
+  boolean hasOpenInstance() {
+    return incarnation.hasInstance() && current != NodeState.CLOSED;
+  }
+
+  // ---- carrying out the runner's decisions ------------------------------------------------------
+
+  /** A new incarnation: a fresh instance, then {@code steps} on it, in one task. */
+  void begin(List<LifecycleAction> steps) {
+    int number = incarnation == null ? 1 : incarnation.number() + 1;
+    current = NodeState.CREATED;
+    incarnation = new Incarnation(number, new RunningContext(path, env.hostId(), new Params(spec.params()), number,
+        wiring.reports(number), checkpoints, settings.maxCheckpointSize()), nodeThreads, nodeLog, path.toString());
+    submit(true, steps);
+  }
+
+  /** {@code steps} on the current instance, in one task. */
+  void run(List<LifecycleAction> steps) {
+    submit(false, steps);
+  }
+
+  private void submit(boolean instantiate, List<LifecycleAction> steps) {
+    HostEnvironment host = env;
+    NodeSpec nodeSpec = spec;
+    NodePath nodePath = path;
+    NodeTask task = incarnation.start(instantiate, steps, wiring.wake(incarnation.number()), () -> host.newNode(nodePath, nodeSpec));
+    if (instantiate) {
+      hangs.constructing(incarnation.number(), spec.type());
+    } else {
+      hangs.calling(incarnation.number(), task.running());
+    }
+  }
+
+  /** The task in flight stops after the step in progress. */
+  void stopAfterStep() {
+    incarnation.work().stop();
+  }
+
+  /** Enters {@code state} (the runner's own decision: CLOSED without an instance, FAILED after a crash). */
+  void enter(NodeState state) {
+    if (state == NodeState.RUNNING) {
+      hangs.running(incarnation.context());
+    } else if (current == NodeState.RUNNING) {
+      hangs.notRunning();
+    }
+    current = state;
+    since = clock.instant();
+  }
+
+  // ---- what the task reports --------------------------------------------------------------------
+
+  /** The task made the instance: the node is CREATED. Returns true if it is the node's first instance. */
+  boolean instantiated(Node node) {
+    incarnation.instantiated(node);
+    boolean first = !created;
+    created = true;
+    enter(NodeState.CREATED);
+    NodeTask task = incarnation.work();
+    if (!task.hasSteps()) {
+      hangs.returned();
+    } else {
+      hangs.calling(incarnation.number(), task.running());
+    }
+    return first;
+  }
+
+  /** A step returned: the node is at its target, and the next step (if any) is watched. */
+  void stepDone(NodeTask.StepDone done) {
+    if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
+      hangs.keepaliveDeadline(done.keepalive());
+    }
+    enter(done.action().target());
+    LifecycleAction next = incarnation.work().advancePast(done.action());
+    if (next != null) {
+      hangs.calling(incarnation.number(), next);
+    } else {
+      hangs.returned();
+    }
+    if (current == NodeState.CLOSED) {
+      incarnation.closed();
+    }
+  }
+
+  /** The task has run its course (or ended in an error the runner handles next). */
+  void taskEnded() {
+    hangs.returned();
+    incarnation.taskEnded();
+  }
+
+  // ---- hangs ------------------------------------------------------------------------------------
+
+  /** Why the callback {@code what} counts as hung. */
+  String timedOutReason(String what) {
+    return hangs.timedOutReason(what);
+  }
+
+  /** A missed keepalive of a node idle in RUNNING (during a callback, callback-timeout watches instead). */
+  Optional<String> missedKeepalive() {
+    return current == NodeState.RUNNING ? hangs.missedKeepalive(incarnation.context()) : Optional.empty();
+  }
+
+  // ---- endings ----------------------------------------------------------------------------------
+
+  /**
+   * The incarnation crashed: it is logged, its work abandoned (late reports ignored, its thread
+   * interrupted), it ends and the node is FAILED. Returns the instance to close, unless it crashed
+   * in (or after) its own close.
+   */
+  Ended crash(String reason, Throwable cause) {
+    incarnation.logCrash(reason, cause);
+    NodeTask task = incarnation.work();
+    boolean crashedInClose = task != null && task.running() == LifecycleAction.CLOSE;
+    abandonWork();
+    Node instance = end();
+    boolean close = current != NodeState.CLOSED && !crashedInClose;
+    enter(NodeState.FAILED);
+    return new Ended(close ? instance : null);
+  }
+
+  /** The node is being removed: its work is over; an instance left open is closed in the background. */
+  void endForRemoval() {
+    Node instance = end();
+    if (current != NodeState.CLOSED && current != NodeState.FAILED) {
+      incarnation.closeInBackground(instance);
+    }
+  }
+
+  /** Stops the work in flight: its reports are ignored from now on, and its thread is interrupted. */
+  void abandonWork() {
+    hangs.returned();
+    incarnation.abandonWork();
+  }
+
+  /** Closes what a crash left, on a node thread, unawaited. */
+  void close(Ended ended) {
+    incarnation.closeInBackground(ended.toClose());
+  }
+
+  private Node end() {
+    hangs.notRunning();
+    return incarnation.end();
+  }
+}
