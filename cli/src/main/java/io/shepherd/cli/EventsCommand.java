@@ -64,7 +64,7 @@ final class EventsCommand implements Callable<Integer> {
     PrintStream out = System.out;
     ShepherdClient client = connection.client(commandLine);
     if (!follow) {
-      Api.RecentEvents recent = client.recentEvents(null, 10_000).toCompletableFuture().join();
+      Api.RecentEvents recent = client.events().recent(null, 10_000).toCompletableFuture().join();
       Set<String> wanted = typeSet;
       recent.events().stream()
           .filter(e -> wanted == null || wanted.contains(e.type()))
@@ -74,7 +74,7 @@ final class EventsCommand implements Callable<Integer> {
       return 0;
     }
     CountDownLatch stop = new CountDownLatch(1);
-    EventSubscription subscription = client.subscribeEvents(typeSet, node, e -> print(out, e));
+    EventSubscription subscription = client.events().subscribe(typeSet, node, e -> print(out, e));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       subscription.close();
       stop.countDown();

@@ -70,14 +70,14 @@ final class LogsCommand implements Callable<Integer> {
     PrintStream out = System.out;
     ShepherdClient client = connection.client(commandLine);
     if (!follow) {
-      LogProtocol.Tail tail = client.tailLogs(filter, limit).toCompletableFuture().join();
+      LogProtocol.Tail tail = client.logs().tail(filter, limit).toCompletableFuture().join();
       tail.records().forEach(r -> print(out, r));
       return 0;
     }
     LogFilter from = filter.sinceMicros() != null ? filter
         : new LogFilter(filter.node(), filter.minLevel(), (Instant.now().toEpochMilli() - 10_000) * 1000);
     AtomicReference<ShepherdException> failure = new AtomicReference<>();
-    LogSubscription subscription = client.subscribeLogs(from, r -> print(out, r), timeout, failure::set);
+    LogSubscription subscription = client.logs().subscribe(from, r -> print(out, r), timeout, failure::set);
     if (subscription.awaitConnected(Duration.ZERO)) {
       System.err.println("logs: following" + (since == null ? " (from 10 s ago)" : "") + "; Ctrl-C stops");
     }

@@ -93,7 +93,7 @@ public final class LogSubscription implements AutoCloseable {
     params.put("level", filter.minLevel() == null ? "" : filter.minLevel().name());
     params.put("since", sinceMicros == null ? "" : Instant.ofEpochSecond(sinceMicros / 1_000_000,
         (sinceMicros % 1_000_000) * 1000).toString());
-    String query = ShepherdClient.query(params);
+    String query = Calls.query(params);
     return query.isEmpty() ? "?" : query;
   }
 

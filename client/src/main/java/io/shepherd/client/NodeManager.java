@@ -1,5 +1,6 @@
 package io.shepherd.client;
 
+import io.shepherd.protocol.Api;
 import io.shepherd.protocol.Event;
 import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.Mode;
@@ -29,14 +30,16 @@ import java.util.function.Consumer;
 public final class NodeManager implements AutoCloseable {
 
   private final ShepherdClient client;
+  private final Http http;
   private final List<NodePath> paths;
   private final String manager;
   private final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
   private final List<Consumer<Fault>> subscribers = new CopyOnWriteArrayList<>();
   private EventSubscription stream;
 
-  NodeManager(ShepherdClient client, List<NodePath> paths, String manager) {
+  NodeManager(ShepherdClient client, Http http, List<NodePath> paths, String manager) {
     this.client = client;
+    this.http = http;
     this.paths = List.copyOf(paths);
     this.manager = manager;
   }
@@ -65,12 +68,12 @@ public final class NodeManager implements AutoCloseable {
 
   /** Takes every node of the set in MANAGED mode, with this client as manager. */
   public CompletionStage<Void> setManaged() {
-    return client.setMode(paths, Mode.MANAGED);
+    return setMode(Mode.MANAGED);
   }
 
   /** Returns every node of the set to AUTO mode. */
   public CompletionStage<Void> setAuto() {
-    return client.setMode(paths, Mode.AUTO);
+    return setMode(Mode.AUTO);
   }
 
   /** Requests a state of one node of the set (a new request also revives it if stalled). */
@@ -113,12 +116,12 @@ public final class NodeManager implements AutoCloseable {
         return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument(e.getMessage()));
       }
     }
-    return client.revive(chosen);
+    return revive(chosen);
   }
 
   /** Revives every stalled node of the set. */
   public CompletionStage<Void> reviveStalled() {
-    return stalledNodes().thenCompose(client::revive);
+    return stalledNodes().thenCompose(this::revive);
   }
 
   /** The faults of these nodes since the last check, oldest first (Guardian's node checker). */
@@ -140,6 +143,19 @@ public final class NodeManager implements AutoCloseable {
 
   public void unsubscribe(Consumer<Fault> subscriber) {
     subscribers.remove(subscriber);
+  }
+
+  private CompletionStage<Void> setMode(Mode mode) {
+    return http.call("POST", Api.PREFIX + "/mode", new Api.SetMode(paths.stream().map(NodePath::toString).toList(), mode,
+        mode == Mode.MANAGED ? manager : null), Api.Answer.class).thenApply(a -> null);
+  }
+
+  private CompletionStage<Void> revive(List<NodePath> chosen) {
+    if (chosen.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return http.call("POST", Api.PREFIX + "/revive", new Api.Paths(chosen.stream().map(NodePath::toString).toList()), Api.Answer.class)
+        .thenApply(a -> null);
   }
 
   private CompletableFuture<NodePath> member(String path) {

@@ -1,49 +1,30 @@
 package io.shepherd.client;
 
+import static io.shepherd.client.Calls.parse;
+
 import com.fasterxml.jackson.databind.JavaType;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
-import io.shepherd.protocol.Event;
 import io.shepherd.protocol.GroupPath;
-import io.shepherd.protocol.HostRequest;
 import io.shepherd.protocol.LifecycleAction;
-import io.shepherd.protocol.LogFilter;
-import io.shepherd.protocol.LogProtocol;
-import io.shepherd.protocol.LogRecord;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
-import io.shepherd.protocol.Names;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The Java API of Shepherd for acquisition applications, over the HTTP API of the cluster's
@@ -76,11 +57,15 @@ public final class ShepherdClient implements AutoCloseable {
   private final Http http;
   private final Session session;
   private final List<AutoCloseable> streams = new CopyOnWriteArrayList<>();
+  private final EventCalls events;
+  private final LogCalls logs;
 
   private ShepherdClient(ClientSettings settings, Http http) {
     this.settings = settings;
     this.http = http;
     this.session = new Session(http, settings);
+    this.events = new EventCalls(http, settings, streams::add);
+    this.logs = new LogCalls(http, settings, streams::add);
   }
 
   /**
@@ -128,7 +113,7 @@ public final class ShepherdClient implements AutoCloseable {
    * call timeout).
    */
   public String clientId() {
-    return join(session.id());
+    return Calls.join(session.id(), settings.callTimeout());
   }
 
   public ClientSettings settings() {
@@ -194,7 +179,7 @@ public final class ShepherdClient implements AutoCloseable {
    */
   public CompletionStage<NodeStatus> createNode(String path, NodeSpec spec, NodeState requested) {
     if (spec == null || requested == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("spec and requested state are required"));
+      return Calls.invalid("spec and requested state are required");
     }
     return parse(() -> NodePath.parse(path)).thenCompose(p -> http.call("POST", V1 + "/nodes",
         new Api.CreateNode(p.toString(), spec, requested), Api.Answer.class)).thenApply(Api.Answer::node);
@@ -237,7 +222,7 @@ public final class ShepherdClient implements AutoCloseable {
    */
   public CompletionStage<NodeStatus> perform(String path, LifecycleAction action) {
     if (action == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("action is required"));
+      return Calls.invalid("action is required");
     }
     return nodeCall(path, action.callName(), null);
   }
@@ -248,7 +233,7 @@ public final class ShepherdClient implements AutoCloseable {
    */
   public CompletionStage<Void> request(String path, NodeState state) {
     if (state == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("state is required"));
+      return Calls.invalid("state is required");
     }
     return nodeCall(path, "request", new Api.RequestState(state, false)).thenApply(n -> null);
   }
@@ -256,7 +241,7 @@ public final class ShepherdClient implements AutoCloseable {
   /** Requests a state and completes with the node's status once it has arrived there. */
   public CompletionStage<NodeStatus> requestAndAwait(String path, NodeState state) {
     if (state == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("state is required"));
+      return Calls.invalid("state is required");
     }
     return nodeCall(path, "request", new Api.RequestState(state, true));
   }
@@ -274,7 +259,7 @@ public final class ShepherdClient implements AutoCloseable {
    */
   public CompletionStage<NodeStatus> createProcess(String path, ProcessSpec process, NodeState requested) {
     if (process == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a process spec is required"));
+      return Calls.invalid("a process spec is required");
     }
     return createNode(path, NodeSpec.process(process), requested);
   }
@@ -292,59 +277,19 @@ public final class ShepherdClient implements AutoCloseable {
   /** Writes a line to the stdin of a process node created with stdin on. */
   public CompletionStage<Void> sendInput(String path, String line) {
     if (line == null || line.length() > Api.MAX_INPUT_LINE) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("an input line must be at most " + Api.MAX_INPUT_LINE
-          + " characters"));
+      return Calls.invalid("an input line must be at most " + Api.MAX_INPUT_LINE
+          + " characters");
     }
     return nodeCall(path, "input", new Api.Input(line)).thenApply(n -> null);
   }
 
-  /** Reserves {@code count} free TCP ports on a host until released. */
-  public CompletionStage<List<Integer>> bindTcp(String hostId, int count) {
-    return hostCall(hostId, "POST", "/ports", () -> new HostRequest.BindPorts(false, count), new Api.BindPorts("tcp", count))
-        .thenApply(Api.HostAnswer::ports);
-  }
-
-  /** Reserves {@code count} free UDP ports on a host until released. */
-  public CompletionStage<List<Integer>> bindUdp(String hostId, int count) {
-    return hostCall(hostId, "POST", "/ports", () -> new HostRequest.BindPorts(true, count), new Api.BindPorts("udp", count))
-        .thenApply(Api.HostAnswer::ports);
-  }
-
-  /** Releases ports reserved with {@link #bindTcp} ({@code udp} false) or {@link #bindUdp}; completes with those released. */
-  public CompletionStage<List<Integer>> release(String hostId, boolean udp, List<Integer> ports) {
-    return hostCall(hostId, "POST", "/ports/release", () -> new HostRequest.ReleasePorts(udp, ports),
-        new Api.ReleasePorts(udp ? "udp" : "tcp", ports)).thenApply(Api.HostAnswer::ports);
-  }
-
-  /** The ports reserved on a host ({@code udp} false: TCP), in ascending order: by clients, and the named ports of its nodes. */
-  public CompletionStage<List<Integer>> reservedPorts(String hostId, boolean udp) {
-    return hostCall(hostId, "GET", "/ports?protocol=" + (udp ? "udp" : "tcp"), () -> new HostRequest.ListPorts(udp), null)
-        .thenApply(Api.HostAnswer::ports);
-  }
-
-  /** The value a host sets for an environment variable of the processes it starts, if it sets one. */
-  public CompletionStage<Optional<String>> getEnv(String hostId, String name) {
-    if (name == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a variable name is required"));
-    }
-    return environment(hostId).thenCompose(env -> parse(() -> new HostRequest.GetEnv(name)).thenApply(r -> Optional.ofNullable(env.get(name))));
-  }
-
-  /** Every variable a host sets for the processes it starts. */
-  public CompletionStage<Map<String, String>> environment(String hostId) {
-    return hostCall(hostId, "GET", "/env", () -> new HostRequest.GetEnv(null), null).thenApply(Api.HostAnswer::env);
-  }
-
-  /** Sets ({@code value} null: removes) a variable for the processes a host starts from now on. */
-  public CompletionStage<Void> setEnv(String hostId, String name, String value) {
-    return parse(() -> new HostRequest.SetEnv(name, value)).thenCompose(checked -> value == null
-        ? hostCall(hostId, "DELETE", "/env/" + name, () -> checked, null)
-        : hostCall(hostId, "PUT", "/env/" + name, () -> checked, new Api.EnvValue(value))).thenApply(a -> null);
-  }
-
-  private CompletionStage<Api.HostAnswer> hostCall(String hostId, String method, String path, Supplier<HostRequest> check, Object body) {
-    return parse(() -> Names.checkHostId(hostId)).thenCompose(id -> parse(check))
-        .thenCompose(checked -> http.call(method, V1 + "/hosts/" + hostId + path, body, Api.HostAnswer.class));
+  /**
+   * The calls to one host: ports ({@code bindTcp}, {@code release}, ...) and the environment of the
+   * processes it starts ({@code setEnv}, ...). The id is checked by each call, whose stage fails if
+   * it is malformed or names no registered host.
+   */
+  public HostCalls host(String hostId) {
+    return new HostCalls(http, hostId);
   }
 
   // ---- site files and up/down (OCS) --------------------------------------------------------------
@@ -366,39 +311,11 @@ public final class ShepherdClient implements AutoCloseable {
 
   /** Applies (or with {@code dryRun}, plans) the text of a site file named {@code source} in messages. */
   public CompletionStage<ManagerProtocol.SiteApplied> apply(String text, String source, boolean dryRun) {
-    if (text == null || source == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a site file's text and name are required"));
-    }
-    String query = "?source=" + URLEncoder.encode(source, StandardCharsets.UTF_8) + (dryRun ? "&dry-run=true" : "");
-    return http.send("POST", V1 + "/site" + query, text.getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8",
-            settings.callTimeout())
-        .thenApply(body -> read(body, Api.SitePlan.class))
-        .thenApply(plan -> new ManagerProtocol.SiteApplied(plan.added(), plan.changed(), plan.removed(), plan.unchanged()));
+    return SiteFiles.apply(http, settings.callTimeout(), text, source, dryRun);
   }
 
   private CompletionStage<ManagerProtocol.SiteApplied> site(Path file, boolean dryRun) {
-    if (file == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a site file is required"));
-    }
-    String text;
-    try {
-      if (Files.isDirectory(file)) {
-        throw new ShepherdException.InvalidArgument("site file " + file + " is a directory, not a site file");
-      }
-      if (!Files.isRegularFile(file)) {
-        throw new ShepherdException.InvalidArgument("site file " + file + ": no such file");
-      }
-      text = Files.readString(file);
-    } catch (CharacterCodingException | UncheckedIOException e) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("site file " + file + " is not a UTF-8 text file; "
-          + "a site file is HOCON text"));
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("site file " + file + " cannot be read: "
-          + e.getMessage()));
-    } catch (ShepherdException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return apply(text, file.toString(), dryRun);
+    return SiteFiles.read(file).thenCompose(text -> apply(text, file.toString(), dryRun));
   }
 
   /**
@@ -409,8 +326,8 @@ public final class ShepherdClient implements AutoCloseable {
    */
   public CompletionStage<String> update(List<ManagerProtocol.TargetState> requests) {
     if (requests == null || requests.isEmpty()) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("no targets given; give node paths, group paths, "
-          + "host ids or all"));
+      return Calls.invalid("no targets given; give node paths, group paths, "
+          + "host ids or all");
     }
     return http.call("POST", V1 + "/update", new Api.Update(requests), Api.Answer.class).thenApply(Api.Answer::message);
   }
@@ -435,94 +352,21 @@ public final class ShepherdClient implements AutoCloseable {
 
   private CompletionStage<String> targets(String call, String... targets) {
     return parse(() -> Arrays.stream(targets).map(t -> new ManagerProtocol.TargetState(t, NodeState.RUNNING).target()).toList())
-        .thenCompose(list -> list.isEmpty() ? CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("no targets given; "
-            + "give node paths, group paths, host ids or all")) : http.call("POST", V1 + call, new Api.Targets(list), Api.Answer.class))
+        .thenCompose(list -> list.isEmpty() ? Calls.invalid("no targets given; "
+            + "give node paths, group paths, host ids or all") : http.call("POST", V1 + call, new Api.Targets(list), Api.Answer.class))
         .thenApply(Api.Answer::message);
   }
 
   // ---- events and logs ---------------------------------------------------------------------------
 
-  /**
-   * Streams the cluster's events to {@code consumer}, from now on, on a thread of the
-   * subscription's own: node state changes, crashes, stalls, notifications, modes, hosts, members,
-   * groups, Manager epochs, faults of managed nodes. Returns once the stream is connected (within
-   * the call timeout). Across a reconnection it resumes where it left off; a {@value Event#RESYNC}
-   * event says events were missed (a Manager failover): read the status again.
-   *
-   * @param types the event types wanted (see {@link Event}), or null for all
-   * @param node a glob over node paths ({@code daq1/acq/*}, {@code **}/recorder), or null for all
-   */
-  public EventSubscription subscribeEvents(Set<String> types, String node, Consumer<Event> consumer) {
-    if (consumer == null) {
-      throw new ShepherdException.InvalidArgument("a consumer is required");
-    }
-    try {
-      if (types != null) {
-        Event.parseTypes(String.join(",", types));
-      }
-      if (node != null) {
-        new LogFilter(node, null, null);
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ShepherdException.InvalidArgument(e.getMessage());
-    }
-    String query = query(Map.of("types", types == null ? "" : String.join(",", types), "node", node == null ? "" : node));
-    EventSubscription subscription = new EventSubscription(http, V1 + "/events" + query, consumer);
-    streams.add(subscription);
-    subscription.awaitConnected(settings.callTimeout());
-    return subscription;
+  /** The cluster's events: {@code subscribe(...)} streams them, {@code recent(...)} reads them for callers that poll. */
+  public EventCalls events() {
+    return events;
   }
 
-  /** Every event; see {@link #subscribeEvents(Set, String, Consumer)}. */
-  public EventSubscription subscribeEvents(Consumer<Event> consumer) {
-    return subscribeEvents(null, null, consumer);
-  }
-
-  /** The events after {@code afterId} (null: every one the API member keeps), for callers that poll. */
-  public CompletionStage<Api.RecentEvents> recentEvents(String afterId, int limit) {
-    return http.call("GET", V1 + "/events/recent" + query(Map.of("after", afterId == null ? "" : afterId, "limit",
-        Integer.toString(limit))), null, Api.RecentEvents.class);
-  }
-
-  /**
-   * Streams the cluster's log records that match {@code filter} to {@code consumer}, in time order:
-   * first those the log server still holds from the filter's {@code since}, then each new one. The
-   * consumer is called on a thread of the subscription's own, one record at a time, each record
-   * once, across a reconnection and a Manager failover too. Returns once the stream is connected
-   * (within the call timeout): every record from then on arrives.
-   *
-   * @return the subscription: close it to stop
-   */
-  public LogSubscription subscribeLogs(LogFilter filter, Consumer<LogRecord> consumer) {
-    return subscribeLogs(filter, consumer, null, null);
-  }
-
-  /**
-   * Like {@link #subscribeLogs(LogFilter, Consumer)}; {@code onFailed} hears once the subscription
-   * gives up: the API refused it, or no log server answered for {@code giveUpAfter} (null: never give up).
-   */
-  public LogSubscription subscribeLogs(LogFilter filter, Consumer<LogRecord> consumer, Duration giveUpAfter,
-                                       Consumer<ShepherdException> onFailed) {
-    if (filter == null || consumer == null) {
-      throw new ShepherdException.InvalidArgument("a filter (LogFilter.all() for everything) and a consumer are required");
-    }
-    LogSubscription subscription = new LogSubscription(http, filter, consumer, giveUpAfter, onFailed);
-    streams.add(subscription);
-    subscription.awaitConnected(settings.callTimeout());
-    return subscription;
-  }
-
-  /** The newest records the log server holds that match {@code filter}, at most {@code limit} (1 to 10,000), oldest first. */
-  public CompletionStage<LogProtocol.Tail> tailLogs(LogFilter filter, int limit) {
-    if (filter == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a filter is required; LogFilter.all() for everything"));
-    }
-    if (limit < 1 || limit > LogProtocol.QueryTail.MAX_LIMIT) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a tail has 1 to "
-          + LogProtocol.QueryTail.MAX_LIMIT + " records, not " + limit));
-    }
-    return http.call("GET", V1 + "/logs" + LogSubscription.query(filter, filter.sinceMicros()) + "&limit=" + limit, null,
-        LogProtocol.Tail.class);
+  /** The cluster's log records: {@code subscribe(...)} streams them in time order, {@code tail(...)} reads the newest. */
+  public LogCalls logs() {
+    return logs;
   }
 
   // ---- managed nodes (Guardian's NodeManager) ----------------------------------------------------
@@ -545,12 +389,8 @@ public final class ShepherdClient implements AutoCloseable {
     if (parsed.isEmpty()) {
       throw new ShepherdException.InvalidArgument("a NodeManager needs at least one node path");
     }
-    String id = clientId();
-    NodeManager manager = new NodeManager(this, parsed, id);
-    EventSubscription faults = new EventSubscription(http, V1 + "/events?types=" + Event.FAULT, manager::onEvent);
-    manager.attach(faults);
-    streams.add(faults);
-    faults.awaitConnected(settings.callTimeout());
+    NodeManager manager = new NodeManager(this, http, parsed, clientId());
+    manager.attach(events.faults(manager::onEvent));
     return manager;
   }
 
@@ -561,26 +401,11 @@ public final class ShepherdClient implements AutoCloseable {
    */
   public CompletionStage<String> setMode(List<String> paths, Mode mode, String manager) {
     if (paths == null || paths.isEmpty() || mode == null) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("give node paths and a mode"));
+      return Calls.invalid("give node paths and a mode");
     }
     return parse(() -> paths.stream().map(p -> NodePath.parse(p).toString()).toList())
         .thenCompose(checked -> http.call("POST", V1 + "/mode", new Api.SetMode(checked, mode, manager), Api.Answer.class))
         .thenApply(Api.Answer::message);
-  }
-
-  CompletionStage<Void> setMode(List<NodePath> paths, Mode mode) {
-    return (mode == Mode.MANAGED ? session.id() : CompletableFuture.completedFuture((String) null))
-        .thenCompose(id -> http.call("POST", V1 + "/mode", new Api.SetMode(paths.stream().map(NodePath::toString).toList(), mode, id),
-            Api.Answer.class))
-        .thenApply(a -> null);
-  }
-
-  CompletionStage<Void> revive(List<NodePath> paths) {
-    if (paths.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return http.call("POST", V1 + "/revive", new Api.Paths(paths.stream().map(NodePath::toString).toList()), Api.Answer.class)
-        .thenApply(a -> null);
   }
 
   void forget(AutoCloseable stream) {
@@ -591,42 +416,6 @@ public final class ShepherdClient implements AutoCloseable {
 
   private <T> JavaType listOf(Class<T> type) {
     return http.json().getTypeFactory().constructCollectionType(List.class, type);
-  }
-
-  private <T> T read(byte[] body, Class<T> type) {
-    try {
-      return http.json().readValue(body, type);
-    } catch (IOException e) {
-      throw new CompletionException(new ShepherdException(ErrorCode.INTERNAL, "cannot read the API's answer: " + e.getMessage()));
-    }
-  }
-
-  /** A query string of the parameters that are not empty. */
-  static String query(Map<String, String> params) {
-    String query = new TreeMap<>(params).entrySet().stream().filter(e -> !e.getValue().isEmpty())
-        .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-    return query.isEmpty() ? "" : "?" + query;
-  }
-
-  private <T> T join(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ShepherdException.Timeout("interrupted");
-    } catch (ExecutionException e) {
-      throw Http.unwrap(e) instanceof ShepherdException s ? s : new ShepherdException(ErrorCode.INTERNAL, Http.unwrap(e).toString());
-    } catch (TimeoutException e) {
-      throw new ShepherdException.Timeout("no answer within " + settings.callTimeout().toMillis() + " ms");
-    }
-  }
-
-  private static <T> CompletableFuture<T> parse(Supplier<T> parser) {
-    try {
-      return CompletableFuture.completedFuture(parser.get());
-    } catch (IllegalArgumentException | NullPointerException e) {
-      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument(String.valueOf(e.getMessage())));
-    }
   }
 
   /**

@@ -109,7 +109,7 @@ final class LogBenchmarks {
       AtomicLong lastMicros = new AtomicLong(Long.MIN_VALUE);
       LogProtocol.LogStats before = cluster.client.status().toCompletableFuture().join().logs();
       String glob = "*/log/" + name;
-      try (LogSubscription subscription = cluster.client.subscribeLogs(new LogFilter(glob, null, null), record -> {
+      try (LogSubscription subscription = cluster.client.logs().subscribe(new LogFilter(glob, null, null), record -> {
         if (record.source().equals("subscriber")) {
           behind.addAndGet(Long.parseLong(record.message().substring(0, record.message().indexOf(' '))));
         } else if (record.message().startsWith("tick ")) {
@@ -165,7 +165,7 @@ final class LogBenchmarks {
         cluster.client.createGroup("bench-b/log", true).toCompletableFuture().join();
         long[] samples = new long[3000];
         AtomicLong index = new AtomicLong();
-        try (LogSubscription subscription = cluster.client.subscribeLogs(new LogFilter("bench-b/log/measured", null, null), r -> {
+        try (LogSubscription subscription = cluster.client.logs().subscribe(new LogFilter("bench-b/log/measured", null, null), r -> {
           if (r.message().startsWith("tick ")) {
             Instant now = Instant.now();
             long i = index.getAndIncrement();

@@ -87,7 +87,7 @@ public record Chaos(int memberKills, int processKills, Duration settled, int man
         int memberKills = 0;
         int processKills = 0;
         long lastKill;
-        try (LogSubscription records = client.subscribeLogs(LogFilter.all(), r ->
+        try (LogSubscription records = client.logs().subscribe(LogFilter.all(), r ->
             seqsBySource.computeIfAbsent(r.source(), k -> ConcurrentHashMap.newKeySet()).add(r.seq()))) {
           long end = System.nanoTime() + duration.toNanos();
           lastKill = System.nanoTime();

@@ -69,23 +69,23 @@ class BadInputTest {
     get(client.requestAndAwait("daq1/acq/sine", NodeState.RUNNING));
     get(client.requestAndAwait("daq1/acq/done", NodeState.CLOSED));
     get(client.requestAndAwait("daq1/acq/proc", NodeState.RUNNING));
-    get(client.bindTcp("daq1", 2));
-    get(client.bindUdp("daq1", 1));
-    get(client.setEnv("daq1", "SHEPHERD_BAD_INPUT", "kept"));
+    get(client.host("daq1").bindTcp(2));
+    get(client.host("daq1").bindUdp(1));
+    get(client.host("daq1").setEnv("SHEPHERD_BAD_INPUT", "kept"));
   }
 
   @Test
   void theViewSeesEveryChangeACallCanMake() {
     View before = snapshot();
-    List<Integer> tcp = get(client.bindTcp("daq1", 1));
+    List<Integer> tcp = get(client.host("daq1").bindTcp(1));
     assertNotEquals(before.tcpPorts(), snapshot().tcpPorts(), "a reserved TCP port");
-    get(client.release("daq1", false, tcp));
-    List<Integer> udp = get(client.bindUdp("daq1", 1));
+    get(client.host("daq1").release(false, tcp));
+    List<Integer> udp = get(client.host("daq1").bindUdp(1));
     assertNotEquals(before.udpPorts(), snapshot().udpPorts(), "a reserved UDP port");
-    get(client.release("daq1", true, udp));
-    get(client.setEnv("daq1", "SHEPHERD_BAD_INPUT", "changed"));
+    get(client.host("daq1").release(true, udp));
+    get(client.host("daq1").setEnv("SHEPHERD_BAD_INPUT", "changed"));
     assertNotEquals(before.environment(), snapshot().environment(), "an environment variable");
-    get(client.setEnv("daq1", "SHEPHERD_BAD_INPUT", "kept"));
+    get(client.host("daq1").setEnv("SHEPHERD_BAD_INPUT", "kept"));
     get(client.requestAndAwait("daq1/acq/sine", NodeState.RUNNING));
     assertNotEquals(before.desired(), snapshot().desired(), "a request is numbered in the desired state");
     assertEquals(before.status().nodes().size(), snapshot().status().nodes().size());
@@ -125,7 +125,8 @@ class BadInputTest {
         n.mode(), n.stalled(), n.restarts(), n.lastFailure(), n.lastFailureAt(), 0, n.managedBy(), n.pid(), n.exit(), n.since(),
         n.seq())).toList();
     return new View(new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes, true, null),
-        get(client.environment("daq1")), get(client.reservedPorts("daq1", false)), get(client.reservedPorts("daq1", true)),
+        get(client.host("daq1").environment()), get(client.host("daq1").reservedPorts(false)),
+        get(client.host("daq1").reservedPorts(true)),
         DesiredReplica.read(member.system));
   }
 
@@ -188,8 +189,8 @@ class BadInputTest {
       refused("malformed group path", INVALID, says, () -> client.createGroup(path));
       refused("malformed group path", INVALID, says, () -> client.removeGroup(path));
     });
-    refused("malformed host id", INVALID, "host id", () -> client.bindTcp("bad host", 1));
-    refused("malformed host id", INVALID, "reserved", () -> client.setEnv("any", "X", "1"));
+    refused("malformed host id", INVALID, "host id", () -> client.host("bad host").bindTcp(1));
+    refused("malformed host id", INVALID, "reserved", () -> client.host("any").setEnv("X", "1"));
     constructions.merge("malformed node path", 2, Integer::sum);
     assertTrue(assertThrows(INVALID, () -> client.nodeManager()).getMessage().contains("needs at least one node path"));
     assertTrue(assertThrows(INVALID, () -> client.nodeManager("daq1/acq")).getMessage().contains("invalid node path 'daq1/acq'"));
@@ -198,8 +199,8 @@ class BadInputTest {
   @Test
   void unknownHostsGroupsNodesTypesAndClasses() {
     refused("unknown host", ShepherdException.UnknownHost.class, "no host nohost is registered", () -> client.createGroup("nohost/acq"));
-    refused("unknown host", ShepherdException.UnknownHost.class, "no host nohost", () -> client.bindTcp("nohost", 1));
-    refused("unknown host", ShepherdException.UnknownHost.class, "no host nohost", () -> client.getEnv("nohost", "PATH"));
+    refused("unknown host", ShepherdException.UnknownHost.class, "no host nohost", () -> client.host("nohost").bindTcp(1));
+    refused("unknown host", ShepherdException.UnknownHost.class, "no host nohost", () -> client.host("nohost").getEnv("PATH"));
     refused("unknown group", ShepherdException.NoSuchGroup.class, "create the group first",
         () -> client.createNode("daq1/nogroup/n", "sine", Map.of()));
     refused("unknown group", ShepherdException.NoSuchGroup.class, "no group daq1/nogroup", () -> client.removeGroup("daq1/nogroup"));
@@ -244,15 +245,15 @@ class BadInputTest {
     rejected("unknown state", "state is missing", () -> NodeState.parse(""));
     rejected("unknown level", "unknown log level", () -> LogLevel.parse("LOUD"));
     for (int count : new int[] {0, -1, 101, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
-      refused("number out of range", INVALID, "between 1 and 100", () -> client.bindTcp("daq1", count));
-      refused("number out of range", INVALID, "between 1 and 100", () -> client.bindUdp("daq1", count));
+      refused("number out of range", INVALID, "between 1 and 100", () -> client.host("daq1").bindTcp(count));
+      refused("number out of range", INVALID, "between 1 and 100", () -> client.host("daq1").bindUdp(count));
     }
     for (int port : new int[] {0, -1, 65536}) {
-      refused("number out of range", INVALID, "not between 1 and 65535", () -> client.release("daq1", false, List.of(port)));
+      refused("number out of range", INVALID, "not between 1 and 65535", () -> client.host("daq1").release(false, List.of(port)));
     }
-    refused("number out of range", INVALID, "give 1 to 100 ports", () -> client.release("daq1", false, List.of()));
+    refused("number out of range", INVALID, "give 1 to 100 ports", () -> client.host("daq1").release(false, List.of()));
     for (int limit : new int[] {0, -5, 10_001}) {
-      refused("number out of range", INVALID, "a tail has 1 to 10000", () -> client.tailLogs(LogFilter.all(), limit));
+      refused("number out of range", INVALID, "a tail has 1 to 10000", () -> client.logs().tail(LogFilter.all(), limit));
     }
     rejected("number out of range", "maxRestarts must be between", () -> new RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, -1, Duration.ZERO));
     rejected("number out of range", "jitter must be between", () -> new RestartPolicy(Duration.ZERO, Duration.ZERO, 2, Duration.ZERO, 1, Duration.ZERO));
@@ -285,9 +286,9 @@ class BadInputTest {
     refused("oversized message", INVALID, "larger than the largest message", () -> client.createNode("daq1/acq/big", NodeSpec.of("sine", big), NodeState.RUNNING));
     rejected("bad environment", "LD_PRELOAD may not be set", () -> ProcessSpec.of("sleep").withEnv(Map.of("LD_PRELOAD", "/tmp/evil.so")));
     rejected("bad environment", "is not valid", () -> ProcessSpec.of("sleep").withEnv(Map.of("1BAD", "x")));
-    refused("bad environment", INVALID, "may not be set", () -> client.setEnv("daq1", "LD_PRELOAD", "/tmp/evil.so"));
-    refused("bad environment", INVALID, "is not valid", () -> client.setEnv("daq1", "A=B", "1"));
-    refused("bad environment", INVALID, "a variable name is required", () -> client.getEnv("daq1", null));
+    refused("bad environment", INVALID, "may not be set", () -> client.host("daq1").setEnv("LD_PRELOAD", "/tmp/evil.so"));
+    refused("bad environment", INVALID, "is not valid", () -> client.host("daq1").setEnv("A=B", "1"));
+    refused("bad environment", INVALID, "a variable name is required", () -> client.host("daq1").getEnv(null));
     rejected("bad port name", "${port:bad name} is not valid", () -> ProcessSpec.of("sleep", "${port:bad name}"));
     rejected("bad working directory", "must be an absolute path", () -> ProcessSpec.of("sleep").withWorkingDir("relative/dir"));
     rejected("bad node glob", "node glob", () -> new LogFilter("daq1 acq", null, null));

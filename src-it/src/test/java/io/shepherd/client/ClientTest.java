@@ -94,27 +94,27 @@ class ClientTest {
 
   @Test
   void aHostReservesPortsUntilReleasedAndKeepsAnEnvironmentForItsProcesses() {
-    List<Integer> tcp = get(client.bindTcp("daq1", 2));
-    List<Integer> more = get(client.bindTcp("daq1", 1));
-    List<Integer> udp = get(client.bindUdp("daq1", 1));
+    List<Integer> tcp = get(client.host("daq1").bindTcp(2));
+    List<Integer> more = get(client.host("daq1").bindTcp(1));
+    List<Integer> udp = get(client.host("daq1").bindUdp(1));
     assertEquals(2, tcp.size());
-    assertTrue(get(client.reservedPorts("daq1", false)).containsAll(List.of(tcp.get(0), tcp.get(1), more.get(0))));
-    assertTrue(get(client.reservedPorts("daq1", true)).containsAll(udp));
+    assertTrue(get(client.host("daq1").reservedPorts(false)).containsAll(List.of(tcp.get(0), tcp.get(1), more.get(0))));
+    assertTrue(get(client.host("daq1").reservedPorts(true)).containsAll(udp));
     assertEquals(3, Set.copyOf(List.of(tcp.get(0), tcp.get(1), more.get(0))).size(), "a reserved port is not handed out twice");
     assertTrue(Stream.of(tcp, more, udp).flatMap(List::stream).allMatch(p -> p > 0 && p < 65536), tcp + " " + more + " " + udp);
-    assertEquals(Set.copyOf(tcp), Set.copyOf(get(client.release("daq1", false, tcp))));
-    assertEquals(List.of(), get(client.release("daq1", false, tcp)), "released already: nothing left to release");
-    assertEquals(udp, get(client.release("daq1", true, udp)));
-    get(client.release("daq1", false, more));
-    assertTrue(get(client.reservedPorts("daq1", false)).stream().noneMatch(p -> tcp.contains(p) || more.contains(p)), "released");
-    assertTrue(get(client.reservedPorts("daq1", true)).stream().noneMatch(udp::contains), "released");
+    assertEquals(Set.copyOf(tcp), Set.copyOf(get(client.host("daq1").release(false, tcp))));
+    assertEquals(List.of(), get(client.host("daq1").release(false, tcp)), "released already: nothing left to release");
+    assertEquals(udp, get(client.host("daq1").release(true, udp)));
+    get(client.host("daq1").release(false, more));
+    assertTrue(get(client.host("daq1").reservedPorts(false)).stream().noneMatch(p -> tcp.contains(p) || more.contains(p)), "released");
+    assertTrue(get(client.host("daq1").reservedPorts(true)).stream().noneMatch(udp::contains), "released");
 
-    get(client.setEnv("daq1", "SHEPHERD_TEST_GAIN", "2.5"));
-    assertEquals(Optional.of("2.5"), get(client.getEnv("daq1", "SHEPHERD_TEST_GAIN")));
-    assertEquals("2.5", get(client.environment("daq1")).get("SHEPHERD_TEST_GAIN"));
-    get(client.setEnv("daq1", "SHEPHERD_TEST_GAIN", null));
-    assertEquals(Optional.empty(), get(client.getEnv("daq1", "SHEPHERD_TEST_GAIN")));
-    assertFalse(get(client.environment("daq1")).containsKey("SHEPHERD_TEST_GAIN"));
+    get(client.host("daq1").setEnv("SHEPHERD_TEST_GAIN", "2.5"));
+    assertEquals(Optional.of("2.5"), get(client.host("daq1").getEnv("SHEPHERD_TEST_GAIN")));
+    assertEquals("2.5", get(client.host("daq1").environment()).get("SHEPHERD_TEST_GAIN"));
+    get(client.host("daq1").setEnv("SHEPHERD_TEST_GAIN", null));
+    assertEquals(Optional.empty(), get(client.host("daq1").getEnv("SHEPHERD_TEST_GAIN")));
+    assertFalse(get(client.host("daq1").environment()).containsKey("SHEPHERD_TEST_GAIN"));
   }
 
   @Test
@@ -126,7 +126,7 @@ class ClientTest {
     List<LogRecord> records = List.of();
     while (records.stream().noneMatch(r -> r.message().startsWith("count ")) && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(100);
-      records = get(client.tailLogs(filter, 10)).records();
+      records = get(client.logs().tail(filter, 10)).records();
     }
     assertTrue(records.stream().anyMatch(r -> r.message().startsWith("count ")), records.toString());
     assertTrue(records.size() <= 10, "at most the limit");

@@ -144,7 +144,7 @@ class DurableStateIT {
   }
 
   static List<LogRecord> counterLog(ShepherdClient client) {
-    return client.tailLogs(new LogFilter("beta/rec/counter", null, null), 1000).toCompletableFuture().join().records();
+    return client.logs().tail(new LogFilter("beta/rec/counter", null, null), 1000).toCompletableFuture().join().records();
   }
 
   static boolean countLogged(ShepherdClient client, String regex) {

@@ -176,7 +176,7 @@ class FrontDoorIT {
     ok("logs", "--node", "gamma/door/reader", "--limit", "5");
     TestCluster.awaitStatus(client, "reader's echo in the log server", s -> {
       try {
-        return client.tailLogs(new LogFilter("gamma/door/reader", null, null), 10).toCompletableFuture().join()
+        return client.logs().tail(new LogFilter("gamma/door/reader", null, null), 10).toCompletableFuture().join()
             .records().stream().anyMatch(r -> r.message().equals("hello cat"));
       } catch (RuntimeException e) {
         return false;
@@ -264,7 +264,7 @@ class FrontDoorIT {
     List<String> logs = follow("logs", "-f", "--node", "gamma/follow/*", "--timeout", "60s");
     List<String> events = follow("events", "-f", "--node", "gamma/follow/**");
     List<Event> javaEvents = new CopyOnWriteArrayList<>();
-    EventSubscription subscription = client.subscribeEvents(null, "gamma/follow/*", javaEvents::add);
+    EventSubscription subscription = client.events().subscribe(null, "gamma/follow/*", javaEvents::add);
     assertTrue(subscription.awaitConnected(Duration.ofSeconds(30)));
     awaitLine(logs, "a tick", l -> l.contains("gamma/follow/ticker") && l.contains("tick "));
 

@@ -88,7 +88,7 @@ class LogsIT {
     TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
 
     List<LogRecord> records = new CopyOnWriteArrayList<>();
-    try (LogSubscription subscription = client.subscribeLogs(new LogFilter("**", null, null), records::add)) {
+    try (LogSubscription subscription = client.logs().subscribe(new LogFilter("**", null, null), records::add)) {
       get(client.createGroup("beta/acq"));
       get(client.createGroup("gamma/acq"));
       get(client.createNode("beta/acq/t", ticker(100, 50, 0), NodeState.RUNNING));
@@ -152,7 +152,7 @@ class LogsIT {
 
     List<LogRecord> records = new CopyOnWriteArrayList<>();
     long total = 1500;
-    try (LogSubscription subscription = client.subscribeLogs(new LogFilter("*/acq/*", null, null), records::add)) {
+    try (LogSubscription subscription = client.logs().subscribe(new LogFilter("*/acq/*", null, null), records::add)) {
       get(client.createGroup("beta/acq", true));
       get(client.createGroup("gamma/acq", true));
       get(client.createNode("beta/acq/t", ticker(total, 100, 0), NodeState.RUNNING));
