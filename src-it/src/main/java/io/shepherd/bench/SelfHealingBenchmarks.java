@@ -9,6 +9,7 @@ import io.shepherd.ShepherdConfig;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.HostEnvironment;
+import io.shepherd.host.internal.NodeEvent;
 import io.shepherd.host.internal.NodeRunner;
 import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
@@ -69,8 +70,8 @@ final class SelfHealingBenchmarks {
       try {
         HostSettings settings = HostSettings.create(system);
         BlockingQueue<Running> running = new LinkedBlockingQueue<>();
-        ActorRef<NodeRunner.Event> listener = system.systemActorOf(Behaviors.receive(NodeRunner.Event.class)
-            .onMessage(NodeRunner.StatusChanged.class, e -> {
+        ActorRef<NodeEvent> listener = system.systemActorOf(Behaviors.receive(NodeEvent.class)
+            .onMessage(NodeEvent.StatusChanged.class, e -> {
               if (e.status().state() == NodeState.RUNNING) {
                 running.add(new Running(System.nanoTime(), e.status().restarts()));
               }

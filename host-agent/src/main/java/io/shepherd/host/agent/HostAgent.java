@@ -20,8 +20,8 @@ import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.HostEnvironment;
 import io.shepherd.host.internal.ManagerConnection;
+import io.shepherd.host.internal.NodeEvent;
 import io.shepherd.host.internal.NodeGroup;
-import io.shepherd.host.internal.NodeRunner;
 import io.shepherd.host.internal.process.HostCalls;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.protocol.ErrorCode;
@@ -72,7 +72,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   /** Registered with the Manager of {@code epoch}, or not ({@code registered} false, epoch of the last one or 0). */
   public record Registration(boolean registered, long epoch) implements NoSerializationVerificationNeeded {}
 
-  private record RunnerEvent(NodeRunner.Event event) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+  private record RunnerEvent(NodeEvent event) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
   private record GroupTerminated(GroupPath group) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
@@ -106,7 +106,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     super(ctx);
     this.settings = settings;
     ProcessHost processes = new ProcessHost(settings);
-    this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeRunner.Event.class, RunnerEvent::new));
+    this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeEvent.class, RunnerEvent::new));
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
     processes.start(blocking);
     this.hostCalls = new HostCalls(processes);
@@ -352,18 +352,18 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   // ---- events -----------------------------------------------------------------------------------
 
   private Behavior<HostProtocol.Command> onRunnerEvent(RunnerEvent message) {
-    NodeRunner.Event event = message.event();
-    if (event instanceof NodeRunner.StatusChanged changed) {
+    NodeEvent event = message.event();
+    if (event instanceof NodeEvent.StatusChanged changed) {
       inventory.observed(changed.status());
       send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, changed.status()));
-    } else if (event instanceof NodeRunner.Rejected rejected) {
+    } else if (event instanceof NodeEvent.Rejected rejected) {
       inventory.gone(rejected.path());
       send(s -> new ManagerProtocol.NodeRejected(settings.hostId(), s, rejected.path(), rejected.code(), rejected.message()));
-    } else if (event instanceof NodeRunner.Notified notified) {
+    } else if (event instanceof NodeEvent.Notified notified) {
       send(s -> new ManagerProtocol.NodeNotified(settings.hostId(), s, notified.path(), notified.message(), notified.at()));
-    } else if (event instanceof NodeRunner.Checkpointed checkpointed) {
+    } else if (event instanceof NodeEvent.Checkpointed checkpointed) {
       send(s -> new ManagerProtocol.NodeCheckpointed(settings.hostId(), s, checkpointed.path(), checkpointed.checkpoint()));
-    } else if (event instanceof NodeRunner.Removed removed) {
+    } else if (event instanceof NodeEvent.Removed removed) {
       inventory.gone(removed.path());
       send(s -> new ManagerProtocol.NodeRemoved(settings.hostId(), s, removed.path()));
     }

@@ -17,10 +17,10 @@ import java.util.List;
  * What every NodeGroup and NodeRunner of a host shares: settings, Java node types, what process
  * nodes share, and where events go.
  */
-public record HostEnvironment(HostSettings settings, NodeTypes types, ProcessHost processes, ActorRef<NodeRunner.Event> events) {
+public record HostEnvironment(HostSettings settings, NodeTypes types, ProcessHost processes, ActorRef<NodeEvent> events) {
 
   /** An environment whose process nodes share a new {@link ProcessHost} (tests). */
-  public HostEnvironment(HostSettings settings, NodeTypes types, ActorRef<NodeRunner.Event> events) {
+  public HostEnvironment(HostSettings settings, NodeTypes types, ActorRef<NodeEvent> events) {
     this(settings, types, new ProcessHost(settings), events);
   }
 

@@ -89,7 +89,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
 
   private Behavior<Command> onCreateNode(CreateNode create) {
     if (removing) {
-      env.events().tell(new NodeRunner.Rejected(create.path(), ErrorCode.BUSY, "group " + group + " is being removed"));
+      env.events().tell(new NodeEvent.Rejected(create.path(), ErrorCode.BUSY, "group " + group + " is being removed"));
       return this;
     }
     if (runners.containsKey(create.path().node())) {
@@ -150,7 +150,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
     if (runner != null) {
       runner.tell(NodeRunner.Remove.INSTANCE);
     } else {
-      env.events().tell(new NodeRunner.Removed(remove.path()));
+      env.events().tell(new NodeEvent.Removed(remove.path()));
     }
     return this;
   }
@@ -158,7 +158,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
   private Behavior<Command> onRemoveAll() {
     removing = true;
     waitingCreates.values().forEach(c ->
-        env.events().tell(new NodeRunner.Rejected(c.path(), ErrorCode.BUSY, "group " + group + " is being removed")));
+        env.events().tell(new NodeEvent.Rejected(c.path(), ErrorCode.BUSY, "group " + group + " is being removed")));
     waitingCreates.clear();
     if (runners.isEmpty()) {
       return Behaviors.stopped();
@@ -171,7 +171,7 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
     NodePath path = pathsByRunner.get(failed.getRef());
     getContext().getLog().error("runner of {} failed; reporting the node removed so that it is recreated", path, failed.cause());
     if (path != null) {
-      env.events().tell(new NodeRunner.Removed(path));
+      env.events().tell(new NodeEvent.Removed(path));
     }
     return onRunnerTerminated(failed);
   }

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -94,24 +95,6 @@ public final class NodeRunner {
 
   private enum RemoveTimedOut implements Command { INSTANCE }
 
-  /** What a runner tells its host agent. */
-  public sealed interface Event extends NoSerializationVerificationNeeded {}
-
-  /** The node was created or changed. */
-  public record StatusChanged(NodeStatus status) implements Event {}
-
-  /** The node could not be created; the runner has stopped and nothing was created. */
-  public record Rejected(NodePath path, ErrorCode code, String message) implements Event {}
-
-  /** The node was removed; the runner has stopped. */
-  public record Removed(NodePath path) implements Event {}
-
-  /** The node raised a notification. */
-  public record Notified(NodePath path, String message, Instant at) implements Event {}
-
-  /** The node's latest checkpoint (frequent ones are coalesced). */
-  public record Checkpointed(NodePath path, Checkpoint checkpoint) implements Event {}
-
   private static final String RESTART_TIMER = "restart";
   private static final String REMOVE_TIMER = "remove";
 
@@ -177,7 +160,7 @@ public final class NodeRunner {
   /** No callback in flight: at the requested state, or unable to reach it until a new request. */
   private Behavior<Command> idle() {
     return common(Behaviors.receive(Command.class)
-        .onMessage(Request.class, this::onRequestWhenIdle)
+        .onMessage(Request.class, m -> onRequest(m, this::redrive))
         .onMessage(Remove.class, m -> onRemove(this::continueRemoval))
         .onMessage(WatchdogTick.class, m -> onWatchdogTick()));
   }
@@ -185,7 +168,7 @@ public final class NodeRunner {
   /** A node task runs on a node thread: a new instance and/or lifecycle steps, each reported as it completes. */
   private Behavior<Command> busy() {
     return common(Behaviors.receive(Command.class)
-        .onMessage(Request.class, this::onRequestWhenBusy)
+        .onMessage(Request.class, m -> onRequest(m, this::redirect))
         .onMessage(Remove.class, m -> onRemove(this::stopWork))
         .onMessage(Progress.class, this::onProgress)
         .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut));
@@ -194,7 +177,7 @@ public final class NodeRunner {
   /** Crashed; an AUTO node's next incarnation is due after a backoff. */
   private Behavior<Command> backingOff() {
     return common(Behaviors.receive(Command.class)
-        .onMessage(Request.class, this::onRequestWhenDown)
+        .onMessage(Request.class, m -> onRequest(m, changed -> revive()))
         .onMessage(Remove.class, m -> onRemove(this::finishRemoval))
         .onMessage(RestartDue.class, this::onRestartDue));
   }
@@ -202,7 +185,7 @@ public final class NodeRunner {
   /** FAILED and left so: a MANAGED node stalled, or an AUTO node whose restart budget is spent; a new request (or AUTO) ends it. */
   private Behavior<Command> held() {
     return common(Behaviors.receive(Command.class)
-        .onMessage(Request.class, this::onRequestWhenDown)
+        .onMessage(Request.class, m -> onRequest(m, changed -> revive()))
         .onMessage(Remove.class, m -> onRemove(this::finishRemoval)));
   }
 
@@ -235,14 +218,17 @@ public final class NodeRunner {
     return changed;
   }
 
-  private Behavior<Command> onRequestWhenIdle(Request request) {
+  /** A request older than the last is ignored; a newer one is taken, then acted on by phase unless the node is being removed. */
+  private Behavior<Command> onRequest(Request request, Function<Boolean, Behavior<Command>> byPhase) {
     if (request.seq() < seq) {
       return Behaviors.same();
     }
     boolean changed = accept(request);
-    if (removing) {
-      return Behaviors.same();
-    }
+    return removing ? Behaviors.same() : byPhase.apply(changed);
+  }
+
+  /** Idle: the node is driven to the request. */
+  private Behavior<Command> redrive(boolean changed) {
     Behavior<Command> next = drive();
     if (changed && next != busy) {
       // When a step has started, its completion reports the new request; otherwise report it now.
@@ -251,30 +237,17 @@ public final class NodeRunner {
     return next;
   }
 
-  private Behavior<Command> onRequestWhenBusy(Request request) {
-    if (request.seq() < seq) {
-      return Behaviors.same();
-    }
-    boolean changed = accept(request);
-    if (!removing) {
-      // The step in progress finishes; then the node is driven towards the new request.
-      work.stopAfterStep();
-      if (changed) {
-        emit();
-      }
+  /** Busy: the step in progress finishes; then the node is driven towards the new request. */
+  private Behavior<Command> redirect(boolean changed) {
+    work.stopAfterStep();
+    if (changed) {
+      emit();
     }
     return Behaviors.same();
   }
 
-  /** A new request (or a revive) is the way out of FAILED and of a stall. */
-  private Behavior<Command> onRequestWhenDown(Request request) {
-    if (request.seq() < seq) {
-      return Behaviors.same();
-    }
-    accept(request);
-    if (removing) {
-      return Behaviors.same();
-    }
+  /** FAILED (backing off or held): a new request (or a revive) is the way out of FAILED and of a stall. */
+  private Behavior<Command> revive() {
     crashPolicy.reset();
     stalled = false;
     timers.cancel(RESTART_TIMER);

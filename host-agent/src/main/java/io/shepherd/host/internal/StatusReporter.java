@@ -30,7 +30,7 @@ final class StatusReporter {
   private final NodePath path;
   private final String hostId;
   private final String type;
-  private final ActorRef<NodeRunner.Event> events;
+  private final ActorRef<NodeEvent> events;
   private final TimerScheduler<NodeRunner.Command> timers;
   private final NodeRunner.Command stabilityTick;
   private final NodeRunner.Command checkpointTick;
@@ -53,7 +53,7 @@ final class StatusReporter {
    * @param stabilityTick the message the runner handles with {@link #onStabilityTick}
    * @param checkpointTick the message the runner handles with {@link #sendCheckpoint()}
    */
-  StatusReporter(NodePath path, String hostId, String type, ActorRef<NodeRunner.Event> events, TimerScheduler<NodeRunner.Command> timers,
+  StatusReporter(NodePath path, String hostId, String type, ActorRef<NodeEvent> events, TimerScheduler<NodeRunner.Command> timers,
                  NodeRunner.Command stabilityTick, NodeRunner.Command checkpointTick, Duration stabilityWindow, Duration stabilityRefresh,
                  Duration checkpointInterval, Clock clock, AtomicReference<Checkpoint> checkpoints) {
     this.path = path;
@@ -99,7 +99,7 @@ final class StatusReporter {
     noteExit(process);
     Long pid = process.map(ProcessControl::pid).orElse(null);
     // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
-    events.tell(new NodeRunner.StatusChanged(new NodeStatus(path, hostId, type, current, requested, mode, stalled, restarts,
+    events.tell(new NodeEvent.StatusChanged(new NodeStatus(path, hostId, type, current, requested, mode, stalled, restarts,
         lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq)));
   }
 
@@ -129,22 +129,22 @@ final class StatusReporter {
     Checkpoint latest = checkpoints.get();
     if (latest != null && latest != sentCheckpoint) {
       sentCheckpoint = latest;
-      events.tell(new NodeRunner.Checkpointed(path, latest));
+      events.tell(new NodeEvent.Checkpointed(path, latest));
       timers.startSingleTimer(CHECKPOINT_TIMER, checkpointTick, checkpointInterval);
     }
   }
 
   void notified(String message) {
-    events.tell(new NodeRunner.Notified(path, message, clock.instant()));
+    events.tell(new NodeEvent.Notified(path, message, clock.instant()));
   }
 
   /** The first instance could not be made: nothing was created. */
   void rejected(ErrorCode code, String reason) {
-    events.tell(new NodeRunner.Rejected(path, code, reason));
+    events.tell(new NodeEvent.Rejected(path, code, reason));
   }
 
   void removed() {
-    events.tell(new NodeRunner.Removed(path));
+    events.tell(new NodeEvent.Removed(path));
   }
 
   private static Instant millis(Instant time) {

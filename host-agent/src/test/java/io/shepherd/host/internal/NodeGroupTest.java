@@ -37,17 +37,17 @@ class NodeGroupTest {
     kit.shutdownTestKit();
   }
 
-  final TestProbe<NodeRunner.Event> events = kit.createTestProbe();
+  final TestProbe<NodeEvent> events = kit.createTestProbe();
 
   ActorRef<NodeGroup.Command> group(String name) {
     return kit.spawn(NodeGroup.create(GroupPath.parse("daq1/" + name),
         new HostEnvironment(settings, NodeTypes.create(settings), events.getRef())));
   }
 
-  <T extends NodeRunner.Event> T await(Class<T> type, Predicate<T> condition) {
+  <T extends NodeEvent> T await(Class<T> type, Predicate<T> condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      NodeRunner.Event event = events.receiveMessage(Duration.ofNanos(deadline - System.nanoTime()));
+      NodeEvent event = events.receiveMessage(Duration.ofNanos(deadline - System.nanoTime()));
       if (type.isInstance(event) && condition.test(type.cast(event))) {
         return type.cast(event);
       }
@@ -61,12 +61,12 @@ class NodeGroupTest {
     NodePath path = NodePath.parse("daq1/again/n");
     NodeSpec slowClose = NodeSpec.of(RecordingNode.class.getName(), Map.of("block-in", "close", "block-ms", "300"));
     group.tell(new NodeGroup.CreateNode(path, slowClose, NodeState.RUNNING, 1, null));
-    await(NodeRunner.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
+    await(NodeEvent.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     group.tell(new NodeGroup.RemoveNode(path));
     // The old runner still holds the name while it closes: the new create waits for it.
     group.tell(new NodeGroup.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
-    await(NodeRunner.Removed.class, e -> e.path().equals(path));
-    NodeRunner.StatusChanged recreated = await(NodeRunner.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
+    await(NodeEvent.Removed.class, e -> e.path().equals(path));
+    NodeEvent.StatusChanged recreated = await(NodeEvent.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     assertEquals("noop", recreated.status().type());
   }
 
@@ -77,7 +77,7 @@ class NodeGroupTest {
       group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/all/" + name), NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null));
     }
     Set<String> running = new HashSet<>();
-    await(NodeRunner.StatusChanged.class, e -> {
+    await(NodeEvent.StatusChanged.class, e -> {
       if (e.status().state() == NodeState.RUNNING) {
         running.add(e.status().path().node());
       }
@@ -85,7 +85,7 @@ class NodeGroupTest {
     });
     group.tell(NodeGroup.RemoveAll.INSTANCE);
     Set<String> removed = new HashSet<>();
-    await(NodeRunner.Removed.class, e -> removed.add(e.path().node()) && removed.size() == 3);
+    await(NodeEvent.Removed.class, e -> removed.add(e.path().node()) && removed.size() == 3);
     events.expectTerminated(group, WAIT);
   }
 
@@ -95,9 +95,9 @@ class NodeGroupTest {
     NodePath slow = NodePath.parse("daq1/closing/slow");
     group.tell(new NodeGroup.CreateNode(slow, NodeSpec.of(RecordingNode.class.getName(), Map.of("block-in", "stop", "block-ms", "500")),
         NodeState.RUNNING, 1, null));
-    await(NodeRunner.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
+    await(NodeEvent.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     group.tell(NodeGroup.RemoveAll.INSTANCE);
     group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/closing/late"), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
-    assertEquals(ErrorCode.BUSY, await(NodeRunner.Rejected.class, e -> true).code());
+    assertEquals(ErrorCode.BUSY, await(NodeEvent.Rejected.class, e -> true).code());
   }
 }

@@ -51,7 +51,7 @@ class NodeRunnerTest {
     kit.shutdownTestKit();
   }
 
-  final TestProbe<NodeRunner.Event> events = kit.createTestProbe();
+  final TestProbe<NodeEvent> events = kit.createTestProbe();
 
   NodePath newPath() {
     return NodePath.parse("daq1/test/n" + names.incrementAndGet());
@@ -171,7 +171,7 @@ class NodeRunnerTest {
     ActorRef<NodeRunner.Command> runner = spawn(path, recording(Map.of()), NodeState.RUNNING);
     awaitState(NodeState.RUNNING);
     runner.tell(NodeRunner.Remove.INSTANCE);
-    events.fishForMessage(WAIT, e -> e instanceof NodeRunner.Removed r && r.path().equals(path)
+    events.fishForMessage(WAIT, e -> e instanceof NodeEvent.Removed r && r.path().equals(path)
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     events.expectTerminated(runner, WAIT);
     assertEquals(List.of("configure", "initialize", "start", "stop", "close"), RecordingNode.callbacks(path.toString()));
@@ -181,16 +181,16 @@ class NodeRunnerTest {
   void anUnknownTypeIsRejectedAndNothingIsCreated() {
     NodePath path = newPath();
     ActorRef<NodeRunner.Command> runner = spawn(path, NodeSpec.of("sin", Map.of()), NodeState.RUNNING);
-    NodeRunner.Rejected rejected = events.expectMessageClass(NodeRunner.Rejected.class, WAIT);
+    NodeEvent.Rejected rejected = events.expectMessageClass(NodeEvent.Rejected.class, WAIT);
     assertEquals(ErrorCode.UNKNOWN_TYPE, rejected.code());
     assertTrue(rejected.message().contains("unknown node type 'sin'"));
     events.expectTerminated(runner, WAIT);
   }
 
-  <T extends NodeRunner.Event> T awaitEvent(Class<T> type, Predicate<T> condition) {
+  <T extends NodeEvent> T awaitEvent(Class<T> type, Predicate<T> condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      NodeRunner.Event event = events.receiveMessage(Duration.ofNanos(deadline - System.nanoTime()));
+      NodeEvent event = events.receiveMessage(Duration.ofNanos(deadline - System.nanoTime()));
       if (type.isInstance(event) && condition.test(type.cast(event))) {
         return type.cast(event);
       }
@@ -210,7 +210,7 @@ class NodeRunnerTest {
   void theNextIncarnationGetsTheLastCheckpointBeforeConfigure() {
     NodePath path = newPath();
     spawn(path, checkpointing(Map.of("fail-first", "true")), NodeState.RUNNING);
-    assertEquals("i1-1", text(awaitEvent(NodeRunner.Checkpointed.class, e -> true).checkpoint()));
+    assertEquals("i1-1", text(awaitEvent(NodeEvent.Checkpointed.class, e -> true).checkpoint()));
     awaitStatus(s -> s.state() == NodeState.RUNNING && s.restarts() == 1);
     assertEquals(List.of("none", "i1-1"), CheckpointingNode.seen(path.toString()));
   }
@@ -230,7 +230,7 @@ class NodeRunnerTest {
   void frequentCheckpointsAreCoalescedAndTheLatestWins() {
     spawn(newPath(), checkpointing(Map.of("saves", "1000")), NodeState.RUNNING);
     List<Integer> sent = new ArrayList<>();
-    awaitEvent(NodeRunner.Checkpointed.class, e -> {
+    awaitEvent(NodeEvent.Checkpointed.class, e -> {
       sent.add(Integer.parseInt(text(e.checkpoint()).substring("i1-".length())));
       return text(e.checkpoint()).equals("i1-1000");
     });
@@ -254,7 +254,7 @@ class NodeRunnerTest {
   void notificationsFromTheNodeAreReported() {
     NodePath path = newPath();
     spawn(path, checkpointing(Map.of()), NodeState.RUNNING);
-    NodeRunner.Notified notified = awaitEvent(NodeRunner.Notified.class, e -> true);
+    NodeEvent.Notified notified = awaitEvent(NodeEvent.Notified.class, e -> true);
     assertEquals(path, notified.path());
     assertEquals("started incarnation 1", notified.message());
   }

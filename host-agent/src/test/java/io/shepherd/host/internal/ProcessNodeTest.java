@@ -62,7 +62,7 @@ class ProcessNodeTest {
     processes.close();
   }
 
-  final TestProbe<NodeRunner.Event> events = kit.createTestProbe();
+  final TestProbe<NodeEvent> events = kit.createTestProbe();
 
   NodePath newPath() {
     return NodePath.parse("daq1/proc/p" + names.incrementAndGet());
@@ -109,7 +109,7 @@ class ProcessNodeTest {
 
   void awaitRemoved() {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!(events.receiveMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))) instanceof NodeRunner.Removed)) {
+    while (!(events.receiveMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))) instanceof NodeEvent.Removed)) {
       assertTrue(System.nanoTime() < deadline, "removed in time");
     }
   }
@@ -260,7 +260,7 @@ class ProcessNodeTest {
   void anExecutableOffTheAllowListIsRefusedAndNothingStarts() {
     NodePath path = newPath();
     spawn(path, ProcessSpec.of("/opt/not-allowed/tool"), NodeState.RUNNING);
-    NodeRunner.Rejected rejected = events.expectMessageClass(NodeRunner.Rejected.class, WAIT);
+    NodeEvent.Rejected rejected = events.expectMessageClass(NodeEvent.Rejected.class, WAIT);
     assertEquals(ErrorCode.INVALID_ARGUMENT, rejected.code(), rejected.message());
 
     NodePath other = newPath();
@@ -273,7 +273,7 @@ class ProcessNodeTest {
       throw new UncheckedIOException(e);
     }
     spawn(other, ProcessSpec.of(script.toString()), NodeState.RUNNING);
-    NodeRunner.Rejected notAllowed = events.expectMessageClass(NodeRunner.Rejected.class, WAIT);
+    NodeEvent.Rejected notAllowed = events.expectMessageClass(NodeEvent.Rejected.class, WAIT);
     assertEquals(ErrorCode.NOT_ALLOWED, notAllowed.code());
     assertTrue(notAllowed.message().contains("shepherd.host.process.allowed"), notAllowed.message());
   }

@@ -13,15 +13,15 @@ final class RunnerEvents {
   private RunnerEvents() {}
 
   /** The first status reported that matches, skipping earlier events; fails after {@code wait}. */
-  static NodeStatus awaitStatus(TestProbe<NodeRunner.Event> events, Duration wait, Predicate<NodeStatus> condition) {
+  static NodeStatus awaitStatus(TestProbe<NodeEvent> events, Duration wait, Predicate<NodeStatus> condition) {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       Duration left = Duration.ofNanos(deadline - System.nanoTime());
       if (left.isNegative()) {
         fail("no matching status within " + wait);
       }
-      NodeRunner.Event event = events.receiveMessage(left);
-      if (event instanceof NodeRunner.StatusChanged changed && condition.test(changed.status())) {
+      NodeEvent event = events.receiveMessage(left);
+      if (event instanceof NodeEvent.StatusChanged changed && condition.test(changed.status())) {
         return changed.status();
       }
     }
