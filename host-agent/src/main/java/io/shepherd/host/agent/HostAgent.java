@@ -89,9 +89,9 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private long seq;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private final Set<ActorRef<Registration>> registrationWatchers = new HashSet<>();
+  private final InitialState initialState;
+  private final ActorRef<ManagerProtocol.Reply> initialStateAnswers;
   private boolean shuttingDown;
-  /** True once the Manager has taken the initial state of this host's nodes (or there is none). */
-  private boolean initialStateDone;
 
   public static Behavior<HostProtocol.Command> create(HostSettings settings) {
     return create(settings, NodeTypes.create(settings));
@@ -112,12 +112,13 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     this.hostCalls = new HostCalls(processes);
     HostInfo info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
-    this.initialStateDone = settings.initialState() == null;
+    this.initialState = new InitialState(settings, ctx.getLog());
+    this.initialStateAnswers = ctx.messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new);
     this.connection = new ManagerConnection(ctx, timers, settings, info, new ManagerConnection.Listener() {
       @Override
       public void connected(ActorRef<ManagerProtocol.Command> manager, long epoch) {
         sendSnapshot();
-        requestInitialState();
+        initialState.request(manager, initialStateAnswers);
         registrationWatchers.forEach(watcher -> watcher.tell(new Registration(true, epoch)));
       }
 
@@ -154,7 +155,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(HostProtocol.RequestState.class, this::onRequestState)
         .onMessage(HostProtocol.SetMode.class, this::onSetMode)
         .onMessage(HostProtocol.SendSnapshot.class, m -> onSendSnapshot())
-        .onMessage(InitialStateAnswer.class, this::onInitialStateAnswer)
+        .onMessage(InitialStateAnswer.class, m -> same(() -> initialState.onAnswer(m.reply())))
         .onMessage(HostProtocol.KillNode.class, this::onKillNode)
         .onMessage(HostProtocol.SendInput.class, this::onSendInput)
         .onMessage(HostProtocol.HostCall.class, this::onHostCall)
@@ -179,29 +180,6 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   }
 
   // ---- the Manager ------------------------------------------------------------------------------
-
-  /** OCS's --initial-state: once per start of this host agent, every node of the host up or down. */
-  private void requestInitialState() {
-    if (!initialStateDone) {
-      getContext().getLog().info("requesting {} for every node of host {} (initial-state)",
-          settings.initialState() == NodeState.RUNNING ? "up" : "down", settings.hostId());
-      List<ManagerProtocol.TargetState> all = List.of(new ManagerProtocol.TargetState(settings.hostId(), settings.initialState()));
-      connection.manager().tell(new ManagerProtocol.Update(all,
-          getContext().messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new)));
-    }
-  }
-
-  private Behavior<HostProtocol.Command> onInitialStateAnswer(InitialStateAnswer answer) {
-    if (answer.reply() instanceof ManagerProtocol.Failed failed && failed.code() != ErrorCode.INVALID_ARGUMENT) {
-      getContext().getLog().warn("the Manager did not take the initial state: {}; asking again at the next registration",
-          failed.message());
-      return this;
-    }
-    initialStateDone = true;
-    getContext().getLog().info("initial state: {}", answer.reply() instanceof ManagerProtocol.Ok ok ? ok.message()
-        : ((ManagerProtocol.Failed) answer.reply()).message());
-    return this;
-  }
 
   /** The dead-man switch (the Architect): no Manager for manager-loss-timeout. */
   private void deadManSwitch(Duration timeout) {
