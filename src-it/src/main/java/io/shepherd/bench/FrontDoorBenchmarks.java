@@ -108,14 +108,8 @@ final class FrontDoorBenchmarks {
     }
 
     private static Double supervisorctl(Report report, Path work) throws Exception {
-      String supervisord = ProcessBenchmarks.which("supervisord");
-      if (supervisord == null && ProcessBenchmarks.isRoot()) {
-        Report.note("installing supervisor (Debian package) to compare");
-        ProcessBenchmarks.exec(List.of("apt-get", "install", "-y", "-qq", "supervisor"), Map.of("DEBIAN_FRONTEND", "noninteractive"));
-        supervisord = ProcessBenchmarks.which("supervisord");
-      }
+      String supervisord = Peers.supervisord();
       if (supervisord == null) {
-        Report.note("supervisord is not installed and cannot be; skipped");
         return null;
       }
       Path dir = Files.createDirectories(work.resolve("supervisor"));
@@ -131,7 +125,7 @@ final class FrontDoorBenchmarks {
       Process daemon = new ProcessBuilder(supervisord, "-c", conf.toString()).redirectErrorStream(true)
           .redirectOutput(dir.resolve("out.log").toFile()).start();
       try {
-        String supervisorctl = ProcessBenchmarks.which("supervisorctl");
+        String supervisorctl = Peers.which("supervisorctl");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (run(List.of(supervisorctl, "-c", conf.toString(), "status")) != 0 && System.nanoTime() < deadline) {
           TimeUnit.MILLISECONDS.sleep(200);
@@ -145,27 +139,21 @@ final class FrontDoorBenchmarks {
     }
 
     private static Double pm2(Report report, Path work) throws Exception {
-      if (ProcessBenchmarks.which("npm") == null || ProcessBenchmarks.which("node") == null) {
-        Report.note("node and npm are not installed; pm2 skipped");
+      Path install = Peers.pm2();
+      if (install == null) {
         return null;
       }
+      String pm2 = Peers.pm2Command(install);
       Path dir = Files.createDirectories(work.resolve("pm2"));
-      Report.note("installing pm2 into " + dir + " (npm)");
-      if (ProcessBenchmarks.exec(List.of("npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", dir.toString(), "pm2"),
-          Map.of()) != 0) {
-        Report.note("npm install pm2 failed; pm2 skipped");
-        return null;
-      }
-      String pm2 = dir.resolve("node_modules/.bin/pm2").toString();
       Map<String, String> env = Map.of("PM2_HOME", dir.resolve("home").toString());
       try {
         for (int i = 0; i < 10; i++) {
-          ProcessBenchmarks.exec(List.of(pm2, "start", "/usr/bin/sleep", "--name", "p" + i, "--", "100000"), env);
+          Peers.exec(List.of(pm2, "start", "/usr/bin/sleep", "--name", "p" + i, "--", "100000"), env);
         }
         List<String> command = List.of("/usr/bin/env", "PM2_HOME=" + env.get("PM2_HOME"), pm2, "jlist");
         return measure(report, "pm2-jlist", command);
       } finally {
-        ProcessBenchmarks.exec(List.of(pm2, "kill"), env);
+        Peers.exec(List.of(pm2, "kill"), env);
       }
     }
   }

@@ -5,7 +5,6 @@ import io.shepherd.it.nodes.TickerNode;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogProtocol;
-import io.shepherd.protocol.LogRecord;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import java.nio.file.Files;

@@ -1,0 +1,166 @@
+package io.shepherd.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Finds new processes by their command line, through /proc: a program counts once it runs itself
+ * ({@code sleep MARKER} exec'd), the same event for every contender.
+ */
+final class ProcWatch {
+
+  private ProcWatch() {}
+
+  /** The last pid the kernel handed out (the last field of /proc/loadavg). */
+  static long lastPid() throws IOException {
+    String loadavg = Files.readString(Path.of("/proc/loadavg")).trim();
+    return Long.parseLong(loadavg.substring(loadavg.lastIndexOf(' ') + 1));
+  }
+
+  /**
+   * Waits until a process with {@code marker} as an argument and a pid handed out after
+   * {@code since} exists ({@code since} 0: any such process). A new pid whose command line does
+   * not match yet (forked, not yet exec'd) is checked again until it matches or ends.
+   */
+  static long await(String marker, long since, long timeoutNanos) throws IOException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    byte[] wanted = marker.getBytes(StandardCharsets.US_ASCII);
+    if (since == 0) {
+      while (System.nanoTime() < deadline) {
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+          if (matches(p.pid(), wanted)) {
+            return p.pid();
+          }
+        }
+      }
+      throw new IllegalStateException("no process with '" + marker + "' appeared");
+    }
+    long checked = since;
+    Set<Long> pending = new LinkedHashSet<>();
+    while (System.nanoTime() < deadline) {
+      for (Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
+        long pid = it.next();
+        int state = check(pid, wanted);
+        if (state == 1) {
+          return pid;
+        } else if (state < 0) {
+          it.remove();
+        }
+      }
+      long last = lastPid();
+      for (long pid = checked + 1; pid <= last; pid++) {
+        int state = check(pid, wanted);
+        if (state == 1) {
+          return pid;
+        } else if (state == 0 && pending.size() < 256) {
+          pending.add(pid);
+        }
+      }
+      checked = Math.max(checked, last);
+      // A short park, not a pure spin: the machine has 2 cores, and a spinning watcher would
+      // slow down what it watches. Resolution is about 0.15 ms.
+      LockSupport.parkNanos(100_000);
+    }
+    throw new IllegalStateException("no process with '" + marker + "' appeared");
+  }
+
+  /**
+   * Waits until {@code count} processes run the marked program, each with a pid handed out after
+   * {@code since}; returns their pids. Pids are read as the kernel hands them out, so a scan costs
+   * only the processes started since the last one.
+   */
+  static Set<Long> awaitAll(String marker, long since, int count, long timeoutNanos) throws IOException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    byte[] wanted = marker.getBytes(StandardCharsets.US_ASCII);
+    Set<Long> found = new HashSet<>();
+    Set<Long> pending = new LinkedHashSet<>();
+    long checked = since;
+    while (System.nanoTime() < deadline) {
+      for (Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
+        long pid = it.next();
+        int state = check(pid, wanted);
+        if (state != 0) {
+          it.remove();
+          if (state == 1) {
+            found.add(pid);
+          }
+        }
+      }
+      long last = lastPid();
+      for (long pid = checked + 1; pid <= last; pid++) {
+        int state = check(pid, wanted);
+        if (state == 1) {
+          found.add(pid);
+        } else if (state == 0) {
+          pending.add(pid);
+        }
+      }
+      checked = Math.max(checked, last);
+      if (found.size() >= count) {
+        return found;
+      }
+      LockSupport.parkNanos(100_000);
+    }
+    throw new IllegalStateException(found.size() + " of " + count + " processes with '" + marker + "' appeared");
+  }
+
+  /** Waits until no process runs the marked program. */
+  static void awaitNone(String marker, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    byte[] wanted = marker.getBytes(StandardCharsets.US_ASCII);
+    while (ProcessHandle.allProcesses().anyMatch(p -> matches(p.pid(), wanted))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("processes with '" + marker + "' still run");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** 1: the marked program runs in it; 0: a process that may still exec; -1: gone, or a thread. */
+  private static int check(long pid, byte[] wanted) {
+    if (matches(pid, wanted)) {
+      return 1;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("Tgid:")) {
+          return Long.parseLong(line.substring(5).trim()) == pid ? 0 : -1;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /**
+   * True if the process runs the marked program itself: {@code sleep} (argv[0]) with the marker as
+   * an argument. A launcher that carries the marker in its own arguments (Shepherd's
+   * {@code setsid /usr/bin/sleep N}) does not count until it has exec'd {@code sleep}: every
+   * contender is timed to the same event.
+   */
+  private static boolean matches(long pid, byte[] wanted) {
+    try {
+      byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+      String[] args = new String(cmdline, StandardCharsets.US_ASCII).split("\0");
+      String marker = new String(wanted, StandardCharsets.US_ASCII);
+      return args.length >= 2 && (args[0].equals("sleep") || args[0].endsWith("/sleep")) && List.of(args).subList(1, args.length)
+          .contains(marker);
+    } catch (IOException e) {
+      return false; // not (yet, or any more) a process
+    }
+  }
+
+  static void killAll(String marker) {
+    ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains(" " + marker)).orElse(false))
+        .forEach(ProcessHandle::destroyForcibly);
+  }
+}
