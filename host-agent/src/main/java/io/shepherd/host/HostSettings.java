@@ -43,10 +43,16 @@ public record HostSettings(
    * @param stdinQueue how many lines {@code sendInput} may queue for a process that does not read them
    * @param maxLineLength the longest line of a process's output kept in one log record; the rest is cut
    * @param bindAddress the address free ports are looked for on: the member's own
+   * @param launcher how processes are started: {@code posix-spawn} (in a session of their own, by the
+   *     C library, falling back to setsid where it cannot) or {@code setsid} (the JDK's way, through
+   *     the setsid program)
    */
-  public record Process(List<String> allowed, int stdinQueue, int maxLineLength, String bindAddress) {
+  public record Process(List<String> allowed, int stdinQueue, int maxLineLength, String bindAddress, String launcher) {
     public Process {
       allowed = List.copyOf(allowed);
+      if (!launcher.equals("posix-spawn") && !launcher.equals("setsid")) {
+        throw new IllegalArgumentException("shepherd.host.process.launcher must be posix-spawn or setsid, not " + launcher);
+      }
       if (stdinQueue < 1) {
         throw new IllegalArgumentException("shepherd.host.process.stdin-queue must be at least 1");
       }
@@ -122,7 +128,8 @@ public record HostSettings(
         workDir(c.getString("work-root"), id),
         new Process(c.getStringList("process.allowed"), c.getInt("process.stdin-queue"),
             (int) Math.min(1 << 20, c.getBytes("process.max-line-length")),
-            root.hasPath("akka.remote.artery.canonical.hostname") ? root.getString("akka.remote.artery.canonical.hostname") : "127.0.0.1"),
+            root.hasPath("akka.remote.artery.canonical.hostname") ? root.getString("akka.remote.artery.canonical.hostname") : "127.0.0.1",
+            c.getString("process.launcher")),
         initialState(c.getString("initial-state")));
   }
 

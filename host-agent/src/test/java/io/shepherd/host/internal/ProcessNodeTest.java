@@ -127,12 +127,14 @@ class ProcessNodeTest {
     assertEquals("running", running.exit());
     long pid = running.pid();
     assertTrue(ProcessHandle.of(pid).isPresent());
-    // setsid makes the session between the fork and the exec of the program: poll for it.
+    // With the setsid launcher the session is made between the fork and the exec of the program: poll for it.
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (Sessions.stat(pid).orElseThrow().session() != pid && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
     assertEquals(pid, Sessions.stat(pid).orElseThrow().session(), "the process leads a session of its own");
+    assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("shepherd-reaper-" + pid)),
+        "started by posix_spawn, the default launcher (its processes have a reaper thread of Shepherd's)");
 
     runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2));
     NodeStatus stopped = awaitStatus(s -> s.state() == NodeState.STOPPED);

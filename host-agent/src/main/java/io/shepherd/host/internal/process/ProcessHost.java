@@ -5,11 +5,15 @@ import io.shepherd.host.NodeTypeException;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.ProcessSpec;
+import java.io.File;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +38,8 @@ public final class ProcessHost implements AutoCloseable {
   private final PortRegistry ports;
   private final HostEnv env;
   private volatile String setsid;
+  /** The C library's spawn into a new session, when shepherd.host.process.launcher is posix-spawn and it loads. */
+  private volatile Optional<NativeSpawn> nativeSpawn = Optional.empty();
   /** Executables resolved and allowed, by name and PATH: a restart after a crash need not look again. */
   private final Map<String, Path> resolved = new ConcurrentHashMap<>();
   /** Why process nodes cannot run here, if they cannot. */
@@ -67,6 +73,9 @@ public final class ProcessHost implements AutoCloseable {
     }
     CompletableFuture.runAsync(() -> {
       setsid = Sessions.setsid().orElse(null);
+      if (settings.process().launcher().equals("posix-spawn")) {
+        nativeSpawn = NativeSpawn.load();
+      }
       env.load();
       List<String> ended = ledger.start();
       if (!ended.isEmpty()) {
@@ -115,7 +124,8 @@ public final class ProcessHost implements AutoCloseable {
   }
 
   /**
-   * Checks that a process spec can run here: {@code setsid} exists and the executable is allowed.
+   * Checks that a process spec can run here: processes can be started in a session of their own
+   * (posix_spawn, or the setsid program) and the executable is allowed.
    *
    * @return the path to run
    * @throws NodeTypeException NOT_ALLOWED or INVALID_ARGUMENT, saying why
@@ -125,7 +135,7 @@ public final class ProcessHost implements AutoCloseable {
     if (unusable != null) {
       throw new NodeTypeException(ErrorCode.NOT_ALLOWED, unusable);
     }
-    if (setsid == null) {
+    if (setsid == null && nativeSpawn.isEmpty()) {
       throw new NodeTypeException(ErrorCode.NOT_ALLOWED, "host " + hostId() + " cannot run process nodes: setsid (util-linux) "
           + "is not installed");
     }
@@ -147,8 +157,30 @@ public final class ProcessHost implements AutoCloseable {
     return new ProcessNode(path, spec, check(spec), this);
   }
 
-  String setsid() {
-    return setsid;
+  /**
+   * Starts {@code command} (an allowed executable's path, then its arguments) in a session of its
+   * own, with this JVM's environment and {@code environment} over it. Blocking: node threads only.
+   *
+   * @param workingDir the process's working directory, or null for this JVM's
+   * @param stdin true for a pipe to the process's stdin, false for {@code /dev/null}
+   */
+  Process spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin) throws IOException {
+    Optional<NativeSpawn> direct = nativeSpawn;
+    if (direct.isPresent()) {
+      return direct.get().spawn(command, environment, workingDir, stdin);
+    }
+    List<String> full = new ArrayList<>();
+    full.add(setsid);
+    full.addAll(command);
+    ProcessBuilder builder = new ProcessBuilder(full);
+    builder.environment().putAll(environment);
+    if (workingDir != null) {
+      builder.directory(new File(workingDir));
+    }
+    if (!stdin) {
+      builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
+    return builder.start();
   }
 
   /** Ends the watchdog; call once every node has stopped. */

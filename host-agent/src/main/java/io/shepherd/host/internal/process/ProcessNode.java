@@ -8,7 +8,6 @@ import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -71,7 +70,6 @@ public final class ProcessNode implements Node, ProcessControl {
     this.context = nodeContext;
     Map<String, Integer> ports = host.ports().portsOf(path.toString(), spec.portNames());
     List<String> full = new ArrayList<>();
-    full.add(host.setsid());
     full.add(executable.toString());
     spec.command().stream().skip(1).map(arg -> ProcessSpec.fillPorts(arg, ports)).forEach(full::add);
     command = List.copyOf(full);
@@ -87,20 +85,12 @@ public final class ProcessNode implements Node, ProcessControl {
   @Override
   public void start() throws IOException {
     host.awaitReady();
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().putAll(env);
-    if (spec.workingDir() != null) {
-      builder.directory(new File(spec.workingDir()));
-    }
-    if (!spec.stdin()) {
-      builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    }
     stopping = false;
-    Process started = builder.start();
+    Process started = host.spawn(command, env, spec.workingDir(), spec.stdin());
     process = started;
     exit = "running";
     host.ledger().started(started.pid(), path.toString());
-    logger.info("started process {}: {}", started.pid(), String.join(" ", command.subList(1, command.size())));
+    logger.info("started process {}: {}", started.pid(), String.join(" ", command));
     readLines(started.getInputStream(), "stdout", false);
     readLines(started.getErrorStream(), "stderr", true);
     if (spec.stdin()) {

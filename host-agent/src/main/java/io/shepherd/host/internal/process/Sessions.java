@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * The processes of a session, read from Linux's {@code /proc}, and signals to all of them. Every
- * process node runs in a session of its own (started through {@code setsid}), whose id is the pid
- * of its first process; its children and grandchildren stay in it unless they call
- * {@code setsid} themselves. A session id cannot be reused while any process is still in the
+ * process node runs in a session of its own (started by posix_spawn with POSIX_SPAWN_SETSID, or
+ * through {@code setsid}), whose id is the pid of its first process; its children and
+ * grandchildren stay in it unless they call {@code setsid} themselves. A session id cannot be reused while any process is still in the
  * session, so signalling by session id never hits a stranger. Blocking (file reads): call it from
  * node threads or the blocking dispatcher, never from an actor.
  */

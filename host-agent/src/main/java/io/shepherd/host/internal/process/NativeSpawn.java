@@ -1,0 +1,216 @@
+package io.shepherd.host.internal.process;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.byref.IntByReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a process directly in a session of its own: the C library's {@code posix_spawn} with
+ * {@code POSIX_SPAWN_SETSID} (glibc 2.26 and later), called through jnr-ffi. The JDK's way costs
+ * three program loads per process — its {@code jspawnhelper}, the {@code setsid} program, then the
+ * program — and a program load is the dearest part of a restart (measured in {@code bench
+ * process-restart}); this one costs one, as a shell does. The child gets the given environment
+ * and working directory, stdin from {@code /dev/null} or a pipe, stdout and stderr on pipes, every
+ * other descriptor closed, an empty signal mask and default signal actions. Where the C library
+ * lacks any of it, {@link #load()} is empty and the host starts processes through {@code setsid}.
+ */
+final class NativeSpawn {
+
+  private static final Logger log = LoggerFactory.getLogger(NativeSpawn.class);
+
+  /** The C library calls used. */
+  public interface LibC {
+    int posix_spawn(@Out IntByReference pid, @In String path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
+
+    int posix_spawnattr_init(Pointer attributes);
+
+    int posix_spawnattr_destroy(Pointer attributes);
+
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attributes, Pointer signals);
+
+    int posix_spawnattr_setsigdefault(Pointer attributes, Pointer signals);
+
+    int sigemptyset(Pointer signals);
+
+    int sigfillset(Pointer signals);
+
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int target);
+
+    int posix_spawn_file_actions_addopen(Pointer actions, int fd, @In String path, int flags, int mode);
+
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, @In String path);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    int pipe2(@Out int[] fds, int flags);
+
+    int close(int fd);
+
+    int kill(int pid, int signal);
+
+    int waitpid(int pid, @Out IntByReference status, int options);
+
+    int waitid(int idType, int id, Pointer info, int options);
+
+    String strerror(int error);
+  }
+
+  private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
+  private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
+  private static final short POSIX_SPAWN_SETSID = 0x80;
+  private static final int O_RDONLY = 0;
+  private static final int O_CLOEXEC = 0x80000;
+  /** Larger than glibc's posix_spawnattr_t (336 bytes), posix_spawn_file_actions_t (80) and sigset_t (128) on 64-bit Linux. */
+  private static final int OPAQUE_SIZE = 1024;
+
+  private final LibC libc;
+  private final Runtime runtime;
+
+  private NativeSpawn(LibC libc) {
+    this.libc = libc;
+    this.runtime = Runtime.getRuntime(libc);
+  }
+
+  /** The native spawn, if this machine's C library has every call it needs. */
+  static Optional<NativeSpawn> load() {
+    try {
+      LibC libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
+      return Optional.of(new NativeSpawn(libc));
+    } catch (Throwable e) {
+      log.info("processes are started through setsid: the C library has no posix_spawn with sessions ({})", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Starts {@code command} (its first element an absolute path) in a new session.
+   *
+   * @param workingDir the child's working directory, or null for this JVM's
+   * @param stdin true for a pipe to the child's stdin, false for {@code /dev/null}
+   * @throws IOException if the program cannot be started (the C library's reason in the message)
+   */
+  Process spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin) throws IOException {
+    Pointer attributes = Memory.allocateDirect(runtime, OPAQUE_SIZE);
+    Pointer actions = Memory.allocateDirect(runtime, OPAQUE_SIZE);
+    Pointer signals = Memory.allocateDirect(runtime, OPAQUE_SIZE);
+    List<Integer> open = new ArrayList<>();
+    int[] out = pipe(open);
+    int[] err = pipe(open);
+    int[] in = stdin ? pipe(open) : null;
+    check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
+    check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+    try {
+      check(libc.posix_spawnattr_setflags(attributes, (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
+          "posix_spawnattr_setflags");
+      libc.sigemptyset(signals);
+      check(libc.posix_spawnattr_setsigmask(attributes, signals), "posix_spawnattr_setsigmask");
+      libc.sigfillset(signals);
+      check(libc.posix_spawnattr_setsigdefault(attributes, signals), "posix_spawnattr_setsigdefault");
+      if (in != null) {
+        check(libc.posix_spawn_file_actions_adddup2(actions, in[0], 0), "adddup2");
+      } else {
+        check(libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
+      }
+      check(libc.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
+      check(libc.posix_spawn_file_actions_adddup2(actions, err[1], 2), "adddup2");
+      check(libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+      if (workingDir != null) {
+        check(libc.posix_spawn_file_actions_addchdir_np(actions, workingDir), "addchdir_np");
+      }
+      IntByReference pid = new IntByReference();
+      List<Pointer> keep = new ArrayList<>();
+      Pointer argv = strings(command, keep);
+      Pointer envp = strings(environment(environment), keep);
+      int error = libc.posix_spawn(pid, command.get(0), actions, attributes, argv, envp);
+      Reference.reachabilityFence(keep);
+      if (error != 0) {
+        throw new IOException("cannot run " + command.get(0) + (workingDir == null ? "" : " in " + workingDir) + ": "
+            + libc.strerror(error));
+      }
+      InputStream stdout = reopenForReading(out[0]);
+      InputStream stderr = reopenForReading(err[0]);
+      OutputStream input = in != null ? new BufferedOutputStream(new FileOutputStream("/proc/self/fd/" + in[1]), 8192)
+          : OutputStream.nullOutputStream();
+      return new SpawnedProcess(pid.intValue(), libc, stdout, stderr, input);
+    } finally {
+      libc.posix_spawn_file_actions_destroy(actions);
+      libc.posix_spawnattr_destroy(attributes);
+      open.forEach(libc::close);
+    }
+  }
+
+  /** A pipe, both ends closed on exec (the child gets copies through dup2); its fds are added to {@code open}. */
+  private int[] pipe(List<Integer> open) throws IOException {
+    int[] fds = new int[2];
+    if (libc.pipe2(fds, O_CLOEXEC) != 0) {
+      throw new IOException("cannot make a pipe for a process (pipe2 failed)");
+    }
+    open.add(fds[0]);
+    open.add(fds[1]);
+    return fds;
+  }
+
+  /**
+   * A stream of its own on the pipe {@code fd}: opened again through /proc, so that the raw fd can
+   * be closed; buffered, as the JDK's process streams are (a bare FileInputStream on a pipe fails
+   * readAllBytes with "Illegal seek").
+   */
+  private static InputStream reopenForReading(int fd) throws IOException {
+    return new BufferedInputStream(new FileInputStream("/proc/self/fd/" + fd), 8192);
+  }
+
+  /** This JVM's environment with {@code added} over it, as {@code NAME=value}: what a ProcessBuilder would pass. */
+  private static List<String> environment(Map<String, String> added) {
+    Map<String, String> all = new LinkedHashMap<>(System.getenv());
+    all.putAll(added);
+    return all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+  }
+
+  /** A NULL-terminated array of C strings; every block it points to is added to {@code keep}, which must outlive its use. */
+  private Pointer strings(List<String> values, List<Pointer> keep) {
+    Pointer array = Memory.allocateDirect(runtime, (values.size() + 1) * runtime.addressSize());
+    keep.add(array);
+    for (int i = 0; i < values.size(); i++) {
+      byte[] bytes = values.get(i).getBytes(StandardCharsets.UTF_8);
+      Pointer string = Memory.allocateDirect(runtime, bytes.length + 1);
+      keep.add(string);
+      string.put(0, bytes, 0, bytes.length);
+      string.putByte(bytes.length, (byte) 0);
+      array.putPointer((long) i * runtime.addressSize(), string);
+    }
+    array.putAddress((long) values.size() * runtime.addressSize(), 0L);
+    return array;
+  }
+
+  private void check(int result, String call) throws IOException {
+    if (result != 0) {
+      throw new IOException(call + " failed: " + libc.strerror(result));
+    }
+  }
+}
