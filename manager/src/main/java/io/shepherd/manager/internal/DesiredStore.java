@@ -20,7 +20,10 @@ import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.NodePath;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -67,7 +70,26 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
 
   private record CheckpointsRead(Replicator.GetResponse<LWWMap<String, Checkpoint>> response, boolean local) implements Command {}
 
-  private record Written(long op, ActorRef<Stored> replyTo, boolean replicated) implements Command {}
+  /** The writes of one batch reached a majority of manager members ({@code replicated}), or only this member. */
+  private record Written(List<Write> writes, boolean replicated) implements Command {}
+
+  /** Writes queued since the last flush go out: one update per key. */
+  private enum Flush implements Command { INSTANCE }
+
+  private record Write(long op, ActorRef<Stored> replyTo) {}
+
+  /** The writes to one key waiting for the next flush, with their changes composed in arrival order. */
+  private static final class Batch<V> {
+    final ReplicatorMessageAdapter<Command, LWWMap<String, V>> maps;
+    final Key<LWWMap<String, V>> key;
+    final List<Write> writes = new ArrayList<>();
+    Function<LWWMap<String, V>, LWWMap<String, V>> modify = Function.identity();
+
+    Batch(ReplicatorMessageAdapter<Command, LWWMap<String, V>> maps, Key<LWWMap<String, V>> key) {
+      this.maps = maps;
+      this.key = key;
+    }
+  }
 
   private static final Key<GCounter> EPOCH = GCounterKey.create("shepherd-epoch");
   private static final Key<LWWMap<String, DesiredGroup>> GROUPS = LWWMapKey.create("shepherd-groups");
@@ -79,6 +101,8 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredNode>> nodeMaps;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, Checkpoint>> checkpointMaps;
   private final Replicator.WriteConsistency writeMajority;
+  /** Writes waiting for the flush that is already in this actor's mailbox, by key. */
+  private final Map<Key<?>, Batch<?>> batches = new LinkedHashMap<>();
 
   // Loading state.
   private ActorRef<Loaded> loadReplyTo;
@@ -143,6 +167,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
         .onMessage(DeleteGroup.class, this::onDeleteGroup)
         .onMessage(PutNode.class, this::onPutNode)
         .onMessage(DeleteNode.class, this::onDeleteNode)
+        .onMessage(Flush.class, m -> onFlush())
         .onMessage(Written.class, this::onWritten)
         .build();
   }
@@ -282,18 +307,42 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     update(nodeMaps, key, op, replyTo, modify);
   }
 
+  /**
+   * Queues a write to {@code key}. Writes that arrive together (a site file's hundred nodes, a
+   * burst of client calls) share one update of their key: the flush is sent to this actor when the
+   * first write is queued, so it runs after every write already in the mailbox, and a lone write
+   * waits for nothing. Each write is answered only once its batch has reached a majority.
+   */
+  @SuppressWarnings("unchecked")
   private <V> void update(ReplicatorMessageAdapter<Command, LWWMap<String, V>> maps, Key<LWWMap<String, V>> key, long op,
                           ActorRef<Stored> replyTo, Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
-    maps.askUpdate(r -> new Replicator.Update<>(key, LWWMap.create(), writeMajority, r, modify),
-        response -> new Written(op, replyTo, response instanceof Replicator.UpdateSuccess));
+    if (batches.isEmpty()) {
+      getContext().getSelf().tell(Flush.INSTANCE);
+    }
+    Batch<V> batch = (Batch<V>) batches.computeIfAbsent(key, k -> new Batch<>(maps, key));
+    batch.writes.add(new Write(op, replyTo));
+    batch.modify = batch.modify.andThen(modify);
+  }
+
+  private Behavior<Command> onFlush() {
+    batches.values().forEach(this::send);
+    batches.clear();
+    return this;
+  }
+
+  private <V> void send(Batch<V> batch) {
+    List<Write> writes = List.copyOf(batch.writes);
+    Function<LWWMap<String, V>, LWWMap<String, V>> modify = batch.modify;
+    batch.maps.askUpdate(r -> new Replicator.Update<>(batch.key, LWWMap.create(), writeMajority, r, modify),
+        response -> new Written(writes, response instanceof Replicator.UpdateSuccess));
   }
 
   private Behavior<Command> onWritten(Written written) {
     if (!written.replicated()) {
-      getContext().getLog().warn("desired-state write {} reached this manager member but not a majority within {} ms",
-          written.op(), settings.writeTimeout().toMillis());
+      getContext().getLog().warn("{} desired-state write(s) reached this manager member but not a majority within {} ms",
+          written.writes().size(), settings.writeTimeout().toMillis());
     }
-    written.replyTo().tell(new Stored(written.op(), written.replicated()));
+    written.writes().forEach(w -> w.replyTo().tell(new Stored(w.op(), written.replicated())));
     return this;
   }
 }
