@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 
 /**
  * Finds new processes by their command line, through /proc: a program counts once it runs itself
@@ -56,7 +58,7 @@ final class ProcWatch {
         }
       }
       long last = lastPid();
-      for (long pid = checked + 1; pid <= last; pid++) {
+      for (long pid : handedOut(checked, last)) {
         int state = check(pid, wanted);
         if (state == 1) {
           return pid;
@@ -64,7 +66,7 @@ final class ProcWatch {
           pending.add(pid);
         }
       }
-      checked = Math.max(checked, last);
+      checked = last;
       // A short park, not a pure spin: the machine has 2 cores, and a spinning watcher would
       // slow down what it watches. Resolution is about 0.15 ms.
       LockSupport.parkNanos(100_000);
@@ -95,7 +97,7 @@ final class ProcWatch {
         }
       }
       long last = lastPid();
-      for (long pid = checked + 1; pid <= last; pid++) {
+      for (long pid : handedOut(checked, last)) {
         int state = check(pid, wanted);
         if (state == 1) {
           found.add(pid);
@@ -103,7 +105,7 @@ final class ProcWatch {
           pending.add(pid);
         }
       }
-      checked = Math.max(checked, last);
+      checked = last;
       if (found.size() >= count) {
         return found;
       }
@@ -121,6 +123,30 @@ final class ProcWatch {
         throw new IllegalStateException("processes with '" + marker + "' still run");
       }
       Thread.sleep(20);
+    }
+  }
+
+  /**
+   * The pids handed out after {@code checked} up to {@code last}: when the kernel's counter has
+   * wrapped (it restarts below {@code pid_max}, 32,768 on many machines), the rest of the old range
+   * and then the new one.
+   */
+  static List<Long> handedOut(long checked, long last) {
+    List<Long> pids = new ArrayList<>();
+    if (last >= checked) {
+      LongStream.rangeClosed(checked + 1, last).forEach(pids::add);
+    } else {
+      LongStream.rangeClosed(checked + 1, pidMax()).forEach(pids::add);
+      LongStream.rangeClosed(1, last).forEach(pids::add);
+    }
+    return pids;
+  }
+
+  private static long pidMax() {
+    try {
+      return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim());
+    } catch (IOException | NumberFormatException e) {
+      return 4_194_304;
     }
   }
 
