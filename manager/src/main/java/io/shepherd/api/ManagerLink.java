@@ -37,6 +37,8 @@ public final class ManagerLink {
 
   private final ActorSystem<?> system;
   private final Duration callTimeout;
+  /** The largest message members exchange, less room for the envelope. */
+  private final long frameLimit;
   private final AtomicReference<ActorRef<ManagerProtocol.Command>> manager = new AtomicReference<>();
   private final AtomicReference<ActorRef<LogProtocol.Command>> logServer = new AtomicReference<>();
   private final ConcurrentHashMap<ActorRef<ManagerProtocol.Command>, Set<CompletableFuture<?>>> inFlight = new ConcurrentHashMap<>();
@@ -45,6 +47,7 @@ public final class ManagerLink {
   private ManagerLink(ActorSystem<?> system, Duration callTimeout) {
     this.system = system;
     this.callTimeout = callTimeout;
+    this.frameLimit = system.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size") - 4096;
   }
 
   /** A link that starts following the Manager and the log server at once. */
@@ -75,14 +78,16 @@ public final class ManagerLink {
     }
     CompletableFuture<ManagerProtocol.Reply> reply = new CompletableFuture<>();
     track(current, reply);
+    // An ask's stage runs even its non-async callbacks on the common pool, which on a 2-core machine
+    // starts a thread per callback: run them on the thread that completes the ask instead.
     AskPattern.<ManagerProtocol.Command, ManagerProtocol.Reply>ask(current, message::apply, callTimeout, system.scheduler())
-        .whenComplete((r, e) -> {
+        .whenCompleteAsync((r, e) -> {
           if (e != null) {
             reply.completeExceptionally(e);
           } else {
             reply.complete(r);
           }
-        });
+        }, Runnable::run);
     return reply.handle((r, e) -> {
       if (e != null) {
         throw new CompletionException(mapError(e, "the Manager"));
@@ -107,7 +112,7 @@ public final class ManagerLink {
         || message instanceof ManagerProtocol.SendInput || message instanceof ManagerProtocol.HostCall)) {
       return null;
     }
-    long limit = system.settings().config().getBytes("akka.remote.artery.advanced.maximum-frame-size") - 4096;
+    long limit = frameLimit;
     byte[] bytes = SerializationExtension.get(Adapter.toClassic(system))
         .serialize(message).get();
     if (bytes.length <= limit) {
@@ -147,12 +152,12 @@ public final class ManagerLink {
           + "the Manager, and none runs right now (a failover takes a few seconds)", 2));
     }
     return AskPattern.<LogProtocol.Command, LogProtocol.Tail>ask(server, r -> new LogProtocol.QueryTail(filter, limit, r), callTimeout,
-        system.scheduler()).handle((tail, e) -> {
+        system.scheduler()).handleAsync((tail, e) -> {
           if (e != null) {
             throw new CompletionException(mapError(e, "the log server"));
           }
           return tail;
-        });
+        }, Runnable::run);
   }
 
   /** The current Manager, or null if none is known. */
