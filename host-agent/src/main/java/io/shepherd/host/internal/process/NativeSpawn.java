@@ -85,6 +85,7 @@ final class NativeSpawn {
   private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
   private static final short POSIX_SPAWN_SETSID = 0x80;
   private static final int O_RDONLY = 0;
+  private static final int SIGKILL = 9;
   private static final int O_CLOEXEC = 0x80000;
   /** Larger than glibc's posix_spawnattr_t (336 bytes), posix_spawn_file_actions_t (80) and sigset_t (128) on 64-bit Linux. */
   private static final int OPAQUE_SIZE = 1024;
@@ -120,12 +121,16 @@ final class NativeSpawn {
     Pointer actions = Memory.allocateDirect(runtime, OPAQUE_SIZE);
     Pointer signals = Memory.allocateDirect(runtime, OPAQUE_SIZE);
     List<Integer> open = new ArrayList<>();
-    int[] out = pipe(open);
-    int[] err = pipe(open);
-    int[] in = stdin ? pipe(open) : null;
-    check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
-    check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+    boolean attributesMade = false;
+    boolean actionsMade = false;
     try {
+      int[] out = pipe(open);
+      int[] err = pipe(open);
+      int[] in = stdin ? pipe(open) : null;
+      check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
+      attributesMade = true;
+      check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+      actionsMade = true;
       check(libc.posix_spawnattr_setflags(attributes, (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)),
           "posix_spawnattr_setflags");
       libc.sigemptyset(signals);
@@ -153,15 +158,30 @@ final class NativeSpawn {
         throw new IOException("cannot run " + command.get(0) + (workingDir == null ? "" : " in " + workingDir) + ": "
             + libc.strerror(error));
       }
-      InputStream stdout = reopenForReading(out[0]);
-      InputStream stderr = reopenForReading(err[0]);
-      OutputStream input = in != null ? new BufferedOutputStream(new FileOutputStream("/proc/self/fd/" + in[1]), 8192)
-          : OutputStream.nullOutputStream();
-      return new SpawnedProcess(pid.intValue(), libc, stdout, stderr, input);
+      return streams(pid.intValue(), out[0], err[0], in == null ? -1 : in[1]);
     } finally {
-      libc.posix_spawn_file_actions_destroy(actions);
-      libc.posix_spawnattr_destroy(attributes);
+      if (actionsMade) {
+        libc.posix_spawn_file_actions_destroy(actions);
+      }
+      if (attributesMade) {
+        libc.posix_spawnattr_destroy(attributes);
+      }
       open.forEach(libc::close);
+    }
+  }
+
+  /** The started process with its own streams on the pipes; if they cannot be opened, the process is killed and reaped. */
+  private Process streams(int pid, int out, int err, int in) throws IOException {
+    try {
+      InputStream stdout = reopenForReading(out);
+      InputStream stderr = reopenForReading(err);
+      OutputStream input = in >= 0 ? new BufferedOutputStream(new FileOutputStream("/proc/self/fd/" + in), 8192)
+          : OutputStream.nullOutputStream();
+      return new SpawnedProcess(pid, libc, stdout, stderr, input);
+    } catch (IOException | RuntimeException e) {
+      libc.kill(pid, SIGKILL);
+      libc.waitpid(pid, new IntByReference(), 0);
+      throw e;
     }
   }
 
