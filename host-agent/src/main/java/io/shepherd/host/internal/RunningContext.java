@@ -1,17 +1,17 @@
 package io.shepherd.host.internal;
 
+import io.shepherd.host.logs.NodeLogger;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
+import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.NodePath;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import io.shepherd.protocol.Checkpoint;
-import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -59,7 +59,7 @@ final class RunningContext implements NodeContext {
 
   /** The logger of a node: named {@code node.<path>}. */
   static Logger loggerFor(NodePath path) {
-    return LoggerFactory.getLogger("node." + path);
+    return NodeLogger.of(path.toString());
   }
 
   @Override

@@ -88,10 +88,18 @@ class ProcessNodeTest {
     }
   }
 
+  /** The records of one node: they reach the appenders of the node logger, named after the node. */
   static ListAppender<ILoggingEvent> capture(NodePath path) {
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+      @Override
+      protected void append(ILoggingEvent event) {
+        if (event.getLoggerName().equals("node." + path)) {
+          super.append(event);
+        }
+      }
+    };
     appender.start();
-    ((Logger) LoggerFactory.getLogger("node." + path)).addAppender(appender);
+    ((Logger) LoggerFactory.getLogger("node")).addAppender(appender);
     return appender;
   }
 

@@ -1,5 +1,6 @@
 package io.shepherd.host.internal.process;
 
+import io.shepherd.host.logs.NodeLogger;
 import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
@@ -26,7 +27,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -62,7 +62,7 @@ public final class ProcessNode implements Node, ProcessControl {
     this.spec = spec;
     this.executable = executable;
     this.host = host;
-    this.logger = LoggerFactory.getLogger("node." + path);
+    this.logger = NodeLogger.of(path.toString());
   }
 
   @Override
