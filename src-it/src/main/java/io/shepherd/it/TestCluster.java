@@ -188,6 +188,19 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** The status of a node, if the status lists it. */
+  /**
+   * Waits until each of {@code members} (manager members: they answer the API) sees all of them Up
+   * and reachable, with its gossip converged: what a test that then cuts the network needs, since a
+   * member that has not heard of a newcomer yet counts the cluster without it.
+   */
+  public void awaitEveryoneSeesEveryone(List<MemberProcess> members) {
+    for (MemberProcess member : members) {
+      awaitStatus(clientOf(member, Duration.ofSeconds(10)), member.hostId() + " sees all " + members.size() + " members Up", s ->
+          s.converged() && s.members().size() == members.size()
+              && s.members().stream().allMatch(m -> m.status().equals("Up") && m.reachable()));
+    }
+  }
+
   public static Optional<NodeStatus> node(ClusterStatus status, String path) {
     return status.nodes().stream().filter(n -> n.path().toString().equals(path)).findFirst();
   }

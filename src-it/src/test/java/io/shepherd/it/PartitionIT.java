@@ -51,6 +51,7 @@ class PartitionIT {
     TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
     client.createGroup("beta/acq", true).toCompletableFuture().join();
     client.createNode("beta/acq/counter", NodeSpec.of("counter", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
+    cluster.awaitEveryoneSeesEveryone(List.of(alpha, beta, gamma));
     ClusterStatus before = client.status().toCompletableFuture().join();
     assertEquals(alpha.address(), before.manager().address());
 
@@ -89,6 +90,7 @@ class PartitionIT {
     client.createNode("any/roam/counter", NodeSpec.of("counter", Map.of()), NodeState.RUNNING).toCompletableFuture().join();
     ClusterStatus before = TestCluster.awaitStatus(client, "the counter running on beta", s -> TestCluster.node(s, "any/roam/counter")
         .map(n -> n.state() == NodeState.RUNNING).orElse(false));
+    cluster.awaitEveryoneSeesEveryone(List.of(alpha, beta, witness));
     String placed = TestCluster.node(before, "any/roam/counter").orElseThrow().host();
     // Cut off the machine the counter runs on: alpha, which also runs the Manager, or beta.
     MemberProcess cut = placed.equals("alpha") ? alpha : beta;
