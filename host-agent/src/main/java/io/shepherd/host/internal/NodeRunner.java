@@ -19,7 +19,6 @@ import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
-import io.shepherd.protocol.NodeStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
