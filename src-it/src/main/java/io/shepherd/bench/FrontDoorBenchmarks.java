@@ -115,9 +115,8 @@ final class FrontDoorBenchmarks {
       Path dir = Files.createDirectories(work.resolve("supervisor"));
       Path conf = dir.resolve("supervisord.conf");
       List<String> lines = new ArrayList<>(List.of("[unix_http_server]", "file=" + dir.resolve("supervisor.sock"),
-          "[supervisord]", "nodaemon=true", "logfile=" + dir.resolve("supervisord.log"), "pidfile=" + dir.resolve("supervisord.pid"),
-          "[supervisorctl]", "serverurl=unix://" + dir.resolve("supervisor.sock"),
-          "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface"));
+          "[supervisorctl]", "serverurl=unix://" + dir.resolve("supervisor.sock")));
+      lines.addAll(Peers.supervisordSections(dir));
       for (int i = 0; i < 10; i++) {
         lines.addAll(List.of("[program:p" + i + "]", "command=/usr/bin/sleep 100000", "startsecs=0"));
       }

@@ -41,10 +41,8 @@ final class PeerStarts {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
-    List<String> lines = new ArrayList<>(List.of("[inet_http_server]", "port=127.0.0.1:" + port,
-        "[supervisord]", "nodaemon=true", "logfile=" + dir.resolve("supervisord.log"), "pidfile=" + dir.resolve("supervisord.pid"),
-        "childlogdir=" + dir,
-        "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface"));
+    List<String> lines = new ArrayList<>(List.of("[inet_http_server]", "port=127.0.0.1:" + port));
+    lines.addAll(Peers.supervisordSections(dir));
     for (int i = 0; i < count; i++) {
       lines.addAll(List.of("[program:p" + i + "]", "command=/usr/bin/sleep " + marker, "autostart=false", "autorestart=false",
           "startsecs=0"));

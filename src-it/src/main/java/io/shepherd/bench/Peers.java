@@ -33,6 +33,16 @@ final class Peers {
     return supervisord;
   }
 
+  /**
+   * The sections every supervisord configuration of the benchmarks has: in the foreground, its
+   * log, pid file and its programs' logs in {@code dir}, and the RPC interface its clients use.
+   */
+  static List<String> supervisordSections(Path dir) {
+    return List.of("[supervisord]", "nodaemon=true", "logfile=" + dir.resolve("supervisord.log"),
+        "pidfile=" + dir.resolve("supervisord.pid"), "childlogdir=" + dir,
+        "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface");
+  }
+
   /** The folder holding {@code node_modules/pm2}, installing it once with npm; null if unavailable. */
   static Path pm2() throws IOException, InterruptedException {
     if (which("npm") == null || which("node") == null) {

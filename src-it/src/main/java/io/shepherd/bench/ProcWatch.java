@@ -45,33 +45,7 @@ final class ProcWatch {
       }
       throw new IllegalStateException("no process with '" + marker + "' appeared");
     }
-    long checked = since;
-    Set<Long> pending = new LinkedHashSet<>();
-    while (System.nanoTime() < deadline) {
-      for (Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
-        long pid = it.next();
-        int state = check(pid, wanted);
-        if (state == 1) {
-          return pid;
-        } else if (state < 0) {
-          it.remove();
-        }
-      }
-      long last = lastPid();
-      for (long pid : handedOut(checked, last)) {
-        int state = check(pid, wanted);
-        if (state == 1) {
-          return pid;
-        } else if (state == 0 && pending.size() < 256) {
-          pending.add(pid);
-        }
-      }
-      checked = last;
-      // A short park, not a pure spin: the machine has 2 cores, and a spinning watcher would
-      // slow down what it watches. Resolution is about 0.15 ms.
-      LockSupport.parkNanos(100_000);
-    }
-    throw new IllegalStateException("no process with '" + marker + "' appeared");
+    return awaitAll(marker, since, 1, deadline - System.nanoTime()).iterator().next();
   }
 
   /**
@@ -96,19 +70,21 @@ final class ProcWatch {
           }
         }
       }
+      if (found.size() >= count) {
+        return found;
+      }
       long last = lastPid();
       for (long pid : handedOut(checked, last)) {
         int state = check(pid, wanted);
-        if (state == 1) {
-          found.add(pid);
+        if (state == 1 && found.add(pid) && found.size() >= count) {
+          return found;
         } else if (state == 0) {
           pending.add(pid);
         }
       }
       checked = last;
-      if (found.size() >= count) {
-        return found;
-      }
+      // A short park, not a pure spin: the machine has 2 cores, and a spinning watcher would
+      // slow down what it watches. Resolution is about 0.15 ms.
       LockSupport.parkNanos(100_000);
     }
     throw new IllegalStateException(found.size() + " of " + count + " processes with '" + marker + "' appeared");

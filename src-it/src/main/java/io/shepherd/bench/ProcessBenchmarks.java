@@ -8,6 +8,7 @@ import io.shepherd.protocol.RestartPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,12 +106,11 @@ final class ProcessBenchmarks {
       }
       Path dir = Files.createDirectories(work.resolve("supervisor"));
       Path conf = dir.resolve("supervisord.conf");
-      Files.writeString(conf, String.join("\n",
-          "[unix_http_server]", "file=" + dir.resolve("supervisor.sock"),
-          "[supervisord]", "nodaemon=true", "logfile=" + dir.resolve("supervisord.log"), "pidfile=" + dir.resolve("supervisord.pid"),
-          "childlogdir=" + dir,
-          "[rpcinterface:supervisor]", "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
-          "[program:sleeper]", "command=/usr/bin/sleep 100002", "autorestart=true", "startsecs=0", "startretries=1000000", ""));
+      List<String> lines = new ArrayList<>(List.of("[unix_http_server]", "file=" + dir.resolve("supervisor.sock")));
+      lines.addAll(Peers.supervisordSections(dir));
+      lines.addAll(List.of("[program:sleeper]", "command=/usr/bin/sleep 100002", "autorestart=true", "startsecs=0",
+          "startretries=1000000"));
+      Files.write(conf, lines);
       Process daemon = new ProcessBuilder(supervisord, "-c", conf.toString()).redirectErrorStream(true)
           .redirectOutput(dir.resolve("stdout.log").toFile()).start();
       try {
