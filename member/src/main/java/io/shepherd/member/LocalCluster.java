@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, String> properties;
   private final List<MemberProcess> members = new CopyOnWriteArrayList<>();
   private final List<String> seeds = new CopyOnWriteArrayList<>();
+  private final Set<MemberProcess> frozen = ConcurrentHashMap.newKeySet();
   private final Thread reaper = new Thread(this::killAll, "local-cluster-reaper");
   private int started;
 
@@ -214,6 +216,29 @@ public final class LocalCluster implements AutoCloseable {
     awaitExit(member.process(), Duration.ofSeconds(10));
   }
 
+  /**
+   * SIGSTOP of a member JVM: alive but silent, as a machine that died (or hangs) looks to the others;
+   * its sentinel says nothing. {@link #kill} (or closing the cluster) ends it.
+   */
+  public void freeze(MemberProcess member) {
+    signal(member, "STOP");
+    frozen.add(member);
+  }
+
+  private static void signal(MemberProcess member, String signal) {
+    try {
+      int status = new ProcessBuilder("kill", "-" + signal, Long.toString(member.pid())).inheritIO().start().waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + member.pid() + " exited with " + status);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** SIGTERM, then SIGKILL after {@code grace}: the member stops its nodes and leaves first. */
   public void stop(MemberProcess member, Duration grace) {
     List<ProcessHandle> descendants = member.process().descendants().toList();
@@ -228,6 +253,8 @@ public final class LocalCluster implements AutoCloseable {
   /** Stops every member: SIGTERM to all, then SIGKILL to what is left after 20 s. */
   @Override
   public void close() {
+    frozen.stream().filter(MemberProcess::alive).forEach(member -> signal(member, "CONT"));
+    frozen.clear();
     List<ProcessHandle> descendants = new ArrayList<>();
     for (MemberProcess member : members) {
       descendants.addAll(member.process().descendants().toList());

@@ -130,6 +130,7 @@ public final class ShepherdMember {
     if (api != null && api.enabled()) {
       startApi(system, api, config);
     }
+    Obituaries.start(system);
     announce(system, roles, hostId, config);
     return system;
   }

@@ -146,6 +146,7 @@ public class ProtocolSerializationTest {
         new LogProtocol.QueryTail(LogFilter.all(), 100, testKit.<LogProtocol.Tail>createTestProbe().getRef()),
         new LogProtocol.Tail(List.of(LOG_RECORD), new LogProtocol.LogStats(10, 2, 0, 0, 0, null)),
         new LogProtocol.LogStats(10, 2, 1, 5, 7, "/tmp/shepherd.log"),
+        new SentinelProtocol.Introduce("akka://shepherd@127.0.0.1:2552", -4711L, "9f3c2a", "127.0.0.1", 2552),
         new ManagerProtocol.Ok("started", STATUS),
         new ManagerProtocol.Ok("removed", null),
         new ManagerProtocol.Failed(ErrorCode.INVALID_TRANSITION, "cannot start"));

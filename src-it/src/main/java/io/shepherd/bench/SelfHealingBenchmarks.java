@@ -38,8 +38,9 @@ final class SelfHealingBenchmarks {
   private SelfHealingBenchmarks() {}
 
   static List<Benchmark> all() {
-    return List.of(new RestartLatency(), new HostKill("host-kill", Map.of()), new HostKill("host-kill-akka-defaults", akkaDefaults()),
-        new ManagerKill("manager-kill", 50), new ManagerKill("manager-kill-10k", 10_000), new FalseDown());
+    return List.of(new RestartLatency(), new HostKill("host-kill", Map.of(), false), new HostKill("host-freeze", Map.of(), true),
+        new HostKill("host-kill-akka-defaults", akkaDefaults(), false), new ManagerKill("manager-kill", 50, false),
+        new ManagerKill("manager-freeze", 50, true), new ManagerKill("manager-kill-10k", 10_000, false), new FalseDown());
   }
 
   /** Akka's own failure detection and downing timings, for comparison with Shepherd's. */
@@ -142,14 +143,19 @@ final class SelfHealingBenchmarks {
 
   }
 
-  /** host JVM kill -9 -> reported DOWN, and -> its any group RUNNING on another host; median of 5. */
+  /**
+   * host JVM kill -9 (or SIGSTOP: a machine that died, whose sentinel cannot speak) -> reported
+   * DOWN, and -> its any group RUNNING on another host; median of 5.
+   */
   static final class HostKill implements Benchmark {
     private final String name;
     private final Map<String, String> overrides;
+    private final boolean freeze;
 
-    HostKill(String name, Map<String, String> overrides) {
+    HostKill(String name, Map<String, String> overrides, boolean freeze) {
       this.name = name;
       this.overrides = overrides;
+      this.freeze = freeze;
     }
 
     public String name() {
@@ -157,7 +163,8 @@ final class SelfHealingBenchmarks {
     }
 
     public String description() {
-      return "host JVM kill -9 -> DOWN and -> its any group RUNNING elsewhere, median of 5"
+      return "host JVM " + (freeze ? "SIGSTOP (a dead machine: the failure detector's path)" : "kill -9 (its sentinel's path)")
+          + " -> DOWN and -> its any group RUNNING elsewhere, median of 5"
           + (overrides.isEmpty() ? " (shipped settings); target <= 5 s and <= 6 s" : " (Akka's default failure detection, for comparison)");
     }
 
@@ -177,12 +184,13 @@ final class SelfHealingBenchmarks {
           String victimId = now.groups().stream().filter(g -> g.path().toString().equals("any/moving")).findFirst().orElseThrow().host();
           MemberProcess victim = cluster.member(victimId);
           long killedAt = System.nanoTime();
-          cluster.members.kill(victim);
+          stop(cluster, victim, freeze);
           down[round] = pollUntil(cluster, s -> s.hosts().stream().anyMatch(h -> h.id().equals(victimId) && h.status().equals("DOWN")))
               - killedAt;
           moved[round] = pollUntil(cluster, s -> s.nodes().stream().anyMatch(n -> n.path().toString().equals("any/moving/n")
               && n.state() == NodeState.RUNNING && !victimId.equals(n.host()))) - killedAt;
           Report.note("round " + round + ": DOWN after " + down[round] / 1_000_000 + " ms, moved after " + moved[round] / 1_000_000 + " ms");
+          cluster.members.kill(victim);
           cluster.members.restart(victim);
         }
         report.figure("kill-to-down.median", median(down) / 1e6, "ms");
@@ -200,10 +208,12 @@ final class SelfHealingBenchmarks {
   static final class ManagerKill implements Benchmark {
     private final String name;
     private final int nodes;
+    private final boolean freeze;
 
-    ManagerKill(String name, int nodes) {
+    ManagerKill(String name, int nodes, boolean freeze) {
       this.name = name;
       this.nodes = nodes;
+      this.freeze = freeze;
     }
 
     public String name() {
@@ -211,7 +221,8 @@ final class SelfHealingBenchmarks {
     }
 
     public String description() {
-      return "Manager JVM kill -9 -> a new Manager answers status with the full desired state (" + String.format("%,d", nodes)
+      return "Manager JVM " + (freeze ? "SIGSTOP (a dead machine: the failure detector's path)" : "kill -9 (its sentinel's path)")
+          + " -> a new Manager answers status with the full desired state (" + String.format("%,d", nodes)
           + " nodes), and -> every node of a living host arrived again, median of 5; target <= 5 s and <= 8 s";
     }
 
@@ -242,8 +253,8 @@ final class SelfHealingBenchmarks {
               .filter(m -> m.alive() && m.address().equals(managerAddress)).findFirst().orElseThrow();
           String victimHost = victim.hostId();
           long killedAt = System.nanoTime();
-          Report.note("killing the Manager's member " + victim + " at " + LocalTime.now());
-          cluster.members.kill(victim);
+          Report.note((freeze ? "freezing" : "killing") + " the Manager's member " + victim + " at " + LocalTime.now());
+          stop(cluster, victim, freeze);
           takeover[round] = pollUntil(cluster, s -> !s.manager().address().equals(managerAddress)
               && s.groups().size() == 2 && s.nodes().size() == nodes
               && s.nodes().stream().allMatch(n -> n.requested() == NodeState.RUNNING)) - killedAt;
@@ -255,6 +266,7 @@ final class SelfHealingBenchmarks {
                   .allMatch(n -> n.state() == NodeState.RUNNING)) - killedAt;
           Report.note("round " + round + ": new Manager with the full desired state after " + takeover[round] / 1_000_000
               + " ms, every node arrived after " + arrived[round] / 1_000_000 + " ms");
+          cluster.members.kill(victim);
           cluster.members.restart(victim);
         }
         report.figure("kill-to-new-manager.median", median(takeover) / 1e6, "ms");
@@ -349,6 +361,15 @@ final class SelfHealingBenchmarks {
   }
 
   /** Polls status as fast as it answers; returns the time the condition first held. */
+  /** kill -9 of a member JVM, or SIGSTOP: silent but alive, as the others see a machine that died. */
+  static void stop(BenchCluster cluster, MemberProcess victim, boolean freeze) {
+    if (freeze) {
+      cluster.members.freeze(victim);
+    } else {
+      cluster.members.kill(victim);
+    }
+  }
+
   static long pollUntil(BenchCluster cluster, Predicate<ClusterStatus> condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {

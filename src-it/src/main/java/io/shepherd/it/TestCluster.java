@@ -120,6 +120,11 @@ public final class TestCluster implements AutoCloseable {
     members.kill(member);
   }
 
+  /** SIGSTOP of a member's JVM: silent but alive, as a dead machine looks; {@link #kill} or closing ends it. */
+  public void freeze(MemberProcess member) {
+    members.freeze(member);
+  }
+
   public List<String> seeds() {
     return members.seeds();
   }
@@ -187,7 +192,6 @@ public final class TestCluster implements AutoCloseable {
         s.hosts().stream().anyMatch(h -> h.id().equals(id) && h.status().equals("UP"))));
   }
 
-  /** The status of a node, if the status lists it. */
   /**
    * Waits until each of {@code members} (manager members: they answer the API) sees all of them Up
    * and reachable, with its gossip converged: what a test that then cuts the network needs, since a
@@ -201,6 +205,27 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** Waits until a member's log has a line containing {@code text}, or fails after {@link #PATIENCE}. */
+  public static void awaitLine(MemberProcess member, String text) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!logOf(member).contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting for " + member + " to log '" + text + "'");
+      }
+      sleep(Duration.ofMillis(100));
+    }
+  }
+
+  /** What a member has logged so far. */
+  public static String logOf(MemberProcess member) {
+    try {
+      return Files.readString(member.log());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The status of a node, if the status lists it. */
   public static Optional<NodeStatus> node(ClusterStatus status, String path) {
     return status.nodes().stream().filter(n -> n.path().toString().equals(path)).findFirst();
   }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,25 +53,17 @@ class FoundationIT {
   void membersSayWhenTheyAreReadyAndWhatToCheckWhenNoSeedAnswers() throws Exception {
     TestCluster.awaitHostsUp(cluster.client(), List.of("alpha", "beta", "gamma"));
     for (MemberProcess member : List.copyOf(cluster.members())) {
-      awaitLine(member, "ready: member " + member.address());
-      awaitLine(member, "host id " + member.hostId());
+      TestCluster.awaitLine(member, "ready: member " + member.address());
+      TestCluster.awaitLine(member, "host id " + member.hostId());
     }
-    awaitLine(cluster.members().get(0), ", API http");
+    TestCluster.awaitLine(cluster.members().get(0), ", API http");
     // Seeds that point where no member runs: Shepherd says so in its own words.
     MemberProcess lost = cluster.startJoining("lost", List.of("127.0.0.1:" + LocalCluster.freePort()), "host");
     try {
-      awaitLine(lost, "not a cluster member yet after 20 s: no seed answered");
+      TestCluster.awaitLine(lost, "not a cluster member yet after 20 s: no seed answered");
       assertTrue(Files.readString(lost.log()).contains("check --seeds"));
     } finally {
       cluster.kill(lost);
-    }
-  }
-
-  static void awaitLine(MemberProcess member, String text) throws Exception {
-    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
-    while (!Files.readString(member.log()).contains(text)) {
-      assertTrue(System.nanoTime() < deadline, member + " logged '" + text + "'");
-      TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 
