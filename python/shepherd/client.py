@@ -2,7 +2,9 @@
 
 A :class:`Client` talks to the API of the cluster's manager members, trying each in turn: a
 member that cannot be reached makes a call go to the next one, and during a Manager failover (the
-API answers 503) a call is retried until its timeout. It never joins the cluster.
+API answers 503) a call is retried until its timeout. A member that does not answer in time (a
+frozen JVM) makes the next call start with another one; a GET, which may be asked twice, goes on
+to the next member at once. It never joins the cluster.
 
 Groups a client creates belong to its session, a lease renewed in the background: they are
 removed when the client closes, or once the lease lapses if the program dies.
@@ -128,13 +130,21 @@ class Client:
 
     def _send(self, method, path, body=None, content_type="application/json", timeout=None):
         """Sends a request to the members in turn; answers (status, body bytes) of a 2xx answer, raises otherwise."""
-        deadline = time.monotonic() + (timeout or self.timeout)
+        budget = timeout or self.timeout
+        deadline = time.monotonic() + budget
         index = self._preferred
         tried = 0
         unreachable = None
+        silent = None
+        # A GET may be asked again elsewhere: each member gets its share of the call's time, so that one that
+        # accepts connections and never answers (a frozen JVM) does not use all of it.
+        safe = method == "GET"
+        share = max(budget / len(self.bases), min(budget, 1.0)) if safe and len(self.bases) > 1 else budget
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if silent:
+                    raise Timeout("no API answered %s %s in time (the last tried: %s)" % (method, path, silent))
                 if unreachable:
                     raise NoManagerReachable("cannot reach the Shepherd API at %s (%s); is a member with role manager running "
                                              "there, and is the API port right (default 8551)?"
@@ -142,7 +152,7 @@ class Client:
                 raise NoManagerReachable("no Manager answered %s %s in time: none is running right now (a failover?)"
                                          % (method, path))
             i = index % len(self.bases)
-            connection = self._connection(i, remaining)
+            connection = self._connection(i, min(remaining, share))
             headers = self._headers({"Content-Type": content_type} if body is not None else None)
             try:
                 try:
@@ -163,6 +173,12 @@ class Client:
                     response = connection.getresponse()
                     data = response.read()
                 except socket.timeout:
+                    # The next call starts with another member: this one may be frozen.
+                    self._preferred = (i + 1) % len(self.bases)
+                    if safe:
+                        silent = self._url(i)
+                        index += 1
+                        continue
                     raise Timeout("the API at %s did not answer %s %s in time; the call may or may not have taken effect"
                                   % (self._url(i), method, path))
                 except (http.client.HTTPException, OSError) as e:
