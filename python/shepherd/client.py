@@ -56,7 +56,8 @@ class Client:
     """A client of the HTTP API.
 
     :param api: the API's URL, or a list of them (every manager member), e.g.
-        ``"https://10.0.0.11:8551"``; default: ``$SHEPHERD_API``, else ``http://127.0.0.1:8551``
+        ``"https://10.0.0.11:8551"``; default: ``$SHEPHERD_API``, else ``https://127.0.0.1:8551`` (members speak
+        HTTPS unless started with TLS off, then give ``http://127.0.0.1:8551``)
     :param tls_dir: the folder ``bin/shepherd certs`` made for this machine (``ca.pem``, and
         ``cert.pem`` with ``key.pem`` for a client certificate); default ``$SHEPHERD_TLS_DIR``, else ``~/.shepherd/tls``
     :param token: a bearer token (instead of a client certificate); default ``$SHEPHERD_TOKEN``
@@ -66,7 +67,7 @@ class Client:
 
     def __init__(self, api=None, tls_dir=None, token=None, timeout=10.0, lease_ttl=15.0, cafile=None, certfile=None,
                  keyfile=None):
-        urls = api or os.environ.get("SHEPHERD_API") or "http://127.0.0.1:8551"
+        urls = api or os.environ.get("SHEPHERD_API") or "https://127.0.0.1:8551"
         if isinstance(urls, str):
             urls = [u for u in urls.split(",") if u.strip()]
         self.bases = []

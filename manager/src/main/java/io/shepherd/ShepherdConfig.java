@@ -31,13 +31,23 @@ public final class ShepherdConfig {
    * @throws com.typesafe.config.ConfigException with the file and line of a syntax error
    */
   public static Config load(Path siteFile) {
+    return withTransport(layered(siteFile));
+  }
+
+  /**
+   * The layers of {@link #load(Path)} without the transport: what a member checks its options
+   * against before it looks for its certificates ({@link #withTransport}).
+   *
+   * @throws IllegalArgumentException if the file does not exist or cannot be read
+   */
+  public static Config layered(Path siteFile) {
     if (siteFile == null) {
-      return load();
+      return layered(ConfigFactory.empty());
     }
     if (!Files.isRegularFile(siteFile) || !Files.isReadable(siteFile)) {
       throw new IllegalArgumentException("configuration file " + siteFile + " does not exist or cannot be read");
     }
-    return load(ConfigFactory.parseFile(siteFile.toFile()));
+    return layered(ConfigFactory.parseFile(siteFile.toFile()));
   }
 
   /**
@@ -46,7 +56,15 @@ public final class ShepherdConfig {
    * @throws IllegalArgumentException if TLS is on and this machine's certificates are missing
    */
   public static Config load(Config site) {
-    Config config = layered(site);
+    return withTransport(layered(site));
+  }
+
+  /**
+   * {@code config} with the transport {@code shepherd.tls} asks for.
+   *
+   * @throws IllegalArgumentException if TLS is on and this machine's certificates are missing
+   */
+  public static Config withTransport(Config config) {
     return tls(config).withFallback(config);
   }
 

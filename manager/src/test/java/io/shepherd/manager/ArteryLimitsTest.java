@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.shepherd.ShepherdConfig;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.testing.TestConfig;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Random;
@@ -25,7 +26,7 @@ class ArteryLimitsTest {
         akka.actor.provider = remote
         akka.remote.artery.canonical.port = 0
         akka.remote.artery.canonical.hostname = "127.0.0.1"
-        """).withFallback(ShepherdConfig.load());
+        """).withFallback(ShepherdConfig.load(TestConfig.plain()));
   }
 
   static final ActorTestKit sender = ActorTestKit.create("shepherd", config());

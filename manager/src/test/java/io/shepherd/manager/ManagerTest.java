@@ -27,6 +27,7 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import io.shepherd.testing.TestConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -60,7 +61,7 @@ class ManagerTest {
         shepherd.manager.status-part-size = 2
         shepherd.manager.lease-grace = 1s
         shepherd.logs.server.dir = "target/shepherd-logs"
-        """).withFallback(ShepherdConfig.load()));
+        """).withFallback(ShepherdConfig.load(TestConfig.plain())));
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     TestProbe<Object> probe = kit.createTestProbe();

@@ -42,12 +42,15 @@ public final class LocalCluster implements AutoCloseable {
   /**
    * @param logDir where each member's output goes, one file per start
    * @param jvmOptions options for every member JVM, e.g. {@code -Xmx256m}
-   * @param properties system properties for every member JVM: configuration overrides
+   * @param properties system properties for every member JVM: configuration overrides; without
+   *     {@code shepherd.tls.enabled}, the members run without TLS (on loopback)
    */
   public LocalCluster(Path logDir, List<String> jvmOptions, Map<String, String> properties) {
     this.logDir = logDir;
     this.jvmOptions = List.copyOf(jvmOptions);
     this.properties = new LinkedHashMap<>(properties);
+    // A cluster on this machine's loopback, for tests, benchmarks and the demo: plain unless told.
+    this.properties.putIfAbsent("shepherd.tls.enabled", "off");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
 

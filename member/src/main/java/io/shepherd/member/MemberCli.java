@@ -65,11 +65,12 @@ public final class MemberCli implements Runnable {
 
   /**
    * The site's configuration: {@code --config FILE} if given, else the application.conf of the
-   * Shepherd installation ({@code -Dshepherd.home}, set by bin/shepherd), else the defaults.
+   * Shepherd installation ({@code -Dshepherd.home}, set by bin/shepherd), else the defaults; without
+   * the transport ({@link ShepherdConfig#withTransport}), which needs the certificates.
    */
   static Config config(CommandLine commandLine, Path file) {
     try {
-      return ShepherdConfig.load(siteFile(file));
+      return ShepherdConfig.layered(siteFile(file));
     } catch (ConfigException e) {
       throw new CommandLine.ParameterException(commandLine, "bad configuration: " + e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package io.shepherd.member;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.shepherd.ShepherdConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,7 +54,8 @@ final class MemberCommand implements Callable<Integer> {
     }
     Config memberConfig;
     try {
-      memberConfig = ShepherdMember.memberConfig(options, base);
+      // The options first, then the certificates: a bad option is said before a missing file.
+      memberConfig = ShepherdConfig.withTransport(ShepherdMember.memberConfig(options, base));
     } catch (IllegalArgumentException | ConfigException e) {
       throw new CommandLine.ParameterException(commandLine, e.getMessage());
     }

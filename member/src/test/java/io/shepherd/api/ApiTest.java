@@ -14,6 +14,7 @@ import io.shepherd.member.Certificates;
 import io.shepherd.member.MemberOptions;
 import io.shepherd.member.ShepherdMember;
 import io.shepherd.protocol.ApiJson;
+import io.shepherd.testing.TestConfig;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -83,7 +84,7 @@ class ApiTest {
             shepherd.host.allowed-packages = ["io.shepherd.host.nodes"]
             """ + "shepherd.tls.enabled = on\nshepherd.tls.dir = \"" + tls + "\"\n"
             + "shepherd.host.work-root = \"" + dir.resolve("work") + "\"\nshepherd.logs.server.dir = \"" + dir.resolve("logs") + "\"\n")
-        .withFallback(ShepherdConfig.load())));
+        .withFallback(ShepherdConfig.load(TestConfig.plain()))));
     Cluster cluster = Cluster.get(member);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     api = ShepherdMember.apiUri(member).orElseThrow();

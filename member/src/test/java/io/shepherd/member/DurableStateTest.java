@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.shepherd.ShepherdConfig;
+import io.shepherd.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,7 @@ class DurableStateTest {
 
   Config member(int port, String stateDir, String... roles) {
     Config base = ConfigFactory.parseString("shepherd.host.work-root = \"" + work + "\"\n"
-        + "shepherd.manager.state-dir = \"" + stateDir + "\"").withFallback(ShepherdConfig.load(ConfigFactory.empty()));
+        + "shepherd.manager.state-dir = \"" + stateDir + "\"").withFallback(ShepherdConfig.load(TestConfig.plain()));
     return ShepherdMember.memberConfig(new MemberOptions("daq1", "127.0.0.1", port, List.of(), Set.of(roles), null), base);
   }
 

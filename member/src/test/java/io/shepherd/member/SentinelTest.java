@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,11 +104,29 @@ class SentinelTest {
     DatagramSocket peer = peer();
     Process sentinel = script();
     send(sentinel, "0123abcd", "+" + endpoint(peer));
+    awaitIgnoring(sentinel.pid(), TERMINAL_SIGNALS);
     for (String signal : List.of("INT", "TERM", "HUP")) {
       assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(sentinel.pid())).start().waitFor());
     }
     sentinel.getOutputStream().close();
     assertEquals("0123abcd\n", receive(peer), "it still speaks when the JVM dies");
+  }
+
+  /** SIGHUP, SIGINT, SIGQUIT and SIGTERM as bits of /proc/PID/status SigIgn (bit N-1 for signal N). */
+  static final long TERMINAL_SIGNALS = (1L << 0) | (1L << 1) | (1L << 2) | (1L << 14);
+
+  /** Until the script's first line (its trap) has run: a signal before that would end bash, as it would any program. */
+  private static void awaitIgnoring(long pid, long signals) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      String ignored = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+          .filter(line -> line.startsWith("SigIgn:")).findFirst().orElseThrow().substring("SigIgn:".length()).strip();
+      if ((Long.parseUnsignedLong(ignored, 16) & signals) == signals) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, "the sentinel ignores the terminal's signals (SigIgn " + ignored + ")");
+      Thread.sleep(10);
+    }
   }
 
   @Test

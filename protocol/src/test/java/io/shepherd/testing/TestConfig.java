@@ -8,6 +8,11 @@ public final class TestConfig {
 
   private TestConfig() {}
 
+  /** What a test on loopback gives the members' defaults: TLS off (its default is on). */
+  public static Config plain() {
+    return ConfigFactory.parseString("shepherd.tls.enabled = off");
+  }
+
   /** Local actor systems that serialize every message, as if it crossed a JVM. */
   public static Config local() {
     return ConfigFactory.parseString("""
@@ -18,6 +23,7 @@ public final class TestConfig {
         akka.logging-filter = "akka.event.slf4j.Slf4jLoggingFilter"
         shepherd.host.work-root = "target/shepherd-work"
         shepherd.logs.server.dir = "target/shepherd-logs"
+        shepherd.tls.enabled = off
         """).withFallback(ConfigFactory.load());
   }
 }

@@ -60,7 +60,7 @@ final class BenchCluster implements AutoCloseable {
         hosts += memberRoles.contains("host") ? 1 : 0;
       }
       connected = ShepherdClient.connect(ClientSettings.fromConfig(ShepherdConfig.load(
-              ConfigFactory.parseMap(overrides))).withApi(members.apiUrls())
+              ConfigFactory.parseMap(members.properties()))).withApi(members.apiUrls())
           .withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(callTimeout));
       client = connected;
       long expected = hosts;

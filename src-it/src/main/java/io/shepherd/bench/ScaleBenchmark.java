@@ -56,7 +56,7 @@ final class ScaleBenchmark implements Benchmark {
         members.start("scale-" + i, Set.of("manager", "host"));
       }
       try (ShepherdClient client = ShepherdClient.connect(ClientSettings.fromConfig(ShepherdConfig.load(ConfigFactory.parseMap(
-          properties))).withApi(members.apiUrls()).withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(Duration.ofSeconds(60)))) {
+          members.properties()))).withApi(members.apiUrls()).withConnectTimeout(Duration.ofSeconds(120)).withCallTimeout(Duration.ofSeconds(60)))) {
         await(client, "3 hosts up", s -> s.hosts().stream().filter(h -> h.status().equals("UP")).count() == 3);
         // One after another, as a lab's machines come up: 8 member JVMs starting at once on 2 cores
         // stall each other's heartbeats for over a second, and were downed (seen here).

@@ -67,7 +67,7 @@ final class SelfHealingBenchmarks {
           akka.actor.provider = local
           shepherd.host.id = bench
           shepherd.host.node-types.crash = "io.shepherd.bench.CrashOnDemandNode"
-          """).withFallback(ShepherdConfig.load()));
+          """).withFallback(ShepherdConfig.load(ConfigFactory.parseString("shepherd.tls.enabled = off"))));
       try {
         HostSettings settings = HostSettings.create(system);
         BlockingQueue<Running> running = new LinkedBlockingQueue<>();

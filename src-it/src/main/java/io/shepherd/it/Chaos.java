@@ -77,7 +77,7 @@ public record Chaos(int memberKills, int processKills, Duration settled, int man
       for (String host : HOSTS) {
         byHost.put(host, members.start(host, Set.of("manager", "host")));
       }
-      try (ShepherdClient client = TestClient.of(members, properties)) {
+      try (ShepherdClient client = TestClient.of(members)) {
         TestCluster.awaitHostsUp(client, HOSTS);
         Map<String, NodeState> requested = createNodes(client, run);
         TestCluster.awaitStatus(client, "every node in its requested state", s -> settled(s, requested, HOSTS.size()));
@@ -144,7 +144,7 @@ public record Chaos(int memberKills, int processKills, Duration settled, int man
           Duration settledAfter = Duration.ofNanos(settledSince - lastKill);
           Set<String> managers = new TreeSet<>();
           for (MemberProcess member : byHost.values()) {
-            try (ShepherdClient own = TestClient.of(member, properties)) {
+            try (ShepherdClient own = TestClient.of(member, members.properties())) {
               managers.add(own.status().toCompletableFuture().get(30, TimeUnit.SECONDS).manager().address());
             }
           }
@@ -296,8 +296,8 @@ public record Chaos(int memberKills, int processKills, Duration settled, int man
   static final class TestClient {
     private TestClient() {}
 
-    static ShepherdClient of(LocalCluster members, Map<String, String> properties) {
-      return connect(members.apiUrls(), properties);
+    static ShepherdClient of(LocalCluster members) {
+      return connect(members.apiUrls(), members.properties());
     }
 
     static ShepherdClient of(MemberProcess member, Map<String, String> properties) {

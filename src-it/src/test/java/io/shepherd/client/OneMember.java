@@ -29,7 +29,7 @@ final class OneMember implements AutoCloseable {
             akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             shepherd.logs.server.dir = "target/shepherd-logs"
             shepherd.api.port = 0
-            """).withFallback(ShepherdConfig.load()));
+            """).withFallback(ShepherdConfig.load(ConfigFactory.parseString("shepherd.tls.enabled = off"))));
     system = ShepherdMember.start(config);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));

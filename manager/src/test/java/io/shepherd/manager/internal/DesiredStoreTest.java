@@ -14,6 +14,7 @@ import io.shepherd.ShepherdConfig;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import io.shepherd.testing.TestConfig;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -31,7 +32,7 @@ class DesiredStoreTest {
   static final ActorTestKit KIT = ActorTestKit.create("desired", ConfigFactory.parseString("""
       akka.remote.artery.canonical.port = 0
       akka.cluster.roles = [manager]
-      """).withFallback(ShepherdConfig.load()));
+      """).withFallback(ShepherdConfig.load(TestConfig.plain())));
 
   static {
     Cluster cluster = Cluster.get(KIT.system());

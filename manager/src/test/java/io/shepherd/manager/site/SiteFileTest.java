@@ -8,6 +8,7 @@ import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.Site;
+import io.shepherd.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class SiteFileTest {
     return file;
   }
 
-  static final Config DEFAULTS = ShepherdConfig.load();
+  static final Config DEFAULTS = ShepherdConfig.load(TestConfig.plain());
 
   @Test
   void aRealisticSiteParsesIntoGroupsAndNodes() throws Exception {
