@@ -37,7 +37,7 @@ final class ScaleBenchmark implements Benchmark {
   }
 
   public String description() {
-    return "8 host JVMs (256 MiB heaps) grown to 1,000, 5,000 and 10,000 nodes: create-and-start of the nodes added, status "
+    return "8 host JVMs (512 MiB heaps) grown to 1,000, 5,000 and 10,000 nodes: create-and-start of the nodes added, status "
         + "latency (p50, p99 of 20), one node's request -> arrived (p50 of 20), Manager kill -9 -> a new Manager with every node";
   }
 
@@ -48,7 +48,9 @@ final class ScaleBenchmark implements Benchmark {
         "shepherd.host.work-root", logs.resolve("work").toString(),
         "shepherd.logs.server.dir", logs.resolve("server-logs").toString()));
     properties.putAll(BenchCluster.tuning());
-    List<String> jvm = List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k");
+    // Each member's garbage collections in gc-PID.log beside its log: a member that stalls shows why.
+    List<String> jvm = List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k",
+        "-Xlog:gc:file=" + logs.resolve("gc-%p.log") + ":time,uptime");
     try (LocalCluster members = new LocalCluster(logs, jvm, properties)) {
       List<String> hosts = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
