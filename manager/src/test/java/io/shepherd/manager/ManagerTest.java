@@ -402,7 +402,21 @@ class ManagerTest {
       remote.expect(HostProtocol.CreateNode.class);
       remote.nodeUpdated(remote.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1));
       expectOk();
+      // A node of the remote host's own: it is lost with it.
+      GroupPath pinned = GroupPath.parse("a-remote/acq");
+      NodePath recorder = pinned.node("rec");
+      manager.tell(new ManagerProtocol.CreateGroup(pinned, true, null, client.getRef()));
+      remote.expect(HostProtocol.CreateGroup.class);
+      remote.groupCreated(pinned);
+      expectOk();
+      manager.tell(new ManagerProtocol.CreateNode(recorder, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, client.getRef()));
+      remote.expect(HostProtocol.CreateNode.class);
+      NodeStatus running = remote.status(recorder, NodeState.RUNNING, NodeState.RUNNING, 1);
+      remote.nodeUpdated(new NodeStatus(recorder, running.host(), running.type(), running.state(), running.requested(), running.mode(),
+          false, 0, null, null, 1.0, null, 4242L, "running", running.since(), running.seq()));
+      expectOk();
 
+      Instant beforeLeaving = Instant.now();
       otherCluster.manager().tell(Leave.create(otherCluster.selfMember().address()));
       // The group moves to the least loaded live host (daq1 by id), with its node's requested state.
       assertEquals(floating, daq1.expect(HostProtocol.CreateGroup.class).group());
@@ -412,7 +426,12 @@ class ManagerTest {
       assertEquals(NodeState.RUNNING, moved.requested());
       ClusterStatus status = status();
       assertEquals("DOWN", status.hosts().stream().filter(h -> h.id().equals("a-remote")).findFirst().orElseThrow().status());
-      assertEquals("daq1", status.groups().get(0).host());
+      assertEquals("daq1", status.groups().stream().filter(g -> g.path().equals(floating)).findFirst().orElseThrow().host());
+      NodeStatus lost = status.nodes().stream().filter(n -> n.path().equals(recorder)).findFirst().orElseThrow();
+      assertEquals(NodeState.LOST, lost.state());
+      assertNull(lost.pid(), "a LOST node shows no process");
+      assertEquals("lost with its host", lost.exit());
+      assertFalse(lost.since().isBefore(beforeLeaving), "lost since its host went down: " + lost.since());
       daq2.probe.expectNoMessage(Duration.ofMillis(100));
     } finally {
       other.terminate();

@@ -20,7 +20,8 @@ import java.time.Instant;
  * @param stability the share of the recent window the node spent in its requested state, 0 to 1
  * @param managedBy the client that took the node in MANAGED mode, or null
  * @param pid the process id of a process node's process while it runs, or null
- * @param exit for a process node: "running", "exit N" or "signal N"; otherwise null
+ * @param exit for a process node: "running", "exit N" or "signal N"; "lost with its host" for any node
+ *     whose host is gone (LOST, and then no pid); otherwise null
  * @param since when the node entered its current state
  * @param seq the sequence number of the request the node is working on
  */

@@ -10,6 +10,7 @@ import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.NodeStatus;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A host JVM killed with kill -9: it is reported UNREACHABLE then DOWN and its nodes LOST; its
- * {@code any} groups come back on another host; when it restarts, its pinned groups come back on it,
- * and nothing runs twice.
+ * A host that is lost: its JVM killed with kill -9 (its sentinel tells the others, and it is DOWN at
+ * once), or frozen with SIGSTOP as a dead machine looks (the failure detector reports it UNREACHABLE,
+ * then the Split Brain Resolver downs it). Its nodes are LOST, with no process; its {@code any}
+ * groups come back on another host; when it restarts, its pinned groups come back on it, and
+ * nothing runs twice.
  */
 class HostFailureIT {
 
@@ -35,7 +38,16 @@ class HostFailureIT {
 
   @Test
   void aKilledHostsGroupsMoveOrWaitAndComeBackWhenItRestarts() {
-    cluster = TestCluster.create("host-failure", Map.of());
+    loseAHost("host-failure-kill", false);
+  }
+
+  @Test
+  void aFrozenHostIsUnreachableThenDownAndItsGroupsMoveOrWait() {
+    loseAHost("host-failure-freeze", true);
+  }
+
+  private void loseAHost(String name, boolean freeze) {
+    cluster = TestCluster.create(name, Map.of());
     cluster.start("alpha", "manager");
     MemberProcess beta = cluster.start("beta", "host");
     cluster.start("gamma", "host");
@@ -51,19 +63,29 @@ class HostFailureIT {
         && s.nodes().stream().allMatch(n -> n.state() == NodeState.RUNNING));
     assertEquals("beta", group(before, "any/analysis").orElseThrow().host());
 
-    cluster.kill(beta);
+    if (freeze) {
+      cluster.freeze(beta);
+    } else {
+      cluster.kill(beta);
+    }
     Set<String> seen = new HashSet<>();
     ClusterStatus down = TestCluster.awaitStatus(client, "beta DOWN", s -> {
       seen.add(host(s, "beta").orElseThrow().status());
       return host(s, "beta").orElseThrow().status().equals("DOWN");
     });
-    assertTrue(seen.contains("UNREACHABLE"), "beta was reported UNREACHABLE before DOWN: " + seen);
+    if (freeze) {
+      assertTrue(seen.contains("UNREACHABLE"), "beta was reported UNREACHABLE before DOWN: " + seen);
+    }
     ClusterStatus moved = TestCluster.awaitStatus(client, "the any group running on gamma",
         s -> group(s, "any/analysis").filter(g -> "gamma".equals(g.host()) && g.status().equals("UP")).isPresent()
             && node(s, "any/analysis/counter").filter(n -> n.state() == NodeState.RUNNING && "gamma".equals(n.host())).isPresent());
-    assertEquals(NodeState.LOST, node(moved, "beta/pinned/sine").orElseThrow().state(), "the pinned group waits for its host");
+    NodeStatus lost = node(moved, "beta/pinned/sine").orElseThrow();
+    assertEquals(NodeState.LOST, lost.state(), "the pinned group waits for its host");
+    assertNull(lost.pid());
+    assertEquals("lost with its host", lost.exit());
     assertEquals("WAITING", group(moved, "beta/pinned").orElseThrow().status());
 
+    cluster.kill(beta); // a frozen JVM is ended before it starts again
     cluster.restart(beta);
     ClusterStatus back = TestCluster.awaitStatus(client, "beta back with its pinned group",
         s -> host(s, "beta").filter(h -> h.status().equals("UP")).isPresent()

@@ -6,6 +6,7 @@ import io.shepherd.protocol.HostInfo;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeStatus;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -30,6 +31,7 @@ public final class HostEntry {
   private ActorRef<HostProtocol.Command> ref;
   private HostInfo info;
   private State state = State.UP;
+  private Instant downSince;
   private boolean synced;
   private long nextSeq;
   private long snapshotRequestedAt;
@@ -98,10 +100,16 @@ public final class HostEntry {
     state = State.UP;
   }
 
-  /** Down: its nodes are LOST until it registers again. */
-  public void down() {
+  /** Down since {@code at}: its nodes are LOST until it registers again. */
+  public void down(Instant at) {
     state = State.DOWN;
+    downSince = at;
     synced = false;
+  }
+
+  /** When the host went down; null while it is not. */
+  public Instant downSince() {
+    return state == State.DOWN ? downSince : null;
   }
 
   // ---- numbered events and snapshots ---------------------------------------------------------------

@@ -136,7 +136,7 @@ public final class Hosts {
       return;
     }
     parts.log().warn("host {} is DOWN: {}; its nodes are LOST", host.id(), why);
-    host.down();
+    host.down(Instant.now());
     publish(host, "host " + host.id() + " is down: " + why + "; its nodes are LOST");
     reportConnectionLost(host, "host " + host.id() + " is down: " + why);
     for (NodeEntry node : registry.nodesOn(host.id())) {

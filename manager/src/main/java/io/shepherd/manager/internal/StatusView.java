@@ -79,7 +79,13 @@ public final class StatusView {
     return nodeStatus(node, hostId, registry.host(hostId));
   }
 
-  /** What status says of one node: its host's last report, LOST when the host is down. */
+  /** What the status of a node whose host is gone says in place of the host's last word on its process. */
+  public static final String LOST_WITH_HOST = "lost with its host";
+
+  /**
+   * What status says of one node: its host's last report; LOST when the host is down, with no
+   * process (no pid, {@link #LOST_WITH_HOST}) and since when the host went down.
+   */
   private static NodeStatus nodeStatus(NodeEntry node, String hostId, HostEntry host) {
     NodeStatus seen = node.observed();
     boolean lost = host == null || host.state() == HostEntry.State.DOWN;
@@ -91,7 +97,8 @@ public final class StatusView {
         seen != null && seen.stalled(), seen == null ? 0 : seen.restarts(),
         seen == null ? node.placementError() : seen.lastFailure(), seen == null ? null : seen.lastFailureAt(),
         seen == null ? 0.0 : seen.stability(), node.managedBy(),
-        seen == null ? null : seen.pid(), seen == null ? null : seen.exit(),
-        seen == null ? Instant.ofEpochMilli(0) : seen.since(), node.seq());
+        lost || seen == null ? null : seen.pid(), lost ? LOST_WITH_HOST : seen == null ? null : seen.exit(),
+        lost && host != null && host.downSince() != null ? host.downSince() : seen == null ? Instant.ofEpochMilli(0) : seen.since(),
+        node.seq());
   }
 }

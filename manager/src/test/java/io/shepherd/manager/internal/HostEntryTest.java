@@ -7,6 +7,7 @@ import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostInfo;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -58,10 +59,14 @@ class HostEntryTest {
     host.reachable();
     assertTrue(host.up());
     host.addSnapshotPart(0, 1, List.of(), List.of(), 0);
-    host.down();
+    assertNull(host.downSince());
+    Instant at = Instant.parse("2026-12-01T10:00:00Z");
+    host.down(at);
     assertEquals(HostEntry.State.DOWN, host.state());
+    assertEquals(at, host.downSince(), "its LOST nodes are lost since then");
     assertFalse(host.synced(), "a host that comes back sends a snapshot first");
     host.registered(5);
     assertTrue(host.up());
+    assertNull(host.downSince());
   }
 }

@@ -9,6 +9,7 @@ import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class RegistryTest {
     host(registry, "daq2");
     HostEntry daq3 = host(registry, "daq3");
     assertEquals("daq3", registry.leastLoadedHost().orElseThrow(), "no node at all");
-    daq3.down();
+    daq3.down(Instant.now());
     assertEquals("daq2", registry.leastLoadedHost().orElseThrow(), "one node against two");
   }
 
