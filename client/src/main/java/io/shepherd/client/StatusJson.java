@@ -36,7 +36,7 @@ public final class StatusJson {
         list(root, "nodes").stream().map(StatusJson::object).map(StatusJson::node).toList(),
         bool(root, "converged"),
         logs == null ? null : new LogProtocol.LogStats(number(logs, "records"), (int) number(logs, "sources"), number(logs, "gaps"),
-            number(logs, "missing"), number(logs, "dropped"), string(logs, "file")));
+            number(logs, "missing"), number(logs, "dropped"), logs.get("late") == null ? 0 : number(logs, "late"), string(logs, "file")));
   }
 
   private static NodeStatus node(Map<String, Object> n) {

@@ -24,7 +24,8 @@ public final class StatusTable {
     if (logs != null) {
       out.append("LOGS    ").append(logs.records()).append(" records from ").append(logs.sources()).append(" sources, ")
           .append(logs.gaps()).append(" gaps (").append(logs.missing()).append(" lost), ").append(logs.dropped())
-          .append(" dropped by full buffers").append(logs.file() == null ? "" : ", in " + logs.file()).append('\n');
+          .append(" dropped by full buffers").append(logs.late() == 0 ? "" : ", " + logs.late() + " late")
+          .append(logs.file() == null ? "" : ", in " + logs.file()).append('\n');
     }
     out.append('\n');
 

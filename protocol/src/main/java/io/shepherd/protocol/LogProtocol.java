@@ -88,7 +88,10 @@ public final class LogProtocol {
    * @param gaps gaps in the sources' numbering: each a run of lost records
    * @param missing records lost in those gaps
    * @param dropped records the members' buffers dropped because they were full (reported by them)
+   * @param late records that came after their reorder window (a member's start-up records, sent once
+   *     it joined): written after later ones, each marked {@code LATE} in the file
    * @param file the file the server writes to, or null if it writes none
    */
-  public record LogStats(long records, int sources, long gaps, long missing, long dropped, String file) implements CborSerializable {}
+  public record LogStats(long records, int sources, long gaps, long missing, long dropped, long late, String file)
+      implements CborSerializable {}
 }

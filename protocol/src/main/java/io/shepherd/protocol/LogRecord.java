@@ -25,9 +25,17 @@ public record LogRecord(String source, long seq, long micros, LogLevel level, St
 
   /** The record as one line (more, with a stack trace) a person can read and grep. */
   public String format() {
+    return format(null);
+  }
+
+  /** The record as {@link #format()} has it, with {@code mark} (e.g. {@code LATE}) after its level, if not null. */
+  public String format(String mark) {
     StringBuilder line = new StringBuilder(160);
     line.append(time()).append(' ').append(level.name());
     line.append(" ".repeat(Math.max(1, 6 - level.name().length())));
+    if (mark != null) {
+      line.append(mark).append(' ');
+    }
     line.append(node == null ? "-" : node).append(" [").append(source).append(' ').append(thread).append("] ")
         .append(logger).append(" - ").append(message);
     if (error != null) {

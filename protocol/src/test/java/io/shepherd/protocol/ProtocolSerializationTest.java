@@ -63,7 +63,7 @@ public class ProtocolSerializationTest {
         List.of(new ClusterStatus.Member("akka://shepherd@127.0.0.1:2551", List.of("manager", "host"), "Up", true)),
         List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1)),
         List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP")),
-        List.of(STATUS), true, new LogProtocol.LogStats(1234, 3, 1, 17, 5, "/var/log/shepherd/shepherd.log"));
+        List.of(STATUS), true, new LogProtocol.LogStats(1234, 3, 1, 17, 5, 2, "/var/log/shepherd/shepherd.log"));
     return List.of(
         SPEC, POLICY, STATUS, HOST_INFO, cluster,
         cluster.manager(), cluster.members().get(0), cluster.hosts().get(0), cluster.groups().get(0),
@@ -144,8 +144,8 @@ public class ProtocolSerializationTest {
         new LogProtocol.Delivery(5, List.of(LOG_RECORD), 12, testKit.<LogProtocol.Command>createTestProbe().getRef()),
         new LogProtocol.Delivered(testKit.<LogProtocol.Delivery>createTestProbe().getRef(), 5),
         new LogProtocol.QueryTail(LogFilter.all(), 100, testKit.<LogProtocol.Tail>createTestProbe().getRef()),
-        new LogProtocol.Tail(List.of(LOG_RECORD), new LogProtocol.LogStats(10, 2, 0, 0, 0, null)),
-        new LogProtocol.LogStats(10, 2, 1, 5, 7, "/tmp/shepherd.log"),
+        new LogProtocol.Tail(List.of(LOG_RECORD), new LogProtocol.LogStats(10, 2, 0, 0, 0, 0, null)),
+        new LogProtocol.LogStats(10, 2, 1, 5, 7, 1, "/tmp/shepherd.log"),
         new SentinelProtocol.Introduce("akka://shepherd@127.0.0.1:2552", -4711L, "9f3c2a", "127.0.0.1", 2552),
         new ManagerProtocol.Ok("started", STATUS),
         new ManagerProtocol.Ok("removed", null),

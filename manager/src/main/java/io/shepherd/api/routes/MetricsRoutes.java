@@ -95,6 +95,8 @@ public final class MetricsRoutes {
       metrics.add(counter("shepherd_log_gaps", "Gaps in the sources' numbering (runs of lost records)", status.logs().gaps()));
       metrics.add(counter("shepherd_log_lost", "Log records lost in those gaps", status.logs().missing()));
       metrics.add(counter("shepherd_log_dropped", "Log records the members' buffers dropped (full)", status.logs().dropped()));
+      metrics.add(counter("shepherd_log_late", "Log records that came after their reorder window, written marked LATE",
+          status.logs().late()));
     }
     metrics.add(gauge("shepherd_api_event_streams", "Open event streams of this API member", hub.streams()));
     metrics.add(counter("shepherd_api_event_streams_dropped", "Event streams this API member ended because they fell behind",

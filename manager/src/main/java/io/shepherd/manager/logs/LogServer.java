@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -139,6 +140,9 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
   private final ArrayDeque<LogRecord> tail = new ArrayDeque<>();
   private final ArrayDeque<PendingAck> acks = new ArrayDeque<>();
   private final Map<ActorRef<LogProtocol.Delivery>, Subscriber> subscribers = new HashMap<>();
+  /** The time of the newest record written: one older than it is late. */
+  private long lastWrittenMicros;
+  private long late;
   private final long windowMicros;
   private final ActorRef<LogProtocol.Command> self;
   private RotatingLogFile file;
@@ -268,7 +272,16 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
     boolean wrote = false;
     while (!heap.isEmpty() && (heap.peek().record().micros() <= cutoff || now - heap.peek().arrivedNanos() >= windowNanos)) {
       LogRecord record = heap.poll().record();
-      write(record);
+      // Older than one already written: it came after its window (a member's start-up records, sent
+      // once it joined). It is written now, marked, rather than silently out of order.
+      String mark = null;
+      if (record.micros() < lastWrittenMicros) {
+        late++;
+        mark = String.format(Locale.ROOT, "LATE(+%.1fs)", (lastWrittenMicros - record.micros()) / 1e6);
+      } else {
+        lastWrittenMicros = record.micros();
+      }
+      write(record, mark);
       wrote = true;
       tail.add(record);
       if (tail.size() > settings.tail()) {
@@ -306,12 +319,12 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
     }
   }
 
-  private void write(LogRecord record) {
+  private void write(LogRecord record, String mark) {
     if (file == null) {
       return;
     }
     try {
-      file.write(record);
+      file.write(record, mark);
     } catch (IOException e) {
       fileFailed(e);
     }
@@ -397,7 +410,8 @@ public final class LogServer extends AbstractBehavior<LogProtocol.Command> {
   }
 
   private LogProtocol.LogStats stats() {
-    return new LogProtocol.LogStats(records, sources.size(), gaps, missing, dropped, file == null ? null : file.current().toString());
+    return new LogProtocol.LogStats(records, sources.size(), gaps, missing, dropped, late,
+        file == null ? null : file.current().toString());
   }
 
   private Behavior<LogProtocol.Command> onStop() {

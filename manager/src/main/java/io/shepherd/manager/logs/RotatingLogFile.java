@@ -47,8 +47,9 @@ final class RotatingLogFile implements AutoCloseable {
     writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
-  void write(LogRecord record) throws IOException {
-    String line = record.format() + '\n';
+  /** Writes a record as a line; {@code mark} (or null) goes after its level. */
+  void write(LogRecord record, String mark) throws IOException {
+    String line = record.format(mark) + '\n';
     writer.write(line);
     written += line.length();
     if (written >= maxBytes) {

@@ -168,6 +168,32 @@ class LogServerTest {
   }
 
   @Test
+  void aRecordThatComesAfterItsWindowIsWrittenMarkedLateAndCounted() throws Exception {
+    ActorRef<LogProtocol.Command> server = server(1 << 20, Duration.ofSeconds(5), 16);
+    TestProbe<LogProtocol.Delivery> subscriber = kit.createTestProbe();
+    server.tell(new LogProtocol.Subscribe(LogFilter.all(), subscriber.getRef()));
+    long t = now();
+    server.tell(batch("a", 1, records("a", 1, 3, t, 1)));
+    receive(subscriber, 3);
+    // b's start-up records, a minute old, come once b has joined: after a's, though older.
+    server.tell(batch("b", 1, records("b", 1, 2, t - 60_000_000, 1)));
+    receive(subscriber, 2);
+    server.tell(batch("a", 4, records("a", 4, 1, now(), 1)));
+    receive(subscriber, 1);
+    TestProbe<LogProtocol.Tail> tail = kit.createTestProbe();
+    server.tell(new LogProtocol.QueryTail(LogFilter.all(), 100, tail.getRef()));
+    LogProtocol.LogStats stats = tail.receiveMessage(WAIT).stats();
+    assertEquals(6, stats.records(), stats.toString());
+    assertEquals(2, stats.late(), stats.toString());
+    List<String> lines = Files.readAllLines(dir.resolve("shepherd.log"));
+    assertEquals(6, lines.size(), String.join("\n", lines));
+    for (String line : lines) {
+      boolean fromB = line.endsWith(" - b-1") || line.endsWith(" - b-2");
+      assertEquals(fromB, line.contains(" INFO  LATE(+60.0s) - [b main] test - b-"), "only b's records are marked late: " + line);
+    }
+  }
+
+  @Test
   void theFileIsReadableAndRotatedBySizeKeepingAFewFiles() throws Exception {
     ActorRef<LogProtocol.Command> server = server(4096, Duration.ofSeconds(5), 16);
     long t = now();
