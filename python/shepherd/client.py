@@ -383,7 +383,8 @@ class Client:
         return json.loads(data.decode("utf-8"))
 
     def update(self, requests):
-        """Requests up or down per target, in order (OCS's update): ``[("all", "up"), ("daq1/acq/x", "down")]``."""
+        """Requests up or down per target, in order (OCS's update): ``[("all", "up"), ("data1", "down")]``. A target is a
+        node path, a group path, a host id, a node name unique in the cluster (OCS's instance id) or ``all``."""
         body = []
         for target, state in requests:
             body.append({"target": target, "state": _state(state)})

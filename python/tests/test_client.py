@@ -123,7 +123,7 @@ def test_a_site_file_is_planned_applied_and_targets_go_up_down_and_restart(clien
     assert applied["added"] == ["daq1/pysite/a", "daq1/pysite/b"]
     eventually(lambda: {n["path"]: n["state"] for n in client.nodes("daq1/pysite/*")} ==
                {"daq1/pysite/a": "RUNNING", "daq1/pysite/b": "INITIALIZED"}, "the site's nodes up and down")
-    client.update([("daq1/pysite", "up"), ("daq1/pysite/a", "down")])
+    client.update([("daq1/pysite", "up"), ("a", "down")])  # "a": a node name unique in the cluster (OCS instance id)
     eventually(lambda: {n["path"]: n["state"] for n in client.nodes("daq1/pysite/*")} ==
                {"daq1/pysite/a": "STOPPED", "daq1/pysite/b": "RUNNING"}, "a later request winning")
     assert "restarted 2 nodes" in client.restart("daq1/pysite")

@@ -17,7 +17,8 @@ abstract class UpDownCommand implements Callable<Integer> {
   Connection connection;
 
   @Parameters(arity = "1..*", paramLabel = "TARGET",
-      description = "A node path (daq1/acq/sine), a group path (daq1/acq), a host id (daq1) or all; applied in order.")
+      description = "A node path (daq1/acq/sine), a group path (daq1/acq), a host id (daq1), a node name unique in the cluster "
+          + "(sine) or all; applied in order.")
   List<String> targets;
 
   abstract String send(ShepherdClient client, String[] targets);
@@ -25,7 +26,7 @@ abstract class UpDownCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (targets.stream().anyMatch(String::isBlank)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "a target is empty; give a node path, a group path, a host id or all");
+      throw new CommandLine.ParameterException(spec.commandLine(), "a target is empty; give a node path, a group path, a host id, a node name or all");
     }
     ShepherdClient client = connection.client(spec.commandLine());
     System.out.println(send(client, targets.toArray(String[]::new)));

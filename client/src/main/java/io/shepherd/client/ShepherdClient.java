@@ -320,8 +320,8 @@ public final class ShepherdClient implements AutoCloseable {
 
   /**
    * Requests up or down for targets, in order (OCS's {@code update}): a target is a node path, a
-   * group path, a host id or {@code all}, and a later request wins, so {@code [(all, up), (x, down)]}
-   * leaves every node up but x. A target that names nothing fails the call, and nothing changes.
+   * group path, a host id, a node name unique in the cluster (OCS's instance id) or {@code all},
+   * and a later request wins, so {@code [(all, up), (x, down)]} leaves every node up but x. A target that names nothing fails the call, and nothing changes.
    * Completes once the requests are recorded; with a message saying what was requested.
    */
   public CompletionStage<String> update(List<ManagerProtocol.TargetState> requests) {

@@ -15,7 +15,8 @@ public final class TargetRoutes {
 
   private TargetRoutes() {}
 
-  private static final String TARGETS = "a node path (daq1/acq/sine), a group path (daq1/acq), a host id (daq1) or all";
+  private static final String TARGETS = "a node path (daq1/acq/sine), a group path (daq1/acq), a host id (daq1), a node name "
+      + "unique in the cluster (sine) or all";
 
   public static void register(ApiServer.Context api) {
     String v1 = Api.PREFIX;

@@ -13,9 +13,11 @@ import java.util.Map;
 
 /**
  * Resolves up/down requests on targets (OCS's {@code update}): a node path, a group path, a host
- * id or {@value Names#ALL}, applied in order so that a later request wins for the nodes they share
- * ({@code up all} then {@code down x} leaves every node up but x). A node named by its path must
- * be able to go there; a node reached through a broader target that cannot (a CLOSED one) is skipped.
+ * id, a bare node name that is unique in the cluster (OCS's instance id: {@code data1} for
+ * {@code daq1/acq/data1}; a host of that id wins; several nodes of that name are refused, listed), or
+ * {@value Names#ALL}, applied in order so that a later request wins for the nodes they share
+ * ({@code up all} then {@code down x} leaves every node up but x). A node named by its path or name
+ * must be able to go there; a node reached through a broader target that cannot (a CLOSED one) is skipped.
  */
 public final class Targets {
 
@@ -52,15 +54,24 @@ public final class Targets {
           }
         } else {
           Names.checkHostId(target);
-          if (registry.host(target) == null && registry.groupsOn(target).isEmpty()) {
-            errors.add("no host " + target + "; hosts: " + registry.hostList());
-          } else {
+          if (registry.host(target) != null || !registry.groupsOn(target).isEmpty()) {
             matched.addAll(registry.nodesOn(target));
+          } else {
+            List<NodeEntry> byName = registry.nodes().stream().filter(n -> n.path().node().equals(target)).toList();
+            if (byName.size() == 1) {
+              matched.add(byName.get(0));
+              explicit = true;
+            } else if (byName.isEmpty()) {
+              errors.add("no host " + target + ", and no node named " + target + "; hosts: " + registry.hostList());
+            } else {
+              errors.add("the name " + target + " is ambiguous: " + byName.stream().map(n -> n.path().toString()).sorted().toList()
+                  + "; give the node's path");
+            }
           }
         }
       } catch (IllegalArgumentException e) {
         errors.add("target '" + Names.abbreviate(target) + "': " + e.getMessage() + "; a target is a node path, a group path, "
-            + "a host id or all");
+            + "a host id, a node name or all");
         continue;
       }
       boolean wantUp = request.state() == NodeState.RUNNING;
