@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import scala.Option;
@@ -70,22 +71,23 @@ public final class Obituaries {
     }
     String host = system.address().getHost().orElse("127.0.0.1");
     int port = (Integer) system.address().getPort().orElse(0);
-    ActorRef<SentinelProtocol.Command>[] desk = uninitialised();
-    Optional<Sentinel> started = Sentinel.start(host, port, token -> desk[0].tell(new Heard(token)));
+    // A datagram may come before the desk exists (it is ignored then: no member knows this one yet).
+    AtomicReference<ActorRef<SentinelProtocol.Command>> desk = new AtomicReference<>();
+    Optional<Sentinel> started = Sentinel.start(host, port, token -> {
+      ActorRef<SentinelProtocol.Command> to = desk.get();
+      if (to != null) {
+        to.tell(new Heard(token));
+      }
+    });
     if (started.isEmpty()) {
       return;
     }
     Sentinel sentinel = started.get();
-    desk[0] = system.systemActorOf(create(sentinel), "obituaries", Props.empty());
+    desk.set(system.systemActorOf(create(sentinel), "obituaries", Props.empty()));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "shepherd-sentinel-quiet", () -> {
       sentinel.quiet();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-  }
-
-  @SuppressWarnings("unchecked")
-  private static ActorRef<SentinelProtocol.Command>[] uninitialised() {
-    return new ActorRef[1];
   }
 
   static Behavior<SentinelProtocol.Command> create(Sentinel sentinel) {
@@ -129,7 +131,7 @@ public final class Obituaries {
           .onMessage(Heard.class, this::onHeard)
           .onMessage(Removed.class, this::onRemoved)
           .onSignal(PostStop.class, stop -> {
-            sentinel.close();
+            sentinel.shutdown();
             return Behaviors.same();
           })
           .build();

@@ -205,19 +205,28 @@ final class Sentinel implements AutoCloseable {
         }
         return;
       }
-      heard.accept(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII).strip());
+      try {
+        heard.accept(new String(packet.getData(), 0, packet.getLength(), StandardCharsets.US_ASCII).strip());
+      } catch (RuntimeException e) {
+        log.warn("the sentinel's ear could not pass on a datagram: {}", e.toString());
+      }
     }
   }
 
-  /** Quiets the sentinel and closes the ear (its port is free once its thread has left it). */
-  @Override
-  public synchronized void close() {
+  /** Quiets the sentinel and closes the ear, without waiting: what an actor may call. */
+  synchronized void shutdown() {
     if (writer.isShutdown()) {
       return;
     }
     quiet();
     writer.shutdown();
     ear.close();
+  }
+
+  /** {@link #shutdown}, then waits (at most a second each) until the last write is out and the ear's port is free. */
+  @Override
+  public void close() {
+    shutdown();
     try {
       writer.awaitTermination(1, TimeUnit.SECONDS);
       listener.join(TimeUnit.SECONDS.toMillis(1));
