@@ -66,7 +66,7 @@ final class FakeHost {
 
   NodeStatus status(NodePath path, NodeState state, NodeState requested, long requestSeq) {
     return new NodeStatus(path, id, "noop", state, requested, Mode.AUTO, false, 0, null, null, 1.0, null, null, null,
-        Instant.now(), requestSeq);
+        Instant.now(), requestSeq, 1);
   }
 
   /** The next command of a type from the Manager, skipping others. */

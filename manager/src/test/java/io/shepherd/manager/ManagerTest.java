@@ -191,7 +191,7 @@ class ManagerTest {
     daq1.expect(HostProtocol.RequestState.class);
     NodeStatus failed = new NodeStatus(SINE, "daq1", "noop", NodeState.FAILED,
         NodeState.CONFIGURED, Mode.AUTO, false, 0, "configure() threw IllegalArgumentException: param 'rate'",
-        Instant.now(), 0.5, null, null, null, Instant.now(), 2);
+        Instant.now(), 0.5, null, null, null, Instant.now(), 2, 1);
     daq1.nodeUpdated(failed);
     assertTrue(expectFailed(ErrorCode.NODE_FAILED).message().contains("param 'rate'"));
   }
@@ -310,7 +310,7 @@ class ManagerTest {
     // A crash: a node error.
     Instant crashedAt = Instant.parse("2026-11-22T10:00:00Z");
     daq1.nodeUpdated(new NodeStatus(SINE, "daq1", "noop", NodeState.FAILED, NodeState.CREATED,
-        Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1));
+        Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1, 1));
     Event crash = nextEvent(events, Event.FAULT, seen);
     assertEquals(clientId(), crash.manager(), "a fault is for the node's manager");
     Fault.NodeError error = assertInstanceOf(Fault.NodeError.class, crash.fault());
@@ -400,7 +400,9 @@ class ManagerTest {
       expectOk();
       manager.tell(new ManagerProtocol.CreateNode(fft, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, client.getRef()));
       remote.expect(HostProtocol.CreateNode.class);
-      remote.nodeUpdated(remote.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1));
+      NodeStatus fftRunning = remote.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1);
+      remote.nodeUpdated(new NodeStatus(fft, fftRunning.host(), fftRunning.type(), fftRunning.state(), fftRunning.requested(),
+          fftRunning.mode(), false, 2, null, null, 1.0, null, null, null, fftRunning.since(), fftRunning.seq(), 3)); // its third run
       expectOk();
       // A node of the remote host's own: it is lost with it.
       GroupPath pinned = GroupPath.parse("a-remote/acq");
@@ -413,7 +415,7 @@ class ManagerTest {
       remote.expect(HostProtocol.CreateNode.class);
       NodeStatus running = remote.status(recorder, NodeState.RUNNING, NodeState.RUNNING, 1);
       remote.nodeUpdated(new NodeStatus(recorder, running.host(), running.type(), running.state(), running.requested(), running.mode(),
-          false, 0, null, null, 1.0, null, 4242L, "running", running.since(), running.seq()));
+          false, 0, null, null, 1.0, null, 4242L, "running", running.since(), running.seq(), 1));
       expectOk();
 
       Instant beforeLeaving = Instant.now();
@@ -423,6 +425,7 @@ class ManagerTest {
       daq1.groupCreated(floating);
       HostProtocol.CreateNode moved = daq1.expect(HostProtocol.CreateNode.class);
       assertEquals(fft, moved.path());
+      assertEquals(3, moved.previousIncarnation(), "the moved node counts its runs on from its last one on the lost host");
       assertEquals(NodeState.RUNNING, moved.requested());
       ClusterStatus status = status();
       assertEquals("DOWN", status.hosts().stream().filter(h -> h.id().equals("a-remote")).findFirst().orElseThrow().status());

@@ -46,10 +46,11 @@ public final class HostProtocol {
   /**
    * Create a node in an existing group and drive it to {@code requested}. Answered with
    * {@link ManagerProtocol.NodeUpdated} (state CREATED, then every change) or
-   * {@link ManagerProtocol.NodeRejected}. A checkpoint, if any, is handed to the node's first incarnation.
+   * {@link ManagerProtocol.NodeRejected}. A checkpoint, if any, is handed to the node's first incarnation,
+   * which counts on from {@code previousIncarnation} (the node's last run, on this host or another; 0 if none).
    */
-  public record CreateNode(long epoch, NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint)
-      implements ManagerCommand {}
+  public record CreateNode(long epoch, NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint,
+                           int previousIncarnation) implements ManagerCommand {}
 
   /** Stop and close a node, then remove it. Answered with {@link ManagerProtocol.NodeRemoved}. */
   public record RemoveNode(long epoch, NodePath path) implements ManagerCommand {}

@@ -24,6 +24,8 @@ import java.time.Instant;
  *     whose host is gone (LOST, and then no pid); otherwise null
  * @param since when the node entered its current state
  * @param seq the sequence number of the request the node is working on
+ * @param incarnation the node's current run, counted from 1 and on across restarts, host restarts
+ *     and moves to another host (0: none yet)
  */
 public record NodeStatus(
     NodePath path,
@@ -41,7 +43,8 @@ public record NodeStatus(
     Long pid,
     String exit,
     Instant since,
-    long seq)
+    long seq,
+    int incarnation)
     implements CborSerializable {
 
   /** True when the node is in its requested state (Guardian's {@code arrived}). */
@@ -53,6 +56,6 @@ public record NodeStatus(
   /** This status with another state, as the Manager reports a node whose host is gone. */
   public NodeStatus withState(NodeState newState) {
     return new NodeStatus(path, host, type, newState, requested, mode, stalled, restarts, lastFailure, lastFailureAt,
-        stability, managedBy, pid, exit, since, seq);
+        stability, managedBy, pid, exit, since, seq, incarnation);
   }
 }

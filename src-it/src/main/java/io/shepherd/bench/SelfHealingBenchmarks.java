@@ -82,7 +82,7 @@ final class SelfHealingBenchmarks {
         RestartPolicy immediate = new RestartPolicy(Duration.ZERO, Duration.ZERO, 0, Duration.ZERO, RestartPolicy.MAX_RESTARTS_LIMIT,
             Duration.ofSeconds(1));
         system.systemActorOf(NodeRunner.create(NodePath.parse("bench/restart/n"), NodeSpec.of("crash", Map.of()).withRestart(immediate),
-            NodeState.RUNNING, 1, null, new HostEnvironment(settings, NodeTypes.create(settings), listener)), "runner",
+            NodeState.RUNNING, 1, null, 0, new HostEnvironment(settings, NodeTypes.create(settings), listener)), "runner",
             Props.empty());
         Crashes crashes = new Crashes(running);
         crashes.run(2_000, null);

@@ -79,6 +79,10 @@ class HostFailureIT {
     ClusterStatus moved = TestCluster.awaitStatus(client, "the any group running on gamma",
         s -> group(s, "any/analysis").filter(g -> "gamma".equals(g.host()) && g.status().equals("UP")).isPresent()
             && node(s, "any/analysis/counter").filter(n -> n.state() == NodeState.RUNNING && "gamma".equals(n.host())).isPresent());
+    int counterRun = node(before, "any/analysis/counter").orElseThrow().incarnation();
+    assertTrue(counterRun >= 1, "a running node is in a run: " + counterRun);
+    assertEquals(counterRun + 1, node(moved, "any/analysis/counter").orElseThrow().incarnation(),
+        "the moved node's run on gamma counts on from its last on beta");
     NodeStatus lost = node(moved, "beta/pinned/sine").orElseThrow();
     assertEquals(NodeState.LOST, lost.state(), "the pinned group waits for its host");
     assertNull(lost.pid());
@@ -91,6 +95,8 @@ class HostFailureIT {
         s -> host(s, "beta").filter(h -> h.status().equals("UP")).isPresent()
             && node(s, "beta/pinned/sine").filter(n -> n.state() == NodeState.RUNNING && "beta".equals(n.host())).isPresent());
     assertEquals("gamma", group(back, "any/analysis").orElseThrow().host(), "the moved group stays where it runs");
+    assertEquals(node(before, "beta/pinned/sine").orElseThrow().incarnation() + 1, node(back, "beta/pinned/sine").orElseThrow().incarnation(),
+        "the restarted host's node counts its runs on");
     assertEquals(2, back.nodes().size());
     assertEquals(1, back.hosts().stream().filter(h -> h.id().equals("beta")).count());
     ClusterStatus.Host gamma = host(back, "gamma").orElseThrow();

@@ -254,7 +254,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
       send(s -> new ManagerProtocol.NodeUpdated(settings.hostId(), s, existing.get()));
       group.tell(new NodeGroup.RequestState(path, create.requested(), create.seq()));
     } else if (inventory.startCreating(path)) {
-      group.tell(new NodeGroup.CreateNode(path, create.spec(), create.requested(), create.seq(), create.checkpoint()));
+      group.tell(new NodeGroup.CreateNode(path, create.spec(), create.requested(), create.seq(), create.checkpoint(),
+          create.previousIncarnation()));
     }
     return this;
   }

@@ -33,7 +33,8 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   /** Create a node; the host agent has checked it does not exist yet. */
-  public record CreateNode(NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint) implements Command {}
+  public record CreateNode(NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint, int previousIncarnation)
+      implements Command {}
 
   public record SetMode(NodePath path, Mode mode) implements Command {}
 
@@ -102,7 +103,8 @@ public final class NodeGroup extends AbstractBehavior<NodeGroup.Command> {
 
   private void spawnRunner(CreateNode create) {
     ActorRef<NodeRunner.Command> runner = getContext().spawn(
-        Behaviors.supervise(NodeRunner.create(create.path(), create.spec(), create.requested(), create.seq(), create.checkpoint(), env))
+        Behaviors.supervise(NodeRunner.create(create.path(), create.spec(), create.requested(), create.seq(), create.checkpoint(),
+                create.previousIncarnation(), env))
             .onFailure(SupervisorStrategy.stop()),
         "node-" + create.path().node());
     getContext().watch(runner);

@@ -120,15 +120,16 @@ public final class NodeRunner {
 
   /**
    * @param checkpoint the node's last checkpoint, handed to its first incarnation; null if none
+   * @param previousIncarnation the node's last run (here or on another host) that its first incarnation counts on from; 0 if none
    */
   public static Behavior<Command> create(NodePath path, NodeSpec spec, NodeState requested, long seq, Checkpoint checkpoint,
-                                         HostEnvironment env) {
+                                         int previousIncarnation, HostEnvironment env) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new NodeRunner(ctx, timers, path, spec, requested, seq, checkpoint, env).startIncarnation()));
+        new NodeRunner(ctx, timers, path, spec, requested, seq, checkpoint, previousIncarnation, env).startIncarnation()));
   }
 
   private NodeRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, NodePath path, NodeSpec spec,
-                     NodeState requested, long seq, Checkpoint checkpoint, HostEnvironment env) {
+                     NodeState requested, long seq, Checkpoint checkpoint, int previousIncarnation, HostEnvironment env) {
     this.timers = timers;
     this.path = path;
     this.spec = spec;
@@ -147,7 +148,8 @@ public final class NodeRunner {
     HangWatch<Command> hangs = new HangWatch<>(timers, settings.callbackTimeout(),
         spec.forProcess() ? spec.process().stopGrace() : null, CallbackTimedOut::new, WatchdogTick.INSTANCE);
     Executor nodeThreads = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
-    this.work = new NodeWork(path, spec, env, nodeThreads, nodeLog, checkpoints, hangs, wiring(ctx.getSelf()), clock);
+    this.work = new NodeWork(path, spec, env, nodeThreads, nodeLog, checkpoints, previousIncarnation, hangs, wiring(ctx.getSelf()),
+        clock);
     this.idle = idle();
     this.busy = busy();
     this.backingOff = backingOff();
@@ -555,7 +557,7 @@ public final class NodeRunner {
     if (work.current() == requested) {
       crashPolicy.arrived(clock.instant());
     }
-    reporter.emit(work.current(), requested, mode, stalled, work.since(), seq, work.process());
+    reporter.emit(work.current(), requested, mode, stalled, work.since(), seq, work.incarnationNumber(), work.process());
   }
 
   static String describe(Throwable error) {

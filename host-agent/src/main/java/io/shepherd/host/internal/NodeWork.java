@@ -44,6 +44,7 @@ final class NodeWork {
   private final HostSettings settings;
   private final Executor nodeThreads;
   private final Logger nodeLog;
+  private final int previousIncarnation;
   private final AtomicReference<Checkpoint> checkpoints;
   private final HangWatch<?> hangs;
   private final Wiring wiring;
@@ -56,9 +57,10 @@ final class NodeWork {
   /**
    * @param nodeThreads where the node's code runs ({@code shepherd.host.node-dispatcher})
    * @param checkpoints the node's last checkpoint, shared by its incarnations
+   * @param previousIncarnation the node's last run, which the first incarnation here counts on from; 0 if none
    */
   NodeWork(NodePath path, NodeSpec spec, HostEnvironment env, Executor nodeThreads, Logger nodeLog,
-           AtomicReference<Checkpoint> checkpoints, HangWatch<?> hangs, Wiring wiring, Clock clock) {
+           AtomicReference<Checkpoint> checkpoints, int previousIncarnation, HangWatch<?> hangs, Wiring wiring, Clock clock) {
     this.path = path;
     this.spec = spec;
     this.env = env;
@@ -66,10 +68,16 @@ final class NodeWork {
     this.nodeThreads = nodeThreads;
     this.nodeLog = nodeLog;
     this.checkpoints = checkpoints;
+    this.previousIncarnation = previousIncarnation;
     this.hangs = hangs;
     this.wiring = wiring;
     this.clock = clock;
     this.since = clock.instant();
+  }
+
+  /** The number of the current incarnation (of the node's last run before this host's first). */
+  int incarnationNumber() {
+    return incarnation == null ? previousIncarnation : incarnation.number();
   }
 
   NodeState current() {
@@ -115,7 +123,7 @@ final class NodeWork {
 
   /** A new incarnation: a fresh instance, then {@code steps} on it, in one task. */
   void begin(List<LifecycleAction> steps) {
-    int number = incarnation == null ? 1 : incarnation.number() + 1;
+    int number = incarnationNumber() + 1;
     current = NodeState.CREATED;
     incarnation = new Incarnation(number, new RunningContext(path, env.hostId(), new Params(spec.params()), number,
         wiring.reports(number), checkpoints, settings.maxCheckpointSize()), nodeThreads, nodeLog, path.toString());

@@ -105,13 +105,13 @@ class HostAgentTest {
     ActorRef<HostProtocol.Command> host = startRegistered(5);
     host.tell(new HostProtocol.CreateGroup(5, GROUP));
     awaitEvent(ManagerProtocol.GroupCreated.class, e -> e.group().equals(GROUP));
-    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
+    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null, 0));
     ManagerProtocol.NodeUpdated running = awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
     assertEquals(NODE, running.status().path());
     // Repeats are answered with what exists, and create nothing twice.
     host.tell(new HostProtocol.CreateGroup(5, GROUP));
     awaitEvent(ManagerProtocol.GroupCreated.class, e -> true);
-    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
+    host.tell(new HostProtocol.CreateNode(5, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null, 0));
     assertEquals(NodeState.RUNNING, awaitEvent(ManagerProtocol.NodeUpdated.class, e -> true).status().state());
     host.tell(new HostProtocol.RequestState(5, NODE, NodeState.STOPPED, 2));
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.STOPPED);
@@ -133,10 +133,10 @@ class HostAgentTest {
   @Test
   void refusesNodesOfUnknownTypesAndInMissingGroups() {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
-    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
+    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null, 0));
     assertEquals(ErrorCode.NO_SUCH_GROUP, awaitEvent(ManagerProtocol.NodeRejected.class, e -> true).code());
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
-    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("com.evil.Payload", Map.of()), NodeState.RUNNING, 1, null));
+    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("com.evil.Payload", Map.of()), NodeState.RUNNING, 1, null, 0));
     ManagerProtocol.NodeRejected refused = awaitEvent(ManagerProtocol.NodeRejected.class, e -> true);
     assertEquals(ErrorCode.NOT_ALLOWED, refused.code());
     // A node the host does not have is reported gone, so that the Manager reconciles.
@@ -149,7 +149,7 @@ class HostAgentTest {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
     for (int i = 1; i <= 3; i++) {
-      host.tell(new HostProtocol.CreateNode(1, GROUP.node("n" + i), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
+      host.tell(new HostProtocol.CreateNode(1, GROUP.node("n" + i), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null, 0));
     }
     Set<String> arrived = new HashSet<>();
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> {
@@ -185,7 +185,7 @@ class HostAgentTest {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
     NodeSpec recording = NodeSpec.of(RecordingNode.class.getName(), Map.of());
-    host.tell(new HostProtocol.CreateNode(1, NODE, recording, NodeState.RUNNING, 1, null));
+    host.tell(new HostProtocol.CreateNode(1, NODE, recording, NodeState.RUNNING, 1, null, 0));
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
     kit.system().receptionist().tell(Receptionist.deregister(ManagerProtocol.SERVICE_KEY, manager.getRef()));
     // manager-loss-timeout is 300 ms here: then the node is stopped, with nobody to report to.
@@ -207,7 +207,7 @@ class HostAgentTest {
   void shutdownStopsEveryNode() {
     ActorRef<HostProtocol.Command> host = startRegistered(1);
     host.tell(new HostProtocol.CreateGroup(1, GROUP));
-    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null));
+    host.tell(new HostProtocol.CreateNode(1, NODE, NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null, 0));
     awaitEvent(ManagerProtocol.NodeUpdated.class, e -> e.status().state() == NodeState.RUNNING);
     TestProbe<Done> done = kit.createTestProbe();
     host.tell(new HostAgent.Shutdown(done.getRef()));

@@ -60,11 +60,11 @@ class NodeGroupTest {
     ActorRef<NodeGroup.Command> group = group("again");
     NodePath path = NodePath.parse("daq1/again/n");
     NodeSpec slowClose = NodeSpec.of(RecordingNode.class.getName(), Map.of("block-in", "close", "block-ms", "300"));
-    group.tell(new NodeGroup.CreateNode(path, slowClose, NodeState.RUNNING, 1, null));
+    group.tell(new NodeGroup.CreateNode(path, slowClose, NodeState.RUNNING, 1, null, 0));
     await(NodeEvent.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     group.tell(new NodeGroup.RemoveNode(path));
     // The old runner still holds the name while it closes: the new create waits for it.
-    group.tell(new NodeGroup.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
+    group.tell(new NodeGroup.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null, 0));
     await(NodeEvent.Removed.class, e -> e.path().equals(path));
     NodeEvent.StatusChanged recreated = await(NodeEvent.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     assertEquals("noop", recreated.status().type());
@@ -74,7 +74,7 @@ class NodeGroupTest {
   void removingTheGroupRemovesEveryNodeThenStops() {
     ActorRef<NodeGroup.Command> group = group("all");
     for (String name : new String[] {"a", "b", "c"}) {
-      group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/all/" + name), NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null));
+      group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/all/" + name), NodeSpec.of("sine", Map.of()), NodeState.RUNNING, 1, null, 0));
     }
     Set<String> running = new HashSet<>();
     await(NodeEvent.StatusChanged.class, e -> {
@@ -94,10 +94,10 @@ class NodeGroupTest {
     ActorRef<NodeGroup.Command> group = group("closing");
     NodePath slow = NodePath.parse("daq1/closing/slow");
     group.tell(new NodeGroup.CreateNode(slow, NodeSpec.of(RecordingNode.class.getName(), Map.of("block-in", "stop", "block-ms", "500")),
-        NodeState.RUNNING, 1, null));
+        NodeState.RUNNING, 1, null, 0));
     await(NodeEvent.StatusChanged.class, e -> e.status().state() == NodeState.RUNNING);
     group.tell(NodeGroup.RemoveAll.INSTANCE);
-    group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/closing/late"), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null));
+    group.tell(new NodeGroup.CreateNode(NodePath.parse("daq1/closing/late"), NodeSpec.of("noop", Map.of()), NodeState.RUNNING, 1, null, 0));
     assertEquals(ErrorCode.BUSY, await(NodeEvent.Rejected.class, e -> true).code());
   }
 }

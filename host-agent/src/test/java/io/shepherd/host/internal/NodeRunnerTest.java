@@ -58,7 +58,7 @@ class NodeRunnerTest {
   }
 
   ActorRef<NodeRunner.Command> spawn(NodePath path, NodeSpec spec, NodeState requested) {
-    return kit.spawn(NodeRunner.create(path, spec, requested, 1, null, new HostEnvironment(settings, types, events.getRef())));
+    return kit.spawn(NodeRunner.create(path, spec, requested, 1, null, 0, new HostEnvironment(settings, types, events.getRef())));
   }
 
   static NodeSpec recording(Map<String, String> params) {
@@ -211,19 +211,21 @@ class NodeRunnerTest {
     NodePath path = newPath();
     spawn(path, checkpointing(Map.of("fail-first", "true")), NodeState.RUNNING);
     assertEquals("i1-1", text(awaitEvent(NodeEvent.Checkpointed.class, e -> true).checkpoint()));
-    awaitStatus(s -> s.state() == NodeState.RUNNING && s.restarts() == 1);
+    NodeStatus again = awaitStatus(s -> s.state() == NodeState.RUNNING && s.restarts() == 1);
+    assertEquals(2, again.incarnation(), "its second run");
     assertEquals(List.of("none", "i1-1"), CheckpointingNode.seen(path.toString()));
   }
 
   @Test
-  void aNodeCreatedWithACheckpointStartsFromIt() {
+  void aNodeCreatedWithACheckpointStartsFromItAndCountsItsRunsOn() {
     NodePath path = newPath();
     Checkpoint saved = new Checkpoint(
         "from-another-host".getBytes(StandardCharsets.UTF_8), Instant.now());
-    kit.spawn(NodeRunner.create(path, checkpointing(Map.of()), NodeState.RUNNING, 1, saved,
+    kit.spawn(NodeRunner.create(path, checkpointing(Map.of()), NodeState.RUNNING, 1, saved, 4,
         new HostEnvironment(settings, types, events.getRef())));
-    awaitState(NodeState.RUNNING);
+    assertEquals(5, awaitState(NodeState.RUNNING).incarnation(), "its fifth run: four were elsewhere");
     assertEquals(List.of("from-another-host"), CheckpointingNode.seen(path.toString()));
+    assertEquals("started incarnation 5", awaitEvent(NodeEvent.Notified.class, e -> true).message(), "the node sees it too");
   }
 
   @Test

@@ -69,7 +69,7 @@ class ProcessNodeTest {
   }
 
   ActorRef<NodeRunner.Command> spawn(NodePath path, ProcessSpec process, NodeState requested) {
-    return kit.spawn(NodeRunner.create(path, NodeSpec.process(process), requested, 1, null,
+    return kit.spawn(NodeRunner.create(path, NodeSpec.process(process), requested, 1, null, 0,
         new HostEnvironment(settings, NodeTypes.create(settings), processes, events.getRef())));
   }
 

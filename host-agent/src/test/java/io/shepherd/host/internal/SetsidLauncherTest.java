@@ -52,7 +52,7 @@ class SetsidLauncherTest {
   final TestProbe<NodeEvent> events = kit.createTestProbe();
 
   ActorRef<NodeRunner.Command> spawn(String name, ProcessSpec process) {
-    return kit.spawn(NodeRunner.create(NodePath.parse("daq1/proc/" + name), NodeSpec.process(process), NodeState.RUNNING, 1, null,
+    return kit.spawn(NodeRunner.create(NodePath.parse("daq1/proc/" + name), NodeSpec.process(process), NodeState.RUNNING, 1, null, 0,
         new HostEnvironment(settings, NodeTypes.create(settings), processes, events.getRef())));
   }
 

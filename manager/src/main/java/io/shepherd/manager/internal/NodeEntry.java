@@ -27,6 +27,7 @@ public final class NodeEntry {
   private Checkpoint checkpoint;
   private final Life life;
   private NodeStatus observed;
+  private int lastIncarnation;
   private String placementError;
   private final Resend resend = new Resend();
 
@@ -160,7 +161,13 @@ public final class NodeEntry {
       seq = status.seq() + 1;
     }
     observed = status;
+    lastIncarnation = Math.max(lastIncarnation, status.incarnation());
     placementError = null;
+  }
+
+  /** The node's latest run any host reported, kept when the node is lost: where its next run counts on from. */
+  public int lastIncarnation() {
+    return lastIncarnation;
   }
 
   /** Its host no longer runs it (removed, gone with its group or its host's incarnation). */

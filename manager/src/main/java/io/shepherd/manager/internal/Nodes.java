@@ -80,7 +80,7 @@ public final class Nodes {
     }
     NodeEntry node = NodeEntry.creating(path, create.spec(), create.requested(), create.replyTo(), System.nanoTime());
     registry.add(node);
-    parts.link().send(host, epoch -> new HostProtocol.CreateNode(epoch, path, node.spec(), node.requested(), node.seq(), null));
+    parts.link().send(host, epoch -> new HostProtocol.CreateNode(epoch, path, node.spec(), node.requested(), node.seq(), null, 0));
   }
 
   /** Its host reports a node being created: into desired state, then the caller is answered. */

@@ -46,7 +46,8 @@ public final class Reconciler {
 
   public record CreateNode(NodeEntry node) implements Action {
     public HostProtocol.Command command(long epoch) {
-      return new HostProtocol.CreateNode(epoch, node.path(), node.spec(), node.requested(), node.seq(), node.checkpoint());
+      return new HostProtocol.CreateNode(epoch, node.path(), node.spec(), node.requested(), node.seq(), node.checkpoint(),
+          node.lastIncarnation());
     }
 
     public Resend resend() {

@@ -99,6 +99,6 @@ public final class StatusView {
         seen == null ? 0.0 : seen.stability(), node.managedBy(),
         lost || seen == null ? null : seen.pid(), lost ? LOST_WITH_HOST : seen == null ? null : seen.exit(),
         lost && host != null && host.downSince() != null ? host.downSince() : seen == null ? Instant.ofEpochMilli(0) : seen.since(),
-        node.seq());
+        node.seq(), seen == null ? 0 : seen.incarnation());
   }
 }

@@ -38,6 +38,6 @@ final class Fixtures {
   /** A host's status of a node. */
   static NodeStatus status(String path, String host, NodeState state, NodeState requested, long seq) {
     return new NodeStatus(NodePath.parse(path), host, "noop", state, requested, Mode.AUTO, false, 0, null, null, 1.0, null, null, null,
-        Instant.EPOCH, seq);
+        Instant.EPOCH, seq, 1);
   }
 }
