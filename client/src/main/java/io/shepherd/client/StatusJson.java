@@ -44,7 +44,7 @@ public final class StatusJson {
         state(n, "requested"), n.get("mode") == null ? null : Mode.valueOf(string(n, "mode")), bool(n, "stalled"),
         (int) number(n, "restarts"), string(n, "lastFailure"), instant(n, "lastFailureAt"), ((Number) n.get("stability")).doubleValue(),
         string(n, "managedBy"), n.get("pid") == null ? null : number(n, "pid"), string(n, "exit"), instant(n, "since"),
-        number(n, "seq"), n.get("incarnation") == null ? 0 : (int) number(n, "incarnation"));
+        number(n, "seq"), n.get("incarnation") == null ? 0 : (int) number(n, "incarnation"), string(n, "nextAction"));
   }
 
   @SuppressWarnings("unchecked")

@@ -42,14 +42,15 @@ public final class StatusTable {
         g.owner() == null ? "-" : g.owner()));
     out.append(groups).append('\n');
 
-    Table nodes = new Table("NODE", "HOST", "TYPE", "STATE", "REQUESTED", "MODE", "RESTARTS", "STABILITY", "UPTIME", "PID", "EXIT",
-        "LAST FAILURE");
+    Table nodes = new Table("NODE", "HOST", "TYPE", "STATE", "REQUESTED", "NEXT", "MODE", "RUN", "RESTARTS", "STABILITY", "UPTIME",
+        "PID", "EXIT", "LAST FAILURE");
     Instant now = Instant.now();
     for (NodeStatus n : status.nodes()) {
       String state = n.state() + (n.stalled() ? " (stalled)" : "");
       String uptime = n.state() == NodeState.RUNNING && n.since() != null
           ? duration(Duration.between(n.since(), now)) : "-";
-      nodes.row(n.path(), n.host() == null ? "-" : n.host(), n.type(), state, n.requested(), n.mode(), n.restarts(),
+      nodes.row(n.path(), n.host() == null ? "-" : n.host(), n.type(), state, n.requested(), n.nextAction() == null ? "-" : n.nextAction(),
+          n.mode(), n.incarnation(), n.restarts(),
           String.format("%.2f", n.stability()), uptime, n.pid() == null ? "-" : n.pid(), n.exit() == null ? "-" : n.exit(),
           n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60));
     }

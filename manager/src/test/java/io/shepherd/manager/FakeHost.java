@@ -11,6 +11,7 @@ import io.shepherd.protocol.HostInfo;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
@@ -66,7 +67,7 @@ final class FakeHost {
 
   NodeStatus status(NodePath path, NodeState state, NodeState requested, long requestSeq) {
     return new NodeStatus(path, id, "noop", state, requested, Mode.AUTO, false, 0, null, null, 1.0, null, null, null,
-        Instant.now(), requestSeq, 1);
+        Instant.now(), requestSeq, 1, NextAction.of(state, requested, false, false));
   }
 
   /** The next command of a type from the Manager, skipping others. */

@@ -191,7 +191,7 @@ class ManagerTest {
     daq1.expect(HostProtocol.RequestState.class);
     NodeStatus failed = new NodeStatus(SINE, "daq1", "noop", NodeState.FAILED,
         NodeState.CONFIGURED, Mode.AUTO, false, 0, "configure() threw IllegalArgumentException: param 'rate'",
-        Instant.now(), 0.5, null, null, null, Instant.now(), 2, 1);
+        Instant.now(), 0.5, null, null, null, Instant.now(), 2, 1, "up");
     daq1.nodeUpdated(failed);
     assertTrue(expectFailed(ErrorCode.NODE_FAILED).message().contains("param 'rate'"));
   }
@@ -310,7 +310,7 @@ class ManagerTest {
     // A crash: a node error.
     Instant crashedAt = Instant.parse("2026-11-22T10:00:00Z");
     daq1.nodeUpdated(new NodeStatus(SINE, "daq1", "noop", NodeState.FAILED, NodeState.CREATED,
-        Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1, 1));
+        Mode.MANAGED, true, 0, "start() threw", crashedAt, 0.5, null, null, null, crashedAt, 1, 1, "wait"));
     Event crash = nextEvent(events, Event.FAULT, seen);
     assertEquals(clientId(), crash.manager(), "a fault is for the node's manager");
     Fault.NodeError error = assertInstanceOf(Fault.NodeError.class, crash.fault());
@@ -402,7 +402,7 @@ class ManagerTest {
       remote.expect(HostProtocol.CreateNode.class);
       NodeStatus fftRunning = remote.status(fft, NodeState.RUNNING, NodeState.RUNNING, 1);
       remote.nodeUpdated(new NodeStatus(fft, fftRunning.host(), fftRunning.type(), fftRunning.state(), fftRunning.requested(),
-          fftRunning.mode(), false, 2, null, null, 1.0, null, null, null, fftRunning.since(), fftRunning.seq(), 3)); // its third run
+          fftRunning.mode(), false, 2, null, null, 1.0, null, null, null, fftRunning.since(), fftRunning.seq(), 3, "none")); // its third run
       expectOk();
       // A node of the remote host's own: it is lost with it.
       GroupPath pinned = GroupPath.parse("a-remote/acq");
@@ -415,7 +415,7 @@ class ManagerTest {
       remote.expect(HostProtocol.CreateNode.class);
       NodeStatus running = remote.status(recorder, NodeState.RUNNING, NodeState.RUNNING, 1);
       remote.nodeUpdated(new NodeStatus(recorder, running.host(), running.type(), running.state(), running.requested(), running.mode(),
-          false, 0, null, null, 1.0, null, 4242L, "running", running.since(), running.seq(), 1));
+          false, 0, null, null, 1.0, null, 4242L, "running", running.since(), running.seq(), 1, "none"));
       expectOk();
 
       Instant beforeLeaving = Instant.now();
@@ -434,6 +434,7 @@ class ManagerTest {
       assertEquals(NodeState.LOST, lost.state());
       assertNull(lost.pid(), "a LOST node shows no process");
       assertEquals("lost with its host", lost.exit());
+      assertEquals("wait", lost.nextAction(), "it waits for its host");
       assertFalse(lost.since().isBefore(beforeLeaving), "lost since its host went down: " + lost.since());
       daq2.probe.expectNoMessage(Duration.ofMillis(100));
     } finally {

@@ -26,6 +26,7 @@ import java.time.Instant;
  * @param seq the sequence number of the request the node is working on
  * @param incarnation the node's current run, counted from 1 and on across restarts, host restarts
  *     and moves to another host (0: none yet)
+ * @param nextAction what Shepherd will do next with it (OCS's next_action): see {@link NextAction}
  */
 public record NodeStatus(
     NodePath path,
@@ -44,7 +45,8 @@ public record NodeStatus(
     String exit,
     Instant since,
     long seq,
-    int incarnation)
+    int incarnation,
+    String nextAction)
     implements CborSerializable {
 
   /** True when the node is in its requested state (Guardian's {@code arrived}). */
@@ -56,6 +58,7 @@ public record NodeStatus(
   /** This status with another state, as the Manager reports a node whose host is gone. */
   public NodeStatus withState(NodeState newState) {
     return new NodeStatus(path, host, type, newState, requested, mode, stalled, restarts, lastFailure, lastFailureAt,
-        stability, managedBy, pid, exit, since, seq, incarnation);
+        stability, managedBy, pid, exit, since, seq, incarnation,
+        newState == NodeState.LOST ? NextAction.WAIT : nextAction);
   }
 }

@@ -120,7 +120,7 @@ class BadInputTest {
     ClusterStatus s = get(client.status());
     List<NodeStatus> nodes = s.nodes().stream().map(n -> new NodeStatus(n.path(), n.host(), n.type(), n.state(), n.requested(),
         n.mode(), n.stalled(), n.restarts(), n.lastFailure(), n.lastFailureAt(), 0, n.managedBy(), n.pid(), n.exit(), n.since(),
-        n.seq(), n.incarnation())).toList();
+        n.seq(), n.incarnation(), n.nextAction())).toList();
     return new View(new ClusterStatus(s.manager(), s.members(), s.hosts(), s.groups(), nodes, true, null),
         get(client.host("daq1").environment()), get(client.host("daq1").reservedPorts(false)),
         get(client.host("daq1").reservedPorts(true)),

@@ -87,6 +87,7 @@ class HostFailureIT {
     assertEquals(NodeState.LOST, lost.state(), "the pinned group waits for its host");
     assertNull(lost.pid());
     assertEquals("lost with its host", lost.exit());
+    assertEquals("wait", lost.nextAction());
     assertEquals("WAITING", group(moved, "beta/pinned").orElseThrow().status());
 
     cluster.kill(beta); // a frozen JVM is ended before it starts again

@@ -16,6 +16,7 @@ import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -116,6 +117,7 @@ public final class NodeRunner {
   private long seq;
   private Mode mode;
   private boolean stalled;
+  private boolean gaveUp;
   private boolean removing;
 
   /**
@@ -251,6 +253,7 @@ public final class NodeRunner {
   private Behavior<Command> revive() {
     crashPolicy.reset();
     stalled = false;
+    gaveUp = false;
     timers.cancel(RESTART_TIMER);
     Behavior<Command> next;
     if (requested == NodeState.CLOSED) {
@@ -518,6 +521,7 @@ public final class NodeRunner {
         return held;
       }
       if (decision instanceof CrashPolicy.GiveUp giveUp) {
+        gaveUp = true;
         reporter.failed(reason + " (" + giveUp.why() + ")", at);
         nodeLog.error(giveUp.why());
         emit();
@@ -557,7 +561,8 @@ public final class NodeRunner {
     if (work.current() == requested) {
       crashPolicy.arrived(clock.instant());
     }
-    reporter.emit(work.current(), requested, mode, stalled, work.since(), seq, work.incarnationNumber(), work.process());
+    reporter.emit(work.current(), requested, mode, stalled, work.since(), seq, work.incarnationNumber(),
+        NextAction.of(work.current(), requested, stalled || gaveUp, removing), work.process());
   }
 
   static String describe(Throwable error) {

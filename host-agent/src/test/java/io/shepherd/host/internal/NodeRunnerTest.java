@@ -250,6 +250,7 @@ class NodeRunnerTest {
         NodeState.RUNNING);
     NodeStatus failed = awaitState(NodeState.FAILED);
     assertTrue(failed.lastFailure().contains("larger than shepherd.host.max-checkpoint-size"), failed.lastFailure());
+    assertEquals("wait", failed.nextAction(), "no restarts allowed: it waits for a new request");
   }
 
   @Test
@@ -265,11 +266,14 @@ class NodeRunnerTest {
   void aStalledNodeSetToAutoRecoversByItself() {
     ActorRef<NodeRunner.Command> runner = spawn(newPath(),
         NodeSpec.of("flaky", Map.of("fail-in", "start", "fail-times", "1")).withMode(Mode.MANAGED), NodeState.RUNNING);
-    assertTrue(awaitState(NodeState.FAILED).stalled());
+    NodeStatus stalled = awaitState(NodeState.FAILED);
+    assertTrue(stalled.stalled());
+    assertEquals("wait", stalled.nextAction(), "a stalled node waits for its manager");
     runner.tell(new NodeRunner.SetMode(Mode.AUTO));
     NodeStatus running = awaitState(NodeState.RUNNING);
     assertEquals(Mode.AUTO, running.mode());
     assertFalse(running.stalled());
+    assertEquals("none", running.nextAction());
   }
 
   @Test

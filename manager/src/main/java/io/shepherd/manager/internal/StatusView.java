@@ -3,6 +3,7 @@ package io.shepherd.manager.internal;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Instant;
@@ -99,6 +100,7 @@ public final class StatusView {
         seen == null ? 0.0 : seen.stability(), node.managedBy(),
         lost || seen == null ? null : seen.pid(), lost ? LOST_WITH_HOST : seen == null ? null : seen.exit(),
         lost && host != null && host.downSince() != null ? host.downSince() : seen == null ? Instant.ofEpochMilli(0) : seen.since(),
-        node.seq(), seen == null ? 0 : seen.incarnation());
+        node.seq(), seen == null ? 0 : seen.incarnation(),
+        lost || (seen == null && node.placementError() != null) ? NextAction.WAIT : seen == null ? NextAction.UP : seen.nextAction());
   }
 }

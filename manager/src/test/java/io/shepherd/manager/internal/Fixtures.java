@@ -3,6 +3,7 @@ package io.shepherd.manager.internal;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostInfo;
 import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -38,6 +39,6 @@ final class Fixtures {
   /** A host's status of a node. */
   static NodeStatus status(String path, String host, NodeState state, NodeState requested, long seq) {
     return new NodeStatus(NodePath.parse(path), host, "noop", state, requested, Mode.AUTO, false, 0, null, null, 1.0, null, null, null,
-        Instant.EPOCH, seq, 1);
+        Instant.EPOCH, seq, 1, NextAction.of(state, requested, false, false));
   }
 }
