@@ -97,7 +97,9 @@ final class Sentinel implements AutoCloseable {
     List<String> command = new ArrayList<>();
     Sessions.setsid().ifPresent(command::add);
     command.addAll(List.of("bash", "-c", SCRIPT));
-    String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(TOKEN_BYTES));
+    byte[] secret = new byte[TOKEN_BYTES];
+    new SecureRandom().nextBytes(secret); // not generateSeed: it may wait for entropy, at every member's start
+    String token = HexFormat.of().formatHex(secret);
     Sentinel sentinel;
     try {
       Process process = new ProcessBuilder(command)
