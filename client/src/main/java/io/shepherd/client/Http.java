@@ -190,9 +190,8 @@ final class Http implements AutoCloseable {
     // A GET may be asked again elsewhere: each member gets its share of the call's time, so that one
     // that accepts connections and never answers (a frozen JVM) does not use all of it.
     boolean safe = method.equals("GET");
-    long share = safe && bases.size() > 1
-        ? Math.max((deadline - System.nanoTime()) / bases.size(), Math.min(deadline - System.nanoTime(), MIN_SHARE_NANOS))
-        : Long.MAX_VALUE;
+    long budget = deadline - System.nanoTime();
+    long share = safe && bases.size() > 1 ? Math.max(budget / bases.size(), Math.min(budget, MIN_SHARE_NANOS)) : Long.MAX_VALUE;
     while (true) {
       long remaining = deadline - System.nanoTime();
       if (remaining <= 0) {

@@ -10,9 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,19 +92,12 @@ final class Sentinel implements AutoCloseable {
           host, e.toString());
       return Optional.empty();
     }
-    List<String> command = new ArrayList<>();
-    Sessions.setsid().ifPresent(command::add);
-    command.addAll(List.of("bash", "-c", SCRIPT));
     byte[] secret = new byte[TOKEN_BYTES];
     new SecureRandom().nextBytes(secret); // not generateSeed: it may wait for entropy, at every member's start
     String token = HexFormat.of().formatHex(secret);
     Sentinel sentinel;
     try {
-      Process process = new ProcessBuilder(command)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      sentinel = new Sentinel(token, ear, process);
+      sentinel = new Sentinel(token, ear, Sessions.bashInOwnSession(SCRIPT));
     } catch (IOException e) {
       ear.close();
       log.warn("no sentinel: cannot start bash ({}); a member whose JVM dies is downed by the failure detector only", e.toString());

@@ -54,11 +54,4 @@ public record NodeStatus(
   public boolean arrived() {
     return state == requested;
   }
-
-  /** This status with another state, as the Manager reports a node whose host is gone. */
-  public NodeStatus withState(NodeState newState) {
-    return new NodeStatus(path, host, type, newState, requested, mode, stalled, restarts, lastFailure, lastFailureAt,
-        stability, managedBy, pid, exit, since, seq, incarnation,
-        newState == NodeState.LOST ? NextAction.WAIT : nextAction);
-  }
 }

@@ -138,15 +138,8 @@ public final class ProcessLedger implements AutoCloseable {
    * the JVM's pipe close and end the nodes' sessions.
    */
   private void startWatchdog() {
-    List<String> command = new ArrayList<>();
-    Sessions.setsid().ifPresent(command::add);
-    command.addAll(List.of("bash", "-c", WATCHDOG_SCRIPT));
     try {
-      Process watchdog = new ProcessBuilder(command)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      watchdogInput = watchdog.getOutputStream();
+      watchdogInput = Sessions.bashInOwnSession(WATCHDOG_SCRIPT).getOutputStream();
     } catch (IOException e) {
       log.warn("cannot start the process watchdog (bash): {}; processes of nodes are ended at the next start of this host "
           + "agent instead, if its JVM dies", e.toString());

@@ -39,6 +39,21 @@ public final class Sessions {
     return Stream.of("/usr/bin/setsid", "/bin/setsid").filter(p -> Files.isExecutable(Path.of(p))).findFirst();
   }
 
+  /**
+   * Starts {@code bash -c script} in a session of its own (with setsid, when there is one), its
+   * output discarded: a guard that a kill of its starter's process group leaves running, and that
+   * reads its orders from its stdin ({@link Process#getOutputStream}).
+   */
+  public static Process bashInOwnSession(String script) throws IOException {
+    List<String> command = new ArrayList<>();
+    setsid().ifPresent(command::add);
+    command.addAll(List.of("bash", "-c", script));
+    return new ProcessBuilder(command)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
   /** The stat of a live process, or empty if it is gone (or {@code /proc} is not there). */
   public static Optional<Stat> stat(long pid) {
     return Optional.ofNullable(read(pid, new byte[STAT_BUFFER]));
