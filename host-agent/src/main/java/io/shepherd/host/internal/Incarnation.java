@@ -114,7 +114,7 @@ final class Incarnation {
         try {
           old.close();
         } catch (Throwable t) {
-          nodeLog.warn("close() of the ended instance threw {}", NodeRunner.describe(t));
+          nodeLog.warn("close() of the ended instance threw {}", NodeWork.describe(t));
         }
       });
     }

@@ -9,14 +9,11 @@ import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
-import io.shepherd.host.NodeTypeException;
 import io.shepherd.protocol.Checkpoint;
-import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.LifecycleAction;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
-import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -28,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,8 +44,9 @@ import org.slf4j.Logger;
  *
  * <p>Its phases are behaviours: {@link #idle()} (no callback in flight), {@link #busy()} (a node
  * task in flight), {@link #backingOff()} (an AUTO node's next incarnation is due) and {@link #held()}
- * (FAILED until a new request: stalled, or the restart budget spent). The runner owns the decisions
- * (requests, mode, crash policy, removal); {@link NodeWork} owns the instance side and carries them
+ * (FAILED until a new request: stalled, or the restart budget spent). The runner makes the decisions
+ * and keeps no state of its own: {@link NodeIntent} holds what is asked of the node (request, mode,
+ * removal, hold, crash policy); {@link NodeWork} owns the instance side and carries the decisions
  * out (the current {@link Incarnation}, the state its instance is in, the hang watch); what is
  * reported to the host agent goes through the {@link StatusReporter}, which keeps the node's
  * restarts, last failure, stability and checkpoints.
@@ -77,15 +76,12 @@ public final class NodeRunner {
   /** The node task of this incarnation has queued reports; read them. */
   private record Progress(int incarnation) implements Command {}
 
-  private record Crashed(int incarnation, String reason, Throwable cause) implements Command {}
+  /** What the node of this incarnation said of itself: a failure, a notification, a checkpoint. */
+  private record Signalled(int incarnation, RunningContext.Signal signal) implements Command {}
 
   private record CallbackTimedOut(int incarnation, String what) implements Command {}
 
   private record RestartDue(int incarnation) implements Command {}
-
-  private record NodeNotified(int incarnation, String message) implements Command {}
-
-  private enum CheckpointSaved implements Command { INSTANCE }
 
   private enum CheckpointTick implements Command { INSTANCE }
 
@@ -105,20 +101,13 @@ public final class NodeRunner {
   private final TimerScheduler<Command> timers;
   private final Logger nodeLog;
   private final Clock clock = Clock.systemUTC();
-  private final CrashPolicy crashPolicy;
+  private final NodeIntent intent;
   private final StatusReporter reporter;
   private final NodeWork work;
   private final Behavior<Command> idle;
   private final Behavior<Command> busy;
   private final Behavior<Command> backingOff;
   private final Behavior<Command> held;
-
-  private NodeState requested;
-  private long seq;
-  private Mode mode;
-  private boolean stalled;
-  private boolean gaveUp;
-  private boolean removing;
 
   /**
    * @param checkpoint the node's last checkpoint, handed to its first incarnation; null if none
@@ -137,12 +126,9 @@ public final class NodeRunner {
     this.spec = spec;
     this.env = env;
     this.settings = env.settings();
-    this.requested = requested;
-    this.seq = seq;
-    this.mode = spec.mode();
     this.nodeLog = RunningContext.loggerFor(path);
-    this.crashPolicy = new CrashPolicy(spec.restart() != null ? spec.restart() : settings.restartPolicy(),
-        () -> ThreadLocalRandom.current().nextDouble());
+    this.intent = new NodeIntent(requested, seq, spec.mode(), new CrashPolicy(
+        spec.restart() != null ? spec.restart() : settings.restartPolicy(), () -> ThreadLocalRandom.current().nextDouble()));
     AtomicReference<Checkpoint> checkpoints = new AtomicReference<>(checkpoint);
     this.reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
         CheckpointTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
@@ -172,7 +158,7 @@ public final class NodeRunner {
   private Behavior<Command> busy() {
     return common(Behaviors.receive(Command.class)
         .onMessage(Request.class, m -> onRequest(m, this::redirect))
-        .onMessage(Remove.class, m -> onRemove(this::stopWork))
+        .onMessage(Remove.class, m -> onRemove(() -> same(work::stopAfterStep))) // removal goes on once the step has finished
         .onMessage(Progress.class, this::onProgress)
         .onMessage(CallbackTimedOut.class, this::onCallbackTimedOut));
   }
@@ -196,13 +182,11 @@ public final class NodeRunner {
   private Behavior<Command> common(BehaviorBuilder<Command> phase) {
     return phase
         .onMessage(SetMode.class, this::onSetMode)
-        .onMessage(Kill.class, m -> onKill())
+        .onMessage(Kill.class, m -> same(work.incarnation()::killProcess))
         .onMessage(SendInput.class, this::onSendInput)
-        .onMessage(Crashed.class, this::onCrashed)
-        .onMessage(NodeNotified.class, this::onNodeNotified)
-        .onMessage(CheckpointSaved.class, m -> onCheckpointSaved())
-        .onMessage(CheckpointTick.class, m -> onCheckpointTick())
-        .onMessage(StabilityTick.class, m -> onStabilityTick())
+        .onMessage(Signalled.class, this::onSignalled)
+        .onMessage(CheckpointTick.class, m -> same(reporter::sendCheckpoint))
+        .onMessage(StabilityTick.class, m -> same(() -> reporter.onStabilityTick(this::emit)))
         .onMessage(RemoveTimedOut.class, m -> onRemoveTimedOut())
         .onMessage(Command.class, m -> Behaviors.same())
         .build();
@@ -210,24 +194,13 @@ public final class NodeRunner {
 
   // ---- requests ---------------------------------------------------------------------------------
 
-  /** Takes a request unless it is older than the last; true if it changed what is requested or its number. */
-  private boolean accept(Request request) {
-    boolean changed = request.requested() != requested || request.seq() != seq;
-    seq = request.seq();
-    if (request.requested() != requested) {
-      requested = request.requested();
-      crashPolicy.departed();
-    }
-    return changed;
-  }
-
   /** A request older than the last is ignored; a newer one is taken, then acted on by phase unless the node is being removed. */
   private Behavior<Command> onRequest(Request request, Function<Boolean, Behavior<Command>> byPhase) {
-    if (request.seq() < seq) {
+    if (intent.isOutdated(request.seq())) {
       return Behaviors.same();
     }
-    boolean changed = accept(request);
-    return removing ? Behaviors.same() : byPhase.apply(changed);
+    boolean changed = intent.take(request.requested(), request.seq());
+    return intent.removing() ? Behaviors.same() : byPhase.apply(changed);
   }
 
   /** Idle: the node is driven to the request. */
@@ -251,12 +224,10 @@ public final class NodeRunner {
 
   /** FAILED (backing off or held): a new request (or a revive) is the way out of FAILED and of a stall. */
   private Behavior<Command> revive() {
-    crashPolicy.reset();
-    stalled = false;
-    gaveUp = false;
+    intent.release();
     timers.cancel(RESTART_TIMER);
     Behavior<Command> next;
-    if (requested == NodeState.CLOSED) {
+    if (intent.requested() == NodeState.CLOSED) {
       work.enter(NodeState.CLOSED);
       next = idle;
     } else {
@@ -269,40 +240,25 @@ public final class NodeRunner {
 
   /** Removal starts (once) with {@code then}, by phase: from idle it closes the node, from busy it waits for the step. */
   private Behavior<Command> onRemove(Supplier<Behavior<Command>> then) {
-    if (removing) {
+    if (!intent.startRemoving()) {
       return Behaviors.same();
     }
-    removing = true;
     timers.startSingleTimer(REMOVE_TIMER, RemoveTimedOut.INSTANCE, settings.removeTimeout());
     return then.get();
   }
 
-  private Behavior<Command> stopWork() {
-    work.stopAfterStep(); // removal goes on once the step in progress has finished
-    return Behaviors.same();
-  }
-
   private Behavior<Command> onSetMode(SetMode set) {
-    if (set.mode() == mode) {
+    if (!intent.setMode(set.mode())) {
       return Behaviors.same();
     }
-    mode = set.mode();
-    nodeLog.info("mode set to {}", mode);
+    nodeLog.info("mode set to {}", set.mode());
     Behavior<Command> next = Behaviors.same();
-    if (mode == Mode.AUTO && stalled && !removing) {
-      // No one manages the node any more: it recovers by itself.
-      stalled = false;
-      crashPolicy.reset();
+    if (intent.recoversAlone()) {
       reporter.countRestart();
       next = startIncarnation();
     }
     emit();
     return next;
-  }
-
-  private Behavior<Command> onKill() {
-    work.incarnation().killProcess();
-    return Behaviors.same();
   }
 
   private Behavior<Command> onSendInput(SendInput send) {
@@ -315,6 +271,7 @@ public final class NodeRunner {
 
   /** From idle: drives the node from its current state towards the requested one, if not there. */
   private Behavior<Command> drive() {
+    NodeState requested = intent.requested();
     if (work.current() == requested) {
       return idle;
     }
@@ -329,71 +286,36 @@ public final class NodeRunner {
 
   /** A new incarnation: a fresh instance, driven to the requested state, in one task. */
   private Behavior<Command> startIncarnation() {
-    work.begin(removing ? List.of() : Lifecycle.actions(NodeState.CREATED, requested));
+    work.begin(intent.removing() ? List.of() : Lifecycle.actions(NodeState.CREATED, intent.requested()));
     return busy;
   }
 
-  /** Handles every report the task has queued, in order, until one ends the task or this phase. */
+  /** Takes in the reports the task has queued: a status for each state entered that should be seen, then what one calls for. */
   private Behavior<Command> onProgress(Progress progress) {
-    NodeTask task = work.task(progress.incarnation());
-    if (task == null) {
-      return Behaviors.same();
-    }
-    task.rearm();
-    Behavior<Command> next = Behaviors.same();
-    for (NodeTask.Report report = task.poll(); report != null && work.task(progress.incarnation()) == task; report = task.poll()) {
-      if (report instanceof NodeTask.Instantiated instantiated) {
-        next = onInstantiated(instantiated);
-      } else if (report instanceof NodeTask.StepDone done) {
-        next = onStepDone(done);
-      } else {
-        next = onTaskEnded();
+    NodeWork.Turn turn = work.takeReports(progress.incarnation(), settled -> {
+      if (settled || intent.requested() == NodeState.CREATED) {
+        emit();
       }
-      if (!Behavior.isAlive(next)) {
-        return next;
-      }
+    });
+    if (turn instanceof NodeWork.Threw threw && threw.nothingMade()) {
+      // The first instance could not be made: nothing was created.
+      timers.cancelAll();
+      reporter.rejected(spec.type(), threw.error());
+      return Behaviors.stopped();
     }
-    return next;
+    if (turn instanceof NodeWork.Threw threw) {
+      return crash(threw.reason(), threw.error());
+    }
+    return turn == NodeWork.Finished.INSTANCE ? onTaskEnded() : Behaviors.same();
   }
 
-  private Behavior<Command> onInstantiated(NodeTask.Instantiated message) {
-    if (message.error() != null) {
-      if (!work.created()) {
-        // The first instance could not be made: nothing was created.
-        timers.cancelAll();
-        ErrorCode code = message.error() instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
-        String reason = message.error() instanceof NodeTypeException
-            ? message.error().getMessage()
-            : "node type " + spec.type() + " could not be instantiated: " + describe(message.error());
-        reporter.rejected(code, reason);
-        return Behaviors.stopped();
-      }
-      work.taskEnded();
-      return crash("constructor of " + spec.type() + " threw " + describe(message.error()), message.error());
-    }
-    boolean first = work.instantiated(message.node());
-    if (first || requested == NodeState.CREATED || !work.incarnation().work().hasSteps()) {
-      emit();
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onStepDone(NodeTask.StepDone done) {
-    if (done.error() != null) {
-      return crash(done.action().callName() + "() threw " + describe(done.error()), done.error());
-    }
-    work.stepDone(done);
-    emit();
-    return Behaviors.same();
-  }
-
+  /** The task has run its course: removal goes on, or the node is driven on if a new request came meanwhile. */
   private Behavior<Command> onTaskEnded() {
-    work.taskEnded();
-    if (removing) {
+    if (intent.removing()) {
       return continueRemoval();
     }
     Behavior<Command> next = drive();
-    if (next == idle && work.current() != requested) {
+    if (next == idle && work.current() != intent.requested()) {
       emit();
     }
     return next;
@@ -408,27 +330,8 @@ public final class NodeRunner {
       }
 
       @Override
-      public RunningContext.Reports reports(int incarnation) {
-        return reportsOf(self, incarnation);
-      }
-    };
-  }
-
-  private static RunningContext.Reports reportsOf(ActorRef<Command> self, int inc) {
-    return new RunningContext.Reports() {
-      @Override
-      public void failed(String reason, Throwable cause) {
-        self.tell(new Crashed(inc, reason, cause));
-      }
-
-      @Override
-      public void notified(String message) {
-        self.tell(new NodeNotified(inc, message));
-      }
-
-      @Override
-      public void checkpointed() {
-        self.tell(CheckpointSaved.INSTANCE);
+      public Consumer<RunningContext.Signal> signals(int incarnation) {
+        return signal -> self.tell(new Signalled(incarnation, signal));
       }
     };
   }
@@ -463,42 +366,31 @@ public final class NodeRunner {
 
   // ---- health -----------------------------------------------------------------------------------
 
-  private Behavior<Command> onCrashed(Crashed crashed) {
-    if (!work.isCurrent(crashed.incarnation()) || !work.incarnation().context().alive()) {
+  /** A checkpoint is kept whichever incarnation saved it; a failure or a notification counts only from the current one. */
+  private Behavior<Command> onSignalled(Signalled signalled) {
+    if (signalled.signal() instanceof RunningContext.Checkpointed) {
+      return same(reporter::checkpointSaved);
+    }
+    if (!work.isCurrent(signalled.incarnation())) {
       return Behaviors.same();
     }
-    return crash(crashed.reason(), crashed.cause());
+    if (signalled.signal() instanceof RunningContext.Failed failed) {
+      return work.incarnation().context().alive() ? crash(failed.reason(), failed.cause()) : Behaviors.same();
+    }
+    String message = ((RunningContext.Notified) signalled.signal()).message();
+    nodeLog.info("notification: {}", message);
+    reporter.notified(message);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onCallbackTimedOut(CallbackTimedOut timeout) {
-    if (!work.isCurrent(timeout.incarnation())) {
-      return Behaviors.same();
-    }
-    return crash(work.timedOutReason(timeout.what()), null);
+    return work.isCurrent(timeout.incarnation()) ? crash(work.timedOutReason(timeout.what()), null) : Behaviors.same();
   }
 
   /** Only an idle RUNNING node is judged: during a callback, callback-timeout watches for hangs. */
   private Behavior<Command> onWatchdogTick() {
     Optional<String> missed = work.missedKeepalive();
     return missed.isPresent() ? crash(missed.get(), null) : Behaviors.same();
-  }
-
-  private Behavior<Command> onNodeNotified(NodeNotified notified) {
-    if (work.isCurrent(notified.incarnation())) {
-      nodeLog.info("notification: {}", notified.message());
-      reporter.notified(notified.message());
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onCheckpointSaved() {
-    reporter.checkpointSaved();
-    return Behaviors.same();
-  }
-
-  private Behavior<Command> onCheckpointTick() {
-    reporter.sendCheckpoint();
-    return Behaviors.same();
   }
 
   // ---- crashes ----------------------------------------------------------------------------------
@@ -510,25 +402,21 @@ public final class NodeRunner {
     Instant at = clock.instant();
     reporter.failed(reason, at);
     try {
-      if (removing) {
+      if (intent.removing()) {
         return finishRemoval();
       }
-      CrashPolicy.Decision decision = crashPolicy.decide(mode, at);
-      if (decision instanceof CrashPolicy.Stall) {
-        stalled = true;
-        nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
-        emit();
-        return held;
-      }
+      CrashPolicy.Decision decision = intent.crashed(at);
       if (decision instanceof CrashPolicy.GiveUp giveUp) {
-        gaveUp = true;
         reporter.failed(reason + " (" + giveUp.why() + ")", at);
         nodeLog.error(giveUp.why());
-        emit();
+      } else if (decision instanceof CrashPolicy.Stall) {
+        nodeLog.warn("MANAGED node stalled after a crash; waiting for a new request or a revive");
+      }
+      emit();
+      if (!(decision instanceof CrashPolicy.Restart restart)) {
         return held;
       }
-      Duration delay = ((CrashPolicy.Restart) decision).delay();
-      emit();
+      Duration delay = restart.delay();
       if (delay.isZero()) {
         // At once, and before the ended instance is closed: the replacement gets the first free node thread.
         reporter.countRestart();
@@ -552,21 +440,16 @@ public final class NodeRunner {
 
   // ---- status -----------------------------------------------------------------------------------
 
-  private Behavior<Command> onStabilityTick() {
-    reporter.onStabilityTick(this::emit);
-    return Behaviors.same();
-  }
-
   private void emit() {
-    if (work.current() == requested) {
-      crashPolicy.arrived(clock.instant());
-    }
-    reporter.emit(work.current(), requested, mode, stalled, work.since(), seq, work.incarnationNumber(),
-        NextAction.of(work.current(), requested, stalled || gaveUp, removing), work.process());
+    NodeState current = work.current();
+    intent.observe(current, clock.instant());
+    reporter.emit(current, intent.requested(), intent.mode(), intent.stalled(), work.since(), intent.seq(),
+        work.incarnationNumber(), intent.nextAction(current), work.process());
   }
 
-  static String describe(Throwable error) {
-    String message = error.getMessage();
-    return error.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+  /** Runs {@code action} and stays in the phase: for messages that change nothing the phase depends on. */
+  private static Behavior<Command> same(Runnable action) {
+    action.run();
+    return Behaviors.same();
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -31,12 +32,29 @@ final class NodeWork {
     /** Tells the runner that the task of {@code incarnation} has reports queued (called on a node thread). */
     Runnable wake(int incarnation);
 
-    /** What the node of {@code incarnation} reports by itself: failures, notifications, checkpoints. */
-    RunningContext.Reports reports(int incarnation);
+    /** Where the node of {@code incarnation} says things of itself: failures, notifications, checkpoints. */
+    Consumer<RunningContext.Signal> signals(int incarnation);
   }
 
   /** What a crash left: the instance to close in the background, if it is to be closed. */
   record Ended(Node toClose) {}
+
+  /** What the runner has to decide once the reports a task had queued are taken in. */
+  sealed interface Turn {}
+
+  /** Nothing: the task goes on, or its reports came late. */
+  enum Working implements Turn { INSTANCE }
+
+  /** The task ran its course, or was stopped between two steps. */
+  enum Finished implements Turn { INSTANCE }
+
+  /** The constructor or a callback threw; {@code nothingMade}: no instance of the node was ever made. */
+  record Threw(String reason, Throwable error, boolean nothingMade) implements Turn {}
+
+  /** Told of each state the node entered, in order; {@code settled}: no step follows, or it is the node's first instance. */
+  interface Entered {
+    void entered(boolean settled);
+  }
 
   private final NodePath path;
   private final NodeSpec spec;
@@ -109,7 +127,7 @@ final class NodeWork {
   }
 
   /** The task of incarnation {@code number} if it is the one in flight, else null (a late report). */
-  NodeTask task(int number) {
+  private NodeTask task(int number) {
     NodeTask task = incarnation.work();
     return task != null && task.incarnation() == number ? task : null;
   }
@@ -126,7 +144,7 @@ final class NodeWork {
     int number = incarnationNumber() + 1;
     current = NodeState.CREATED;
     incarnation = new Incarnation(number, new RunningContext(path, env.hostId(), new Params(spec.params()), number,
-        wiring.reports(number), checkpoints, settings.maxCheckpointSize()), nodeThreads, nodeLog, path.toString());
+        wiring.signals(number), checkpoints, settings.maxCheckpointSize()), nodeThreads, nodeLog, path.toString());
     submit(true, steps);
   }
 
@@ -165,8 +183,40 @@ final class NodeWork {
 
   // ---- what the task reports --------------------------------------------------------------------
 
+  /**
+   * Takes in, in order, every report the task of incarnation {@code number} has queued, telling
+   * {@code entered} of each state the node reaches, until one that the runner must decide on.
+   */
+  Turn takeReports(int number, Entered entered) {
+    NodeTask task = task(number);
+    if (task == null) {
+      return Working.INSTANCE;
+    }
+    task.rearm();
+    for (NodeTask.Report report = task.poll(); report != null; report = task.poll()) {
+      if (report instanceof NodeTask.Instantiated made && made.error() != null) {
+        if (created) {
+          taskEnded();
+        }
+        return new Threw("constructor of " + spec.type() + " threw " + describe(made.error()), made.error(), !created);
+      } else if (report instanceof NodeTask.Instantiated made) {
+        boolean first = instantiated(made.node());
+        entered.entered(first || !task.hasSteps());
+      } else if (report instanceof NodeTask.StepDone done && done.error() != null) {
+        return new Threw(done.action().callName() + "() threw " + describe(done.error()), done.error(), false);
+      } else if (report instanceof NodeTask.StepDone done) {
+        stepDone(done);
+        entered.entered(true);
+      } else {
+        taskEnded();
+        return Finished.INSTANCE;
+      }
+    }
+    return Working.INSTANCE;
+  }
+
   /** The task made the instance: the node is CREATED. Returns true if it is the node's first instance. */
-  boolean instantiated(Node node) {
+  private boolean instantiated(Node node) {
     incarnation.instantiated(node);
     boolean first = !created;
     created = true;
@@ -181,7 +231,7 @@ final class NodeWork {
   }
 
   /** A step returned: the node is at its target, and the next step (if any) is watched. */
-  void stepDone(NodeTask.StepDone done) {
+  private void stepDone(NodeTask.StepDone done) {
     if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
       hangs.keepaliveDeadline(done.keepalive());
     }
@@ -198,7 +248,7 @@ final class NodeWork {
   }
 
   /** The task has run its course (or ended in an error the runner handles next). */
-  void taskEnded() {
+  private void taskEnded() {
     hangs.returned();
     incarnation.taskEnded();
   }
@@ -255,5 +305,11 @@ final class NodeWork {
   private Node end() {
     hangs.notRunning();
     return incarnation.end();
+  }
+
+  /** An error for a status or a log line: its class and message. */
+  static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -25,34 +26,36 @@ final class RunningContext implements NodeContext {
   private final Params params;
   private final int incarnation;
   private final Logger logger;
-  private final Reports reports;
+  private final Consumer<Signal> signals;
   private final AtomicReference<Checkpoint> checkpoints;
   private final int maxCheckpointSize;
   private final AtomicLong lastKeepaliveNanos = new AtomicLong(System.nanoTime());
   private final AtomicInteger threads = new AtomicInteger();
   private volatile boolean alive = true;
 
-  /** Where a node's reports go; called from any thread, while the incarnation is alive. */
-  interface Reports {
-    void failed(String reason, Throwable cause);
+  /** What a node says of itself, from any thread, outside its callbacks; sent only while the incarnation is alive. */
+  sealed interface Signal {}
 
-    void notified(String message);
+  /** The node reports a failure of its own: a crash. */
+  record Failed(String reason, Throwable cause) implements Signal {}
 
-    /** A new checkpoint is in the holder. */
-    void checkpointed();
-  }
+  /** A notification for the node's managers. */
+  record Notified(String message) implements Signal {}
+
+  /** A new checkpoint is in the holder. */
+  enum Checkpointed implements Signal { INSTANCE }
 
   /**
    * @param checkpoints the holder of the node's latest checkpoint, shared by its incarnations
    */
-  RunningContext(NodePath path, String hostId, Params params, int incarnation, Reports reports,
+  RunningContext(NodePath path, String hostId, Params params, int incarnation, Consumer<Signal> signals,
                  AtomicReference<Checkpoint> checkpoints, int maxCheckpointSize) {
     this.path = path;
     this.hostId = hostId;
     this.params = params;
     this.incarnation = incarnation;
     this.logger = loggerFor(path);
-    this.reports = reports;
+    this.signals = signals;
     this.checkpoints = checkpoints;
     this.maxCheckpointSize = maxCheckpointSize;
   }
@@ -90,7 +93,7 @@ final class RunningContext implements NodeContext {
   @Override
   public void fail(String reason, Throwable cause) {
     if (alive) {
-      reports.failed(reason == null || reason.isBlank() ? "the node reported a failure" : reason, cause);
+      signals.accept(new Failed(reason == null || reason.isBlank() ? "the node reported a failure" : reason, cause));
     }
   }
 
@@ -98,7 +101,7 @@ final class RunningContext implements NodeContext {
   public void notify(String message) {
     if (alive) {
       String text = message == null ? "" : message;
-      reports.notified(text.length() > 1000 ? text.substring(0, 1000) + "..." : text);
+      signals.accept(new Notified(text.length() > 1000 ? text.substring(0, 1000) + "..." : text));
     }
   }
 
@@ -113,7 +116,7 @@ final class RunningContext implements NodeContext {
     }
     if (alive) {
       checkpoints.set(new Checkpoint(state, Instant.now()));
-      reports.checkpointed();
+      signals.accept(Checkpointed.INSTANCE);
     }
   }
 

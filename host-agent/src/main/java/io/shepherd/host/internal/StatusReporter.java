@@ -2,6 +2,7 @@ package io.shepherd.host.internal;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.TimerScheduler;
+import io.shepherd.host.NodeTypeException;
 import io.shepherd.host.internal.process.ProcessControl;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
@@ -140,7 +141,11 @@ final class StatusReporter {
   }
 
   /** The first instance could not be made: nothing was created. */
-  void rejected(ErrorCode code, String reason) {
+  /** The node's first instance could not be made, so the node was never created: {@code error} says why. */
+  void rejected(String type, Throwable error) {
+    String reason = error instanceof NodeTypeException ? error.getMessage()
+        : "node type " + type + " could not be instantiated: " + NodeWork.describe(error);
+    ErrorCode code = error instanceof NodeTypeException e ? e.code() : ErrorCode.INVALID_ARGUMENT;
     events.tell(new NodeEvent.Rejected(path, code, reason));
   }
 
