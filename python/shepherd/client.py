@@ -247,19 +247,26 @@ class Client:
     def remove_group(self, path):
         self._call("DELETE", API + "/groups/" + group_path(path))
 
-    def create_node(self, path, type, params=None, requested="CREATED", mode=None, restart=None):
-        """Creates a node of a type with string params, driven to ``requested``; answers its status."""
+    def create_node(self, path, type, params=None, requested="CREATED", mode=None, restart=None, autorestart=None):
+        """Creates a node of a type with string params, driven to ``requested``; answers its status.
+
+        ``autorestart``: "always" (the default), "on-failure" or "never" (a crash then leaves the node FAILED)."""
         spec = {"type": type, "params": {str(k): str(v) for k, v in (params or {}).items()}}
         if mode:
             spec["mode"] = mode.upper()
         if restart:
             spec["restart"] = restart
+        if autorestart:
+            spec["autorestart"] = autorestart
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 
     def create_process(self, path, command, env=None, working_dir=None, stdin=False, stop_grace=None, requested="RUNNING",
-                       mode=None):
-        """Creates an OS-process node running ``command`` (a list: the executable and its arguments)."""
+                       mode=None, autorestart=None):
+        """Creates an OS-process node running ``command`` (a list: the executable and its arguments).
+
+        ``autorestart``: "always" (the default: every exit is restarted), "on-failure" (an exit with 0 is done: the node is
+        STOPPED and its requested state follows; Architect's one-shot roles) or "never" (any exit is done)."""
         if isinstance(command, str) or not command:
             raise InvalidArgument("a command is a list: the executable and its arguments, e.g. ['/usr/bin/python3', 'daq.py']")
         process = {"command": [str(a) for a in command], "env": {str(k): str(v) for k, v in (env or {}).items()},
@@ -271,6 +278,8 @@ class Client:
         spec = {"type": "process", "process": process}
         if mode:
             spec["mode"] = mode.upper()
+        if autorestart:
+            spec["autorestart"] = autorestart
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 

@@ -102,6 +102,17 @@ def test_process_nodes_input_kill_purge_ports_and_environment(client, tmp_path):
     assert not client.nodes("daq2/proc/*")
     client.set_env("daq2", "SHEPHERD_PY_TEST", None)
     assert client.get_env("daq2", "SHEPHERD_PY_TEST") is None
+
+    # Architect's one-shot roles: a clean exit under on-failure is done, not restarted, and can be purged.
+    client.create_process("daq2/proc/once", ["/bin/sh", "-c", "sleep 0.2; exit 0"], autorestart="on-failure")
+    eventually(lambda: client.node("daq2/proc/once")["requested"] == "STOPPED", "the role done and its request following")
+    once = client.node("daq2/proc/once")
+    assert (once["state"], once["exit"], once["restarts"]) == ("STOPPED", "exit 0", 0)
+    client.purge("daq2/proc/once")
+    with pytest.raises(InvalidArgument) as refused:
+        client.create_process("daq2/proc/bad", ["/bin/true"], autorestart="sometimes")
+    assert "autorestart must be always, on-failure or never" in str(refused.value)
+    assert not client.nodes("daq2/proc/*")
     client.remove_group("daq2/proc")
 
 

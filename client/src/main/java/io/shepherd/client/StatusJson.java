@@ -44,7 +44,8 @@ public final class StatusJson {
         state(n, "requested"), n.get("mode") == null ? null : Mode.valueOf(string(n, "mode")), bool(n, "stalled"),
         (int) number(n, "restarts"), string(n, "lastFailure"), instant(n, "lastFailureAt"), ((Number) n.get("stability")).doubleValue(),
         string(n, "managedBy"), n.get("pid") == null ? null : number(n, "pid"), string(n, "exit"), instant(n, "since"),
-        number(n, "seq"), n.get("incarnation") == null ? 0 : (int) number(n, "incarnation"), string(n, "nextAction"));
+        number(n, "seq"), n.get("incarnation") == null ? 0 : (int) number(n, "incarnation"), string(n, "nextAction"),
+        bool(n, "finished"));
   }
 
   @SuppressWarnings("unchecked")

@@ -16,8 +16,10 @@ import java.util.TreeMap;
  * @param mode how the node recovers from a crash
  * @param restart the restart policy, or null for the host's default
  * @param process what a {@value #PROCESS} node runs; null for every other type
+ * @param autorestart whether the node is restarted after it ends (null: {@link Autorestart#ALWAYS})
  */
-public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process)
+public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process,
+                       Autorestart autorestart)
     implements CborSerializable {
 
   /** The type of OS-process nodes. */
@@ -40,6 +42,7 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
     }
     params = params == null ? Map.of() : checkParams(params);
     mode = mode == null ? Mode.AUTO : mode;
+    autorestart = autorestart == null ? Autorestart.ALWAYS : autorestart;
     if (PROCESS.equals(type) && process == null) {
       throw new IllegalArgumentException("a node of type process needs a command");
     }
@@ -48,18 +51,23 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
     }
   }
 
+  /** A node restarted after every end ({@link Autorestart#ALWAYS}). */
+  public NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process) {
+    this(type, params, mode, restart, process, null);
+  }
+
   /** A Java node without a process. */
   public NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart) {
-    this(type, params, mode, restart, null);
+    this(type, params, mode, restart, null, null);
   }
 
   public static NodeSpec of(String type, Map<String, String> params) {
-    return new NodeSpec(type, params, Mode.AUTO, null, null);
+    return new NodeSpec(type, params, Mode.AUTO, null, null, null);
   }
 
   /** An OS-process node in AUTO mode. */
   public static NodeSpec process(ProcessSpec process) {
-    return new NodeSpec(PROCESS, Map.of(), Mode.AUTO, null, process);
+    return new NodeSpec(PROCESS, Map.of(), Mode.AUTO, null, process, null);
   }
 
   /** True for an OS-process node. */
@@ -68,11 +76,15 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
   }
 
   public NodeSpec withMode(Mode newMode) {
-    return new NodeSpec(type, params, newMode, restart, process);
+    return new NodeSpec(type, params, newMode, restart, process, autorestart);
   }
 
   public NodeSpec withRestart(RestartPolicy policy) {
-    return new NodeSpec(type, params, mode, policy, process);
+    return new NodeSpec(type, params, mode, policy, process, autorestart);
+  }
+
+  public NodeSpec withAutorestart(Autorestart when) {
+    return new NodeSpec(type, params, mode, restart, process, when);
   }
 
   private static Map<String, String> checkParams(Map<String, String> params) {

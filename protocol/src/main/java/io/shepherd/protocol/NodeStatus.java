@@ -1,5 +1,6 @@
 package io.shepherd.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 
@@ -27,6 +28,8 @@ import java.time.Instant;
  * @param incarnation the node's current run, counted from 1 and on across restarts, host restarts
  *     and moves to another host (0: none yet)
  * @param nextAction what Shepherd will do next with it (OCS's next_action): see {@link NextAction}
+ * @param finished true when the node's process ended by itself and its {@link Autorestart} policy
+ *     keeps it so (STOPPED, not restarted): the Manager then makes STOPPED its requested state
  */
 public record NodeStatus(
     NodePath path,
@@ -46,8 +49,21 @@ public record NodeStatus(
     Instant since,
     long seq,
     int incarnation,
-    String nextAction)
+    String nextAction,
+    boolean finished)
     implements CborSerializable {
+
+  /** The canonical constructor is the one JSON and CBOR use. */
+  @JsonCreator
+  public NodeStatus {}
+
+  /** The status of a node that is not finished. */
+  public NodeStatus(NodePath path, String host, String type, NodeState state, NodeState requested, Mode mode, boolean stalled,
+                    int restarts, String lastFailure, Instant lastFailureAt, double stability, String managedBy, Long pid, String exit,
+                    Instant since, long seq, int incarnation, String nextAction) {
+    this(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy, pid, exit,
+        since, seq, incarnation, nextAction, false);
+  }
 
   /** True when the node is in its requested state (Guardian's {@code arrived}). */
   @JsonProperty(value = "arrived", access = JsonProperty.Access.READ_ONLY)

@@ -8,9 +8,11 @@ import io.shepherd.client.ShepherdClient;
 import io.shepherd.client.ShepherdException;
 import io.shepherd.host.internal.process.Sessions;
 import io.shepherd.member.MemberProcess;
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
@@ -225,6 +227,40 @@ class ProcessNodesIT {
     CompletionException unknown = assertThrows(CompletionException.class, () -> get(client.down("daq2/ops/nope")));
     assertTrue(unknown.getCause().getMessage().contains("no node daq2/ops/nope"), unknown.getCause().getMessage());
     get(client.removeGroup("daq2/ops"));
+  }
+
+  @Test
+  void oneShotRolesEndAsTheArchitectsDoTheirRequestedStateFollowsAndPurgeRemovesThem() throws Exception {
+    get(client.apply(site("one-shot.conf", """
+        hosts {
+          daq1.groups.once.nodes {
+            calibrate { command = ["bash", "-c", "sleep 1000 & sleep 0.3; echo calibrated; exit 0"], autorestart = on-failure }
+            check { command = ["sh", "-c", "sleep 0.3; exit 3"], autorestart = never }
+          }
+        }
+        """)));
+    get(client.createGroup("daq2/roles", true));
+    get(client.createNode("daq2/roles/job", NodeSpec.process(ProcessSpec.of("sh", "-c", "sleep 0.3; exit 0"))
+        .withAutorestart(Autorestart.NEVER), NodeState.RUNNING));
+
+    for (String path : List.of("daq1/once/calibrate", "daq1/once/check", "daq2/roles/job")) {
+      NodeStatus done = await(path, "done, and requested STOPPED", n -> n.requested() == NodeState.STOPPED);
+      assertEquals(NodeState.STOPPED, done.state(), path);
+      assertEquals(path.endsWith("check") ? "exit 3" : "exit 0", done.exit(), path);
+      assertEquals(0, done.restarts(), path + ": an end its policy keeps is not a crash");
+      assertNull(done.lastFailure(), path);
+      assertEquals(1, done.incarnation(), path + " ran once");
+      assertEquals("none", done.nextAction(), path);
+    }
+
+    get(client.purge("daq2/roles/job"));
+    assertTrue(node(get(client.status()), "daq2/roles/job").isEmpty(), "purge removes an ended role");
+    // Up runs it again, and it ends again by itself.
+    get(client.up("daq1/once/calibrate"));
+    await("daq1/once/calibrate", "run again and done", n -> n.incarnation() == 2 && n.requested() == NodeState.STOPPED
+        && n.state() == NodeState.STOPPED && "exit 0".equals(n.exit()));
+    get(client.apply(site("none.conf", "hosts {}\n")));
+    get(client.removeGroup("daq2/roles"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.shepherd.host.internal;
 
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.RestartPolicy;
 import java.time.Duration;
@@ -9,8 +10,9 @@ import java.util.function.DoubleSupplier;
 
 /**
  * What a crash of one node leads to: a MANAGED node stalls (its manager decides), an AUTO node is
- * restarted after the backoff its {@link RestartTracker} gives, or, with its restart budget spent,
- * stays FAILED until a new request. Not thread-safe; owned by one NodeRunner.
+ * restarted after the backoff its {@link RestartTracker} gives, or, with its restart budget spent
+ * or with {@link Autorestart#NEVER}, stays FAILED until a new request. Not thread-safe; owned by
+ * one NodeRunner.
  */
 final class CrashPolicy {
 
@@ -27,10 +29,12 @@ final class CrashPolicy {
   record Restart(Duration delay) implements Decision {}
 
   private final RestartPolicy policy;
+  private final Autorestart autorestart;
   private final RestartTracker tracker;
 
-  CrashPolicy(RestartPolicy policy, DoubleSupplier random) {
+  CrashPolicy(RestartPolicy policy, Autorestart autorestart, DoubleSupplier random) {
     this.policy = policy;
+    this.autorestart = autorestart;
     this.tracker = new RestartTracker(policy, random);
   }
 
@@ -38,6 +42,9 @@ final class CrashPolicy {
   Decision decide(Mode mode, Instant at) {
     if (mode == Mode.MANAGED) {
       return Stall.INSTANCE;
+    }
+    if (autorestart == Autorestart.NEVER) {
+      return new GiveUp("autorestart = never: the node stays FAILED until a new request");
     }
     Optional<Duration> delay = tracker.onCrash(at);
     if (delay.isEmpty()) {

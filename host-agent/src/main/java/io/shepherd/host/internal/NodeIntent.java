@@ -7,8 +7,9 @@ import java.time.Instant;
 
 /**
  * What is asked of one node, and whether it is held: the requested state and the number of the
- * request that asked for it, the node's mode, whether it is being removed, and — after a crash —
- * whether it waits, FAILED, for a new request (stalled, or its restart budget spent). The
+ * request that asked for it, the node's mode, whether it is being removed, and whether it waits
+ * for a new request: FAILED after a crash (stalled, or not to be restarted), or STOPPED after its
+ * process ended by itself and its autorestart policy keeps it so (finished). The
  * {@link CrashPolicy} it owns decides what a crash leads to. Pure state, changed only through
  * these methods; not thread-safe, owned by one {@link NodeRunner}.
  */
@@ -20,8 +21,10 @@ final class NodeIntent {
     NONE,
     /** A MANAGED node crashed: its manager decides. */
     STALLED,
-    /** An AUTO node spent its restart budget. */
-    GAVE_UP
+    /** An AUTO node spent its restart budget, or is never restarted. */
+    GAVE_UP,
+    /** Its process ended by itself and is not to be restarted: STOPPED until the Manager makes that its requested state. */
+    FINISHED
   }
 
   private final CrashPolicy crashes;
@@ -102,6 +105,11 @@ final class NodeIntent {
     return decision;
   }
 
+  /** The node's process ended by itself and is not to be restarted: it waits, STOPPED, for a new request. */
+  void finish() {
+    hold = Hold.FINISHED;
+  }
+
   /** The node is in {@code current} at {@code now}: if that is the requested state, it has arrived (its crash budget counts from here). */
   void observe(NodeState current, Instant now) {
     if (current == requested) {
@@ -128,6 +136,10 @@ final class NodeIntent {
 
   boolean stalled() {
     return hold == Hold.STALLED;
+  }
+
+  boolean finished() {
+    return hold == Hold.FINISHED;
   }
 
   boolean removing() {

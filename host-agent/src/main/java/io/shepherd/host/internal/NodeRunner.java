@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.BehaviorBuilder;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.shepherd.host.HostSettings;
+import io.shepherd.host.internal.process.ProcessControl;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.LifecycleAction;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,8 +129,8 @@ public final class NodeRunner {
     this.env = env;
     this.settings = env.settings();
     this.nodeLog = RunningContext.loggerFor(path);
-    this.intent = new NodeIntent(requested, seq, spec.mode(), new CrashPolicy(
-        spec.restart() != null ? spec.restart() : settings.restartPolicy(), () -> ThreadLocalRandom.current().nextDouble()));
+    this.intent = new NodeIntent(requested, seq, spec.mode(), new CrashPolicy(spec.restart() != null ? spec.restart()
+        : settings.restartPolicy(), spec.autorestart(), () -> ThreadLocalRandom.current().nextDouble()));
     AtomicReference<Checkpoint> checkpoints = new AtomicReference<>(checkpoint);
     this.reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
         CheckpointTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
@@ -171,7 +173,10 @@ public final class NodeRunner {
         .onMessage(RestartDue.class, this::onRestartDue));
   }
 
-  /** FAILED and left so: a MANAGED node stalled, or an AUTO node whose restart budget is spent; a new request (or AUTO) ends it. */
+  /**
+   * Without an instance until a new request (or AUTO for a stalled node): FAILED (a MANAGED node stalled, an AUTO node whose
+   * restart budget is spent or that is never restarted), or STOPPED after its process ended by itself (finished).
+   */
   private Behavior<Command> held() {
     return common(Behaviors.receive(Command.class)
         .onMessage(Request.class, m -> onRequest(m, changed -> revive()))
@@ -222,16 +227,21 @@ public final class NodeRunner {
     return Behaviors.same();
   }
 
-  /** FAILED (backing off or held): a new request (or a revive) is the way out of FAILED and of a stall. */
+  /** Backing off or held: a new request (or a revive) is the way out of FAILED, of a stall, and of a finished process. */
   private Behavior<Command> revive() {
+    boolean failed = work.current() == NodeState.FAILED;
     intent.release();
     timers.cancel(RESTART_TIMER);
     Behavior<Command> next;
     if (intent.requested() == NodeState.CLOSED) {
       work.enter(NodeState.CLOSED);
       next = idle;
+    } else if (intent.requested() == work.current()) {
+      next = held; // STOPPED after its process finished, and now requested so: it stays without an instance
     } else {
-      reporter.countRestart();
+      if (failed) {
+        reporter.countRestart();
+      }
       next = startIncarnation();
     }
     emit();
@@ -375,7 +385,12 @@ public final class NodeRunner {
       return Behaviors.same();
     }
     if (signalled.signal() instanceof RunningContext.Failed failed) {
-      return work.incarnation().context().alive() ? crash(failed.reason(), failed.cause()) : Behaviors.same();
+      if (!work.incarnation().context().alive()) {
+        return Behaviors.same();
+      }
+      OptionalInt exit = work.process().map(ProcessControl::endedByItself).orElse(OptionalInt.empty());
+      return exit.isPresent() && !spec.autorestart().restartsAfterExit(exit.getAsInt()) && !intent.removing()
+          ? finish(failed.reason()) : crash(failed.reason(), failed.cause());
     }
     String message = ((RunningContext.Notified) signalled.signal()).message();
     nodeLog.info("notification: {}", message);
@@ -430,6 +445,17 @@ public final class NodeRunner {
     }
   }
 
+  /** The process ended by itself ({@code how}) and its autorestart policy keeps it so: STOPPED, not restarted, no crash. */
+  private Behavior<Command> finish(String how) {
+    reporter.noteExit(work.process());
+    NodeWork.Ended ended = work.finish();
+    nodeLog.info("{}; autorestart = {}: not restarted, STOPPED until a new request", how, spec.autorestart().spelling());
+    intent.finish();
+    emit();
+    work.close(ended);
+    return held;
+  }
+
   private Behavior<Command> onRestartDue(RestartDue due) {
     if (!work.isCurrent(due.incarnation())) {
       return Behaviors.same();
@@ -444,7 +470,7 @@ public final class NodeRunner {
     NodeState current = work.current();
     intent.observe(current, clock.instant());
     reporter.emit(current, intent.requested(), intent.mode(), intent.stalled(), work.since(), intent.seq(),
-        work.incarnationNumber(), intent.nextAction(current), work.process());
+        work.incarnationNumber(), intent.nextAction(current), intent.finished(), work.process());
   }
 
   /** Runs {@code action} and stays in the phase: for messages that change nothing the phase depends on. */

@@ -283,6 +283,18 @@ final class NodeWork {
     return new Ended(close ? instance : null);
   }
 
+  /**
+   * The instance's process ended by itself and is not to be restarted: the incarnation ends, its
+   * work abandoned, and the node is STOPPED without an instance. Returns the instance to close
+   * (which ends what is left of its session).
+   */
+  Ended finish() {
+    abandonWork();
+    Node instance = end();
+    enter(NodeState.STOPPED);
+    return new Ended(instance);
+  }
+
   /** The node is being removed: its work is over; an instance left open is closed in the background. */
   void endForRemoval() {
     Node instance = end();

@@ -2,6 +2,7 @@ package io.shepherd.host.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.Mode;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +12,7 @@ class CrashPolicyTest {
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  final CrashPolicy policy = new CrashPolicy(RestartTrackerTest.policy(2, Duration.ofMinutes(1), 0), () -> 0.0);
+  final CrashPolicy policy = new CrashPolicy(RestartTrackerTest.policy(2, Duration.ofMinutes(1), 0), Autorestart.ALWAYS, () -> 0.0);
 
   @Test
   void aManagedNodeStallsAndSpendsNoBudget() {
@@ -35,5 +36,13 @@ class CrashPolicyTest {
     policy.decide(Mode.AUTO, T0.plusSeconds(1));
     policy.reset();
     assertEquals(new CrashPolicy.Restart(Duration.ZERO), policy.decide(Mode.AUTO, T0.plusSeconds(2)));
+  }
+
+  @Test
+  void anAutoNodeThatIsNeverRestartedStaysFailedSayingWhyAndAManagedOneStillStalls() {
+    CrashPolicy never = new CrashPolicy(RestartTrackerTest.policy(2, Duration.ofMinutes(1), 0), Autorestart.NEVER, () -> 0.0);
+    CrashPolicy.GiveUp giveUp = assertInstanceOf(CrashPolicy.GiveUp.class, never.decide(Mode.AUTO, T0));
+    assertEquals("autorestart = never: the node stays FAILED until a new request", giveUp.why());
+    assertEquals(CrashPolicy.Stall.INSTANCE, never.decide(Mode.MANAGED, T0.plusSeconds(1)));
   }
 }

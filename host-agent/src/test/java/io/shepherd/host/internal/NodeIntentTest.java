@@ -2,6 +2,7 @@ package io.shepherd.host.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodeState;
@@ -15,7 +16,7 @@ class NodeIntentTest {
 
   static NodeIntent intent(Mode mode) {
     return new NodeIntent(NodeState.RUNNING, 5, mode,
-        new CrashPolicy(RestartTrackerTest.policy(1, Duration.ofMinutes(1), 0), () -> 0.0));
+        new CrashPolicy(RestartTrackerTest.policy(1, Duration.ofMinutes(1), 0), Autorestart.ALWAYS, () -> 0.0));
   }
 
   @Test
@@ -74,7 +75,7 @@ class NodeIntentTest {
   @Test
   void onlyTheRequestedStateCountsAsArrivalAndAStayLongEnoughStartsTheBackoffOver() {
     NodeIntent intent = new NodeIntent(NodeState.RUNNING, 1, Mode.AUTO,
-        new CrashPolicy(RestartTrackerTest.policy(10, Duration.ofMinutes(5), 0), () -> 0.0));
+        new CrashPolicy(RestartTrackerTest.policy(10, Duration.ofMinutes(5), 0), Autorestart.ALWAYS, () -> 0.0));
     assertEquals(new CrashPolicy.Restart(Duration.ZERO), intent.crashed(T0));
     assertEquals(new CrashPolicy.Restart(Duration.ofMillis(100)), intent.crashed(T0.plusSeconds(1)));
     intent.observe(NodeState.CONFIGURED, T0.plusSeconds(2));
@@ -83,5 +84,18 @@ class NodeIntentTest {
     intent.observe(NodeState.RUNNING, T0.plusSeconds(31));
     assertEquals(new CrashPolicy.Restart(Duration.ZERO), intent.crashed(T0.plusSeconds(45)),
         "ten seconds at the requested state start the backoff over");
+  }
+
+  @Test
+  void aFinishedNodeWaitsAsNoCrashAndANewRequestReleasesIt() {
+    NodeIntent intent = intent(Mode.MANAGED);
+    intent.finish();
+    assertTrue(intent.finished());
+    assertFalse(intent.stalled(), "a process that ended by itself under its policy is no crash");
+    assertEquals(NextAction.WAIT, intent.nextAction(NodeState.STOPPED));
+    assertTrue(intent.take(NodeState.STOPPED, 6));
+    intent.release();
+    assertFalse(intent.finished());
+    assertEquals(NextAction.NONE, intent.nextAction(NodeState.STOPPED));
   }
 }

@@ -14,8 +14,10 @@ import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.process.PortRegistry;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.host.internal.process.Sessions;
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
+import io.shepherd.protocol.NextAction;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -69,7 +71,11 @@ class ProcessNodeTest {
   }
 
   ActorRef<NodeRunner.Command> spawn(NodePath path, ProcessSpec process, NodeState requested) {
-    return kit.spawn(NodeRunner.create(path, NodeSpec.process(process), requested, 1, null, 0,
+    return spawn(path, NodeSpec.process(process), requested);
+  }
+
+  ActorRef<NodeRunner.Command> spawn(NodePath path, NodeSpec spec, NodeState requested) {
+    return kit.spawn(NodeRunner.create(path, spec, requested, 1, null, 0,
         new HostEnvironment(settings, NodeTypes.create(settings), processes, events.getRef())));
   }
 
@@ -171,6 +177,55 @@ class ProcessNodeTest {
     // Three restarts in the budget, then FAILED for good.
     NodeStatus spent = awaitStatus(s -> s.state() == NodeState.FAILED && s.lastFailure().contains("budget"));
     assertEquals(3, spent.restarts());
+  }
+
+  @Test
+  void aOneShotThatExitsWithZeroUnderOnFailureIsDoneNotACrashAndCanBeRunAgain() throws Exception {
+    NodePath path = newPath();
+    // The leader exits 0; its child stays behind in the session: the end must not leave it running.
+    ActorRef<NodeRunner.Command> runner = spawn(path, NodeSpec.process(ProcessSpec.of("bash", "-c", "sleep 1000 & sleep 0.3; exit 0"))
+        .withAutorestart(Autorestart.ON_FAILURE), NodeState.RUNNING);
+    long first = awaitStatus(s -> s.state() == NodeState.RUNNING && s.pid() != null).pid();
+    NodeStatus done = awaitStatus(s -> s.state() != NodeState.RUNNING);
+    assertEquals(NodeState.STOPPED, done.state(), "an exit with 0 under on-failure is no crash");
+    assertTrue(done.finished());
+    assertEquals("exit 0", done.exit());
+    assertNull(done.pid());
+    assertEquals(0, done.restarts());
+    assertNull(done.lastFailure());
+    assertEquals(NodeState.RUNNING, done.requested(), "the host does not change a request: the Manager does, seeing finished");
+    assertEquals(NextAction.WAIT, done.nextAction());
+    awaitTrue("the ended session's grandchild ended", () -> Sessions.members(first).isEmpty());
+
+    runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2)); // what the Manager sends when it sees finished
+    NodeStatus followed = awaitStatus(s -> s.requested() == NodeState.STOPPED);
+    assertEquals(NodeState.STOPPED, followed.state());
+    assertFalse(followed.finished());
+    assertEquals(NextAction.NONE, followed.nextAction());
+
+    runner.tell(new NodeRunner.Request(NodeState.RUNNING, 3));
+    NodeStatus again = awaitStatus(s -> s.state() == NodeState.RUNNING && s.pid() != null);
+    assertNotEquals(first, again.pid(), "up again runs it again");
+    assertEquals(0, again.restarts(), "a run asked for is not a restart after a crash");
+    assertTrue(awaitStatus(s -> s.state() != NodeState.RUNNING).finished(), "and it ends as before");
+  }
+
+  @Test
+  void onFailureRestartsAFailedExitAndNeverKeepsAnyExitStopped() {
+    NodePath onFailure = newPath();
+    spawn(onFailure, NodeSpec.process(ProcessSpec.of("sh", "-c", "sleep 0.2; exit 3")).withAutorestart(Autorestart.ON_FAILURE),
+        NodeState.RUNNING);
+    NodeStatus ended = awaitStatus(s -> s.path().equals(onFailure) && (s.state() == NodeState.FAILED || s.finished()));
+    assertEquals(NodeState.FAILED, ended.state(), "exit 3 is a failure");
+    awaitStatus(s -> s.path().equals(onFailure) && s.state() == NodeState.RUNNING && s.restarts() >= 1);
+
+    NodePath never = newPath();
+    spawn(never, NodeSpec.process(ProcessSpec.of("sh", "-c", "sleep 0.2; exit 3")).withAutorestart(Autorestart.NEVER),
+        NodeState.RUNNING);
+    NodeStatus done = awaitStatus(s -> s.path().equals(never) && (s.state() == NodeState.FAILED || s.finished()));
+    assertEquals(NodeState.STOPPED, done.state());
+    assertEquals("exit 3", done.exit(), "the exit is shown, as Architect's poll does");
+    assertEquals(0, done.restarts());
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Instant;
 import java.util.HashMap;
@@ -61,7 +62,9 @@ public final class Observations {
     result.created().forEach(n -> published(n, before.get(n.path())));
     result.changed().forEach(n -> published(n, before.get(n.path())));
     result.created().forEach(nodes::createdOnHost);
+    result.created().forEach(this::followFinished);
     result.changed().forEach(parts.requests()::resolve);
+    result.changed().forEach(this::followFinished);
     result.removedNodes().forEach(n -> nodes.finishRemoval(n, "removed " + n.path()));
     result.removedGroups().forEach(groups::finishRemoval);
     parts.reconcile(host, System.nanoTime());
@@ -83,7 +86,25 @@ public final class Observations {
         nodes.createdOnHost(node);
       }
       parts.requests().resolve(node);
+      followFinished(node);
     });
+  }
+
+  /**
+   * A node whose process ended by itself and whose autorestart policy keeps it so (Architect's
+   * one-shot roles): STOPPED becomes its requested state, written to desired state as any request,
+   * so that no failover or host restart starts it again.
+   */
+  private void followFinished(NodeEntry node) {
+    NodeStatus seen = node.observed();
+    if (seen == null || !seen.finished() || seen.seq() != node.seq() || node.phase() != Phase.PRESENT
+        || node.requested() == NodeState.STOPPED) {
+      return;
+    }
+    parts.log().info("node {} ended by itself ({}) and its autorestart ({}) keeps it so: its requested state is now STOPPED",
+        node.path(), seen.exit(), node.spec().autorestart().spelling());
+    parts.requests().request(node, NodeState.STOPPED, new Waiter(NodeState.STOPPED, false, null, "request STOPPED after its end",
+        parts.deadline()));
   }
 
   /** Publishes what changed between a node's previous and current observed status; reports a crash to its manager. */

@@ -101,6 +101,7 @@ public final class StatusView {
         lost || seen == null ? null : seen.pid(), lost ? LOST_WITH_HOST : seen == null ? null : seen.exit(),
         lost && host != null && host.downSince() != null ? host.downSince() : seen == null ? Instant.ofEpochMilli(0) : seen.since(),
         node.seq(), seen == null ? 0 : seen.incarnation(),
-        lost || (seen == null && node.placementError() != null) ? NextAction.WAIT : seen == null ? NextAction.UP : seen.nextAction());
+        lost || (seen == null && node.placementError() != null) ? NextAction.WAIT : seen == null ? NextAction.UP : seen.nextAction(),
+        !lost && seen != null && seen.finished());
   }
 }

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.Names;
@@ -45,6 +46,8 @@ import java.util.TreeSet;
  *       env { OUT_DIR = /data }, working-dir = /opt/daq, stdin = off, stop-grace = 10s
  *       target = down, mode = auto, restart { max-restarts = 5, window = 1m }
  *     }
+ *     calibrate { command = ["/opt/daq/calibrate"], autorestart = on-failure }   # a one-shot: done once it exits 0
+ *     # autorestart = always (the default) | on-failure | never
  *   }
  *   any.groups.analysis.nodes { ... }     # a group Shepherd places on a host of its choice
  * }
@@ -71,7 +74,7 @@ public final class SiteFile {
   }
 
   private static final Set<String> NODE_KEYS = Set.of("type", "params", "command", "env", "working-dir", "stdin", "stop-grace",
-      "target", "mode", "restart");
+      "target", "mode", "restart", "autorestart");
   private static final Set<String> RESTART_KEYS = Set.of("min-backoff", "max-backoff", "jitter", "reset-after", "max-restarts", "window");
   /** Largest site file read. */
   public static final long MAX_SIZE = 4L * 1024 * 1024;
@@ -295,11 +298,12 @@ public final class SiteFile {
       Map<String, String> params = c.hasPath("params") ? strings(c.getObject("params"), "params of " + path) : Map.of();
       Mode mode = c.hasPath("mode") ? mode(c.getString("mode")) : Mode.AUTO;
       RestartPolicy restart = c.hasPath("restart") ? restart(c.getConfig("restart"), path, defaults) : null;
+      Autorestart autorestart = c.hasPath("autorestart") ? Autorestart.of(c.getString("autorestart")) : Autorestart.ALWAYS;
       NodeState target = c.hasPath("target") ? NodeState.parse(c.getString("target")) : NodeState.RUNNING;
       if (errors.size() > before) {
         return null;
       }
-      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process), target);
+      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process, autorestart), target);
     } catch (ConfigException e) {
       errors.add(e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.Config;
 import io.shepherd.ShepherdConfig;
+import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -46,6 +47,7 @@ class SiteFileTest {
               target = down
               mode = managed
               restart { max-restarts = 5 }
+              autorestart = on-failure
             }
           }
           any {
@@ -69,10 +71,12 @@ class SiteFileTest {
     assertEquals(Mode.MANAGED, recorder.spec().mode());
     assertEquals(5, recorder.spec().restart().maxRestarts());
     assertEquals(Duration.ofMillis(100), recorder.spec().restart().minBackoff(), "the rest of the policy from shepherd.host.restart");
+    assertEquals(Autorestart.ON_FAILURE, recorder.spec().autorestart());
     Site.Node sine = site.nodes().stream().filter(n -> n.path().toString().equals("daq1/acq/sine")).findFirst().orElseThrow();
     assertEquals(Map.of("frequency", "5", "amplitude", "2.5"), sine.spec().params());
     assertEquals(NodeState.RUNNING, sine.target(), "up by default");
     assertNull(sine.spec().process());
+    assertEquals(Autorestart.ALWAYS, sine.spec().autorestart(), "restarted after every end by default");
   }
 
   @Test
@@ -88,6 +92,7 @@ class SiteFileTest {
             "bad name" { type = sine }
             f { type = sine, mode = sometimes }
             g { type = sine, restart { max-restarts = -1 } }
+            h { command = ["/bin/true"], autorestart = sometimes }
           }
           all.groups.x.nodes { y { type = sine } }
         }
@@ -95,7 +100,7 @@ class SiteFileTest {
         """), DEFAULTS));
     String message = invalid.getMessage();
     List<String> errors = invalid.errors();
-    assertTrue(errors.size() >= 9, message);
+    assertTrue(errors.size() >= 10, message);
     assertTrue(message.contains("site.conf:3:") && message.contains("sideways"), message);
     assertTrue(message.contains("site.conf:4:") && message.contains("unknown key 'comand'"), message);
     assertTrue(message.contains("site.conf:5:") && message.contains("stdin belongs to process nodes"), message);
@@ -104,6 +109,7 @@ class SiteFileTest {
     assertTrue(message.contains("'bad name' is not valid"), message);
     assertTrue(message.contains("mode must be auto or managed"), message);
     assertTrue(message.contains("maxRestarts"), message);
+    assertTrue(message.contains("autorestart must be always, on-failure or never, not 'sometimes'"), message);
     assertTrue(message.contains("host id 'all' is reserved"), message);
     assertTrue(message.contains("unknown key 'extra'"), message);
     assertTrue(message.contains("nothing was applied"), message);

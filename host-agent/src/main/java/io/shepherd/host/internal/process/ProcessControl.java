@@ -3,6 +3,7 @@ package io.shepherd.host.internal.process;
 import io.shepherd.node.Node;
 import io.shepherd.protocol.ManagerProtocol;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What a node that runs an OS process offers its runner besides the lifecycle: the Architect
@@ -31,4 +32,7 @@ public interface ProcessControl {
 
   /** "running", "exit N" or "signal N"; null before the first start. */
   String exit();
+
+  /** The exit value of a process that ended by itself, no stop or kill of Shepherd's asked for it (128 + N for signal N); else empty. */
+  OptionalInt endedByItself();
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,7 @@ public final class ProcessNode implements Node, ProcessControl {
   private volatile Process process;
   private volatile boolean stopping;
   private volatile String exit;
+  private volatile OptionalInt endedByItself = OptionalInt.empty();
   private volatile BlockingQueue<String> input;
 
   ProcessNode(NodePath path, ProcessSpec spec, Path executable, ProcessHost host) {
@@ -86,6 +88,7 @@ public final class ProcessNode implements Node, ProcessControl {
   public void start() throws IOException {
     host.awaitReady();
     stopping = false;
+    endedByItself = OptionalInt.empty();
     Process started = host.spawn(command, env, spec.workingDir(), spec.stdin());
     process = started;
     exit = "running";
@@ -161,6 +164,11 @@ public final class ProcessNode implements Node, ProcessControl {
     return exit;
   }
 
+  @Override
+  public OptionalInt endedByItself() {
+    return endedByItself;
+  }
+
   private void exited(Process ended) {
     if (ended != process) {
       return; // an earlier process of this instance, already accounted for by the stop that ended it
@@ -168,9 +176,14 @@ public final class ProcessNode implements Node, ProcessControl {
     exit = describe(ended.exitValue());
     closeInput();
     if (!stopping) {
+      endedByItself = OptionalInt.of(ended.exitValue());
       // A signal nobody in Shepherd sent (kill, the OOM killer) is not the program ending by itself.
       String how = exit.startsWith("signal") ? "was killed by " + exit + ", not by Shepherd" : "exited by itself (" + exit + ")";
-      logger.warn("process {} {}", ended.pid(), how);
+      if (ended.exitValue() == 0) {
+        logger.info("process {} {}", ended.pid(), how);
+      } else {
+        logger.warn("process {} {}", ended.pid(), how);
+      }
       context.fail("process " + ended.pid() + " " + how, null);
     }
   }
