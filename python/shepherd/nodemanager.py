@@ -159,21 +159,36 @@ class NodeManager:
         if chosen:
             self.client.revive(*chosen)
 
-    def check(self):
-        """The faults of these nodes since the last check, oldest first (dicts with kind, path, at, reason, ...)."""
+    def check(self, fail_return=None):
+        """The faults of these nodes since the last check, oldest first (dicts with kind, path, at, reason, ...).
+
+        With ``fail_return`` (a state: ``"DOWN"``, ``"STOPPED"``, ...), faults are acted on, not only reported: that
+        state is requested of every node of the set (Guardian's jump), once for these faults, and each fault says so
+        in its ``action``."""
+        state = _state(fail_return) if fail_return is not None else None
         with self._lock:
             faults = list(self._faults)
             self._faults.clear()
+        if faults and state is not None:
+            for path in self.paths:
+                self.client.request(path, state)
+            action = "requested %s of %s" % (state, ", ".join(self.paths))
+            log.warning("%d fault%s of managed nodes: %s", len(faults), "" if len(faults) == 1 else "s", action)
+            for fault in faults:
+                fault["action"] = action
         return faults
 
     def checker(self, fail_return=None):
         """A decorator: before the function runs, the faults since the last check are reported (logged as warnings);
-        with ``fail_return``, a fault makes the function not run and that value be returned instead (Guardian's jump)."""
+        with ``fail_return``, a fault also requests that state of every node of the set, and the function does not
+        run: ``fail_return`` is returned instead (Guardian's jump)."""
+        if fail_return is not None:
+            _state(fail_return)  # a wrong state is refused here, not at the first fault
 
         def decorate(function):
             @functools.wraps(function)
             def checked(*args, **kwargs):
-                faults = self.check()
+                faults = self.check(fail_return)
                 for fault in faults:
                     log.warning("node %s: %s %s", fault["path"], fault["kind"], fault.get("reason") or fault.get("message") or "")
                 if faults and fail_return is not None:

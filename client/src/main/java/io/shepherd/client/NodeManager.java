@@ -21,13 +21,25 @@ import java.util.function.Consumer;
  * this client is recorded as their manager: a node that crashes holds where it landed (stalled)
  * instead of being restarted, and every fault of these nodes comes to this object: node errors,
  * the loss of a node's host, notifications raised by nodes, and mode changes (another client took a
- * node over, or set it AUTO). {@link #check()} returns them; {@link #subscribe} pushes them. The
- * faults arrive as {@value Event#FAULT} events of the API, for this client's session.
+ * node over, or set it AUTO). {@link #check()} returns them; {@link #subscribe} pushes them;
+ * {@link #check(NodeState)} also acts on them, as Guardian's {@code checker(fail_return=...)}.
+ * The faults arrive as {@value Event#FAULT} events of the API, for this client's session.
  *
  * <p>If the client closes, or its session's lease lapses, its managed nodes return to AUTO.
  * Thread-safe. Close it to stop receiving faults (the nodes stay as they are).
  */
 public final class NodeManager implements AutoCloseable {
+
+  /**
+   * What a check found and did: the faults since the last check, oldest first, and the state it
+   * then requested of every node of the set (null when it found no fault, or was not told to act).
+   */
+  public record Checked(List<Fault> faults, NodeState requested) {
+    /** True if the check acted on faults (Guardian's jump). */
+    public boolean jumped() {
+      return requested != null;
+    }
+  }
 
   private final ShepherdClient client;
   private final Http http;
@@ -131,6 +143,23 @@ public final class NodeManager implements AutoCloseable {
       drained.add(fault);
     }
     return drained;
+  }
+
+  /**
+   * Guardian's {@code checker(fail_return=STATE)}: the faults since the last check, as {@link
+   * #check()}, and if there is any, {@code failReturn} requested of every node of the set (the
+   * jump): once for these faults, since a check takes them. Completes once every request is
+   * recorded; the answer says what was found and done.
+   */
+  public CompletionStage<Checked> check(NodeState failReturn) {
+    if (failReturn == null) {
+      return CompletableFuture.failedFuture(new ShepherdException.InvalidArgument("a fail_return state is needed; check() only reports"));
+    }
+    List<Fault> found = check();
+    if (found.isEmpty()) {
+      return CompletableFuture.completedFuture(new Checked(found, null));
+    }
+    return requestAll(failReturn).thenApply(done -> new Checked(found, failReturn));
   }
 
   /**

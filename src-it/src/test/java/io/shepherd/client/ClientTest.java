@@ -258,6 +258,27 @@ class ClientTest {
   }
 
   @Test
+  void aCheckerToldWhereToFailReturnsRequestsThatOfEveryNodeOncePerFault() throws Exception {
+    get(client.createGroup("daq1/jump"));
+    get(client.createNode("daq1/jump/f", "flaky", Map.of("fail-after", "300ms", "fail-times", "1")));
+    get(client.createNode("daq1/jump/g", NodeSpec.of("noop", Map.of()), NodeState.CREATED));
+    try (NodeManager nodes = client.nodeManager("daq1/jump/f", "daq1/jump/g")) {
+      get(nodes.setManaged());
+      assertEquals(new NodeManager.Checked(List.of(), null), get(nodes.check(NodeState.STOPPED)), "no fault, no jump");
+      get(nodes.requestAll(NodeState.RUNNING));
+      poll("the flaky node to stall", () -> get(nodes.stalledNodes()).size() == 1);
+      NodeManager.Checked[] seen = new NodeManager.Checked[1];
+      poll("the crash seen by the checker", () -> (seen[0] = get(nodes.check(NodeState.STOPPED))).jumped());
+      assertTrue(seen[0].faults().stream().anyMatch(f -> f instanceof Fault.NodeError), seen[0].toString());
+      assertEquals(NodeState.STOPPED, seen[0].requested());
+      poll("every node of the set down after the jump", () -> get(nodes.statuses()).stream()
+          .allMatch(n -> n.requested() == NodeState.STOPPED && n.arrived()));
+      assertFalse(get(nodes.check(NodeState.STOPPED)).jumped(), "once per fault: the next check finds none");
+      failure(ShepherdException.InvalidArgument.class, nodes.check(null));
+    }
+  }
+
+  @Test
   void aNodeManagerRefusesPathsItDoesNotManage() {
     assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager());
     assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager("bad path"));
