@@ -309,9 +309,14 @@ class Client:
         """The lifecycle call close (``close()`` closes this client)."""
         return self._lifecycle(path, "close")
 
-    def request(self, path, state, wait=False):
-        """Requests a state (Guardian); with ``wait``, answers the node's status once it has arrived."""
-        return self._lifecycle(path, "request", {"state": _state(state), "await": bool(wait)})
+    def request(self, path, state, wait=False, by=None):
+        """Requests a state (Guardian); with ``wait``, answers the node's status once it has arrived.
+
+        ``by``: the manager asking (a NodeManager's own requests); default this client's principal."""
+        body = {"state": _state(state), "await": bool(wait)}
+        if by is not None:
+            body["by"] = by
+        return self._lifecycle(path, "request", body)
 
     def kill(self, path):
         """SIGKILL to a process node's whole session at once; it ends STOPPED (not a crash)."""

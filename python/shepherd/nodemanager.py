@@ -21,7 +21,7 @@ import logging
 import threading
 
 from .client import Client, _state, node_path
-from .errors import InvalidArgument
+from .errors import InvalidArgument, ShepherdError
 
 log = logging.getLogger("shepherd.nodemanager")
 
@@ -59,7 +59,7 @@ class Node:
         return self.status["mode"]
 
     def request(self, state):
-        self._manager.client.request(self.path, state)
+        self._manager.client.request(self.path, state, by=self._manager._manager)
 
     def revive(self):
         """Re-requests the last requested state: a stalled node starts again."""
@@ -82,7 +82,10 @@ class NodeManager:
 
     After :meth:`set_managed`, this program's client is their manager: a node that crashes holds where it landed
     (stalled) instead of being restarted, and its faults (node errors, the loss of its host, notifications, another
-    client taking it over) come here; :meth:`check` returns them, :meth:`checker` guards a function with them.
+    client taking it over or setting it AUTO, and requests of its state by anyone else: another client, a site file, a
+    host's ``--initial-state``) come here; :meth:`check` returns them, :meth:`checker` guards a function with them. Its
+    own requests go as the manager's: once another client has taken a node over, they are refused (NotAllowed) until
+    :meth:`set_managed` takes it back.
 
     :param nodes: node paths, ``HOST/GROUP/NODE``
     :param client: a :class:`~shepherd.Client` to use; otherwise one is made from the other arguments (and closed with
@@ -109,7 +112,7 @@ class NodeManager:
             if event.get("type") == "fault" and event.get("manager") == self._manager and event.get("path") in self.paths:
                 fault = {"kind": event.get("status"), "path": event.get("path"), "at": event.get("at"),
                          "reason": event.get("reason"), "message": event.get("message"), "by": event.get("by"),
-                         "mode": event.get("mode"), "host": event.get("host")}
+                         "mode": event.get("mode"), "host": event.get("host"), "requested": event.get("requested")}
                 with self._lock:
                     self._faults.append(fault)
 
@@ -127,8 +130,8 @@ class NodeManager:
         return Node(self, self._member(path))
 
     def __setitem__(self, path, state):
-        """A request (a new request also revives a stalled node)."""
-        self.client.request(self._member(path), state)
+        """A request (a new request also revives a stalled node), as this manager's."""
+        self.client.request(self._member(path), state, by=self._manager)
 
     def __contains__(self, path):
         return path in self.paths
@@ -170,9 +173,16 @@ class NodeManager:
             faults = list(self._faults)
             self._faults.clear()
         if faults and state is not None:
+            requested, refused = [], []
             for path in self.paths:
-                self.client.request(path, state)
-            action = "requested %s of %s" % (state, ", ".join(self.paths))
+                try:
+                    self.client.request(path, state, by=self._manager)
+                    requested.append(path)
+                except ShepherdError as e:  # e.g. a node another manager took over refuses this one
+                    refused.append("%s (%s)" % (path, e))
+            action = "requested %s of %s" % (state, ", ".join(requested) or "no node")
+            if refused:
+                action += "; refused: " + "; ".join(refused)
             log.warning("%d fault%s of managed nodes: %s", len(faults), "" if len(faults) == 1 else "s", action)
             for fault in faults:
                 fault["action"] = action

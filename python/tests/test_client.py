@@ -209,20 +209,29 @@ def test_guardian_node_manager_idioms(cluster, client):
         with pytest.raises(InvalidArgument):
             nodes.checker(fail_return="SIDEWAYS")
         # Another client takes a node over: a fault for this manager, and the checker jumps: every node of the set
-        # is requested down, once for this fault.
+        # it still manages is requested down, once for this fault (the one taken over refuses it).
         client.set_mode(["daq1/guard/steady"], "MANAGED", manager="another-manager")
         eventually(lambda: main() == "DOWN", "the checker to see the take-over")
-        eventually(lambda: all(n.status["requested"] == "STOPPED" and n.status["arrived"] for n in nodes),
-                   "every managed node down after the jump")
+        flaky = nodes["daq1/guard/flaky"]
+        eventually(lambda: flaky.status["requested"] == "STOPPED" and flaky.status["arrived"], "the node it still manages down")
+        assert nodes["daq1/guard/steady"].status["requested"] == "RUNNING", "the node taken over is the other manager's"
         assert main() == "ran", "no fault since the last check"
         # Another client sets a node AUTO: a fault, which check acts on and says what it did.
         nodes["daq1/guard/flaky"] = "RUNNING"
         client.set_mode(["daq1/guard/flaky"], "AUTO")
         faults = eventually(lambda: nodes.check(fail_return="down"), "the mode change")
         assert faults[0]["kind"] == "mode-changed", faults
-        assert faults[0]["action"] == "requested STOPPED of daq1/guard/flaky, daq1/guard/steady", faults
+        assert faults[0]["action"].startswith("requested STOPPED of daq1/guard/flaky; refused: daq1/guard/steady (node "
+                                              "daq1/guard/steady is managed by another-manager"), faults
         eventually(lambda: nodes["daq1/guard/flaky"].status["requested"] == "STOPPED", "the jump")
         managing.set_mode(["daq1/guard/flaky"], "MANAGED", managing.client_id)
+        # Guardian's contract: a node lost to another manager refuses the old one; another client moving a node is a fault.
+        with pytest.raises(NotAllowed) as lost:
+            nodes["daq1/guard/steady"] = "RUNNING"
+        assert "managed by another-manager" in str(lost.value)
+        client.request("daq1/guard/flaky", "RUNNING")
+        moved = eventually(nodes.check, "the other client's request reported")
+        assert (moved[0]["kind"], moved[0]["requested"]) == ("request-changed", "RUNNING"), moved
     # The managing client closed: the node it still managed recovers by itself again; the one taken over by a named
     # manager stays with it.
     eventually(lambda: client.node("daq1/guard/flaky")["mode"] == "AUTO", "the closed client's node back in AUTO")

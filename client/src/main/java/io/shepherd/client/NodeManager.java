@@ -9,9 +9,12 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -21,7 +24,10 @@ import java.util.function.Consumer;
  * this client is recorded as their manager: a node that crashes holds where it landed (stalled)
  * instead of being restarted, and every fault of these nodes comes to this object: node errors,
  * the loss of a node's host, notifications raised by nodes, and mode changes (another client took a
- * node over, or set it AUTO). {@link #check()} returns them; {@link #subscribe} pushes them;
+ * node over, or set it AUTO), and requests of their state by anyone else (another client, a site
+ * file, a host's {@code --initial-state}). Its own requests go as their manager's: once another
+ * client has taken a node over, they are refused until it takes the node back with
+ * {@link #setManaged()}. {@link #check()} returns them; {@link #subscribe} pushes them;
  * {@link #check(NodeState)} also acts on them, as Guardian's {@code checker(fail_return=...)}.
  * The faults arrive as {@value Event#FAULT} events of the API, for this client's session.
  *
@@ -31,10 +37,16 @@ import java.util.function.Consumer;
 public final class NodeManager implements AutoCloseable {
 
   /**
-   * What a check found and did: the faults since the last check, oldest first, and the state it
-   * then requested of every node of the set (null when it found no fault, or was not told to act).
+   * What a check found and did: the faults since the last check, oldest first, the state it then
+   * requested of the nodes of the set (null when it found no fault, or was not told to act), and
+   * why a node refused it, by path (one another manager took over refuses this one).
    */
-  public record Checked(List<Fault> faults, NodeState requested) {
+  public record Checked(List<Fault> faults, NodeState requested, Map<NodePath, String> refused) {
+    public Checked {
+      faults = List.copyOf(faults);
+      refused = Map.copyOf(refused);
+    }
+
     /** True if the check acted on faults (Guardian's jump). */
     public boolean jumped() {
       return requested != null;
@@ -90,12 +102,12 @@ public final class NodeManager implements AutoCloseable {
 
   /** Requests a state of one node of the set (a new request also revives it if stalled). */
   public CompletionStage<Void> request(String path, NodeState state) {
-    return member(path).thenCompose(p -> client.request(p.toString(), state));
+    return member(path).thenCompose(p -> client.request(p.toString(), state, manager));
   }
 
   /** Requests a state of every node of the set. */
   public CompletionStage<Void> requestAll(NodeState state) {
-    return CompletableFuture.allOf(paths.stream().map(p -> client.request(p.toString(), state).toCompletableFuture())
+    return CompletableFuture.allOf(paths.stream().map(p -> client.request(p.toString(), state, manager).toCompletableFuture())
         .toArray(CompletableFuture[]::new));
   }
 
@@ -148,8 +160,8 @@ public final class NodeManager implements AutoCloseable {
   /**
    * Guardian's {@code checker(fail_return=STATE)}: the faults since the last check, as {@link
    * #check()}, and if there is any, {@code failReturn} requested of every node of the set (the
-   * jump): once for these faults, since a check takes them. Completes once every request is
-   * recorded; the answer says what was found and done.
+   * jump): once for these faults, since a check takes them. Completes once every node has
+   * answered; the answer says what was found and done, and which nodes refused.
    */
   public CompletionStage<Checked> check(NodeState failReturn) {
     if (failReturn == null) {
@@ -157,9 +169,15 @@ public final class NodeManager implements AutoCloseable {
     }
     List<Fault> found = check();
     if (found.isEmpty()) {
-      return CompletableFuture.completedFuture(new Checked(found, null));
+      return CompletableFuture.completedFuture(new Checked(found, null, Map.of()));
     }
-    return requestAll(failReturn).thenApply(done -> new Checked(found, failReturn));
+    Map<NodePath, String> refused = new ConcurrentHashMap<>();
+    return CompletableFuture.allOf(paths.stream().map(p -> client.request(p.toString(), failReturn, manager).toCompletableFuture()
+            .exceptionally(e -> {
+              refused.put(p, (e instanceof CompletionException && e.getCause() != null ? e.getCause() : e).getMessage());
+              return null;
+            }))
+        .toArray(CompletableFuture[]::new)).thenApply(done -> new Checked(found, failReturn, refused));
   }
 
   /**

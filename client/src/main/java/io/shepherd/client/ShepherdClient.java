@@ -232,10 +232,15 @@ public final class ShepherdClient implements AutoCloseable {
    * request is recorded in desired state; the node arrives later (see {@link #requestAndAwait}).
    */
   public CompletionStage<Void> request(String path, NodeState state) {
+    return request(path, state, null);
+  }
+
+  /** A request as {@code manager} (a NodeManager's own); null: as this client's principal. */
+  CompletionStage<Void> request(String path, NodeState state, String manager) {
     if (state == null) {
       return Calls.invalid("state is required");
     }
-    return nodeCall(path, "request", new Api.RequestState(state, false)).thenApply(n -> null);
+    return nodeCall(path, "request", new Api.RequestState(state, false, manager)).thenApply(n -> null);
   }
 
   /** Requests a state and completes with the node's status once it has arrived there. */

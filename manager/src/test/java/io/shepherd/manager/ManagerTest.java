@@ -332,6 +332,19 @@ class ManagerTest {
     assertEquals(NodeState.CREATED, revive.requested());
     assertEquals(2, revive.seq());
     expectOk();
+    // A host's --initial-state moves the node: its manager is told who did.
+    manager.tell(new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState("daq1", NodeState.RUNNING)),
+        "host daq1 --initial-state", client.getRef()));
+    expectOk();
+    Event moved = nextEvent(events, Event.FAULT, seen);
+    assertEquals("other-client", moved.manager());
+    assertEquals(new Fault.RequestChanged(SINE, NodeState.RUNNING, "host daq1 --initial-state", moved.at()), moved.fault());
+    // The manager that lost the node is refused, naming the new one, and nothing changes; the new one is not.
+    manager.tell(new ManagerProtocol.Request(SINE, NodeState.CREATED, false, clientId(), client.getRef()));
+    assertTrue(expectFailed(ErrorCode.NOT_ALLOWED).message().contains("managed by other-client"));
+    assertEquals(NodeState.RUNNING, status().nodes().get(0).requested());
+    manager.tell(new ManagerProtocol.Request(SINE, NodeState.STOPPED, false, "other-client", client.getRef()));
+    expectOk();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.shepherd.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,19 @@ public final class Api {
   /** Create a node and drive it to {@code requested} (default CREATED). */
   public record CreateNode(String path, NodeSpec spec, NodeState requested) {}
 
-  /** Request a state (Guardian); with {@code await}, answered once the node has arrived. */
-  public record RequestState(NodeState state, Boolean await) {}
+  /**
+   * Request a state (Guardian); with {@code await}, answered once the node has arrived. {@code by}:
+   * who asks, when it is a node's manager (its session id or name); default the caller's principal.
+   */
+  public record RequestState(NodeState state, Boolean await, String by) {
+
+    @JsonCreator
+    public RequestState {}
+
+    public RequestState(NodeState state, Boolean await) {
+      this(state, await, null);
+    }
+  }
 
   /** Set the mode of nodes; a MANAGED node is managed by {@code manager} (a session id, or a name). */
   public record SetMode(List<String> paths, Mode mode, String manager) {}

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  * @param restarts how often the node has been restarted after a crash
  * @param reason why: a crash's reason, why a host is down
  * @param message a message: a notification's text, a fault's description
- * @param by the client that changed a node's mode
+ * @param by the client that changed a node's mode, or (a fault) its requested state
  * @param address a member's address
  * @param status a host's status (UP, UNREACHABLE, DOWN), a member's, a group's (UP, REMOVED, MOVED),
  *     or the kind of a {@value #FAULT}
@@ -94,6 +94,7 @@ public record Event(long epoch, long seq, Instant at, String type, String path, 
   public static final String NODE_ERROR = "node-error";
   public static final String CONNECTION_LOST = "connection-lost";
   public static final String MODE_CHANGED = "mode-changed";
+  public static final String REQUEST_CHANGED = "request-changed";
 
   /** The event's id, {@code EPOCH-SEQ}: what a client sends back as {@code Last-Event-ID} to resume. */
   @JsonProperty(value = "id", access = JsonProperty.Access.READ_ONLY)
@@ -117,6 +118,7 @@ public record Event(long epoch, long seq, Instant at, String type, String path, 
       case CONNECTION_LOST -> new Fault.ConnectionLost(node, host, reason, at);
       case NOTIFICATION -> new Fault.Notification(node, message, at);
       case MODE_CHANGED -> new Fault.ModeChanged(node, mode, by, at);
+      case REQUEST_CHANGED -> new Fault.RequestChanged(node, requested, by, at);
       default -> null;
     };
   }
@@ -130,6 +132,8 @@ public record Event(long epoch, long seq, Instant at, String type, String path, 
       return event.withStatus(CONNECTION_LOST).withHost(lost.host()).withReason(lost.reason());
     } else if (fault instanceof Fault.Notification notification) {
       return event.withStatus(NOTIFICATION).withMessage(notification.message());
+    } else if (fault instanceof Fault.RequestChanged changed) {
+      return event.withStatus(REQUEST_CHANGED).withRequested(changed.requested()).withBy(changed.by());
     } else {
       Fault.ModeChanged changed = (Fault.ModeChanged) fault;
       return event.withStatus(MODE_CHANGED).withMode(changed.mode()).withBy(changed.by());
@@ -154,6 +158,10 @@ public record Event(long epoch, long seq, Instant at, String type, String path, 
   public Event withNode(NodeStatus node, NodeState before) {
     return new Event(epoch, seq, at, type, node.path().toString(), node.host(), node.state(), before, node.requested(), node.mode(),
         node.restarts(), reason, message, by, address, status, manager);
+  }
+
+  public Event withRequested(NodeState value) {
+    return new Event(epoch, seq, at, type, path, host, state, previous, value, mode, restarts, reason, message, by, address, status, manager);
   }
 
   public Event withMode(Mode value) {

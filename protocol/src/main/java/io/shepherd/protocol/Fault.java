@@ -4,8 +4,9 @@ import java.time.Instant;
 
 /**
  * Something a client that manages nodes (MANAGED mode, LIGO Guardian's node checker) should know
- * about them: a node error, the loss of a node's host, a notification raised by a node, or a change
- * of mode (another client took the node over, or set it AUTO).
+ * about them: a node error, the loss of a node's host, a notification raised by a node, a change
+ * of mode (another client took the node over, or set it AUTO), or a request of its state by anyone
+ * but its manager (another client, a site file, a host's {@code --initial-state}).
  */
 public sealed interface Fault extends CborSerializable {
 
@@ -24,4 +25,7 @@ public sealed interface Fault extends CborSerializable {
 
   /** The node's mode changed: {@code by} is the client that changed it. */
   record ModeChanged(NodePath path, Mode mode, String by, Instant at) implements Fault {}
+
+  /** The node's requested state was changed to {@code requested} by {@code by}, not by its manager. */
+  record RequestChanged(NodePath path, NodeState requested, String by, Instant at) implements Fault {}
 }

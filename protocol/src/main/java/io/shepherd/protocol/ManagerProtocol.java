@@ -2,6 +2,7 @@ package io.shepherd.protocol;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -97,14 +98,33 @@ public final class ManagerProtocol {
    * One lifecycle call (configure, initialize, start, stop, close), valid only as one step from
    * the node's requested state; answered once the node has arrived.
    */
-  public record Perform(NodePath path, LifecycleAction action, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+  public record Perform(NodePath path, LifecycleAction action, String by, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    @JsonCreator
+    public Perform {}
+
+    public Perform(NodePath path, LifecycleAction action, ActorRef<Reply> replyTo) {
+      this(path, action, null, replyTo);
+    }
+  }
 
   /**
    * Request a state (Guardian): the node is driven there through the lifecycle. Answered once the
-   * request is recorded, or, if {@code await}, once the node has arrived.
+   * request is recorded, or, if {@code await}, once the node has arrived. {@code by}: who asks (a
+   * client session, a manager's name, a principal; null: Shepherd itself). A request of a MANAGED
+   * node by anyone but its manager is reported to the manager as a fault; one by a manager that
+   * lost the node to another is refused (Guardian's contract).
    */
-  public record Request(NodePath path, NodeState state, boolean await, ActorRef<Reply> replyTo)
-      implements Command, CborSerializable {}
+  public record Request(NodePath path, NodeState state, boolean await, String by, ActorRef<Reply> replyTo)
+      implements Command, CborSerializable {
+
+    @JsonCreator
+    public Request {}
+
+    /** A request of Shepherd's own. */
+    public Request(NodePath path, NodeState state, boolean await, ActorRef<Reply> replyTo) {
+      this(path, state, await, null, replyTo);
+    }
+  }
 
   /**
    * Set the mode of nodes (Guardian's {@code set_managed}). In MANAGED mode {@code clientId} (a
@@ -126,7 +146,14 @@ public final class ManagerProtocol {
   }
 
   /** SIGKILL to a process node's whole session at once (the Architect's kill); it is then STOPPED, not crashed. */
-  public record KillNode(NodePath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
+  public record KillNode(NodePath path, String by, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    @JsonCreator
+    public KillNode {}
+
+    public KillNode(NodePath path, ActorRef<Reply> replyTo) {
+      this(path, null, replyTo);
+    }
+  }
 
   /** Remove a node that is not running (the Architect's purge); a running one is refused. */
   public record Purge(NodePath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
@@ -158,9 +185,15 @@ public final class ManagerProtocol {
    * group path, a host id or {@value Names#ALL}; a later request wins over an earlier one for the
    * nodes they share. All or nothing: a target that names nothing fails the call.
    */
-  public record Update(List<TargetState> requests, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+  public record Update(List<TargetState> requests, String by, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    @JsonCreator
     public Update {
       requests = List.copyOf(requests);
+    }
+
+    /** An update of Shepherd's own. */
+    public Update(List<TargetState> requests, ActorRef<Reply> replyTo) {
+      this(requests, null, replyTo);
     }
   }
 
@@ -191,9 +224,14 @@ public final class ManagerProtocol {
    * one is driven down, then up (RUNNING) once all are down. Answered once they are all RUNNING
    * again, or with the first failure.
    */
-  public record Restart(List<String> targets, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+  public record Restart(List<String> targets, String by, ActorRef<Reply> replyTo) implements Command, CborSerializable {
+    @JsonCreator
     public Restart {
       targets = List.copyOf(targets);
+    }
+
+    public Restart(List<String> targets, ActorRef<Reply> replyTo) {
+      this(targets, null, replyTo);
     }
   }
 

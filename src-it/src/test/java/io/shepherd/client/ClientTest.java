@@ -8,6 +8,7 @@ import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogLevel;
 import io.shepherd.protocol.LogRecord;
 import io.shepherd.protocol.Mode;
+import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
@@ -264,17 +265,66 @@ class ClientTest {
     get(client.createNode("daq1/jump/g", NodeSpec.of("noop", Map.of()), NodeState.CREATED));
     try (NodeManager nodes = client.nodeManager("daq1/jump/f", "daq1/jump/g")) {
       get(nodes.setManaged());
-      assertEquals(new NodeManager.Checked(List.of(), null), get(nodes.check(NodeState.STOPPED)), "no fault, no jump");
+      assertEquals(new NodeManager.Checked(List.of(), null, Map.of()), get(nodes.check(NodeState.STOPPED)), "no fault, no jump");
       get(nodes.requestAll(NodeState.RUNNING));
       poll("the flaky node to stall", () -> get(nodes.stalledNodes()).size() == 1);
       NodeManager.Checked[] seen = new NodeManager.Checked[1];
       poll("the crash seen by the checker", () -> (seen[0] = get(nodes.check(NodeState.STOPPED))).jumped());
       assertTrue(seen[0].faults().stream().anyMatch(f -> f instanceof Fault.NodeError), seen[0].toString());
       assertEquals(NodeState.STOPPED, seen[0].requested());
+      assertEquals(Map.of(), seen[0].refused());
       poll("every node of the set down after the jump", () -> get(nodes.statuses()).stream()
           .allMatch(n -> n.requested() == NodeState.STOPPED && n.arrived()));
       assertFalse(get(nodes.check(NodeState.STOPPED)).jumped(), "once per fault: the next check finds none");
       failure(ShepherdException.InvalidArgument.class, nodes.check(null));
+    }
+  }
+
+  @Test
+  void whoeverMovesAManagedNodeIsReportedToItsManagerAndAManagerThatLostItIsRefusedUntilItTakesItBack() throws Exception {
+    get(client.createGroup("daq1/contract"));
+    get(client.createNode("daq1/contract/n", NodeSpec.of("noop", Map.of()), NodeState.RUNNING));
+    try (NodeManager mine = client.nodeManager("daq1/contract/n");
+         ShepherdClient other = ShepherdClient.connect(member.settings())) {
+      BlockingQueue<Fault> faults = new LinkedBlockingQueue<>();
+      mine.subscribe(faults::add);
+      get(mine.setManaged());
+      get(mine.request("daq1/contract/n", NodeState.STOPPED));
+      get(other.request("daq1/contract/n", NodeState.RUNNING));
+      Fault.RequestChanged moved = assertInstanceOf(Fault.RequestChanged.class, faults.poll(30, TimeUnit.SECONDS),
+          "only the other client's request is a fault, not the manager's own");
+      assertEquals(NodeState.RUNNING, moved.requested());
+      assertNotEquals(client.clientId(), moved.by(), "the other client asked, not the manager");
+
+      get(other.nodeManager("daq1/contract/n").setManaged());
+      assertInstanceOf(Fault.ModeChanged.class, faults.poll(30, TimeUnit.SECONDS));
+      ShepherdException.NotAllowed refused = failure(ShepherdException.NotAllowed.class,
+          mine.request("daq1/contract/n", NodeState.STOPPED));
+      assertTrue(refused.getMessage().contains("managed by " + other.clientId()), refused.getMessage());
+      NodeManager.Checked jumped = get(mine.check(NodeState.STOPPED));
+      assertEquals(2, jumped.faults().size(), "the other client's request and its take-over: " + jumped);
+      assertTrue(jumped.refused().get(NodePath.parse("daq1/contract/n")).contains("managed by " + other.clientId()), jumped.toString());
+      assertEquals(NodeState.RUNNING, get(client.nodeStatus("daq1/contract/n")).requested(), "a refused request changes nothing");
+      get(mine.setManaged());
+      get(mine.request("daq1/contract/n", NodeState.STOPPED));
+      assertEquals(NodeState.STOPPED, get(client.nodeStatus("daq1/contract/n")).requested(), "taken back, it may ask again");
+    }
+  }
+
+  @Test
+  void aSiteFileThatMovesAManagedNodeIsReportedToItsManager() throws Exception {
+    String site = "hosts.daq1.groups.sited.nodes.x { type = noop, target = %s }\n";
+    get(client.apply(site.formatted("up"), "contract.conf", false));
+    try (NodeManager mine = client.nodeManager("daq1/sited/x")) {
+      BlockingQueue<Fault> faults = new LinkedBlockingQueue<>();
+      mine.subscribe(faults::add);
+      get(mine.setManaged());
+      get(client.apply(site.formatted("down"), "contract.conf", false));
+      Fault.RequestChanged moved = assertInstanceOf(Fault.RequestChanged.class, faults.poll(30, TimeUnit.SECONDS));
+      assertEquals("site file contract.conf", moved.by());
+      assertEquals(NodeState.STOPPED, moved.requested());
+    } finally {
+      get(client.apply("hosts {}\n", "contract.conf", false));
     }
   }
 

@@ -33,7 +33,7 @@ final class InitialState {
     log.info("requesting {} for every node of host {} (initial-state)", settings.initialState() == NodeState.RUNNING ? "up" : "down",
         settings.hostId());
     manager.tell(new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState(settings.hostId(), settings.initialState())),
-        replyTo));
+        "host " + settings.hostId() + " --initial-state", replyTo));
   }
 
   /** The Manager's answer. */

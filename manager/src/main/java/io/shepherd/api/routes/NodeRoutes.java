@@ -43,7 +43,8 @@ public final class NodeRoutes {
           + "in or heading to (else 409, nothing changed); answered once it has arrived.", null, "Answer",
           call -> RouteSupport.guard(() -> {
             NodePath path = RouteSupport.node(call);
-            return api.manager().call(r -> new ManagerProtocol.Perform(path, action, r), ManagerProtocol.Ok.class)
+            String by = call.principal().name();
+            return api.manager().call(r -> new ManagerProtocol.Perform(path, action, by, r), ManagerProtocol.Ok.class)
                 .thenApply(ok -> RouteSupport.answer(200, ok));
           }));
     }
@@ -54,13 +55,15 @@ public final class NodeRoutes {
               Api.RequestState body = call.body(Api.RequestState.class);
               NodeState state = RouteSupport.required(body.state(), "state", "{\"state\": \"RUNNING\"}");
               boolean await = Boolean.TRUE.equals(body.await());
-              return api.manager().call(r -> new ManagerProtocol.Request(path, state, await, r), ManagerProtocol.Ok.class)
+              String by = body.by() != null && !body.by().isBlank() ? body.by() : call.principal().name();
+              return api.manager().call(r -> new ManagerProtocol.Request(path, state, await, by, r), ManagerProtocol.Ok.class)
                   .thenApply(ok -> RouteSupport.answer(200, ok));
             }))
         .add("POST", NODE + "/kill", Role.OPERATE, "SIGKILL to a process node's whole session at once; it ends STOPPED.", null, "Answer",
             call -> RouteSupport.guard(() -> {
               NodePath path = RouteSupport.node(call);
-              return api.manager().call(r -> new ManagerProtocol.KillNode(path, r), ManagerProtocol.Ok.class)
+              String by = call.principal().name();
+              return api.manager().call(r -> new ManagerProtocol.KillNode(path, by, r), ManagerProtocol.Ok.class)
                   .thenApply(ok -> RouteSupport.answer(200, ok));
             }))
         .add("POST", NODE + "/purge", Role.OPERATE, "Removes a node that does not run (the Architect's purge); a running one is "

@@ -23,10 +23,10 @@ public final class TargetRoutes {
     api.router()
         .add("POST", v1 + "/up", Role.OPERATE, "Requests RUNNING for the targets' nodes, in order; a target that names nothing fails "
             + "the call and nothing changes.", "Targets", "Answer", call -> RouteSupport.guard(() ->
-            update(api, requests(call.body(Api.Targets.class).targets(), NodeState.RUNNING))))
+            update(api, call.principal().name(), requests(call.body(Api.Targets.class).targets(), NodeState.RUNNING))))
         .add("POST", v1 + "/down", Role.OPERATE, "Requests down for the targets' nodes (STOPPED, or INITIALIZED for one never "
             + "started), in order.", "Targets", "Answer", call -> RouteSupport.guard(() ->
-            update(api, requests(call.body(Api.Targets.class).targets(), NodeState.STOPPED))))
+            update(api, call.principal().name(), requests(call.body(Api.Targets.class).targets(), NodeState.STOPPED))))
         .add("POST", v1 + "/update", Role.OPERATE, "Requests up or down per target, in order (OCS's update): a later request wins "
             + "for the nodes they share.", "Update", "Answer", call -> RouteSupport.guard(() -> {
               List<ManagerProtocol.TargetState> requests = call.body(Api.Update.class).requests();
@@ -34,19 +34,20 @@ public final class TargetRoutes {
                 throw ApiException.badRequest("give one or more requests: [{\"target\": \"all\", \"state\": \"RUNNING\"}, ...]; a target "
                     + "is " + TARGETS);
               }
-              return update(api, requests);
+              return update(api, call.principal().name(), requests);
             }))
         .add("POST", v1 + "/restart", Role.OPERATE, "Restarts the targets' nodes: every one down, then up once all are down; "
             + "answered once they all run again.", "Targets", "Answer", call -> RouteSupport.guard(() -> {
               List<String> targets = targets(call.body(Api.Targets.class).targets());
-              return api.manager().call(r -> new ManagerProtocol.Restart(targets, r), ManagerProtocol.Ok.class)
+              String by = call.principal().name();
+              return api.manager().call(r -> new ManagerProtocol.Restart(targets, by, r), ManagerProtocol.Ok.class)
                   .thenApply(ok -> RouteSupport.answer(200, ok));
             }));
   }
 
-  private static CompletionStage<HttpResponse> update(ApiServer.Context api,
-      List<ManagerProtocol.TargetState> requests) {
-    return api.manager().call(r -> new ManagerProtocol.Update(requests, r), ManagerProtocol.Ok.class)
+  /** {@code by}: who asks, for the faults of MANAGED nodes that others move. */
+  private static CompletionStage<HttpResponse> update(ApiServer.Context api, String by, List<ManagerProtocol.TargetState> requests) {
+    return api.manager().call(r -> new ManagerProtocol.Update(requests, by, r), ManagerProtocol.Ok.class)
         .thenApply(ok -> RouteSupport.answer(200, ok));
   }
 

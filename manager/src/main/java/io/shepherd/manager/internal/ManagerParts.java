@@ -33,8 +33,8 @@ public final class ManagerParts {
     this.registry = registry;
     this.link = link;
     this.desired = desired;
-    this.requests = new Requests(registry, link, desired);
     this.events = events;
+    this.requests = new Requests(registry, link, desired, events);
   }
 
   public ActorContext<ManagerProtocol.Command> ctx() {

@@ -23,6 +23,7 @@ public final class NodeEntry {
   private NodeState requested;
   private long seq;
   private String managedBy;
+  private String formerManager;
   private NodeState declared;
   private Checkpoint checkpoint;
   private final Life life;
@@ -55,12 +56,14 @@ public final class NodeEntry {
 
   /** A node of desired state, as a new Manager incarnation loads it. */
   public static NodeEntry of(DesiredNode desired) {
-    return new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(), desired.declared(),
-        Life.present());
+    NodeEntry node = new NodeEntry(desired.path(), desired.spec(), desired.requested(), desired.seq(), desired.managedBy(),
+        desired.declared(), Life.present());
+    node.formerManager = desired.formerManager();
+    return node;
   }
 
   public DesiredNode desired() {
-    return new DesiredNode(path, spec, requested, seq, managedBy, declared);
+    return new DesiredNode(path, spec, requested, seq, managedBy, declared, formerManager);
   }
 
   public NodePath path() {
@@ -140,10 +143,18 @@ public final class NodeEntry {
     declared = target;
   }
 
-  /** Its mode, and who manages it (null in AUTO mode). */
+  /** Its mode, and who manages it (null in AUTO mode); a manager that loses the node to another becomes its former manager. */
   public void setMode(Mode mode, String manager) {
+    if (mode == Mode.MANAGED && managedBy != null && !managedBy.equals(manager)) {
+      formerManager = managedBy;
+    }
     spec = spec.withMode(mode);
     managedBy = manager;
+  }
+
+  /** The manager that lost the node to the one managing it now, or null. */
+  public String formerManager() {
+    return formerManager;
   }
 
   public void checkpointed(Checkpoint latest) {

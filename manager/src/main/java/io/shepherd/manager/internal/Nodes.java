@@ -8,8 +8,8 @@ import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.LifecycleAction;
-import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.ManagerProtocol.Reply;
+import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.Names;
 import io.shepherd.protocol.NodePath;
@@ -161,7 +161,7 @@ public final class Nodes {
       return;
     }
     parts.requests().request(node, action.target(), new Waiter(action.target(), true, perform.replyTo(), action.callName(),
-        parts.deadline()));
+        parts.deadline()), perform.by());
   }
 
   /** A request of a state (Guardian): the node is driven there through the lifecycle. */
@@ -172,6 +172,13 @@ public final class Nodes {
       return;
     }
     NodeEntry node = registry.node(request.path());
+    if (request.by() != null && request.by().equals(node.formerManager()) && node.managedBy() != null
+        && !node.managedBy().equals(request.by())) {
+      Replies.fail(request.replyTo(), ErrorCode.NOT_ALLOWED, "node " + node.path() + " is managed by " + node.managedBy()
+          + ", which took it over from " + request.by() + "; take it back (set it MANAGED as " + request.by()
+          + ") before requesting its state");
+      return;
+    }
     Optional<String> invalid = Lifecycle.checkRequest(node.current(), node.requested(), request.state());
     if (invalid.isPresent()) {
       Replies.fail(request.replyTo(), ErrorCode.INVALID_TRANSITION, "cannot request " + request.state() + " of " + node.path() + ": "
@@ -179,7 +186,7 @@ public final class Nodes {
       return;
     }
     parts.requests().request(node, request.state(),
-        new Waiter(request.state(), request.await(), request.replyTo(), "request " + request.state(), parts.deadline()));
+        new Waiter(request.state(), request.await(), request.replyTo(), "request " + request.state(), parts.deadline()), request.by());
   }
 
   /** The nodes at {@code paths}, or the reason the call fails (all or none). */
@@ -283,7 +290,8 @@ public final class Nodes {
       Replies.fail(kill.replyTo(), ErrorCode.INVALID_TRANSITION, "cannot kill " + node.path() + ": " + invalid.get());
       return;
     }
-    parts.requests().request(node, NodeState.STOPPED, new Waiter(NodeState.STOPPED, true, kill.replyTo(), "kill", parts.deadline()));
+    parts.requests().request(node, NodeState.STOPPED, new Waiter(NodeState.STOPPED, true, kill.replyTo(), "kill", parts.deadline()),
+        kill.by());
     parts.link().send(registry.hostEntryOf(node), epoch -> new HostProtocol.KillNode(epoch, node.path()));
   }
 

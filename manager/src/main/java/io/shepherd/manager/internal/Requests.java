@@ -1,6 +1,7 @@
 package io.shepherd.manager.internal;
 
 import io.shepherd.protocol.ErrorCode;
+import io.shepherd.protocol.Fault;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.ManagerProtocol;
@@ -8,6 +9,7 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,18 +27,30 @@ public final class Requests {
   private final Registry registry;
   private final HostLink link;
   private final DesiredState desired;
+  private final ManagerEvents events;
   private final Map<NodePath, List<Waiter>> waiting = new HashMap<>();
 
-  public Requests(Registry registry, HostLink link, DesiredState desired) {
+  public Requests(Registry registry, HostLink link, DesiredState desired, ManagerEvents events) {
     this.registry = registry;
     this.link = link;
     this.desired = desired;
+    this.events = events;
   }
 
   /**
    * Requests {@code target} of a node for {@code waiter}: calls waiting for a state the node will
-   * not pass through on its way are answered SUPERSEDED.
+   * not pass through on its way are answered SUPERSEDED. A change of a MANAGED node's requested
+   * state by anyone but its manager ({@code by}; null: Shepherd itself) is reported to the manager
+   * as a fault (Guardian's contract: the manager must know who moved its node).
    */
+  public void request(NodeEntry node, NodeState target, Waiter waiter, String by) {
+    if (by != null && node.managedBy() != null && !by.equals(node.managedBy()) && target != node.requested()) {
+      events.report(node, new Fault.RequestChanged(node.path(), target, by, Instant.now()));
+    }
+    request(node, target, waiter);
+  }
+
+  /** A request of Shepherd's own (a revive, a kill, a process that ended by itself): no fault for the node's manager. */
   public void request(NodeEntry node, NodeState target, Waiter waiter) {
     List<NodeState> plan = Lifecycle.plan(node.current(), target).orElse(List.of());
     List<Waiter> list = waiting.computeIfAbsent(node.path(), p -> new ArrayList<>());

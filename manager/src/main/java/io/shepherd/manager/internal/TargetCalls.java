@@ -39,7 +39,7 @@ public final class TargetCalls {
     resolution.states().forEach((node, state) -> {
       counts[state == NodeState.RUNNING ? 0 : 1]++;
       if (state != node.requested() || !node.hostHasLatestRequest()) {
-        parts.requests().request(node, state, new Waiter(state, false, null, "request " + state, parts.deadline()));
+        parts.requests().request(node, state, new Waiter(state, false, null, "request " + state, parts.deadline()), update.by());
       }
     });
     String skipped = resolution.skipped().isEmpty() ? ""
@@ -71,8 +71,8 @@ public final class TargetCalls {
     }
     Map<NodePath, NodeState> states = new TreeMap<>();
     resolution.states().forEach((node, state) -> states.put(node.path(), state));
-    parts.ctx().spawnAnonymous(TargetRestart.create(parts.ctx().getSelf(), states, resolution.skipped(), restart.replyTo(),
-        parts.settings().callTimeout()));
+    parts.ctx().spawnAnonymous(TargetRestart.create(parts.ctx().getSelf(), states, resolution.skipped(), restart.by(),
+        restart.replyTo(), parts.settings().callTimeout()));
   }
 
   /** A call on a host (ports, environment); the host answers. */

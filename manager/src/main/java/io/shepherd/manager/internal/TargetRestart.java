@@ -30,17 +30,18 @@ public final class TargetRestart {
    * @param manager where the requests go
    * @param down the state each node is driven down to first (STOPPED, or INITIALIZED for one never started)
    * @param skipped what the targets named but cannot be restarted, for the answer
+   * @param by who asked for the restart (its requests are that client's), or null
    */
   public static Behavior<Object> create(ActorRef<ManagerProtocol.Command> manager, Map<NodePath, NodeState> down,
-                                        List<String> skipped, ActorRef<Reply> replyTo, Duration timeout) {
+                                        List<String> skipped, String by, ActorRef<Reply> replyTo, Duration timeout) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startSingleTimer(Timeout.INSTANCE, timeout);
       ActorRef<Reply> self = ctx.getSelf().narrow();
-      down.forEach((path, state) -> manager.tell(new ManagerProtocol.Request(path, state, true, self)));
+      down.forEach((path, state) -> manager.tell(new ManagerProtocol.Request(path, state, true, by, self)));
       String done = "restarted " + down.size() + " node" + (down.size() == 1 ? "" : "s")
           + (skipped.isEmpty() ? "" : "; skipped " + skipped.size() + " that cannot run: " + String.join(", ", skipped));
       return phase("stopping", down.size(), replyTo, timeout, () -> {
-        down.keySet().forEach(path -> manager.tell(new ManagerProtocol.Request(path, NodeState.RUNNING, true, self)));
+        down.keySet().forEach(path -> manager.tell(new ManagerProtocol.Request(path, NodeState.RUNNING, true, by, self)));
         return phase("starting", down.size(), replyTo, timeout, () -> {
           replyTo.tell(new ManagerProtocol.Ok(done, null));
           return Behaviors.stopped();

@@ -136,7 +136,7 @@ public final class SiteApply {
     for (SitePlan.Retarget retarget : plan.retargeted) {
       retarget.node().declare(retarget.declared());
       parts.requests().request(retarget.node(), retarget.state(), new Waiter(retarget.state(), false, null, "site target",
-          parts.deadline()));
+          parts.deadline()), "site file " + apply.site().source());
     }
     plan.removedNodes.forEach(n -> nodes.startRemoval(n, null));
     plan.removedGroups.forEach(g -> groups.startRemoval(g, null));

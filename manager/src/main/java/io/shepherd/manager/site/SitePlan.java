@@ -73,7 +73,8 @@ public final class SitePlan {
         } else if (known.phase() != Phase.PRESENT) {
           plan.errors.add("node " + node.path() + " is being " + (known.phase() == Phase.CREATING ? "created" : "removed")
               + "; apply again once that has finished");
-        } else if (!known.spec().equals(node.spec())) {
+        } else if (!known.spec().equals(known.managedBy() != null ? node.spec().withMode(known.spec().mode()) : node.spec())) {
+          // A node a client manages keeps the mode it took, as a runtime up or down outlives a file whose target did not change.
           plan.respecified.add(node);
         } else if (known.declared() != node.target()) {
           NodeState state = node.target() == NodeState.STOPPED

@@ -38,7 +38,7 @@ class DesiredSerializationTest {
   static List<Object> samples() {
     NodeSpec spec = NodeSpec.of("sine", Map.of("frequency", "5")).withMode(Mode.MANAGED);
     return List.of(
-        new DesiredNode(NodePath.parse("daq1/acq/sine"), spec, NodeState.RUNNING, 7, "session-1", NodeState.RUNNING),
+        new DesiredNode(NodePath.parse("daq1/acq/sine"), spec, NodeState.RUNNING, 7, "session-1", NodeState.RUNNING, "session-0"),
         new DesiredNode(NodePath.parse("daq1/acq/sine"), spec, NodeState.CREATED, 1, null, null),
         new DesiredGroup(GroupPath.parse("any/acq"), "daq2", false, "session-1"),
         new DesiredGroup(GroupPath.parse("any/acq"), null, true, null));

@@ -8,6 +8,7 @@ import io.shepherd.manager.internal.HostEntry;
 import io.shepherd.manager.internal.Registry;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostInfo;
+import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -64,6 +65,21 @@ class SitePlanTest {
     assertEquals(List.of(GroupPath.parse("daq1/new")), plan.addedGroups.stream().map(Site.Group::path).toList());
     assertEquals(NodeState.STOPPED, registry.node(NodePath.parse("daq1/acq/d")).declared(), "the registry is unchanged");
     assertEquals(SLOW, registry.node(NodePath.parse("daq1/acq/b")).spec());
+  }
+
+  @Test
+  void aNodeAClientManagesKeepsItsModeWhenTheFileIsAppliedAgainButAnotherSpecStillRestartsIt() {
+    Registry registry = registry();
+    registry.node(NodePath.parse("daq1/acq/a")).setMode(Mode.MANAGED, "session-9");
+    registry.node(NodePath.parse("daq1/acq/b")).setMode(Mode.MANAGED, "session-9");
+    Site site = new Site("site.conf", List.of(new Site.Group(GroupPath.parse("daq1/acq"), List.of(
+        node("daq1/acq/a", SLOW, NodeState.RUNNING), node("daq1/acq/b", FAST, NodeState.RUNNING),
+        node("daq1/acq/c", SLOW, NodeState.RUNNING), node("daq1/acq/d", SLOW, NodeState.STOPPED)))));
+
+    SitePlan plan = SitePlan.of(site, registry);
+
+    assertEquals(List.of("daq1/acq/b"), plan.changedPaths());
+    assertTrue(plan.unchanged.contains("daq1/acq/a"), plan.unchanged.toString());
   }
 
   @Test
