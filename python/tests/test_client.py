@@ -107,7 +107,7 @@ def test_process_nodes_input_kill_purge_ports_and_environment(client, tmp_path):
     client.create_process("daq2/proc/once", ["/bin/sh", "-c", "sleep 0.2; exit 0"], autorestart="on-failure")
     eventually(lambda: client.node("daq2/proc/once")["requested"] == "STOPPED", "the role done and its request following")
     once = client.node("daq2/proc/once")
-    assert (once["state"], once["exit"], once["restarts"]) == ("STOPPED", "exit 0", 0)
+    assert (once["state"], once["exit"], once["restarts"], once["agentClass"]) == ("STOPPED", "exit 0", 0, "/bin/sh")
     client.purge("daq2/proc/once")
     with pytest.raises(InvalidArgument) as refused:
         client.create_process("daq2/proc/bad", ["/bin/true"], autorestart="sometimes")

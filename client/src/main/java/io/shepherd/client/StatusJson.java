@@ -45,7 +45,7 @@ public final class StatusJson {
         (int) number(n, "restarts"), string(n, "lastFailure"), instant(n, "lastFailureAt"), ((Number) n.get("stability")).doubleValue(),
         string(n, "managedBy"), n.get("pid") == null ? null : number(n, "pid"), string(n, "exit"), instant(n, "since"),
         number(n, "seq"), n.get("incarnation") == null ? 0 : (int) number(n, "incarnation"), string(n, "nextAction"),
-        bool(n, "finished"));
+        bool(n, "finished"), string(n, "agentClass"));
   }
 
   @SuppressWarnings("unchecked")

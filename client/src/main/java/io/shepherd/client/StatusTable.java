@@ -2,6 +2,7 @@ package io.shepherd.client;
 
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.LogProtocol;
+import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
@@ -42,20 +43,31 @@ public final class StatusTable {
         g.owner() == null ? "-" : g.owner()));
     out.append(groups).append('\n');
 
-    Table nodes = new Table("NODE", "HOST", "TYPE", "STATE", "REQUESTED", "NEXT", "MODE", "RUN", "RESTARTS", "STABILITY", "UPTIME",
-        "PID", "EXIT", "LAST FAILURE");
+    Table nodes = new Table("NODE", "HOST", "TYPE", "CLASS", "STATE", "REQUESTED", "NEXT", "MODE", "RUN", "RESTARTS", "STABILITY",
+        "UPTIME", "PID", "EXIT", "LAST FAILURE");
     Instant now = Instant.now();
     for (NodeStatus n : status.nodes()) {
       String state = n.state() + (n.stalled() ? " (stalled)" : "");
       String uptime = n.state() == NodeState.RUNNING && n.since() != null
           ? duration(Duration.between(n.since(), now)) : "-";
-      nodes.row(n.path(), n.host() == null ? "-" : n.host(), n.type(), state, n.requested(), n.nextAction() == null ? "-" : n.nextAction(),
+      nodes.row(n.path(), n.host() == null ? "-" : n.host(), n.type(), shortClass(n), state, n.requested(),
+          n.nextAction() == null ? "-" : n.nextAction(),
           n.mode(), n.incarnation(), n.restarts(),
           String.format("%.2f", n.stability()), uptime, n.pid() == null ? "-" : n.pid(), n.exit() == null ? "-" : n.exit(),
           n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60));
     }
     out.append(nodes);
     return out.toString();
+  }
+
+  /** What runs, short: a Java class without its package (SineNode), an executable without its directory (python3). */
+  static String shortClass(NodeStatus node) {
+    String agentClass = node.agentClass();
+    if (agentClass == null) {
+      return "-";
+    }
+    char separator = NodeSpec.PROCESS.equals(node.type()) ? '/' : '.';
+    return agentClass.substring(agentClass.lastIndexOf(separator) + 1);
   }
 
   /** 42s, 12m05s, 3h02m, 2d04h. */

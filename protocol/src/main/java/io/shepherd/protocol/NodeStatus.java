@@ -30,6 +30,8 @@ import java.time.Instant;
  * @param nextAction what Shepherd will do next with it (OCS's next_action): see {@link NextAction}
  * @param finished true when the node's process ended by itself and its {@link Autorestart} policy
  *     keeps it so (STOPPED, not restarted): the Manager then makes STOPPED its requested state
+ * @param agentClass what runs (OCS's {@code agent_class}): the Java class of the node's instance,
+ *     or the executable of a process node; null before a Java node's first instance
  */
 public record NodeStatus(
     NodePath path,
@@ -50,19 +52,20 @@ public record NodeStatus(
     long seq,
     int incarnation,
     String nextAction,
-    boolean finished)
+    boolean finished,
+    String agentClass)
     implements CborSerializable {
 
   /** The canonical constructor is the one JSON and CBOR use. */
   @JsonCreator
   public NodeStatus {}
 
-  /** The status of a node that is not finished. */
+  /** The status of a node that is not finished, its class not given. */
   public NodeStatus(NodePath path, String host, String type, NodeState state, NodeState requested, Mode mode, boolean stalled,
                     int restarts, String lastFailure, Instant lastFailureAt, double stability, String managedBy, Long pid, String exit,
                     Instant since, long seq, int incarnation, String nextAction) {
     this(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy, pid, exit,
-        since, seq, incarnation, nextAction, false);
+        since, seq, incarnation, nextAction, false, null);
   }
 
   /** True when the node is in its requested state (Guardian's {@code arrived}). */

@@ -36,7 +36,8 @@ public class ProtocolSerializationTest {
   static final NodeSpec SPEC = new NodeSpec("sine", Map.of("rate", "100", "amplitude", "2.5"), Mode.MANAGED, POLICY);
   static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
       false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
-      "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7, 3, "none", true);
+      "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7, 3, "none", true,
+      "io.shepherd.host.nodes.SineNode");
   static final ProcessSpec PROCESS = new ProcessSpec(List.of("/usr/bin/python3", "-u", "rec.py", "--port", "${port:data}"),
       Map.of("OUT", "/data", "PORT", "${port:data}"), "/opt/daq", true, Duration.ofSeconds(7));
   static final NodeSpec PROCESS_SPEC = NodeSpec.process(PROCESS).withMode(Mode.MANAGED).withRestart(POLICY)

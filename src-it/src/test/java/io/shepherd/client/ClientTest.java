@@ -307,7 +307,9 @@ class ClientTest {
       assertEquals(NodeState.RUNNING, get(client.nodeStatus("daq1/contract/n")).requested(), "a refused request changes nothing");
       get(mine.setManaged());
       get(mine.request("daq1/contract/n", NodeState.STOPPED));
-      assertEquals(NodeState.STOPPED, get(client.nodeStatus("daq1/contract/n")).requested(), "taken back, it may ask again");
+      NodeStatus taken = get(client.nodeStatus("daq1/contract/n"));
+      assertEquals(NodeState.STOPPED, taken.requested(), "taken back, it may ask again");
+      assertEquals("io.shepherd.host.nodes.NoopNode", taken.agentClass(), "OCS's agent_class: what the type 'noop' runs");
     }
   }
 

@@ -251,6 +251,7 @@ class ProcessNodesIT {
       assertNull(done.lastFailure(), path);
       assertEquals(1, done.incarnation(), path + " ran once");
       assertEquals("none", done.nextAction(), path);
+      assertEquals(path.endsWith("calibrate") ? "bash" : "sh", done.agentClass(), path + ": OCS's agent_class, its executable");
     }
 
     get(client.purge("daq2/roles/job"));

@@ -370,6 +370,6 @@ final class NodeDriver {
     NodeState current = work.current();
     intent.observe(current, clock.instant());
     reporter.emit(current, intent.requested(), intent.mode(), intent.stalled(), work.since(), intent.seq(),
-        work.incarnationNumber(), intent.nextAction(current), intent.finished(), work.process());
+        work.incarnationNumber(), intent.nextAction(current), intent.finished(), work.agentClass(), work.process());
   }
 }

@@ -71,6 +71,7 @@ final class NodeWork {
   private NodeState current = NodeState.CREATED;
   private Instant since;
   private boolean created;
+  private String agentClass;
 
   /**
    * @param nodeThreads where the node's code runs ({@code shepherd.host.node-dispatcher})
@@ -104,6 +105,11 @@ final class NodeWork {
 
   Instant since() {
     return since;
+  }
+
+  /** OCS's agent_class: the executable of a process node, or the class of the node's instance once one was made. */
+  String agentClass() {
+    return spec.forProcess() ? spec.process().command().get(0) : agentClass;
   }
 
   /** True once an instance of the node has been made (the node exists). */
@@ -218,6 +224,7 @@ final class NodeWork {
   /** The task made the instance: the node is CREATED. Returns true if it is the node's first instance. */
   private boolean instantiated(Node node) {
     incarnation.instantiated(node);
+    agentClass = node.getClass().getName();
     boolean first = !created;
     created = true;
     enter(NodeState.CREATED);

@@ -90,7 +90,7 @@ final class StatusReporter {
 
   /** Sends the node's status; {@code arrived} (in its requested state) counts towards its stability from now on. */
   void emit(NodeState current, NodeState requested, Mode mode, boolean stalled, Instant since, long seq, int incarnation,
-            String nextAction, boolean finished, Optional<ProcessControl> process) {
+            String nextAction, boolean finished, String agentClass, Optional<ProcessControl> process) {
     Instant now = clock.instant();
     stability.record(now, current == requested);
     emittedStability = stability.stability(now);
@@ -102,7 +102,7 @@ final class StatusReporter {
     // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
     events.tell(new NodeEvent.StatusChanged(new NodeStatus(path, hostId, type, current, requested, mode, stalled, restarts,
         lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq, incarnation,
-        nextAction, finished)));
+        nextAction, finished, agentClass)));
   }
 
   /**

@@ -82,6 +82,7 @@ class NodeRunnerTest {
     NodeStatus running = awaitState(NodeState.RUNNING);
     assertTrue(running.arrived());
     assertEquals("daq1", running.host());
+    assertEquals(RecordingNode.class.getName(), running.agentClass(), "OCS's agent_class: the class of the node's instance");
     assertEquals(List.of("configure", "initialize", "start"), RecordingNode.callbacks(path.toString()));
     for (String call : RecordingNode.calls(path.toString())) {
       assertTrue(call.contains("@shepherd-node-"), "callbacks run on the node dispatcher, not the actor: " + call);

@@ -195,6 +195,7 @@ class ProcessNodeTest {
     assertNull(done.lastFailure());
     assertEquals(NodeState.RUNNING, done.requested(), "the host does not change a request: the Manager does, seeing finished");
     assertEquals(NextAction.WAIT, done.nextAction());
+    assertEquals("bash", done.agentClass(), "OCS's agent_class of a process node: its executable");
     awaitTrue("the ended session's grandchild ended", () -> Sessions.members(first).isEmpty());
 
     runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2)); // what the Manager sends when it sees finished
