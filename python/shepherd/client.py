@@ -247,6 +247,15 @@ class Client:
     def remove_group(self, path):
         self._call("DELETE", API + "/groups/" + group_path(path))
 
+    def register_node_type(self, group, name, class_name):
+        """Registers a node type in a group at run time (pyacq's ``register_node_type_from_module``): ``name`` then stands
+        for ``class_name`` (a Java class on the host's allow-list) in the nodes created in the group. The host checks the
+        class first: an unknown one, one outside the allow-list or one that is not a Node is refused with the reason
+        (UnknownType, NotAllowed, InvalidArgument), and nothing is registered. Answers the Manager's message."""
+        if not isinstance(name, str) or not isinstance(class_name, str):
+            raise InvalidArgument("a node type name and a class name are strings, e.g. ('MySine', 'org.lab.daq.MySine')")
+        return self._call("POST", API + "/groups/" + group_path(group) + "/types", {"name": name, "class": class_name})["message"]
+
     def create_node(self, path, type, params=None, requested="CREATED", mode=None, restart=None, autorestart=None):
         """Creates a node of a type with string params, driven to ``requested``; answers its status.
 

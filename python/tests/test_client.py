@@ -37,6 +37,23 @@ def test_a_node_goes_through_its_lifecycle(client):
     assert not [n for n in client.nodes("daq2/life/*")]
 
 
+def test_a_node_type_registered_at_run_time_runs_its_class_and_a_bad_class_registers_nothing(client):
+    # pyacq's register_node_type_from_module, scoped to a group as pyacq's NodeGroup does.
+    client.create_group("daq2/reg")
+    assert "registered node type PySine" in client.register_node_type("daq2/reg", "PySine", "io.shepherd.host.nodes.SineNode")
+    client.create_node("daq2/reg/s", "PySine", {"frequency": 2}, requested="RUNNING")
+    eventually(lambda: client.node("daq2/reg/s")["state"] == "RUNNING", "the node of the registered type running")
+    assert client.node("daq2/reg/s")["agentClass"] == "io.shepherd.host.nodes.SineNode"
+    with pytest.raises(UnknownType):
+        client.register_node_type("daq2/reg", "Ghost", "io.shepherd.host.nodes.Ghost")
+    with pytest.raises(NotAllowed) as outside:
+        client.register_node_type("daq2/reg", "Dict", "java.util.HashMap")
+    assert "allowed-packages" in str(outside.value)
+    group = [g for g in client.status()["groups"] if g["path"] == "daq2/reg"][0]
+    assert group["types"] == {"PySine": "io.shepherd.host.nodes.SineNode"}, group
+    client.remove_group("daq2/reg")
+
+
 def test_refusals_are_typed_say_why_and_change_nothing(client, cluster):
     client.create_group("daq1/refused")
     client.create_node("daq1/refused/n", "noop")

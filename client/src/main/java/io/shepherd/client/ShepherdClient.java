@@ -161,6 +161,17 @@ public final class ShepherdClient implements AutoCloseable {
         .thenApply(answer -> p));
   }
 
+  /**
+   * Registers a node type in a group at run time (pyacq's {@code register_node_type_from_module}):
+   * {@code name} then stands for {@code className} in the nodes created in the group. The group's
+   * host checks the class first; a class it cannot run is refused with the reason, and nothing is
+   * registered. Completes with the Manager's answer.
+   */
+  public CompletionStage<String> registerNodeType(String group, String name, String className) {
+    return parse(() -> GroupPath.parse(group)).thenCompose(g -> http.call("POST", V1 + "/groups/" + g + "/types",
+        new Api.RegisterType(name, className), Api.Answer.class)).thenApply(Api.Answer::message);
+  }
+
   /** Removes a NodeGroup with all its nodes (each is stopped and closed first). */
   public CompletionStage<Void> removeGroup(String path) {
     return parse(() -> GroupPath.parse(path)).thenCompose(p -> http.call("DELETE", V1 + "/groups/" + p, null, Void.class));

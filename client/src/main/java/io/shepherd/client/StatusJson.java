@@ -10,6 +10,7 @@ import io.shepherd.protocol.NodeStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The JSON of {@code GET /api/v1/status} read into a {@link ClusterStatus} without Jackson: the
@@ -32,7 +33,7 @@ public final class StatusJson {
         list(root, "hosts").stream().map(StatusJson::object).map(h -> new ClusterStatus.Host(string(h, "id"), string(h, "address"),
             string(h, "status"), (int) number(h, "groups"), (int) number(h, "nodes"))).toList(),
         list(root, "groups").stream().map(StatusJson::object).map(g -> new ClusterStatus.Group(GroupPath.parse(string(g, "path")),
-            string(g, "host"), bool(g, "persistent"), string(g, "owner"), string(g, "status"))).toList(),
+            string(g, "host"), bool(g, "persistent"), string(g, "owner"), string(g, "status"), strings(g, "types"))).toList(),
         list(root, "nodes").stream().map(StatusJson::object).map(StatusJson::node).toList(),
         bool(root, "converged"),
         logs == null ? null : new LogProtocol.LogStats(number(logs, "records"), (int) number(logs, "sources"), number(logs, "gaps"),
@@ -65,6 +66,15 @@ public final class StatusJson {
   private static String string(Map<String, Object> object, String field) {
     Object value = object.get(field);
     return value == null ? null : value.toString();
+  }
+
+  private static Map<String, String> strings(Map<String, Object> object, String field) {
+    Object value = object.get(field);
+    Map<String, String> strings = new TreeMap<>();
+    if (value != null) {
+      object(value).forEach((k, v) -> strings.put(k, String.valueOf(v)));
+    }
+    return strings;
   }
 
   private static long number(Map<String, Object> object, String field) {

@@ -32,6 +32,7 @@ import io.shepherd.manager.internal.Replies;
 import io.shepherd.manager.internal.ReplyAggregator;
 import io.shepherd.manager.internal.StatusView;
 import io.shepherd.manager.internal.TargetCalls;
+import io.shepherd.manager.internal.TypeRegistrations;
 import io.shepherd.manager.logs.LogServer;
 import io.shepherd.manager.site.SiteApply;
 import io.shepherd.protocol.Api;
@@ -40,8 +41,8 @@ import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Event;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.LogProtocol;
-import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.ManagerProtocol.Reply;
+import io.shepherd.protocol.ManagerProtocol;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -101,6 +102,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private final Observations observations;
   private final TargetCalls targets;
   private final SiteApply site;
+  private final TypeRegistrations types;
   private LogProtocol.LogStats logStats;
 
   /** The Manager behaviour: loads desired state and takes its epoch, then serves. */
@@ -144,6 +146,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     this.observations = new Observations(parts, hosts, groups, nodes, Instant.now());
     this.targets = new TargetCalls(parts);
     this.site = new SiteApply(parts, groups, nodes);
+    this.types = new TypeRegistrations(parts);
     events.publish(ManagerEvents.event(Event.MANAGER).withAddress(akkaCluster.selfMember().address().toString())
         .withMessage("Manager incarnation with epoch " + epoch + " started: " + registry.groups().size() + " groups and "
             + registry.nodes().size() + " nodes in desired state"));
@@ -200,6 +203,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.HostCall.class, m -> same(() -> targets.hostCall(m)))
         .onMessage(ManagerProtocol.ApplySite.class, m -> same(() -> site.apply(m)))
         .onMessage(SiteApply.Checked.class, m -> same(() -> site.onChecked(m)))
+        .onMessage(ManagerProtocol.RegisterType.class, m -> same(() -> types.register(m)))
+        .onMessage(TypeRegistrations.Checked.class, m -> same(() -> types.onChecked(m)))
         // clients: sessions and events
         .onMessage(ManagerProtocol.ClientLeaving.class, this::onClientLeaving)
         .onMessage(ManagerProtocol.RenewLease.class, this::onRenewLease)

@@ -2,6 +2,7 @@ package io.shepherd.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +48,9 @@ public final class Api {
       this(state, await, null);
     }
   }
+
+  /** Register a node type in a group at run time: {@code name} stands for the class {@code class} there. */
+  public record RegisterType(String name, @JsonProperty("class") String className) {}
 
   /** Set the mode of nodes; a MANAGED node is managed by {@code manager} (a session id, or a name). */
   public record SetMode(List<String> paths, Mode mode, String manager) {}

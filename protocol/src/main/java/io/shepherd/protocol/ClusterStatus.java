@@ -1,6 +1,8 @@
 package io.shepherd.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A snapshot of the whole cluster as the Manager sees it: the answer to {@code status}.
@@ -55,6 +57,17 @@ public record ClusterStatus(
    * @param owner the client that created it, or null
    * @param status UP, WAITING (its host is gone) or CREATING
    */
-  public record Group(GroupPath path, String host, boolean persistent, String owner, String status)
-      implements CborSerializable {}
+  /** @param types the node types registered in the group at run time, name to class (pyacq's register_node_type) */
+  public record Group(GroupPath path, String host, boolean persistent, String owner, String status, Map<String, String> types)
+      implements CborSerializable {
+
+    @JsonCreator
+    public Group {
+      types = types == null ? Map.of() : Map.copyOf(types);
+    }
+
+    public Group(GroupPath path, String host, boolean persistent, String owner, String status) {
+      this(path, host, persistent, owner, status, Map.of());
+    }
+  }
 }

@@ -158,6 +158,15 @@ public final class ManagerProtocol {
   /** Remove a node that is not running (the Architect's purge); a running one is refused. */
   public record Purge(NodePath path, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
 
+  /**
+   * Register a node type in a NodeGroup at run time (pyacq's {@code register_node_type_from_module}):
+   * {@code name} stands for {@code className} in the nodes later created in the group. The group's
+   * host checks the class first (it exists, its package is allowed there, it is a usable Node);
+   * a refused class registers nothing. Kept in desired state with the group.
+   */
+  public record RegisterType(GroupPath group, String name, String className, ActorRef<Reply> replyTo)
+      implements Command, CborSerializable {}
+
   /** Write a line to a process node's stdin; answered by its host. */
   public record SendInput(NodePath path, String line, ActorRef<Reply> replyTo) implements Command, CborSerializable {
     /** Longest line accepted. */

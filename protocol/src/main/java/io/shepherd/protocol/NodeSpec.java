@@ -83,6 +83,10 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
     return new NodeSpec(type, params, mode, policy, process, autorestart);
   }
 
+  public NodeSpec withType(String newType) {
+    return new NodeSpec(newType, params, mode, restart, process, autorestart);
+  }
+
   public NodeSpec withAutorestart(Autorestart when) {
     return new NodeSpec(type, params, mode, restart, process, when);
   }

@@ -64,7 +64,7 @@ public class ProtocolSerializationTest {
         new ClusterStatus.Manager("akka://shepherd@127.0.0.1:2551", 3, "akka://shepherd@127.0.0.1:2552"),
         List.of(new ClusterStatus.Member("akka://shepherd@127.0.0.1:2551", List.of("manager", "host"), "Up", true)),
         List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1)),
-        List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP")),
+        List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP", Map.of("MySine", "io.shepherd.host.nodes.SineNode"))),
         List.of(STATUS), true, new LogProtocol.LogStats(1234, 3, 1, 17, 5, 2, "/var/log/shepherd/shepherd.log"));
     return List.of(
         SPEC, POLICY, STATUS, HOST_INFO, cluster,
@@ -89,6 +89,7 @@ public class ProtocolSerializationTest {
         new ManagerProtocol.NodeCheckpointed("daq1", 47, PATH, CHECKPOINT),
         new ManagerProtocol.SetMode(List.of(PATH), Mode.MANAGED, "session-1", reply),
         new ManagerProtocol.Revive(List.of(PATH), reply),
+        new ManagerProtocol.RegisterType(GROUP, "MySine", "io.shepherd.host.nodes.SineNode", reply),
         CHECKPOINT,
         new Fault.NodeError(PATH, "start() threw", Instant.parse("2026-11-22T10:15:30Z")),
         new Fault.ConnectionLost(PATH, "daq1", "host is DOWN", Instant.parse("2026-11-22T10:15:30Z")),

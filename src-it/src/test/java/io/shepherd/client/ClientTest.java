@@ -331,6 +331,37 @@ class ClientTest {
   }
 
   @Test
+  void aNodeTypeRegisteredInAGroupAtRunTimeRunsItsClassAndAClassTheHostCannotRunRegistersNothing() throws Exception {
+    get(client.createGroup("daq1/reg"));
+    String registered = get(client.registerNodeType("daq1/reg", "MySine", "io.shepherd.host.nodes.SineNode"));
+    assertTrue(registered.contains("registered node type MySine"), registered);
+    get(client.createNode("daq1/reg/s", NodeSpec.of("MySine", Map.of("frequency", "3")), NodeState.RUNNING));
+    poll("the node of the registered type running", () -> get(client.nodeStatus("daq1/reg/s")).state() == NodeState.RUNNING);
+    assertEquals("io.shepherd.host.nodes.SineNode", get(client.nodeStatus("daq1/reg/s")).agentClass());
+    assertTrue(get(client.registerNodeType("daq1/reg", "MySine", "io.shepherd.host.nodes.SineNode")).contains("MySine"),
+        "registering the same again is no error");
+
+    assertTrue(failure(ShepherdException.UnknownType.class, client.registerNodeType("daq1/reg", "Ghost",
+        "io.shepherd.host.nodes.NoSuchNode")).getMessage().contains("cannot be loaded"));
+    assertTrue(failure(ShepherdException.NotAllowed.class, client.registerNodeType("daq1/reg", "List", "java.util.ArrayList"))
+        .getMessage().contains("allowed-packages"));
+    assertTrue(failure(ShepherdException.InvalidArgument.class, client.registerNodeType("daq1/reg", "Plain",
+        NotANodeName.NAME)).getMessage().contains("Node"));
+    failure(ShepherdException.DuplicateName.class, client.registerNodeType("daq1/reg", "MySine", "io.shepherd.host.nodes.NoopNode"));
+    failure(ShepherdException.InvalidArgument.class, client.registerNodeType("daq1/reg", "my.sine", "io.shepherd.host.nodes.SineNode"));
+    failure(ShepherdException.NoSuchGroup.class, client.registerNodeType("daq1/nowhere", "X", "io.shepherd.host.nodes.SineNode"));
+    assertEquals(Map.of("MySine", "io.shepherd.host.nodes.SineNode"), get(client.status()).groups().stream()
+        .filter(g -> g.path().toString().equals("daq1/reg")).findFirst().orElseThrow().types(), "the refused ones registered nothing");
+    failure(ShepherdException.UnknownType.class, client.createNode("daq1/reg/g", NodeSpec.of("Ghost", Map.of()), NodeState.RUNNING));
+    get(client.removeGroup("daq1/reg"));
+  }
+
+  /** A class in an allowed package that is not a Node. */
+  static final class NotANodeName {
+    static final String NAME = "io.shepherd.host.nodes.NotANode";
+  }
+
+  @Test
   void aNodeManagerRefusesPathsItDoesNotManage() {
     assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager());
     assertThrows(ShepherdException.InvalidArgument.class, () -> client.nodeManager("bad path"));

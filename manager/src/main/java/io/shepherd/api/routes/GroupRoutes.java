@@ -7,7 +7,7 @@ import io.shepherd.protocol.Api;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.ManagerProtocol;
 
-/** NodeGroups: create, remove. */
+/** NodeGroups: create, remove, and node types registered in them at run time. */
 public final class GroupRoutes {
 
   private GroupRoutes() {}
@@ -33,6 +33,18 @@ public final class GroupRoutes {
             + "first).", null, "Answer", call -> RouteSupport.guard(() -> {
               GroupPath path = RouteSupport.group(call);
               return api.manager().call(r -> new ManagerProtocol.RemoveGroup(path, r), ManagerProtocol.Ok.class)
+                  .thenApply(ok -> RouteSupport.answer(200, ok));
+            }))
+        .add("POST", v1 + "/groups/{host}/{group}/types", Role.OPERATE, "Registers a node type in the group at run time (pyacq's "
+            + "register_node_type_from_module): 'name' then stands for 'class' in the nodes created in the group. The group's host "
+            + "checks the class first (it loads, its package is allowed there, it is a Node); a refused class registers nothing.",
+            "RegisterType", "Answer", call -> RouteSupport.guard(() -> {
+              GroupPath path = RouteSupport.group(call);
+              Api.RegisterType body = call.body(Api.RegisterType.class);
+              String name = RouteSupport.required(body.name(), "name", "{\"name\": \"MySine\", \"class\": \"org.lab.daq.MySine\"}");
+              String className = RouteSupport.required(body.className(), "class", "{\"name\": \"MySine\", \"class\": "
+                  + "\"org.lab.daq.MySine\"}");
+              return api.manager().call(r -> new ManagerProtocol.RegisterType(path, name, className, r), ManagerProtocol.Ok.class)
                   .thenApply(ok -> RouteSupport.answer(200, ok));
             }));
   }

@@ -3,8 +3,12 @@ package io.shepherd.manager.internal;
 import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.ManagerProtocol.Reply;
+import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.Site;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A NodeGroup at the Manager: where it is placed, who owns it, whether its host reports it, and
@@ -19,6 +23,7 @@ public final class GroupEntry {
   private final Life life;
   private boolean observed;
   private final Resend resend = new Resend();
+  private final Map<String, String> types = new TreeMap<>();
 
   private GroupEntry(GroupPath path, String host, boolean persistent, String owner, Life life) {
     this.path = path;
@@ -42,11 +47,29 @@ public final class GroupEntry {
 
   /** A group of desired state, as a new Manager incarnation loads it. */
   public static GroupEntry of(DesiredGroup desired) {
-    return new GroupEntry(desired.path(), desired.host(), desired.persistent(), desired.owner(), Life.present());
+    GroupEntry group = new GroupEntry(desired.path(), desired.host(), desired.persistent(), desired.owner(), Life.present());
+    group.types.putAll(desired.types());
+    return group;
   }
 
   public DesiredGroup desired() {
-    return new DesiredGroup(path, host, persistent, owner);
+    return new DesiredGroup(path, host, persistent, owner, types);
+  }
+
+  /** The node types registered in the group at run time, name to class. */
+  public Map<String, String> types() {
+    return Collections.unmodifiableMap(types);
+  }
+
+  /** {@code name} stands for {@code className} in the nodes created in this group from now on. */
+  public void registerType(String name, String className) {
+    types.put(name, className);
+  }
+
+  /** What a node of {@code spec} created in this group runs: a registered type name becomes its class. */
+  public NodeSpec resolve(NodeSpec spec) {
+    String className = types.get(spec.type());
+    return className == null ? spec : spec.withType(className);
   }
 
   public GroupPath path() {

@@ -13,6 +13,7 @@ import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.Names;
 import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,7 +69,8 @@ public final class Nodes {
       return;
     }
     HostEntry host = registry.host(group.host());
-    String type = create.spec().type();
+    NodeSpec spec = group.resolve(create.spec());
+    String type = spec.type();
     if (!host.info().mayHaveType(type)) {
       boolean className = type.contains(".");
       Replies.fail(create.replyTo(), className ? ErrorCode.NOT_ALLOWED : ErrorCode.UNKNOWN_TYPE, className
@@ -78,7 +80,7 @@ public final class Nodes {
               + (host.info().allowedPackages().isEmpty() ? "" : ", or a class in " + host.info().allowedPackages()));
       return;
     }
-    NodeEntry node = NodeEntry.creating(path, create.spec(), create.requested(), create.replyTo(), System.nanoTime());
+    NodeEntry node = NodeEntry.creating(path, spec, create.requested(), create.replyTo(), System.nanoTime());
     registry.add(node);
     parts.link().send(host, epoch -> new HostProtocol.CreateNode(epoch, path, node.spec(), node.requested(), node.seq(), null, 0));
   }

@@ -35,7 +35,7 @@ public final class StatusView {
       HostEntry host = registry.host(group.host());
       String status = group.phase() == Phase.REMOVING ? "REMOVING"
           : host != null && host.up() && group.observed() ? "UP" : "WAITING";
-      groupList.add(new ClusterStatus.Group(group.path(), group.host(), group.persistent(), group.owner(), status));
+      groupList.add(new ClusterStatus.Group(group.path(), group.host(), group.persistent(), group.owner(), status, group.types()));
       if (group.host() != null) {
         counts.computeIfAbsent(group.host(), h -> new int[2])[0]++;
       }

@@ -40,7 +40,7 @@ class DesiredSerializationTest {
     return List.of(
         new DesiredNode(NodePath.parse("daq1/acq/sine"), spec, NodeState.RUNNING, 7, "session-1", NodeState.RUNNING, "session-0"),
         new DesiredNode(NodePath.parse("daq1/acq/sine"), spec, NodeState.CREATED, 1, null, null),
-        new DesiredGroup(GroupPath.parse("any/acq"), "daq2", false, "session-1"),
+        new DesiredGroup(GroupPath.parse("any/acq"), "daq2", false, "session-1", Map.of("MySine", "io.shepherd.host.nodes.SineNode")),
         new DesiredGroup(GroupPath.parse("any/acq"), null, true, null));
   }
 
