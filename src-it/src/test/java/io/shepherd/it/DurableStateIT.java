@@ -48,7 +48,7 @@ class DurableStateIT {
 
   @Test
   void afterEveryMemberIsKilledAndStartedAgainTheClusterHasEverythingItHad() throws Exception {
-    cluster = TestCluster.create("durable-state", Map.of());
+    cluster = TestCluster.create("durable-state", Map.of("shepherd.host.allowed-packages.0", "io.shepherd.host.nodes"));
     MemberProcess alpha = cluster.start("alpha", "manager", "host");
     MemberProcess beta = cluster.start("beta", "manager", "host");
     ShepherdClient client = cluster.client(CALL_TIMEOUT);
@@ -66,7 +66,8 @@ class DurableStateIT {
         """);
     client.apply(site).toCompletableFuture().join();
     client.createGroup("beta/kept", true).toCompletableFuture().join();
-    client.createNode("beta/kept/sine", NodeSpec.of("sine", Map.of()), NodeState.INITIALIZED).toCompletableFuture().join();
+    client.registerNodeType("beta/kept", "KeptSine", "io.shepherd.host.nodes.SineNode").toCompletableFuture().join();
+    client.createNode("beta/kept/sine", NodeSpec.of("KeptSine", Map.of()), NodeState.INITIALIZED).toCompletableFuture().join();
     client.down("alpha/daq/up").toCompletableFuture().join();
     client.setMode(List.of("beta/kept/sine"), Mode.MANAGED, "night-shift").toCompletableFuture().join();
     TestCluster.awaitStatus(client, "every node arrived", s -> s.nodes().size() == 5 && s.nodes().stream().allMatch(NodeStatus::arrived));
@@ -88,7 +89,9 @@ class DurableStateIT {
         s -> s.manager() != null && s.manager().epoch() > epochBefore && s.nodes().size() == 5
             && s.nodes().stream().allMatch(NodeStatus::arrived));
     assertEquals(desired(before), desired(after), "every node's host, type, requested state, mode and manager");
-    assertEquals(groups(before), groups(after), "every group, persistent or not, and its owner");
+    assertEquals(groups(before), groups(after), "every group, persistent or not, its owner and its registered types");
+    assertEquals(Map.of("KeptSine", "io.shepherd.host.nodes.SineNode"), after.groups().stream()
+        .filter(g -> g.path().toString().equals("beta/kept")).findFirst().orElseThrow().types());
     client.requestAndAwait("beta/rec/counter", NodeState.RUNNING).toCompletableFuture().join();
     TestCluster.awaitStatus(client, "the counter resumed from its checkpoint",
         s -> countLogged(client, "resuming from checkpoint at count " + stoppedAt));
@@ -138,7 +141,7 @@ class DurableStateIT {
   static Map<String, String> groups(ClusterStatus status) {
     Map<String, String> groups = new TreeMap<>();
     for (ClusterStatus.Group g : status.groups()) {
-      groups.put(g.path().toString(), g.host() + " persistent=" + g.persistent() + " owner=" + g.owner());
+      groups.put(g.path().toString(), g.host() + " persistent=" + g.persistent() + " owner=" + g.owner() + " types=" + g.types());
     }
     return groups;
   }
