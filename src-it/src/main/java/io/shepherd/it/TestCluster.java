@@ -90,6 +90,11 @@ public final class TestCluster implements AutoCloseable {
     return members.start(hostId, Set.of(roles), hostname, LocalCluster.freePort());
   }
 
+  /** Starts a member (a seed) on 127.0.0.1 and {@code port}: one that others were told to join before it started, say. */
+  public MemberProcess startOn(int port, String hostId, String... roles) {
+    return members.start(hostId, Set.of(roles), "127.0.0.1", port);
+  }
+
   /** Starts a member on 127.0.0.1 with system properties of its own (its TLS folder, say). */
   public MemberProcess startWith(String hostId, Map<String, String> own, String... roles) {
     return members.start(hostId, Set.of(roles), "127.0.0.1", LocalCluster.freePort(), own);

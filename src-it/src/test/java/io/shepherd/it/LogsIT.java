@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.shepherd.client.LogSubscription;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.it.nodes.TickerNode;
+import io.shepherd.member.LocalCluster;
 import io.shepherd.member.MemberProcess;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.LogFilter;
@@ -16,6 +17,7 @@ import io.shepherd.protocol.ProcessSpec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,6 +196,29 @@ class LogsIT {
       }
     }
     return missing;
+  }
+
+  @Test
+  void recordsAMemberLoggedBeforeItCouldJoinAreWrittenMarkedLateAndCounted() throws Exception {
+    // pyacq's log server sorts by time; a record that comes after its window is written marked, not out of order.
+    cluster = TestCluster.create("logs-late", config("logs-late"));
+    int alphaPort = LocalCluster.freePort();
+    MemberProcess beta = cluster.startJoining("beta", List.of("127.0.0.1:" + alphaPort), "host");
+    TestCluster.awaitLine(beta, "host agent beta started"); // beta logs while there is no cluster to join
+    cluster.startOn(alphaPort, "alpha", "manager", "host");
+    ShepherdClient client = cluster.client();
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta"));
+    ClusterStatus status = TestCluster.awaitStatus(client, "beta's early records written late", s -> s.logs() != null
+        && s.logs().late() > 0);
+    String file = status.logs().file();
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    List<String> late = List.of();
+    while (late.isEmpty() && System.nanoTime() < deadline) {
+      late = Files.readAllLines(Path.of(file)).stream().filter(l -> l.contains("LATE(+") && l.contains("beta")).toList();
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    assertFalse(late.isEmpty(), "beta's start-up records marked LATE in " + file);
+    assertTrue(late.stream().anyMatch(l -> l.contains("host agent beta started")), late.toString());
   }
 
   static void awaitLine(List<String> lines, String what, Predicate<String> match) throws InterruptedException {
