@@ -1,6 +1,7 @@
 package io.shepherd.cli;
 
 import io.shepherd.client.ShepherdClient;
+import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeStatus;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
-/** Commands on nodes: kill, purge, input (the Architect node) and mode (Guardian). */
+/** Commands on nodes: kill, purge, input (the Architect node), mode (Guardian) and register-type (pyacq). */
 final class NodeCommands {
 
   private NodeCommands() {}
@@ -86,6 +87,37 @@ final class NodeCommands {
       Connection.nodePaths(spec.commandLine(), List.of(node));
       connection.client(spec.commandLine()).sendInput(node, String.join(" ", words)).toCompletableFuture().join();
       System.out.println("sent a line to " + node);
+      return 0;
+    }
+  }
+
+  @Command(name = "register-type", mixinStandardHelpOptions = true,
+      description = {"Registers a node type in a NodeGroup at run time (pyacq): NAME then stands for CLASS in the nodes created there.",
+          "The group's host checks the class first (it loads, its package is allowed there, it is a Node); else nothing is registered."})
+  static final class RegisterType implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    Connection connection;
+
+    @Parameters(index = "0", paramLabel = "GROUP", description = "The group's path, e.g. daq1/acq.")
+    String group;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "The type's name in the group, e.g. MySine.")
+    String name;
+
+    @Parameters(index = "2", paramLabel = "CLASS", description = "The node's class, e.g. org.lab.daq.MySine.")
+    String className;
+
+    @Override
+    public Integer call() {
+      try {
+        GroupPath.parse(group);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      System.out.println(connection.client(spec.commandLine()).registerNodeType(group, name, className).toCompletableFuture().join());
       return 0;
     }
   }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     description = "Runs and watches the nodes of a distributed data-acquisition or control system.",
     subcommands = {StatusCommand.class, ApplyCommand.class, UpDownCommand.Up.class, UpDownCommand.Down.class, RestartCommand.class,
         LogsCommand.class, EventsCommand.class, NodeCommands.Kill.class, NodeCommands.Purge.class, NodeCommands.Input.class,
-        NodeCommands.SetMode.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        NodeCommands.SetMode.class, NodeCommands.RegisterType.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
     footerHeading = "%nMembers and tools (they start Akka; bin/shepherd COMMAND --help):%n",
     footer = {
         "  member   Starts a member: a host agent and/or a Manager candidate.",
@@ -48,6 +48,7 @@ public final class Shepherd implements Runnable {
       case "purge" -> new NodeCommands.Purge();
       case "input" -> new NodeCommands.Input();
       case "mode" -> new NodeCommands.SetMode();
+      case "register-type" -> new NodeCommands.RegisterType();
       default -> null;
     };
   }

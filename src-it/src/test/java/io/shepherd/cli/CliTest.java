@@ -48,6 +48,8 @@ class CliTest {
       "input daq1/acq/n | Missing required parameter",
       "mode sideways daq1/acq/n | mode must be auto or managed",
       "mode auto | Missing required parameter",
+      "register-type daq1/acq MySine | Missing required parameter",
+      "register-type 'daq1 acq' MySine org.lab.MySine | invalid group path 'daq1 acq'",
       "demo --duration 0 | --duration must be at least 1 second",
       "frobnicate | Unmatched argument",
       "member --initial-state sideways | --initial-state must be up or down",

@@ -64,7 +64,7 @@ class FrontDoorIT {
     }
     Certificates.create(CERTS, List.of("alpha", "beta", "gamma", "operator"), 2);
     cluster = TestCluster.create("front-door", Map.of("shepherd.host.process.allowed.0", "/usr/bin/*",
-        "shepherd.host.process.allowed.1", "/bin/*"));
+        "shepherd.host.process.allowed.1", "/bin/*", "shepherd.host.allowed-packages.0", "io.shepherd.host.nodes"));
     alpha = cluster.startWith("alpha", tls("alpha"), "manager", "host");
     beta = cluster.startWith("beta", tls("beta"), "manager", "host");
     cluster.startWith("gamma", tls("gamma"), "host");
@@ -187,6 +187,10 @@ class FrontDoorIT {
     ok("mode", "managed", "gamma/door/quiet", "--as", "night-shift");
     assertEquals("night-shift", client.nodeStatus("gamma/door/quiet").toCompletableFuture().join().managedBy());
     ok("mode", "auto", "gamma/door/quiet");
+    assertContains(ok("register-type", "gamma/door", "Quiet2", "io.shepherd.host.nodes.NoopNode").out(), "registered node type Quiet2");
+    Result outside = run(cli("register-type", "gamma/door", "List", "java.util.ArrayList"));
+    assertEquals(1, outside.status(), outside.out());
+    assertContains(outside.out(), "not allowed");
     Result events = ok("events", "--node", "gamma/door/*");
     assertTrue(events.out().contains("node") && events.out().contains("gamma/door/talker"), events.out());
 
