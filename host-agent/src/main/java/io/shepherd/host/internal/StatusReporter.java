@@ -140,7 +140,6 @@ final class StatusReporter {
     events.tell(new NodeEvent.Notified(path, message, clock.instant()));
   }
 
-  /** The first instance could not be made: nothing was created. */
   /** The node's first instance could not be made, so the node was never created: {@code error} says why. */
   void rejected(String type, Throwable error) {
     String reason = error instanceof NodeTypeException ? error.getMessage()
