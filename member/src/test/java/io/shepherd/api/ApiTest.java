@@ -270,6 +270,12 @@ class ApiTest {
         "{\"value\":\"/tmp/x.so\"}", operate);
     refused("missing field", 400, "INVALID_ARGUMENT", "'state' is required", "POST", "/api/v1/nodes/daq1/acq/sine/request", "{}",
         operate);
+    refused("wrong value", 400, "INVALID_ARGUMENT", "'by' is the manager asking", "POST", "/api/v1/nodes/daq1/acq/sine/request",
+        "{\"state\":\"STOPPED\",\"by\":\"" + "m".repeat(201) + "\"}", operate);
+    refused("missing field", 400, "INVALID_ARGUMENT", "'name' is required", "POST", "/api/v1/groups/daq1/acq/types",
+        "{\"class\":\"io.shepherd.host.nodes.SineNode\"}", operate);
+    refused("unknown group", 404, "NO_SUCH_GROUP", "no group daq1/ghost", "POST", "/api/v1/groups/daq1/ghost/types",
+        "{\"name\":\"S\",\"class\":\"io.shepherd.host.nodes.SineNode\"}", operate);
     refused("missing field", 400, "INVALID_ARGUMENT", "'spec' is required", "POST", "/api/v1/nodes", "{\"path\":\"daq1/acq/x\"}", operate);
     refused("missing field", 400, "INVALID_ARGUMENT", "give one or more targets", "POST", "/api/v1/down", "{\"targets\":[]}", operate);
     refused("nesting too deep", 400, "INVALID_ARGUMENT", "", "POST", "/api/v1/up", "[".repeat(100) + "]".repeat(100), operate);

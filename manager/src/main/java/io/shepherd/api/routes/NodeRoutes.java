@@ -55,7 +55,10 @@ public final class NodeRoutes {
               Api.RequestState body = call.body(Api.RequestState.class);
               NodeState state = RouteSupport.required(body.state(), "state", "{\"state\": \"RUNNING\"}");
               boolean await = Boolean.TRUE.equals(body.await());
-              String by = body.by() != null && !body.by().isBlank() ? body.by() : call.principal().name();
+              if (body.by() != null && (body.by().isBlank() || body.by().length() > 200)) {
+                throw ApiException.badRequest("'by' is the manager asking: a session id or a name of 1 to 200 characters");
+              }
+              String by = body.by() != null ? body.by() : call.principal().name();
               return api.manager().call(r -> new ManagerProtocol.Request(path, state, await, by, r), ManagerProtocol.Ok.class)
                   .thenApply(ok -> RouteSupport.answer(200, ok));
             }))
