@@ -17,7 +17,6 @@ import io.shepherd.protocol.NodeStatus;
 import io.shepherd.protocol.ProcessSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +51,7 @@ import java.util.concurrent.ExecutionException;
 public final class ShepherdClient implements AutoCloseable {
 
   private static final String V1 = Api.PREFIX;
+  private static final String NO_TARGETS = "no targets given; give node paths, group paths, host ids or all";
 
   private final ClientSettings settings;
   private final Http http;
@@ -232,10 +232,7 @@ public final class ShepherdClient implements AutoCloseable {
    * Completes with the node's status once it has arrived.
    */
   public CompletionStage<NodeStatus> perform(String path, LifecycleAction action) {
-    if (action == null) {
-      return Calls.invalid("action is required");
-    }
-    return nodeCall(path, action.callName(), null);
+    return action == null ? Calls.invalid("action is required") : nodeCall(path, action.callName(), null);
   }
 
   /**
@@ -248,18 +245,16 @@ public final class ShepherdClient implements AutoCloseable {
 
   /** A request as {@code manager} (a NodeManager's own); null: as this client's principal. */
   CompletionStage<Void> request(String path, NodeState state, String manager) {
-    if (state == null) {
-      return Calls.invalid("state is required");
-    }
-    return nodeCall(path, "request", new Api.RequestState(state, false, manager)).thenApply(n -> null);
+    return request(path, state, false, manager).thenApply(n -> null);
   }
 
   /** Requests a state and completes with the node's status once it has arrived there. */
   public CompletionStage<NodeStatus> requestAndAwait(String path, NodeState state) {
-    if (state == null) {
-      return Calls.invalid("state is required");
-    }
-    return nodeCall(path, "request", new Api.RequestState(state, true));
+    return request(path, state, true, null);
+  }
+
+  private CompletionStage<NodeStatus> request(String path, NodeState state, boolean await, String manager) {
+    return state == null ? Calls.invalid("state is required") : nodeCall(path, "request", new Api.RequestState(state, await, manager));
   }
 
   private CompletionStage<NodeStatus> nodeCall(String path, String call, Object body) {
@@ -274,10 +269,7 @@ public final class ShepherdClient implements AutoCloseable {
    * starts the process, INITIALIZED gets it ready without starting it.
    */
   public CompletionStage<NodeStatus> createProcess(String path, ProcessSpec process, NodeState requested) {
-    if (process == null) {
-      return Calls.invalid("a process spec is required");
-    }
-    return createNode(path, NodeSpec.process(process), requested);
+    return process == null ? Calls.invalid("a process spec is required") : createNode(path, NodeSpec.process(process), requested);
   }
 
   /** SIGKILL to the whole session of a process node at once; it ends STOPPED (a requested exit, not a crash). */
@@ -293,8 +285,7 @@ public final class ShepherdClient implements AutoCloseable {
   /** Writes a line to the stdin of a process node created with stdin on. */
   public CompletionStage<Void> sendInput(String path, String line) {
     if (line == null || line.length() > Api.MAX_INPUT_LINE) {
-      return Calls.invalid("an input line must be at most " + Api.MAX_INPUT_LINE
-          + " characters");
+      return Calls.invalid("an input line must be at most " + Api.MAX_INPUT_LINE + " characters");
     }
     return nodeCall(path, "input", new Api.Input(line)).thenApply(n -> null);
   }
@@ -337,13 +328,13 @@ public final class ShepherdClient implements AutoCloseable {
   /**
    * Requests up or down for targets, in order (OCS's {@code update}): a target is a node path, a
    * group path, a host id, a node name unique in the cluster (OCS's instance id) or {@code all},
-   * and a later request wins, so {@code [(all, up), (x, down)]} leaves every node up but x. A target that names nothing fails the call, and nothing changes.
-   * Completes once the requests are recorded; with a message saying what was requested.
+   * and a later request wins, so {@code [(all, up), (x, down)]} leaves every node up but x. A
+   * target that names nothing fails the call, and nothing changes. Completes once the requests are
+   * recorded; with a message saying what was requested.
    */
   public CompletionStage<String> update(List<ManagerProtocol.TargetState> requests) {
     if (requests == null || requests.isEmpty()) {
-      return Calls.invalid("no targets given; give node paths, group paths, "
-          + "host ids or all");
+      return Calls.invalid(NO_TARGETS);
     }
     return http.call("POST", V1 + "/update", new Api.Update(requests), Api.Answer.class).thenApply(Api.Answer::message);
   }
@@ -368,8 +359,8 @@ public final class ShepherdClient implements AutoCloseable {
 
   private CompletionStage<String> targets(String call, String... targets) {
     return parse(() -> Arrays.stream(targets).map(t -> new ManagerProtocol.TargetState(t, NodeState.RUNNING).target()).toList())
-        .thenCompose(list -> list.isEmpty() ? Calls.invalid("no targets given; "
-            + "give node paths, group paths, host ids or all") : http.call("POST", V1 + call, new Api.Targets(list), Api.Answer.class))
+        .thenCompose(list -> list.isEmpty() ? Calls.invalid(NO_TARGETS)
+            : http.call("POST", V1 + call, new Api.Targets(list), Api.Answer.class))
         .thenApply(Api.Answer::message);
   }
 
@@ -394,11 +385,9 @@ public final class ShepherdClient implements AutoCloseable {
    * @throws ShepherdException.InvalidArgument if a path is malformed or none is given
    */
   public NodeManager nodeManager(String... paths) {
-    List<NodePath> parsed = new ArrayList<>();
+    List<NodePath> parsed;
     try {
-      for (String path : paths) {
-        parsed.add(NodePath.parse(path));
-      }
+      parsed = Arrays.stream(paths).map(NodePath::parse).toList();
     } catch (IllegalArgumentException e) {
       throw new ShepherdException.InvalidArgument(e.getMessage());
     }

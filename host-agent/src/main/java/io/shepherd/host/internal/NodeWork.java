@@ -112,11 +112,6 @@ final class NodeWork {
     return spec.forProcess() ? spec.process().command().get(0) : agentClass;
   }
 
-  /** True once an instance of the node has been made (the node exists). */
-  boolean created() {
-    return created;
-  }
-
   /** The current incarnation; null before the first. */
   Incarnation incarnation() {
     return incarnation;

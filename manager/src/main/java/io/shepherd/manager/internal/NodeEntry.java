@@ -152,9 +152,9 @@ public final class NodeEntry {
     managedBy = manager;
   }
 
-  /** The manager that lost the node to the one managing it now, or null. */
-  public String formerManager() {
-    return formerManager;
+  /** True if {@code client} managed the node until another took it over, and has not taken it back. */
+  public boolean lostBy(String client) {
+    return client != null && client.equals(formerManager) && managedBy != null && !managedBy.equals(client);
   }
 
   public void checkpointed(Checkpoint latest) {

@@ -174,8 +174,7 @@ public final class Nodes {
       return;
     }
     NodeEntry node = registry.node(request.path());
-    if (request.by() != null && request.by().equals(node.formerManager()) && node.managedBy() != null
-        && !node.managedBy().equals(request.by())) {
+    if (node.lostBy(request.by())) {
       Replies.fail(request.replyTo(), ErrorCode.NOT_ALLOWED, "node " + node.path() + " is managed by " + node.managedBy()
           + ", which took it over from " + request.by() + "; take it back (set it MANAGED as " + request.by()
           + ") before requesting its state");
