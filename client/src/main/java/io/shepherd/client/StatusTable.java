@@ -44,7 +44,7 @@ public final class StatusTable {
     out.append(groups).append('\n');
 
     Table nodes = new Table("NODE", "HOST", "TYPE", "CLASS", "STATE", "REQUESTED", "NEXT", "MODE", "RUN", "RESTARTS", "STABILITY",
-        "UPTIME", "PID", "EXIT", "LAST FAILURE");
+        "UPTIME", "PID", "EXIT", "LAST FAILURE", "STATUS");
     Instant now = Instant.now();
     for (NodeStatus n : status.nodes()) {
       String state = n.state() + (n.stalled() ? " (stalled)" : "");
@@ -54,7 +54,7 @@ public final class StatusTable {
           n.nextAction() == null ? "-" : n.nextAction(),
           n.mode(), n.incarnation(), n.restarts(),
           String.format("%.2f", n.stability()), uptime, n.pid() == null ? "-" : n.pid(), n.exit() == null ? "-" : n.exit(),
-          n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60));
+          n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60), n.statusText() == null ? "-" : abbreviate(n.statusText(), 40));
     }
     out.append(nodes);
     return out.toString();

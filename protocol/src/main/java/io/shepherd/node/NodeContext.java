@@ -1,6 +1,7 @@
 package io.shepherd.node;
 
 import io.shepherd.protocol.NodePath;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
@@ -29,6 +30,27 @@ public interface NodeContext {
 
   /** Proves the node is alive; required within {@link Node#keepaliveDeadline()} while RUNNING. */
   void keepalive();
+
+  /**
+   * Says the node is ready (EXOS's {@code ready()}, systemd's {@code READY=1}): a node whose
+   * readiness is {@code explicit} is STARTING after {@code start()} returns, and RUNNING from this
+   * call on (it may come during {@code start()}); for other nodes it does nothing. Once per
+   * incarnation; later calls are ignored.
+   */
+  void ready();
+
+  /**
+   * Asks for more time to become ready (systemd's {@code EXTEND_TIMEOUT_USEC}): while STARTING,
+   * the node now has {@code more} from this call on, instead of what was left of its start
+   * timeout. Ignored once the node is ready.
+   */
+  void extendStartTimeout(Duration more);
+
+  /**
+   * A short text of what the node is doing (systemd's {@code STATUS=}), shown in its status until
+   * the next one; null or empty clears it. At most 200 characters are kept.
+   */
+  void status(String text);
 
   /**
    * Reports a failure found on one of the node's own threads: handled as a crash of the node,

@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * A node that is {@code FAILED} or {@code LOST} has no instance: a new request starts a fresh one,
- * so plans from those states begin at {@code CREATED}.
+ * so plans from those states begin at {@code CREATED}. A {@code STARTING} node has started and
+ * waits to be ready: plans from it are those from {@code RUNNING} (it becomes RUNNING by itself,
+ * and stops as a RUNNING node does).
  */
 public final class Lifecycle {
 
@@ -49,9 +51,13 @@ public final class Lifecycle {
     TABLE.put(from, Collections.unmodifiableMap(row));
   }
 
-  /** The state plans start from: FAILED and LOST nodes begin again at CREATED. */
+  /** The state plans start from: FAILED and LOST nodes begin again at CREATED; a STARTING node is on its way to RUNNING. */
   public static NodeState planningStart(NodeState state) {
-    return state == NodeState.FAILED || state == NodeState.LOST ? NodeState.CREATED : state;
+    return switch (state) {
+      case FAILED, LOST -> NodeState.CREATED;
+      case STARTING -> NodeState.RUNNING;
+      default -> state;
+    };
   }
 
   /** The actions allowed in {@code from}, in lifecycle order. */
@@ -170,7 +176,7 @@ public final class Lifecycle {
     if (up) {
       target = NodeState.RUNNING;
     } else {
-      boolean started = current == NodeState.RUNNING || current == NodeState.STOPPED
+      boolean started = current == NodeState.RUNNING || current == NodeState.STARTING || current == NodeState.STOPPED
           || requested == NodeState.RUNNING || requested == NodeState.STOPPED;
       target = started && current != NodeState.FAILED && current != NodeState.LOST ? NodeState.STOPPED : NodeState.INITIALIZED;
       if (checkRequest(current, requested, target).isPresent()) {

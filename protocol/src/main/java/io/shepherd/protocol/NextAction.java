@@ -43,7 +43,8 @@ public final class NextAction {
       case CREATED -> 1;
       case CONFIGURED -> 2;
       case INITIALIZED, STOPPED -> 3;
-      case RUNNING -> 4;
+      case STARTING -> 4;
+      case RUNNING -> 5;
       case FAILED, LOST -> 1;
     };
   }

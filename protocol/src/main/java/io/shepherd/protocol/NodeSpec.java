@@ -1,6 +1,7 @@
 package io.shepherd.protocol;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,10 +18,19 @@ import java.util.TreeMap;
  * @param restart the restart policy, or null for the host's default
  * @param process what a {@value #PROCESS} node runs; null for every other type
  * @param autorestart whether the node is restarted after it ends (null: {@link Autorestart#ALWAYS})
+ * @param readiness how Shepherd learns the node is ready (null: none, RUNNING once started); a
+ *     process node takes notify, tcp, http or command, a Java node explicit
+ * @param liveness how Shepherd learns the node is still alive (null: none); process nodes only (a
+ *     Java node declares a keepalive deadline instead)
+ * @param startTimeout how long a node with readiness may be STARTING before that is a crash
+ *     ({@code not-ready}); null: {@link #DEFAULT_START_TIMEOUT}
  */
 public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process,
-                       Autorestart autorestart)
+                       Autorestart autorestart, Probe readiness, Probe liveness, Duration startTimeout)
     implements CborSerializable {
+
+  /** The start timeout when none is given (systemd's TimeoutStartSec default is 90 s; a lab's programs start sooner). */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
 
   /** The type of OS-process nodes. */
   public static final String PROCESS = "process";
@@ -49,6 +59,28 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
     if (process != null && !PROCESS.equals(type)) {
       throw new IllegalArgumentException("only a node of type process has a command; '" + Names.abbreviate(type) + "' does not");
     }
+    readiness = readiness == null ? Probe.NONE : readiness;
+    liveness = liveness == null ? Probe.NONE : liveness;
+    boolean forProcess = process != null;
+    if (forProcess ? readiness.type() == Probe.Type.EXPLICIT : readiness.active() && readiness.type() != Probe.Type.EXPLICIT) {
+      throw new IllegalArgumentException(forProcess
+          ? "readiness explicit is for Java nodes (they call context.ready()); a process node takes notify, tcp, http or command"
+          : "readiness " + readiness.type().spelling() + " is for process nodes; a Java node takes explicit (it calls context.ready())");
+    }
+    if (liveness.active() && (!forProcess || liveness.type() == Probe.Type.EXPLICIT)) {
+      throw new IllegalArgumentException(forProcess ? "liveness takes notify, tcp, http or command, not explicit"
+          : "liveness is for process nodes; a Java node declares a keepalive deadline and calls context.keepalive()");
+    }
+    startTimeout = startTimeout == null ? DEFAULT_START_TIMEOUT : startTimeout;
+    if (startTimeout.isNegative() || startTimeout.isZero() || startTimeout.compareTo(Probe.MAX_DURATION) > 0) {
+      throw new IllegalArgumentException("start timeout must be above 0 and at most 24 h, got " + startTimeout);
+    }
+  }
+
+  /** A node without readiness or liveness checks. */
+  public NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process,
+                  Autorestart autorestart) {
+    this(type, params, mode, restart, process, autorestart, null, null, null);
   }
 
   /** A node restarted after every end ({@link Autorestart#ALWAYS}). */
@@ -76,19 +108,31 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
   }
 
   public NodeSpec withMode(Mode newMode) {
-    return new NodeSpec(type, params, newMode, restart, process, autorestart);
+    return new NodeSpec(type, params, newMode, restart, process, autorestart, readiness, liveness, startTimeout);
   }
 
   public NodeSpec withRestart(RestartPolicy policy) {
-    return new NodeSpec(type, params, mode, policy, process, autorestart);
+    return new NodeSpec(type, params, mode, policy, process, autorestart, readiness, liveness, startTimeout);
   }
 
   public NodeSpec withType(String newType) {
-    return new NodeSpec(newType, params, mode, restart, process, autorestart);
+    return new NodeSpec(newType, params, mode, restart, process, autorestart, readiness, liveness, startTimeout);
   }
 
   public NodeSpec withAutorestart(Autorestart when) {
-    return new NodeSpec(type, params, mode, restart, process, when);
+    return new NodeSpec(type, params, mode, restart, process, when, readiness, liveness, startTimeout);
+  }
+
+  public NodeSpec withReadiness(Probe check) {
+    return new NodeSpec(type, params, mode, restart, process, autorestart, check, liveness, startTimeout);
+  }
+
+  public NodeSpec withLiveness(Probe check) {
+    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, check, startTimeout);
+  }
+
+  public NodeSpec withStartTimeout(Duration timeout) {
+    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, timeout);
   }
 
   private static Map<String, String> checkParams(Map<String, String> params) {

@@ -8,11 +8,15 @@ import java.util.Locale;
  * {@code CREATED -> CONFIGURED -> INITIALIZED -> RUNNING <-> STOPPED -> CLOSED}, and {@code FAILED}
  * from any state. {@code LOST} is reported by the Manager for a node whose host is gone; a host
  * never reports it. For a process node, {@code RUNNING} is "up" and {@code STOPPED} is "down".
+ * {@code STARTING} is a node with a readiness check ({@link Probe}) that has started and is not
+ * ready yet: it becomes RUNNING when ready, and crashes ({@code not-ready}) if it is not within its
+ * start timeout. It cannot be requested: a node requested RUNNING passes through it.
  */
 public enum NodeState {
   CREATED,
   CONFIGURED,
   INITIALIZED,
+  STARTING,
   RUNNING,
   STOPPED,
   CLOSED,

@@ -32,6 +32,8 @@ import java.time.Instant;
  *     keeps it so (STOPPED, not restarted): the Manager then makes STOPPED its requested state
  * @param agentClass what runs (OCS's {@code agent_class}): the Java class of the node's instance,
  *     or the executable of a process node; null before a Java node's first instance
+ * @param statusText what the node last said of itself (systemd's {@code STATUS=}, or
+ *     {@code NodeContext.status}), or null
  */
 public record NodeStatus(
     NodePath path,
@@ -53,7 +55,8 @@ public record NodeStatus(
     int incarnation,
     String nextAction,
     boolean finished,
-    String agentClass)
+    String agentClass,
+    String statusText)
     implements CborSerializable {
 
   /** The canonical constructor is the one JSON and CBOR use. */
@@ -65,7 +68,15 @@ public record NodeStatus(
                     int restarts, String lastFailure, Instant lastFailureAt, double stability, String managedBy, Long pid, String exit,
                     Instant since, long seq, int incarnation, String nextAction) {
     this(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy, pid, exit,
-        since, seq, incarnation, nextAction, false, null);
+        since, seq, incarnation, nextAction, false, null, null);
+  }
+
+  /** The status of a node that said nothing of itself. */
+  public NodeStatus(NodePath path, String host, String type, NodeState state, NodeState requested, Mode mode, boolean stalled,
+                    int restarts, String lastFailure, Instant lastFailureAt, double stability, String managedBy, Long pid, String exit,
+                    Instant since, long seq, int incarnation, String nextAction, boolean finished, String agentClass) {
+    this(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy, pid, exit,
+        since, seq, incarnation, nextAction, finished, agentClass, null);
   }
 
   /** True when the node is in its requested state (Guardian's {@code arrived}). */

@@ -105,6 +105,11 @@ public record ProcessSpec(List<String> command, Map<String, String> env, String 
     return new ProcessSpec(command, env, workingDir, stdin, grace);
   }
 
+  /** This spec with another command (a probe's, to check against the host's allow-list with the same env). */
+  public ProcessSpec withCommandOf(List<String> other) {
+    return new ProcessSpec(other, env, workingDir, stdin, stopGrace);
+  }
+
   public ProcessSpec withWorkingDir(String dir) {
     return new ProcessSpec(command, env, dir, stdin, stopGrace);
   }

@@ -80,4 +80,15 @@ class LifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> NodeState.parse(""));
     assertThrows(IllegalArgumentException.class, () -> NodeState.parse(null));
   }
+
+  @Test
+  void aStartingNodeIsPlannedAsRunningAndCannotBeRequested() {
+    assertFalse(NodeState.STARTING.requestable());
+    assertEquals(List.of(), Lifecycle.actions(NodeState.STARTING, NodeState.RUNNING), "it becomes RUNNING by itself");
+    assertEquals(List.of(LifecycleAction.STOP), Lifecycle.actions(NodeState.STARTING, NodeState.STOPPED));
+    assertEquals(Optional.empty(), Lifecycle.checkRequest(NodeState.STARTING, NodeState.RUNNING, NodeState.RUNNING));
+    assertEquals(Optional.empty(), Lifecycle.checkRequest(NodeState.STARTING, NodeState.RUNNING, NodeState.STOPPED));
+    assertEquals(Optional.of(NodeState.STOPPED), Lifecycle.upDown(NodeState.STARTING, NodeState.RUNNING, false));
+    assertEquals(NextAction.UP, NextAction.of(NodeState.STARTING, NodeState.RUNNING, false, false));
+  }
 }

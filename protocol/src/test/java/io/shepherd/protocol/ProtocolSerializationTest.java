@@ -37,11 +37,14 @@ public class ProtocolSerializationTest {
   static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
       false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
       "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7, 3, "none", true,
-      "io.shepherd.host.nodes.SineNode");
+      "io.shepherd.host.nodes.SineNode", "taking data: 3 of 8");
   static final ProcessSpec PROCESS = new ProcessSpec(List.of("/usr/bin/python3", "-u", "rec.py", "--port", "${port:data}"),
       Map.of("OUT", "/data", "PORT", "${port:data}"), "/opt/daq", true, Duration.ofSeconds(7));
   static final NodeSpec PROCESS_SPEC = NodeSpec.process(PROCESS).withMode(Mode.MANAGED).withRestart(POLICY)
-      .withAutorestart(Autorestart.ON_FAILURE);
+      .withAutorestart(Autorestart.ON_FAILURE)
+      .withReadiness(Probe.tcp("${port:data}").withPeriod(Duration.ofMillis(250)).withTimeout(Duration.ofMillis(500)))
+      .withLiveness(Probe.command("/usr/bin/check", "--port", "${port:data}").withFailures(5))
+      .withStartTimeout(Duration.ofSeconds(45));
   static final Site SITE = new Site("site.conf", List.of(
       new Site.Group(GROUP, List.of(new Site.Node(GROUP.node("rec"), PROCESS_SPEC, NodeState.STOPPED),
           new Site.Node(GROUP.node("sine"), SPEC, NodeState.RUNNING)))));
@@ -108,7 +111,7 @@ public class ProtocolSerializationTest {
         new ManagerProtocol.Request(PATH, NodeState.RUNNING, true, reply),
         new ManagerProtocol.Request(PATH, NodeState.STOPPED, false, "session-7", reply),
         new ManagerProtocol.ClientLeaving("client-1", reply),
-        PROCESS, PROCESS_SPEC, SITE, SITE.groups().get(0), SITE.groups().get(0).nodes().get(0),
+        PROCESS, PROCESS_SPEC, PROCESS_SPEC.readiness(), PROCESS_SPEC.liveness(), SITE, SITE.groups().get(0), SITE.groups().get(0).nodes().get(0),
         new HostRequest.BindPorts(true, 3),
         new HostRequest.ReleasePorts(false, List.of(40001, 40002)),
         new HostRequest.ListPorts(false),

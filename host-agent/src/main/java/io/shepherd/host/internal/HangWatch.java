@@ -5,12 +5,13 @@ import io.shepherd.protocol.LifecycleAction;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /**
  * Watches one node for hangs with the runner's timers: the callback in flight must return within
  * {@code callback-timeout} (a process node's stop within its stop grace and 10 s more, if that is
  * longer), and a RUNNING node that declared a keepalive deadline in {@code configure()} must call
- * {@code keepalive()} within it. Runs inside the runner's message handling only.
+ * {@code keepalive()} within it; a STARTING node must be ready within its start timeout. Runs inside the runner's message handling only.
  *
  * @param <C> the runner's message type
  */
@@ -18,6 +19,7 @@ final class HangWatch<C> {
 
   private static final String CALLBACK_TIMER = "callback";
   private static final String WATCHDOG_TIMER = "watchdog";
+  private static final String START_TIMER = "start";
   private static final Duration FASTEST_TICK = Duration.ofMillis(10);
 
   private final TimerScheduler<C> timers;
@@ -25,21 +27,34 @@ final class HangWatch<C> {
   private final Duration stopTimeout;
   private final BiFunction<Integer, String, C> timedOut;
   private final C watchdogTick;
+  private final IntFunction<C> notReady;
   private Duration keepaliveDeadline = Duration.ZERO;
 
   /**
    * @param stopGrace a process node's stop grace, or null for a Java node
    * @param timedOut the message sent to the runner when the callback {@code what} of an incarnation did not return
    * @param watchdogTick the message the runner answers with {@link #missedKeepalive}
+   * @param notReady the message sent to the runner when an incarnation was not ready within its start timeout
    */
   HangWatch(TimerScheduler<C> timers, Duration callbackTimeout, Duration stopGrace, BiFunction<Integer, String, C> timedOut,
-            C watchdogTick) {
+            C watchdogTick, IntFunction<C> notReady) {
     this.timers = timers;
     this.callbackTimeout = callbackTimeout;
     Duration stopLimit = stopGrace == null ? Duration.ZERO : stopGrace.plusSeconds(10);
     this.stopTimeout = stopLimit.compareTo(callbackTimeout) > 0 ? stopLimit : callbackTimeout;
     this.timedOut = timedOut;
     this.watchdogTick = watchdogTick;
+    this.notReady = notReady;
+  }
+
+  /** The node of {@code incarnation} started and is not ready yet: it must be within {@code timeout} (from now). */
+  void starting(int incarnation, Duration timeout) {
+    timers.startSingleTimer(START_TIMER, notReady.apply(incarnation), timeout);
+  }
+
+  /** The node is not STARTING (any more). */
+  void notStarting() {
+    timers.cancel(START_TIMER);
   }
 
   /** The node's constructor runs for {@code incarnation}. */

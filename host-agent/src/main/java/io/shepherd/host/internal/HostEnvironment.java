@@ -36,7 +36,7 @@ public record HostEnvironment(HostSettings settings, NodeTypes types, ProcessHos
    * @throws Exception whatever the node's constructor throws
    */
   public Node newNode(NodePath path, NodeSpec spec) throws Exception {
-    return spec.forProcess() ? processes.newNode(path, spec.process()) : types.newInstance(spec.type());
+    return spec.forProcess() ? processes.newNode(path, spec) : types.newInstance(spec.type());
   }
 
   /**

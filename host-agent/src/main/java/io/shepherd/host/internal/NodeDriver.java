@@ -160,6 +160,7 @@ final class NodeDriver {
 
   /** A new incarnation: a fresh instance, driven to the requested state, in one task. */
   Next startIncarnation() {
+    reporter.statusText(null);
     work.begin(intent.removing() ? List.of() : Lifecycle.actions(NodeState.CREATED, intent.requested()));
     return Next.BUSY;
   }
@@ -167,8 +168,8 @@ final class NodeDriver {
   /** From idle: drives the node from its current state towards the requested one, if not there. */
   private Next drive() {
     NodeState requested = intent.requested();
-    if (work.current() == requested) {
-      return Next.IDLE;
+    if (work.current() == requested || work.current() == NodeState.STARTING && requested == NodeState.RUNNING) {
+      return Next.IDLE; // there, or it becomes RUNNING when it is ready
     }
     List<LifecycleAction> steps = Lifecycle.actions(work.current(), requested);
     if (steps.isEmpty()) {
@@ -284,10 +285,33 @@ final class NodeDriver {
       return exit.isPresent() && !spec.autorestart().restartsAfterExit(exit.getAsInt()) && !intent.removing()
           ? finish(failed.reason()) : crash(failed.reason(), failed.cause());
     }
-    String message = ((RunningContext.Notified) signal).message();
-    nodeLog.info("notification: {}", message);
-    reporter.notified(message);
+    if (signal instanceof RunningContext.Ready) {
+      Instant startedAt = work.since();
+      if (work.becameReady()) {
+        nodeLog.info("ready, {} ms after its start", Duration.between(startedAt, clock.instant()).toMillis());
+        emit();
+      }
+    } else if (signal instanceof RunningContext.Extended extended) {
+      work.extendStart(extended.more());
+    } else if (signal instanceof RunningContext.StatusText text) {
+      if (reporter.statusText(text.text())) {
+        emit();
+      }
+    } else if (signal instanceof RunningContext.Notified notified) {
+      nodeLog.info("notification: {}", notified.message());
+      reporter.notified(notified.message());
+    }
     return Next.STAY;
+  }
+
+  /** A STARTING node not ready within its start timeout has crashed ({@code not-ready}). */
+  Next startTimedOut(int incarnation) {
+    if (!work.isCurrent(incarnation) || work.current() != NodeState.STARTING) {
+      return Next.STAY;
+    }
+    long waited = Duration.between(work.since(), clock.instant()).toMillis();
+    return crash("not-ready: not ready " + waited + " ms after its start (readiness " + spec.readiness().describe()
+        + ", start timeout " + spec.startTimeout().toMillis() + " ms)", null);
   }
 
   Next callbackTimedOut(int incarnation, String what) {
@@ -360,6 +384,12 @@ final class NodeDriver {
 
   void checkpointTick() {
     reporter.sendCheckpoint();
+  }
+
+  void statusTextTick() {
+    if (reporter.statusTextDue()) {
+      emit();
+    }
   }
 
   void stabilityTick() {

@@ -75,6 +75,9 @@ public final class NodeRunner {
 
   private record CallbackTimedOut(int incarnation, String what) implements Command {}
 
+  /** The node of this incarnation was not ready within its start timeout. */
+  private record StartTimedOut(int incarnation) implements Command {}
+
   /** An AUTO node's next incarnation is due (the driver's restart timer). */
   record RestartDue(int incarnation) implements Command {}
 
@@ -83,6 +86,8 @@ public final class NodeRunner {
   private enum WatchdogTick implements Command { INSTANCE }
 
   private enum StabilityTick implements Command { INSTANCE }
+
+  private enum StatusTextTick implements Command { INSTANCE }
 
   /** Removal did not finish within remove-timeout (the driver's remove timer). */
   enum RemoveTimedOut implements Command { INSTANCE }
@@ -114,10 +119,10 @@ public final class NodeRunner {
         : settings.restartPolicy(), spec.autorestart(), () -> ThreadLocalRandom.current().nextDouble()));
     AtomicReference<Checkpoint> checkpoints = new AtomicReference<>(checkpoint);
     StatusReporter reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
-        CheckpointTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
+        CheckpointTick.INSTANCE, StatusTextTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
         checkpoints);
     HangWatch<Command> hangs = new HangWatch<>(timers, settings.callbackTimeout(),
-        spec.forProcess() ? spec.process().stopGrace() : null, CallbackTimedOut::new, WatchdogTick.INSTANCE);
+        spec.forProcess() ? spec.process().stopGrace() : null, CallbackTimedOut::new, WatchdogTick.INSTANCE, StartTimedOut::new);
     Executor nodeThreads = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.NODE_DISPATCHER));
     NodeWork work = new NodeWork(path, spec, env, nodeThreads, nodeLog, checkpoints, previousIncarnation, hangs,
         wiring(ctx.getSelf()), clock);
@@ -130,12 +135,13 @@ public final class NodeRunner {
 
   // ---- phases -----------------------------------------------------------------------------------
 
-  /** No callback in flight: at the requested state, or unable to reach it until a new request. */
+  /** No callback in flight: at the requested state (or STARTING on the way to RUNNING), or unable to reach it until a new request. */
   private Behavior<Command> idle() {
     return common(Behaviors.receive(Command.class)
         .onMessage(Request.class, m -> to(driver.requestWhenIdle(m)))
         .onMessage(Remove.class, m -> to(driver.removeWhenIdle()))
-        .onMessage(WatchdogTick.class, m -> to(driver.watchdogTick())));
+        .onMessage(WatchdogTick.class, m -> to(driver.watchdogTick()))
+        .onMessage(StartTimedOut.class, m -> to(driver.startTimedOut(m.incarnation()))));
   }
 
   /** A node task runs on a node thread: a new instance and/or lifecycle steps, each reported as it completes. */
@@ -174,6 +180,7 @@ public final class NodeRunner {
         .onMessage(Signalled.class, m -> to(driver.signalled(m.incarnation(), m.signal())))
         .onMessage(CheckpointTick.class, m -> stay(driver::checkpointTick))
         .onMessage(StabilityTick.class, m -> stay(driver::stabilityTick))
+        .onMessage(StatusTextTick.class, m -> stay(driver::statusTextTick))
         .onMessage(RemoveTimedOut.class, m -> to(driver.removeTimedOut()))
         .onMessage(Command.class, m -> Behaviors.same())
         .build();

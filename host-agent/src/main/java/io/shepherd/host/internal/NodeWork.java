@@ -10,6 +10,7 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -173,6 +174,9 @@ final class NodeWork {
 
   /** Enters {@code state} (the runner's own decision: CLOSED without an instance, FAILED after a crash). */
   void enter(NodeState state) {
+    if (state != NodeState.STARTING) {
+      hangs.notStarting();
+    }
     if (state == NodeState.RUNNING) {
       hangs.running(incarnation.context());
     } else if (current == NodeState.RUNNING) {
@@ -237,7 +241,13 @@ final class NodeWork {
     if (done.action() == LifecycleAction.CONFIGURE && done.keepalive() != null) {
       hangs.keepaliveDeadline(done.keepalive());
     }
-    enter(done.action().target());
+    NodeState target = done.action().target();
+    if (target == NodeState.RUNNING && spec.readiness().active() && !incarnation.context().isReady()) {
+      enter(NodeState.STARTING);
+      hangs.starting(incarnation.number(), spec.startTimeout());
+    } else {
+      enter(target);
+    }
     LifecycleAction next = incarnation.work().advancePast(done.action());
     if (next != null) {
       hangs.calling(incarnation.number(), next);
@@ -253,6 +263,22 @@ final class NodeWork {
   private void taskEnded() {
     hangs.returned();
     incarnation.taskEnded();
+  }
+
+  /** The node said it is ready: a STARTING node is RUNNING. Returns true if it was STARTING. */
+  boolean becameReady() {
+    if (current != NodeState.STARTING) {
+      return false;
+    }
+    enter(NodeState.RUNNING);
+    return true;
+  }
+
+  /** A STARTING node asked for {@code more} time to become ready. */
+  void extendStart(Duration more) {
+    if (current == NodeState.STARTING) {
+      hangs.starting(incarnation.number(), more);
+    }
   }
 
   // ---- hangs ------------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.NodePath;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +33,7 @@ final class RunningContext implements NodeContext {
   private final int maxCheckpointSize;
   private final AtomicLong lastKeepaliveNanos = new AtomicLong(System.nanoTime());
   private final AtomicInteger threads = new AtomicInteger();
+  private final AtomicBoolean ready = new AtomicBoolean();
   private volatile boolean alive = true;
 
   /** What a node says of itself, from any thread, outside its callbacks; sent only while the incarnation is alive. */
@@ -44,6 +47,18 @@ final class RunningContext implements NodeContext {
 
   /** A new checkpoint is in the holder. */
   enum Checkpointed implements Signal { INSTANCE }
+
+  /** The node says it is ready. */
+  enum Ready implements Signal { INSTANCE }
+
+  /** The node asks for {@code more} time to become ready, from now. */
+  record Extended(Duration more) implements Signal {}
+
+  /** What the node says it is doing; null clears it. */
+  record StatusText(String text) implements Signal {}
+
+  /** The most characters of a status text kept. */
+  static final int MAX_STATUS_TEXT = 200;
 
   /**
    * @param checkpoints the holder of the node's latest checkpoint, shared by its incarnations
@@ -88,6 +103,36 @@ final class RunningContext implements NodeContext {
   @Override
   public void keepalive() {
     lastKeepaliveNanos.set(System.nanoTime());
+  }
+
+  @Override
+  public void ready() {
+    if (alive && ready.compareAndSet(false, true)) {
+      signals.accept(Ready.INSTANCE);
+    }
+  }
+
+  /** True once the node said it is ready. */
+  boolean isReady() {
+    return ready.get();
+  }
+
+  @Override
+  public void extendStartTimeout(Duration more) {
+    if (more == null || more.isNegative()) {
+      throw new IllegalArgumentException("a start timeout is extended by a positive time, got " + more);
+    }
+    if (alive && !ready.get()) {
+      signals.accept(new Extended(more));
+    }
+  }
+
+  @Override
+  public void status(String text) {
+    if (alive) {
+      String line = text == null || text.isBlank() ? null : text.strip().replace('\n', ' ');
+      signals.accept(new StatusText(line == null || line.length() <= MAX_STATUS_TEXT ? line : line.substring(0, MAX_STATUS_TEXT - 3) + "..."));
+    }
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,6 +28,9 @@ final class StatusReporter {
 
   private static final String STABILITY_TIMER = "stability";
   private static final String CHECKPOINT_TIMER = "checkpoint";
+  private static final String STATUS_TEXT_TIMER = "status-text";
+  /** A node's status texts are sent at most this often; the latest wins. */
+  private static final Duration STATUS_TEXT_INTERVAL = Duration.ofMillis(200);
 
   private final NodePath path;
   private final String hostId;
@@ -35,6 +39,7 @@ final class StatusReporter {
   private final TimerScheduler<NodeRunner.Command> timers;
   private final NodeRunner.Command stabilityTick;
   private final NodeRunner.Command checkpointTick;
+  private final NodeRunner.Command statusTextTick;
   private final Duration stabilityRefresh;
   private final Duration checkpointInterval;
   private final Clock clock;
@@ -48,14 +53,19 @@ final class StatusReporter {
   private Checkpoint sentCheckpoint;
   /** How the last process of a process node ended, or "running"; null for Java nodes and before a first start. */
   private String lastExit;
+  /** What the node last said it is doing, and the text last sent. */
+  private String statusText;
+  private String sentStatusText;
 
   /**
    * @param checkpoints where the node's incarnations save their checkpoints; its value now was sent already
    * @param stabilityTick the message the runner handles with {@link #onStabilityTick}
    * @param checkpointTick the message the runner handles with {@link #sendCheckpoint()}
+   * @param statusTextTick the message the runner handles with {@link #statusTextDue()}
    */
   StatusReporter(NodePath path, String hostId, String type, ActorRef<NodeEvent> events, TimerScheduler<NodeRunner.Command> timers,
-                 NodeRunner.Command stabilityTick, NodeRunner.Command checkpointTick, Duration stabilityWindow, Duration stabilityRefresh,
+                 NodeRunner.Command stabilityTick, NodeRunner.Command checkpointTick, NodeRunner.Command statusTextTick,
+                 Duration stabilityWindow, Duration stabilityRefresh,
                  Duration checkpointInterval, Clock clock, AtomicReference<Checkpoint> checkpoints) {
     this.path = path;
     this.hostId = hostId;
@@ -64,6 +74,7 @@ final class StatusReporter {
     this.timers = timers;
     this.stabilityTick = stabilityTick;
     this.checkpointTick = checkpointTick;
+    this.statusTextTick = statusTextTick;
     this.stabilityRefresh = stabilityRefresh;
     this.checkpointInterval = checkpointInterval;
     this.clock = clock;
@@ -83,6 +94,29 @@ final class StatusReporter {
     lastFailureAt = at;
   }
 
+  /**
+   * The node says what it is doing ({@code text}, null to clear). Returns true if a status is to be
+   * sent now: the text changed and none was sent within the last 200 ms; otherwise the tick sends
+   * the latest ({@link #statusTextDue}).
+   */
+  boolean statusText(String text) {
+    statusText = text;
+    if (Objects.equals(text, sentStatusText) || timers.isTimerActive(STATUS_TEXT_TIMER)) {
+      return false;
+    }
+    timers.startSingleTimer(STATUS_TEXT_TIMER, statusTextTick, STATUS_TEXT_INTERVAL);
+    return true;
+  }
+
+  /** On the status-text tick: true if a text held back is still to be sent. */
+  boolean statusTextDue() {
+    if (Objects.equals(statusText, sentStatusText)) {
+      return false;
+    }
+    timers.startSingleTimer(STATUS_TEXT_TIMER, statusTextTick, STATUS_TEXT_INTERVAL);
+    return true;
+  }
+
   /** Remembers how the process of a process node ended (or that it runs), before its controls are gone. */
   void noteExit(Optional<ProcessControl> process) {
     process.map(ProcessControl::exit).ifPresent(exit -> lastExit = exit);
@@ -99,10 +133,11 @@ final class StatusReporter {
     }
     noteExit(process);
     Long pid = process.map(ProcessControl::pid).orElse(null);
+    sentStatusText = statusText;
     // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
     events.tell(new NodeEvent.StatusChanged(new NodeStatus(path, hostId, type, current, requested, mode, stalled, restarts,
         lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq, incarnation,
-        nextAction, finished, agentClass)));
+        nextAction, finished, agentClass, statusText)));
   }
 
   /**

@@ -102,6 +102,7 @@ public final class StatusView {
         lost && host != null && host.downSince() != null ? host.downSince() : seen == null ? Instant.ofEpochMilli(0) : seen.since(),
         node.seq(), seen == null ? 0 : seen.incarnation(),
         lost || (seen == null && node.placementError() != null) ? NextAction.WAIT : seen == null ? NextAction.UP : seen.nextAction(),
-        !lost && seen != null && seen.finished(), seen == null ? null : seen.agentClass());
+        !lost && seen != null && seen.finished(), seen == null ? null : seen.agentClass(),
+        lost || seen == null ? null : seen.statusText());
   }
 }

@@ -15,6 +15,7 @@ import io.shepherd.protocol.Names;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import io.shepherd.protocol.RestartPolicy;
 import io.shepherd.protocol.Site;
@@ -48,6 +49,9 @@ import java.util.TreeSet;
  *     }
  *     calibrate { command = ["/opt/daq/calibrate"], autorestart = on-failure }   # a one-shot: done once it exits 0
  *     # autorestart = always (the default) | on-failure | never
+ *     daq { command = ["/opt/daq/run"], readiness = notify, start-timeout = 30s    # RUNNING once it sends READY=1
+ *           liveness { type = tcp, port = "${port:data}", period = 1s, timeout = 1s, failures = 3 } }
+ *     # readiness / liveness: notify | tcp { port } | http { url } | command { command } | none; a Java node's readiness: explicit
  *   }
  *   any.groups.analysis.nodes { ... }     # a group Shepherd places on a host of its choice
  * }
@@ -74,7 +78,8 @@ public final class SiteFile {
   }
 
   private static final Set<String> NODE_KEYS = Set.of("type", "params", "command", "env", "working-dir", "stdin", "stop-grace",
-      "target", "mode", "restart", "autorestart");
+      "target", "mode", "restart", "autorestart", "readiness", "liveness", "start-timeout");
+  private static final Set<String> PROBE_KEYS = Set.of("type", "port", "url", "command", "period", "timeout", "failures");
   private static final Set<String> RESTART_KEYS = Set.of("min-backoff", "max-backoff", "jitter", "reset-after", "max-restarts", "window");
   /** Largest site file read. */
   public static final long MAX_SIZE = 4L * 1024 * 1024;
@@ -300,16 +305,50 @@ public final class SiteFile {
       RestartPolicy restart = c.hasPath("restart") ? restart(c.getConfig("restart"), path, defaults) : null;
       Autorestart autorestart = c.hasPath("autorestart") ? Autorestart.of(c.getString("autorestart")) : Autorestart.ALWAYS;
       NodeState target = c.hasPath("target") ? NodeState.parse(c.getString("target")) : NodeState.RUNNING;
+      Probe readiness = probe(object, "readiness", path);
+      Probe liveness = probe(object, "liveness", path);
+      Duration startTimeout = c.hasPath("start-timeout") ? c.getDuration("start-timeout") : null;
       if (errors.size() > before) {
         return null;
       }
-      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process, autorestart), target);
+      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, startTimeout),
+          target);
     } catch (ConfigException e) {
       errors.add(e.getMessage());
     } catch (IllegalArgumentException e) {
       errors.add(where + "node " + path + ": " + e.getMessage());
     }
     return null;
+  }
+
+  /** A node's {@code readiness} or {@code liveness}: a type name ({@code readiness = notify}) or a block; null if absent. */
+  private Probe probe(ConfigObject node, String key, NodePath path) {
+    ConfigValue value = node.get(key);
+    if (value == null) {
+      return null;
+    }
+    if (value.valueType() == ConfigValueType.STRING) {
+      return Probe.of(Probe.Type.of((String) value.unwrapped()));
+    }
+    ConfigObject block = object(value, key + " of " + path);
+    if (block == null) {
+      return null;
+    }
+    for (String name : block.keySet()) {
+      if (!PROBE_KEYS.contains(name)) {
+        errors.add(at(block.get(name)) + "unknown key '" + name + "' in " + key + " of " + path + "; it has " + new TreeSet<>(PROBE_KEYS));
+      }
+    }
+    Config c = block.toConfig();
+    if (!c.hasPath("type")) {
+      errors.add(at(value) + key + " of " + path + " has no type: notify, tcp, http, command" + (key.equals("readiness") ? ", explicit" : "")
+          + " or none");
+      return null;
+    }
+    return new Probe(Probe.Type.of(c.getString("type")), c.hasPath("port") ? c.getString("port") : null,
+        c.hasPath("url") ? c.getString("url") : null, c.hasPath("command") ? c.getStringList("command") : null,
+        c.hasPath("period") ? c.getDuration("period") : null, c.hasPath("timeout") ? c.getDuration("timeout") : null,
+        c.hasPath("failures") ? c.getInt("failures") : null);
   }
 
   private RestartPolicy restart(Config c, NodePath path, Config defaults) {

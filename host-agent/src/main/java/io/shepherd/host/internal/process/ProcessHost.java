@@ -4,6 +4,8 @@ import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypeException;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.File;
 import java.io.IOException;
@@ -46,6 +48,17 @@ public final class ProcessHost implements AutoCloseable {
   private volatile String unusable;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final AtomicBoolean started = new AtomicBoolean();
+  /** The host's notify socket, once open; null if it cannot be (then {@link #notifyUnusable} says why). */
+  private volatile NotifySocket notifySocket;
+  private volatile String notifyUnusable = "the notify socket is not open yet";
+  /** Who speaks for each session: the process node whose process leads it. */
+  private final Map<Long, NotifyListener> listeners = new ConcurrentHashMap<>();
+  private final Probes probes = new Probes(InetAddress.getLoopbackAddress());
+
+  /** A process node, told what its session said over the notify socket. */
+  interface NotifyListener {
+    void notified(long senderPid, NotifyMessage message);
+  }
 
   public ProcessHost(HostSettings settings) {
     this.settings = settings;
@@ -77,6 +90,7 @@ public final class ProcessHost implements AutoCloseable {
         nativeSpawn = NativeSpawn.load();
       }
       env.load();
+      openNotifySocket();
       List<String> ended = ledger.start();
       if (!ended.isEmpty()) {
         log.warn("ended {} process sessions that the previous run of host agent {} left running: {}",
@@ -97,6 +111,53 @@ public final class ProcessHost implements AutoCloseable {
   void awaitReady() {
     start(Runnable::run);
     ready.join();
+  }
+
+  private void openNotifySocket() {
+    try {
+      notifySocket = NotifySocket.open(settings.workDir().resolve("notify.sock"), this::received);
+      notifyUnusable = null;
+    } catch (IOException | RuntimeException e) {
+      notifyUnusable = "host " + hostId() + " cannot take the notify protocol: " + e.getMessage();
+      log.info(notifyUnusable);
+    }
+  }
+
+  /** A datagram from {@code pid}: handed to the node whose session the sender is in; anyone else is not heard. */
+  private void received(long pid, byte[] datagram) {
+    Optional<Sessions.Stat> sender = Sessions.stat(pid);
+    NotifyListener listener = sender.map(stat -> listeners.get(stat.session())).orElse(null);
+    if (listener == null) {
+      log.warn("ignored a notify datagram from pid {}: {}", pid, sender.isEmpty() ? "it was gone before it could be identified"
+          : "it belongs to no process node of this host (session " + sender.get().session() + ")");
+      return;
+    }
+    Optional<NotifyMessage> message = NotifyMessage.parse(datagram);
+    if (message.isEmpty()) {
+      log.warn("ignored a notify datagram of {} bytes from pid {}: not UTF-8 text, or it holds a NUL", datagram.length, pid);
+      return;
+    }
+    listener.notified(pid, message.get());
+  }
+
+  /** The value of {@code NOTIFY_SOCKET} for nodes that speak the notify protocol, or null if this host cannot take it. */
+  String notifyAddress() {
+    NotifySocket socket = notifySocket;
+    return socket == null ? null : socket.address();
+  }
+
+  /** From now on, what session {@code sid} sends over the notify socket goes to {@code listener}. */
+  void listen(long sid, NotifyListener listener) {
+    listeners.put(sid, listener);
+  }
+
+  /** Session {@code sid} is no longer heard. */
+  void stopListening(long sid) {
+    listeners.remove(sid);
+  }
+
+  Probes probes() {
+    return probes;
   }
 
   public HostSettings settings() {
@@ -153,8 +214,18 @@ public final class ProcessHost implements AutoCloseable {
   }
 
   /** A process node for {@code spec}, or the reason it may not run here. */
-  public ProcessNode newNode(NodePath path, ProcessSpec spec) throws NodeTypeException {
-    return new ProcessNode(path, spec, check(spec), this);
+  public ProcessNode newNode(NodePath path, NodeSpec spec) throws NodeTypeException {
+    Path executable = check(spec.process());
+    boolean notify = spec.readiness().type() == Probe.Type.NOTIFY || spec.liveness().type() == Probe.Type.NOTIFY;
+    if (notify && notifyAddress() == null) {
+      throw new NodeTypeException(ErrorCode.NOT_ALLOWED, notifyUnusable);
+    }
+    for (Probe probe : List.of(spec.readiness(), spec.liveness())) {
+      if (probe.type() == Probe.Type.COMMAND) {
+        check(spec.process().withCommandOf(probe.command()));
+      }
+    }
+    return new ProcessNode(path, spec, executable, this);
   }
 
   /**
@@ -186,6 +257,11 @@ public final class ProcessHost implements AutoCloseable {
   /** Ends the watchdog; call once every node has stopped. */
   @Override
   public void close() {
+    NotifySocket socket = notifySocket;
+    if (socket != null) {
+      socket.close();
+    }
+    probes.close();
     ledger.close();
   }
 }

@@ -7,6 +7,8 @@ import io.shepherd.node.Params;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,7 +26,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,11 +46,12 @@ import org.slf4j.MDC;
  * {@link ProcessSpec#stdin()} on, {@link #sendInput} queues lines for the process's stdin.
  * Callbacks block (spawn, wait for exit); Shepherd runs them on node threads.
  */
-public final class ProcessNode implements Node, ProcessControl {
+public final class ProcessNode implements Node, ProcessControl, ProcessHost.NotifyListener {
 
   private static final String END_OF_INPUT = new String("end of input");
 
   private final NodePath path;
+  private final NodeSpec nodeSpec;
   private final ProcessSpec spec;
   private final Path executable;
   private final ProcessHost host;
@@ -58,10 +64,17 @@ public final class ProcessNode implements Node, ProcessControl {
   private volatile String exit;
   private volatile OptionalInt endedByItself = OptionalInt.empty();
   private volatile BlockingQueue<String> input;
+  private Map<String, Integer> ports;
+  /** The probe loops of the current process (readiness, then liveness), if any. */
+  private volatile ProbeLoop readinessLoop;
+  private volatile ProbeLoop livenessLoop;
+  /** The main process the program named with MAINPID, if not the one Shepherd started. */
+  private volatile Long mainPid;
 
-  ProcessNode(NodePath path, ProcessSpec spec, Path executable, ProcessHost host) {
+  ProcessNode(NodePath path, NodeSpec nodeSpec, Path executable, ProcessHost host) {
     this.path = path;
-    this.spec = spec;
+    this.nodeSpec = nodeSpec;
+    this.spec = nodeSpec.process();
     this.executable = executable;
     this.host = host;
     this.logger = NodeLogger.of(path.toString());
@@ -70,7 +83,11 @@ public final class ProcessNode implements Node, ProcessControl {
   @Override
   public void configure(NodeContext nodeContext, Params params) throws IOException {
     this.context = nodeContext;
-    Map<String, Integer> ports = host.ports().portsOf(path.toString(), spec.portNames());
+    Set<String> names = new TreeSet<>(spec.portNames());
+    for (Probe probe : List.of(nodeSpec.readiness(), nodeSpec.liveness())) {
+      names.addAll(portNames(probe));
+    }
+    ports = host.ports().portsOf(path.toString(), names);
     List<String> full = new ArrayList<>();
     full.add(executable.toString());
     spec.command().stream().skip(1).map(arg -> ProcessSpec.fillPorts(arg, ports)).forEach(full::add);
@@ -81,7 +98,43 @@ public final class ProcessNode implements Node, ProcessControl {
     environment.put("SHEPHERD_HOST", host.hostId());
     ports.forEach((name, port) -> environment.put("SHEPHERD_PORT_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
         port.toString()));
+    environment.remove("NOTIFY_SOCKET");
+    environment.remove("WATCHDOG_USEC");
+    environment.remove("WATCHDOG_PID");
+    if (nodeSpec.readiness().type() == Probe.Type.NOTIFY || nodeSpec.liveness().type() == Probe.Type.NOTIFY) {
+      environment.put("NOTIFY_SOCKET", host.notifyAddress());
+    }
+    if (nodeSpec.liveness().type() == Probe.Type.NOTIFY) {
+      environment.put("WATCHDOG_USEC", Long.toString(nodeSpec.liveness().timeoutOrDefault().toNanos() / 1000));
+    }
     env = Map.copyOf(environment);
+  }
+
+  /** A notify liveness check is a keepalive deadline: the process's WATCHDOG=1 is its keepalive. */
+  @Override
+  public Duration keepaliveDeadline() {
+    return nodeSpec.liveness().type() == Probe.Type.NOTIFY ? nodeSpec.liveness().timeoutOrDefault() : Duration.ZERO;
+  }
+
+  private static Set<String> portNames(Probe probe) {
+    List<String> texts = new ArrayList<>();
+    if (probe.port() != null) {
+      texts.add(probe.port());
+    }
+    if (probe.url() != null) {
+      texts.add(probe.url());
+    }
+    if (probe.command() != null) {
+      texts.addAll(probe.command());
+    }
+    return ProcessSpec.of(texts.isEmpty() ? new String[] {"-"} : prepend(texts)).portNames();
+  }
+
+  private static String[] prepend(List<String> texts) {
+    List<String> all = new ArrayList<>();
+    all.add("-");
+    all.addAll(texts);
+    return all.toArray(String[]::new);
   }
 
   @Override
@@ -89,9 +142,11 @@ public final class ProcessNode implements Node, ProcessControl {
     host.awaitReady();
     stopping = false;
     endedByItself = OptionalInt.empty();
+    mainPid = null;
     Process started = host.spawn(command, env, spec.workingDir(), spec.stdin());
     process = started;
     exit = "running";
+    host.listen(started.pid(), this);
     host.ledger().started(started.pid(), path.toString());
     logger.info("started process {}: {}", started.pid(), String.join(" ", command));
     readLines(started.getInputStream(), "stdout", false);
@@ -102,6 +157,92 @@ public final class ProcessNode implements Node, ProcessControl {
       writeLines(started.getOutputStream(), queue);
     }
     started.onExit().thenAccept(this::exited);
+    Probe readiness = nodeSpec.readiness();
+    if (readiness.polls()) {
+      readinessLoop = new ProbeLoop(readiness, true, () -> probe(readiness), host.probes().scheduler(), this::probedReady, reason -> { })
+          .start(true);
+    } else if (!readiness.active()) {
+      startLiveness();
+    }
+  }
+
+  private void probedReady() {
+    logger.info("ready: {} succeeded", nodeSpec.readiness().describe());
+    context.ready();
+    startLiveness();
+  }
+
+  /** The liveness probes start once the process is ready. */
+  private void startLiveness() {
+    Probe liveness = nodeSpec.liveness();
+    if (liveness.polls() && livenessLoop == null) {
+      livenessLoop = new ProbeLoop(liveness, false, () -> probe(liveness), host.probes().scheduler(), () -> { },
+          reason -> context.fail(reason, null)).start(false);
+    }
+  }
+
+  private CompletableFuture<String> probe(Probe probe) {
+    Duration timeout = probe.timeoutOrDefault();
+    return switch (probe.type()) {
+      case TCP -> host.probes().tcp(Integer.parseInt(ProcessSpec.fillPorts(probe.port(), ports).trim()), timeout);
+      case HTTP -> host.probes().http(ProcessSpec.fillPorts(probe.url(), ports), timeout);
+      case COMMAND -> host.probes().command(probe.command().stream().map(arg -> ProcessSpec.fillPorts(arg, ports)).toList(), env,
+          spec.workingDir(), timeout);
+      default -> throw new IllegalStateException("not a probe: " + probe.type());
+    };
+  }
+
+  private void stopProbes() {
+    ProbeLoop loop = readinessLoop;
+    if (loop != null) {
+      loop.stop();
+    }
+    loop = livenessLoop;
+    if (loop != null) {
+      loop.stop();
+    }
+    readinessLoop = null;
+    livenessLoop = null;
+  }
+
+  /** What the process's session said over the notify socket (on the socket's thread). */
+  @Override
+  public void notified(long senderPid, NotifyMessage message) {
+    if (message.status() != null) {
+      context.status(message.status());
+    }
+    if (message.ready() && nodeSpec.readiness().type() == Probe.Type.NOTIFY) {
+      context.ready();
+      startLiveness();
+    }
+    boolean watchdog = nodeSpec.liveness().type() == Probe.Type.NOTIFY;
+    if (message.watchdog() && watchdog) {
+      context.keepalive();
+    }
+    if (message.watchdogTrigger() && watchdog) {
+      context.fail("deadlock-detected: process " + senderPid + " triggered its watchdog (WATCHDOG=trigger)", null);
+    }
+    if (message.extendTimeout() != null) {
+      context.extendStartTimeout(message.extendTimeout());
+    }
+    if (message.stopping()) {
+      logger.info("process {} says it is stopping (STOPPING=1)", senderPid);
+    }
+    if (message.mainPid() != null) {
+      mainPid(message.mainPid());
+    }
+  }
+
+  /** MAINPID=N: followed if N is in the node's session, so that a program that forks its daemon off keeps its node up. */
+  private void mainPid(long pid) {
+    Process running = process;
+    Optional<Sessions.Stat> stat = Sessions.stat(pid);
+    if (running == null || stat.isEmpty() || stat.get().session() != running.pid()) {
+      logger.warn("ignored MAINPID={}: {}", pid, stat.isEmpty() ? "no such process" : "it is not in the node's session");
+      return;
+    }
+    mainPid = pid == running.pid() ? null : pid;
+    logger.info("main process is now {} (MAINPID)", pid);
   }
 
   /** Stop: SIGTERM to the session, SIGKILL after the grace; returns once it is gone. */
@@ -156,6 +297,10 @@ public final class ProcessNode implements Node, ProcessControl {
   @Override
   public Long pid() {
     Process running = process;
+    Long main = mainPid;
+    if (running != null && main != null && (!running.isAlive() || ProcessHandle.of(main).map(ProcessHandle::isAlive).orElse(false))) {
+      return main;
+    }
     return running != null && running.isAlive() ? running.pid() : null;
   }
 
@@ -173,6 +318,15 @@ public final class ProcessNode implements Node, ProcessControl {
     if (ended != process) {
       return; // an earlier process of this instance, already accounted for by the stop that ended it
     }
+    Long main = mainPid;
+    Optional<ProcessHandle> follow = main == null || stopping ? Optional.empty() : ProcessHandle.of(main).filter(ProcessHandle::isAlive);
+    if (follow.isPresent()) {
+      logger.info("process {} exited ({}); the node follows its main process {} (MAINPID)", ended.pid(), describe(ended.exitValue()), main);
+      follow.get().onExit().thenAccept(gone -> mainExited(ended, gone.pid()));
+      return;
+    }
+    stopProbes();
+    host.stopListening(ended.pid());
     exit = describe(ended.exitValue());
     closeInput();
     if (!stopping) {
@@ -188,12 +342,27 @@ public final class ProcessNode implements Node, ProcessControl {
     }
   }
 
+  /** The main process named with MAINPID ended: its exit value is not Shepherd's to know, so any end of it is a crash. */
+  private void mainExited(Process leader, long main) {
+    if (leader != process || stopping) {
+      return;
+    }
+    stopProbes();
+    host.stopListening(leader.pid());
+    exit = "main process " + main + " ended";
+    closeInput();
+    logger.warn("main process {} (MAINPID) ended", main);
+    context.fail("main process " + main + " (MAINPID) ended", null);
+  }
+
   private void end(Duration grace) throws InterruptedException {
     Process running = process;
     if (running == null) {
       return;
     }
     stopping = true;
+    stopProbes();
+    host.stopListening(running.pid());
     long sid = running.pid();
     if (!grace.isZero() && Sessions.signal(sid, false) > 0) {
       long deadline = System.nanoTime() + grace.toNanos();
