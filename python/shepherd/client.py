@@ -26,7 +26,40 @@ from .errors import (InvalidArgument, NoManagerReachable, ShepherdError, Timeout
 API = "/api/v1"
 _NODE_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 _GROUP_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}/[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
-_STATES = {"CREATED", "CONFIGURED", "INITIALIZED", "RUNNING", "STOPPED", "CLOSED", "FAILED", "LOST"}
+_STATES = {"CREATED", "CONFIGURED", "INITIALIZED", "STARTING", "RUNNING", "STOPPED", "CLOSED", "FAILED", "LOST"}
+_CHECK_KEYS = {"type", "port", "url", "command", "period", "timeout", "failures"}
+
+
+def _check(what, check):
+    """A readiness or liveness check as the API takes it: a type name ("notify") or a dict of the site file's keys, with
+    period and timeout in seconds."""
+    if isinstance(check, str):
+        return {"type": check}
+    if not isinstance(check, dict) or "type" not in check:
+        raise InvalidArgument("%s is a type name ('notify', 'tcp', 'http', 'command', 'none') or a dict with a 'type', got %r"
+                              % (what, check))
+    unknown = set(check) - _CHECK_KEYS
+    if unknown:
+        raise InvalidArgument("%s has unknown keys %s; it has %s" % (what, sorted(unknown), sorted(_CHECK_KEYS)))
+    out = dict(check)
+    if "port" in out:
+        out["port"] = str(out["port"])
+    if "command" in out:
+        out["command"] = [str(a) for a in out["command"]]
+    for key in ("period", "timeout"):
+        if key in out:
+            out[key] = float(out[key])
+    return out
+
+
+def _checks(spec, readiness, liveness, start_timeout):
+    if readiness is not None:
+        spec["readiness"] = _check("readiness", readiness)
+    if liveness is not None:
+        spec["liveness"] = _check("liveness", liveness)
+    if start_timeout is not None:
+        spec["startTimeout"] = float(start_timeout)
+    return spec
 
 
 def _state(state):
@@ -256,10 +289,13 @@ class Client:
             raise InvalidArgument("a node type name and a class name are strings, e.g. ('MySine', 'org.lab.daq.MySine')")
         return self._call("POST", API + "/groups/" + group_path(group) + "/types", {"name": name, "class": class_name})["message"]
 
-    def create_node(self, path, type, params=None, requested="CREATED", mode=None, restart=None, autorestart=None):
+    def create_node(self, path, type, params=None, requested="CREATED", mode=None, restart=None, autorestart=None,
+                    readiness=None, start_timeout=None):
         """Creates a node of a type with string params, driven to ``requested``; answers its status.
 
-        ``autorestart``: "always" (the default), "on-failure" or "never" (a crash then leaves the node FAILED)."""
+        ``autorestart``: "always" (the default), "on-failure" or "never" (a crash then leaves the node FAILED).
+        ``readiness="explicit"``: the node is STARTING after its ``start()`` until it calls ``context.ready()``, which it
+        must do within ``start_timeout`` seconds (30 by default)."""
         spec = {"type": type, "params": {str(k): str(v) for k, v in (params or {}).items()}}
         if mode:
             spec["mode"] = mode.upper()
@@ -267,15 +303,21 @@ class Client:
             spec["restart"] = restart
         if autorestart:
             spec["autorestart"] = autorestart
+        _checks(spec, readiness, None, start_timeout)
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 
     def create_process(self, path, command, env=None, working_dir=None, stdin=False, stop_grace=None, requested="RUNNING",
-                       mode=None, autorestart=None):
+                       mode=None, autorestart=None, readiness=None, liveness=None, start_timeout=None):
         """Creates an OS-process node running ``command`` (a list: the executable and its arguments).
 
         ``autorestart``: "always" (the default: every exit is restarted), "on-failure" (an exit with 0 is done: the node is
-        STOPPED and its requested state follows; Architect's one-shot roles) or "never" (any exit is done)."""
+        STOPPED and its requested state follows; Architect's one-shot roles) or "never" (any exit is done).
+
+        ``readiness`` and ``liveness``: "notify" (systemd's notify protocol: see :mod:`shepherd.notify`), or a dict such as
+        ``{"type": "tcp", "port": "${port:data}", "period": 0.5}``, ``{"type": "http", "url": ...}``,
+        ``{"type": "command", "command": [...]}``, with ``period``/``timeout`` in seconds and ``failures`` (liveness).
+        A node with readiness is STARTING until ready; not ready within ``start_timeout`` seconds (30) is a crash."""
         if isinstance(command, str) or not command:
             raise InvalidArgument("a command is a list: the executable and its arguments, e.g. ['/usr/bin/python3', 'daq.py']")
         process = {"command": [str(a) for a in command], "env": {str(k): str(v) for k, v in (env or {}).items()},
@@ -289,6 +331,7 @@ class Client:
             spec["mode"] = mode.upper()
         if autorestart:
             spec["autorestart"] = autorestart
+        _checks(spec, readiness, liveness, start_timeout)
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 

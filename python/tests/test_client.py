@@ -133,6 +133,32 @@ def test_process_nodes_input_kill_purge_ports_and_environment(client, tmp_path):
     client.remove_group("daq2/proc")
 
 
+def test_a_process_speaking_the_notify_protocol_is_starting_until_it_says_ready(client, tmp_path):
+    """A Python program using shepherd.notify, run by a real host: STARTING (with its status text) until READY=1."""
+    go = tmp_path / "go"
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    program = ("import os, time\nfrom shepherd import notify\nnotify.status('waiting for go')\n"
+               "while not os.path.exists(%r): time.sleep(0.05)\nnotify.ready('taking data')\ntime.sleep(600)\n" % str(go))
+    client.create_group("daq2/ready")
+    client.create_process("daq2/ready/daq", ["/usr/bin/python3", "-c", program], env={"PYTHONPATH": package},
+                          readiness="notify", start_timeout=60)
+    starting = eventually(lambda: (lambda n: n if n["state"] == "STARTING" and n["statusText"] else None)(
+        client.node("daq2/ready/daq")), "the node STARTING with its status text")
+    assert starting["statusText"] == "waiting for go" and not starting["arrived"] and starting["pid"]
+    go.write_text("")
+    running = eventually(lambda: (lambda n: n if n["state"] == "RUNNING" else None)(client.node("daq2/ready/daq")),
+                         "the node RUNNING once it said READY=1")
+    assert running["statusText"] == "taking data" and running["restarts"] == 0
+    with pytest.raises(InvalidArgument) as refused:
+        client.create_process("daq2/ready/bad", ["/bin/true"], readiness={"type": "tcp"})
+    assert "a tcp check needs a port" in str(refused.value)
+    with pytest.raises(InvalidArgument):
+        client.create_process("daq2/ready/bad", ["/bin/true"], readiness={"type": "tcp", "port": 80, "every": 1})
+    client.remove_node("daq2/ready/daq")
+    assert not client.nodes("daq2/ready/*")
+    client.remove_group("daq2/ready")
+
+
 def test_a_site_file_is_planned_applied_and_targets_go_up_down_and_restart(client, tmp_path):
     site = tmp_path / "site.conf"
     site.write_text(textwrap.dedent("""

@@ -8,6 +8,7 @@ import io.shepherd.protocol.Autorestart;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.Site;
 import io.shepherd.testing.TestConfig;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +115,53 @@ class SiteFileTest {
     assertTrue(message.contains("host id 'all' is reserved"), message);
     assertTrue(message.contains("unknown key 'extra'"), message);
     assertTrue(message.contains("nothing was applied"), message);
+  }
+
+  @Test
+  void readinessLivenessAndStartTimeoutAreReadAndEveryBadCheckIsListedWithItsLine() throws Exception {
+    Site site = SiteFile.read(write("""
+        hosts.daq1.groups.acq.nodes {
+          daq { command = ["/opt/daq/run"], readiness = notify, start-timeout = 45s, liveness { type = notify, timeout = 5s } }
+          web {
+            command = ["/opt/daq/web", "${port:web}"]
+            readiness { type = http, url = "http://127.0.0.1:${port:web}/ready", period = 250ms }
+            liveness { type = tcp, port = "${port:web}", period = 2s, timeout = 500ms, failures = 5 }
+          }
+          calib { command = ["/opt/daq/calib"], readiness { type = command, command = ["/usr/bin/test", "-f", "/run/calib"] } }
+          sine { type = sine, readiness = explicit }
+          plain { command = ["/bin/true"] }
+        }
+        """), DEFAULTS);
+    Map<String, NodeSpec> specs = new TreeMap<>();
+    site.nodes().forEach(n -> specs.put(n.path().node(), n.spec()));
+    assertEquals(Probe.of(Probe.Type.NOTIFY), specs.get("daq").readiness());
+    assertEquals(Duration.ofSeconds(45), specs.get("daq").startTimeout());
+    assertEquals(Duration.ofSeconds(5), specs.get("daq").liveness().timeoutOrDefault());
+    assertEquals(Probe.http("http://127.0.0.1:${port:web}/ready").withPeriod(Duration.ofMillis(250)), specs.get("web").readiness());
+    assertEquals(Probe.tcp("${port:web}").withPeriod(Duration.ofSeconds(2)).withTimeout(Duration.ofMillis(500)).withFailures(5),
+        specs.get("web").liveness());
+    assertEquals(List.of("/usr/bin/test", "-f", "/run/calib"), specs.get("calib").readiness().command());
+    assertEquals(Probe.Type.EXPLICIT, specs.get("sine").readiness().type());
+    assertEquals(Probe.NONE, specs.get("plain").readiness(), "no check by default");
+    assertEquals(NodeSpec.DEFAULT_START_TIMEOUT, specs.get("plain").startTimeout());
+
+    SiteFile.Invalid invalid = assertThrows(SiteFile.Invalid.class, () -> SiteFile.read(write("""
+        hosts.daq1.groups.acq.nodes {
+          a { command = ["/bin/true"], readiness { type = tcp } }
+          b { command = ["/bin/true"], readiness { type = notify, every = 1s } }
+          c { command = ["/bin/true"], liveness { port = 80 } }
+          d { type = sine, readiness = notify }
+          e { command = ["/bin/true"], readiness = ping }
+          f { command = ["/bin/true"], start-timeout = 0s, readiness = notify }
+        }
+        """), DEFAULTS));
+    String message = invalid.getMessage();
+    assertTrue(message.contains("site.conf:2:") && message.contains("a tcp check needs a port"), message);
+    assertTrue(message.contains("site.conf:3:") && message.contains("unknown key 'every' in readiness of daq1/acq/b"), message);
+    assertTrue(message.contains("site.conf:4:") && message.contains("liveness of daq1/acq/c has no type"), message);
+    assertTrue(message.contains("site.conf:5:") && message.contains("readiness notify is for process nodes"), message);
+    assertTrue(message.contains("site.conf:6:") && message.contains("not 'ping'"), message);
+    assertTrue(message.contains("site.conf:7:") && message.contains("start timeout must be above 0"), message);
   }
 
   @Test
