@@ -54,10 +54,16 @@ public final class StatusTable {
           n.nextAction() == null ? "-" : n.nextAction(),
           n.mode(), n.incarnation(), n.restarts(),
           String.format("%.2f", n.stability()), uptime, n.pid() == null ? "-" : n.pid(), n.exit() == null ? "-" : n.exit(),
-          n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60), n.statusText() == null ? "-" : abbreviate(n.statusText(), 40));
+          n.lastFailure() == null ? "-" : abbreviate(n.lastFailure(), 60), statusColumn(n));
     }
     out.append(nodes);
     return out.toString();
+  }
+
+  /** What keeps a node from its request (its dependencies), else what it says it is doing; "-" if neither. */
+  static String statusColumn(NodeStatus node) {
+    String text = node.waitingFor() != null ? node.waitingFor() : node.statusText();
+    return text == null ? "-" : abbreviate(text, 60);
   }
 
   /** What runs, short: a Java class without its package (SineNode), an executable without its directory (python3). */

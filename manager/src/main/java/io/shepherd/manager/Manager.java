@@ -138,6 +138,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     this.desired = new DesiredState(store, ctx.messageAdapter(DesiredStore.Stored.class, StoreDone::new));
     this.events = new ManagerEvents(epoch, settings.eventBuffer(), () -> ctx.getSelf().tell(FlushEvents.INSTANCE));
     this.parts = new ManagerParts(ctx, settings.parts(), registry, new HostLink(epoch), desired, events);
+    parts.dependencies().regateAll(); // no host is known yet: nothing is sent, the holds are set before the first reconciliation
     Cluster akkaCluster = Cluster.get(ctx.getSystem());
     this.cluster = new ClusterView(akkaCluster, epoch);
     this.groups = new Groups(parts);

@@ -3,6 +3,8 @@ package io.shepherd.protocol;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,10 +26,17 @@ import java.util.TreeMap;
  *     Java node declares a keepalive deadline instead)
  * @param startTimeout how long a node with readiness may be STARTING before that is a crash
  *     ({@code not-ready}); null: {@link #DEFAULT_START_TIMEOUT}
+ * @param dependsOn the nodes (on any host) that must be RUNNING, and ready, before this one starts;
+ *     it is stopped before them (null: none)
+ * @param onDependencyFailure what this node does when a dependency crashes (null: {@link DependencyFailure#KEEP})
  */
 public record NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process,
-                       Autorestart autorestart, Probe readiness, Probe liveness, Duration startTimeout)
+                       Autorestart autorestart, Probe readiness, Probe liveness, Duration startTimeout, List<NodePath> dependsOn,
+                       DependencyFailure onDependencyFailure)
     implements CborSerializable {
+
+  /** Most dependencies a node may have. */
+  public static final int MAX_DEPENDENCIES = 256;
 
   /** The start timeout when none is given (systemd's TimeoutStartSec default is 90 s; a lab's programs start sooner). */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
@@ -75,6 +84,17 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
     if (startTimeout.isNegative() || startTimeout.isZero() || startTimeout.compareTo(Probe.MAX_DURATION) > 0) {
       throw new IllegalArgumentException("start timeout must be above 0 and at most 24 h, got " + startTimeout);
     }
+    dependsOn = dependsOn == null ? List.of() : List.copyOf(new LinkedHashSet<>(dependsOn));
+    if (dependsOn.size() > MAX_DEPENDENCIES) {
+      throw new IllegalArgumentException("a node depends on " + dependsOn.size() + " nodes; at most " + MAX_DEPENDENCIES + " are allowed");
+    }
+    onDependencyFailure = onDependencyFailure == null ? DependencyFailure.KEEP : onDependencyFailure;
+  }
+
+  /** A node without dependencies. */
+  public NodeSpec(String type, Map<String, String> params, Mode mode, RestartPolicy restart, ProcessSpec process,
+                  Autorestart autorestart, Probe readiness, Probe liveness, Duration startTimeout) {
+    this(type, params, mode, restart, process, autorestart, readiness, liveness, startTimeout, null, null);
   }
 
   /** A node without readiness or liveness checks. */
@@ -108,31 +128,48 @@ public record NodeSpec(String type, Map<String, String> params, Mode mode, Resta
   }
 
   public NodeSpec withMode(Mode newMode) {
-    return new NodeSpec(type, params, newMode, restart, process, autorestart, readiness, liveness, startTimeout);
+    return new NodeSpec(type, params, newMode, restart, process, autorestart, readiness, liveness, startTimeout,
+        dependsOn, onDependencyFailure);
   }
 
   public NodeSpec withRestart(RestartPolicy policy) {
-    return new NodeSpec(type, params, mode, policy, process, autorestart, readiness, liveness, startTimeout);
+    return new NodeSpec(type, params, mode, policy, process, autorestart, readiness, liveness, startTimeout,
+        dependsOn, onDependencyFailure);
   }
 
   public NodeSpec withType(String newType) {
-    return new NodeSpec(newType, params, mode, restart, process, autorestart, readiness, liveness, startTimeout);
+    return new NodeSpec(newType, params, mode, restart, process, autorestart, readiness, liveness, startTimeout,
+        dependsOn, onDependencyFailure);
   }
 
   public NodeSpec withAutorestart(Autorestart when) {
-    return new NodeSpec(type, params, mode, restart, process, when, readiness, liveness, startTimeout);
+    return new NodeSpec(type, params, mode, restart, process, when, readiness, liveness, startTimeout,
+        dependsOn, onDependencyFailure);
   }
 
   public NodeSpec withReadiness(Probe check) {
-    return new NodeSpec(type, params, mode, restart, process, autorestart, check, liveness, startTimeout);
+    return new NodeSpec(type, params, mode, restart, process, autorestart, check, liveness, startTimeout,
+        dependsOn, onDependencyFailure);
   }
 
   public NodeSpec withLiveness(Probe check) {
-    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, check, startTimeout);
+    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, check, startTimeout,
+        dependsOn, onDependencyFailure);
   }
 
   public NodeSpec withStartTimeout(Duration timeout) {
-    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, timeout);
+    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, timeout,
+        dependsOn, onDependencyFailure);
+  }
+
+  public NodeSpec withDependsOn(List<NodePath> nodes) {
+    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, startTimeout,
+        nodes, onDependencyFailure);
+  }
+
+  public NodeSpec withOnDependencyFailure(DependencyFailure policy) {
+    return new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, startTimeout,
+        dependsOn, policy);
   }
 
   private static Map<String, String> checkParams(Map<String, String> params) {

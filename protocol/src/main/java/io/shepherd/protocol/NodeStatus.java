@@ -34,6 +34,8 @@ import java.time.Instant;
  *     or the executable of a process node; null before a Java node's first instance
  * @param statusText what the node last said of itself (systemd's {@code STATUS=}, or
  *     {@code NodeContext.status}), or null
+ * @param waitingFor what keeps the node from its requested state, e.g. {@code waiting for
+ *     daq1/readout/digitizer: STARTING} (its dependencies, or its dependents to stop first); null if nothing
  */
 public record NodeStatus(
     NodePath path,
@@ -56,7 +58,8 @@ public record NodeStatus(
     String nextAction,
     boolean finished,
     String agentClass,
-    String statusText)
+    String statusText,
+    String waitingFor)
     implements CborSerializable {
 
   /** The canonical constructor is the one JSON and CBOR use. */
@@ -68,7 +71,7 @@ public record NodeStatus(
                     int restarts, String lastFailure, Instant lastFailureAt, double stability, String managedBy, Long pid, String exit,
                     Instant since, long seq, int incarnation, String nextAction) {
     this(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy, pid, exit,
-        since, seq, incarnation, nextAction, false, null, null);
+        since, seq, incarnation, nextAction, false, null, null, null);
   }
 
   /** The status of a node that said nothing of itself. */
@@ -76,7 +79,13 @@ public record NodeStatus(
                     int restarts, String lastFailure, Instant lastFailureAt, double stability, String managedBy, Long pid, String exit,
                     Instant since, long seq, int incarnation, String nextAction, boolean finished, String agentClass) {
     this(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy, pid, exit,
-        since, seq, incarnation, nextAction, finished, agentClass, null);
+        since, seq, incarnation, nextAction, finished, agentClass, null, null);
+  }
+
+  /** This status with what keeps the node waiting (the Manager's word: a host does not know the other nodes). */
+  public NodeStatus withWaitingFor(String why) {
+    return new NodeStatus(path, host, type, state, requested, mode, stalled, restarts, lastFailure, lastFailureAt, stability, managedBy,
+        pid, exit, since, seq, incarnation, nextAction, finished, agentClass, statusText, why);
   }
 
   /** True when the node is in its requested state (Guardian's {@code arrived}). */

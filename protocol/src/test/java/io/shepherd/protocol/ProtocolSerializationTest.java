@@ -37,14 +37,15 @@ public class ProtocolSerializationTest {
   static final NodeStatus STATUS = new NodeStatus(PATH, "daq1", "sine", NodeState.RUNNING, NodeState.RUNNING, Mode.AUTO,
       false, 2, "start() threw IllegalStateException: boom", Instant.parse("2026-11-22T10:15:30.123Z"), 0.97,
       "akka://shepherd@127.0.0.1:2560#42", 4242L, "running", Instant.parse("2026-11-22T10:16:00Z"), 7, 3, "none", true,
-      "io.shepherd.host.nodes.SineNode", "taking data: 3 of 8");
+      "io.shepherd.host.nodes.SineNode", "taking data: 3 of 8", "waiting for daq1/acq/digitizer: STARTING");
   static final ProcessSpec PROCESS = new ProcessSpec(List.of("/usr/bin/python3", "-u", "rec.py", "--port", "${port:data}"),
       Map.of("OUT", "/data", "PORT", "${port:data}"), "/opt/daq", true, Duration.ofSeconds(7));
   static final NodeSpec PROCESS_SPEC = NodeSpec.process(PROCESS).withMode(Mode.MANAGED).withRestart(POLICY)
       .withAutorestart(Autorestart.ON_FAILURE)
       .withReadiness(Probe.tcp("${port:data}").withPeriod(Duration.ofMillis(250)).withTimeout(Duration.ofMillis(500)))
       .withLiveness(Probe.command("/usr/bin/check", "--port", "${port:data}").withFailures(5))
-      .withStartTimeout(Duration.ofSeconds(45));
+      .withStartTimeout(Duration.ofSeconds(45))
+      .withDependsOn(List.of(NodePath.parse("daq1/acq/digitizer"))).withOnDependencyFailure(DependencyFailure.RESTART);
   static final Site SITE = new Site("site.conf", List.of(
       new Site.Group(GROUP, List.of(new Site.Node(GROUP.node("rec"), PROCESS_SPEC, NodeState.STOPPED),
           new Site.Node(GROUP.node("sine"), SPEC, NodeState.RUNNING)))));

@@ -169,7 +169,10 @@ final class NodeTask {
         return deadline == null || deadline.isNegative() ? Duration.ZERO : deadline;
       }
       case INITIALIZE -> node.initialize();
-      case START -> node.start();
+      case START -> {
+        ctx.startAgain();
+        node.start();
+      }
       case STOP -> node.stop();
       case CLOSE -> node.close();
     }

@@ -112,9 +112,14 @@ final class RunningContext implements NodeContext {
     }
   }
 
-  /** True once the node said it is ready. */
+  /** True once the node said it is ready, since its last start. */
   boolean isReady() {
     return ready.get();
+  }
+
+  /** The node starts (again, after a stop): it is to say anew that it is ready. */
+  void startAgain() {
+    ready.set(false);
   }
 
   @Override

@@ -137,7 +137,7 @@ final class StatusReporter {
     // Times in milliseconds, as they cross the wire: a status reads the same from a local host and a remote one.
     events.tell(new NodeEvent.StatusChanged(new NodeStatus(path, hostId, type, current, requested, mode, stalled, restarts,
         lastFailure, millis(lastFailureAt), round(emittedStability), null, pid, lastExit, millis(since), seq, incarnation,
-        nextAction, finished, agentClass, statusText)));
+        nextAction, finished, agentClass, statusText, null)));
   }
 
   /**

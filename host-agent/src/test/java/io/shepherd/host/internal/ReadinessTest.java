@@ -268,6 +268,25 @@ class ReadinessTest {
   }
 
   @Test
+  void aNodeStartedAgainAfterAStopIsStartingUntilItSaysReadyAgain() {
+    ActorRef<NodeRunner.Command> runner = kit.spawn(NodeRunner.create(newPath(), python("""
+        time.sleep(0.3)
+        send("READY=1")
+        time.sleep(1000)
+        """).withReadiness(Probe.of(Probe.Type.NOTIFY)), NodeState.RUNNING, 1, null, 0,
+        new HostEnvironment(settings, NodeTypes.create(settings), processes, events.getRef())));
+    runners.add(runner);
+    await(s -> s.state() == NodeState.RUNNING);
+    runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2));
+    await(s -> s.state() == NodeState.STOPPED);
+    runner.tell(new NodeRunner.Request(NodeState.RUNNING, 3));
+    NodeStatus again = await(s -> s.state() == NodeState.STARTING || s.state() == NodeState.RUNNING);
+    assertEquals(NodeState.STARTING, again.state(), "its second start is not ready because its first was");
+    assertEquals(1, again.incarnation(), "the same instance, started again");
+    await(s -> s.state() == NodeState.RUNNING);
+  }
+
+  @Test
   void aJavaNodeWithExplicitReadinessIsRunningWhenItSaysSo() {
     spawn(new NodeSpec(LateReadyNode.class.getName(), Map.of("ready-after-ms", "300"), null, null)
         .withReadiness(Probe.of(Probe.Type.EXPLICIT)));

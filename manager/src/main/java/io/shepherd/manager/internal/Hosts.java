@@ -146,11 +146,14 @@ public final class Hosts {
       }
     }
     registry.groupsOn(host.id()).stream().filter(g -> g.phase() == Phase.REMOVING).forEach(groups::finishRemoval);
+    // Their dependents see them LOST.
+    registry.nodesOn(host.id()).forEach(n -> parts.dependencies().changed(n.path()));
     groups.placeFloating();
   }
 
   /** The periodic pass: reconciles the synced hosts, asks again for a snapshot that is overdue. */
   public void tick(long now) {
+    parts.dependencies().regateAll();
     long resendAfter = parts.settings().resendAfter().toNanos();
     for (HostEntry host : registry.hosts()) {
       if (host.up() && host.synced()) {

@@ -23,6 +23,7 @@ public final class ManagerParts {
   private final HostLink link;
   private final DesiredState desired;
   private final Requests requests;
+  private final Dependencies dependencies;
   private final ManagerEvents events;
   private final Leases leases = new Leases();
 
@@ -34,7 +35,12 @@ public final class ManagerParts {
     this.link = link;
     this.desired = desired;
     this.events = events;
-    this.requests = new Requests(registry, link, desired, events);
+    this.dependencies = new Dependencies(registry, link);
+    this.requests = new Requests(registry, link, desired, events, dependencies);
+  }
+
+  public Dependencies dependencies() {
+    return dependencies;
   }
 
   public ActorContext<ManagerProtocol.Command> ctx() {
@@ -92,8 +98,9 @@ public final class ManagerParts {
     }
   }
 
-  /** Reconciles every host. */
+  /** Reconciles every host, with the holds of dependencies computed afresh first (nodes may have been added). */
   public void reconcileAll(long now) {
+    dependencies.regateAll();
     registry.hosts().forEach(h -> reconcile(h, now));
   }
 }

@@ -31,6 +31,9 @@ public final class NodeEntry {
   private int lastIncarnation;
   private String placementError;
   private final Resend resend = new Resend();
+  /** What its host is asked for while its dependencies hold it (see {@link Dependencies}); null: its requested state. */
+  private NodeState held;
+  private String waitingFor;
 
   private NodeEntry(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, NodeState declared, Life life) {
     this.path = path;
@@ -119,7 +122,23 @@ public final class NodeEntry {
 
   /** True if the host has seen the latest request (and, e.g. after a dead-man stop, still follows it). */
   public boolean hostHasLatestRequest() {
-    return observed != null && observed.seq() == seq && observed.requested() == requested;
+    return observed != null && observed.seq() == seq && observed.requested() == toHost();
+  }
+
+  /** What its host is asked for: its requested state, unless its dependencies (or dependents) hold it elsewhere for now. */
+  public NodeState toHost() {
+    return held == null ? requested : held;
+  }
+
+  /** What keeps it from its requested state (its dependencies, or dependents to stop first), or null. */
+  public String waitingFor() {
+    return waitingFor;
+  }
+
+  /** Its host is to be asked for {@code state} for now ({@code why}); its requested state if that is {@code state}. */
+  void hold(NodeState state, String why) {
+    held = state == requested ? null : state;
+    waitingFor = held == null ? null : why;
   }
 
   // ---- desired state --------------------------------------------------------------------------------
@@ -127,6 +146,8 @@ public final class NodeEntry {
   /** A new request: the node is to go to {@code target}; returns the request's number. */
   public long request(NodeState target) {
     requested = target;
+    held = null;
+    waitingFor = null;
     return ++seq;
   }
 

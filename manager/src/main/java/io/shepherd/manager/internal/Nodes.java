@@ -18,6 +18,7 @@ import io.shepherd.protocol.NodeState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -68,6 +69,11 @@ public final class Nodes {
       Replies.fail(create.replyTo(), code, refusal.get());
       return;
     }
+    List<String> graph = Dependencies.problems(registry, Map.of(path, create.spec().dependsOn()));
+    if (!graph.isEmpty()) {
+      Replies.fail(create.replyTo(), ErrorCode.INVALID_ARGUMENT, String.join("; ", graph) + "; nothing was created");
+      return;
+    }
     HostEntry host = registry.host(group.host());
     NodeSpec spec = group.resolve(create.spec());
     String type = spec.type();
@@ -82,7 +88,8 @@ public final class Nodes {
     }
     NodeEntry node = NodeEntry.creating(path, spec, create.requested(), create.replyTo(), System.nanoTime());
     registry.add(node);
-    parts.link().send(host, epoch -> new HostProtocol.CreateNode(epoch, path, node.spec(), node.requested(), node.seq(), null, 0));
+    parts.dependencies().settle(node);
+    parts.link().send(host, epoch -> new HostProtocol.CreateNode(epoch, path, node.spec(), node.toHost(), node.seq(), null, 0));
   }
 
   /** Its host reports a node being created: into desired state, then the caller is answered. */
@@ -137,6 +144,8 @@ public final class Nodes {
   /** A node is gone from its host (or its host is gone): forgotten, and its callers answered with {@code message}. */
   public void finishRemoval(NodeEntry node, String message) {
     if (registry.remove(node)) {
+      parts.dependencies().forget(node.path());
+      parts.dependencies().changed(node.path());
       parts.events().publish(ManagerEvents.event(Event.NODE_REMOVED).withPath(node.path().toString()).withHost(registry.hostOf(node))
           .withMessage(message));
     }

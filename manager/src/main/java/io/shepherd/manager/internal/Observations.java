@@ -65,6 +65,8 @@ public final class Observations {
     result.created().forEach(this::followFinished);
     result.changed().forEach(parts.requests()::resolve);
     result.changed().forEach(this::followFinished);
+    result.created().forEach(n -> parts.dependencies().changed(n.path()));
+    result.changed().forEach(n -> parts.dependencies().changed(n.path()));
     result.removedNodes().forEach(n -> nodes.finishRemoval(n, "removed " + n.path()));
     result.removedGroups().forEach(groups::finishRemoval);
     parts.reconcile(host, System.nanoTime());
@@ -87,6 +89,7 @@ public final class Observations {
       }
       parts.requests().resolve(node);
       followFinished(node);
+      parts.dependencies().changed(node.path());
     });
   }
 
@@ -115,7 +118,9 @@ public final class Observations {
     }
     if (before == null || before.state() != after.state() || before.requested() != after.requested() || before.mode() != after.mode()
         || before.stalled() != after.stalled()) {
-      parts.events().publish(ManagerEvents.event(Event.NODE).withNode(after, before == null ? null : before.state()));
+      // The requested state is the node's own, not what its host is asked for while its dependencies hold it.
+      parts.events().publish(ManagerEvents.event(Event.NODE).withNode(after, before == null ? null : before.state())
+          .withRequested(node.requested()));
     }
     boolean newCrash = after.lastFailureAt() != null && (before == null ? after.lastFailureAt().isAfter(startedAt)
         : !after.lastFailureAt().equals(before.lastFailureAt()));

@@ -46,7 +46,7 @@ public final class Reconciler {
 
   public record CreateNode(NodeEntry node) implements Action {
     public HostProtocol.Command command(long epoch) {
-      return new HostProtocol.CreateNode(epoch, node.path(), node.spec(), node.requested(), node.seq(), node.checkpoint(),
+      return new HostProtocol.CreateNode(epoch, node.path(), node.spec(), node.toHost(), node.seq(), node.checkpoint(),
           node.lastIncarnation());
     }
 
@@ -57,7 +57,7 @@ public final class Reconciler {
 
   public record RequestState(NodeEntry node) implements Action {
     public HostProtocol.Command command(long epoch) {
-      return new HostProtocol.RequestState(epoch, node.path(), node.requested(), node.seq());
+      return new HostProtocol.RequestState(epoch, node.path(), node.toHost(), node.seq());
     }
 
     public Resend resend() {

@@ -5,6 +5,8 @@ import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +14,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,11 +35,13 @@ public final class Registry {
   private final Map<String, HostEntry> hosts = new HashMap<>();
   private final Map<GroupPath, GroupEntry> groups = new HashMap<>();
   private final Map<NodePath, NodeEntry> nodes = new HashMap<>();
+  /** Who depends on each node ({@code depends-on}, reversed). */
+  private final Map<NodePath, Set<NodePath>> dependents = new HashMap<>();
 
   /** A registry of the desired state a Manager incarnation loaded; no host is registered yet. */
   public Registry(Collection<DesiredGroup> desiredGroups, Collection<DesiredNode> desiredNodes, Map<NodePath, Checkpoint> checkpoints) {
     desiredGroups.forEach(g -> groups.put(g.path(), GroupEntry.of(g)));
-    desiredNodes.forEach(n -> nodes.put(n.path(), NodeEntry.of(n)));
+    desiredNodes.forEach(n -> add(NodeEntry.of(n)));
     checkpoints.forEach((path, checkpoint) -> {
       NodeEntry node = nodes.get(path);
       if (node != null) {
@@ -85,6 +90,32 @@ public final class Registry {
 
   public void add(NodeEntry node) {
     nodes.put(node.path(), node);
+    index(node);
+  }
+
+  /** Its site file now declares a node with another spec (see {@link NodeEntry#respecify}); its dependencies follow. */
+  public void respecify(NodeEntry node, NodeSpec spec, NodeState declared, NodeState state) {
+    unindex(node);
+    node.respecify(spec, declared, state);
+    index(node);
+  }
+
+  /** The nodes that depend on {@code path} directly, in any phase. */
+  public Set<NodePath> dependentsOf(NodePath path) {
+    return dependents.getOrDefault(path, Set.of());
+  }
+
+  private void index(NodeEntry node) {
+    node.spec().dependsOn().forEach(d -> dependents.computeIfAbsent(d, k -> new LinkedHashSet<>()).add(node.path()));
+  }
+
+  private void unindex(NodeEntry node) {
+    for (NodePath dependency : node.spec().dependsOn()) {
+      Set<NodePath> set = dependents.get(dependency);
+      if (set != null && set.remove(node.path()) && set.isEmpty()) {
+        dependents.remove(dependency);
+      }
+    }
   }
 
   /** Forgets a group (its nodes stay until removed too); false if it was not known. */
@@ -94,7 +125,11 @@ public final class Registry {
 
   /** Forgets a node; false if it was not known. */
   public boolean remove(NodeEntry node) {
-    return nodes.remove(node.path(), node);
+    boolean removed = nodes.remove(node.path(), node);
+    if (removed) {
+      unindex(node);
+    }
+    return removed;
   }
 
   // ---- where things are ------------------------------------------------------------------------------

@@ -28,13 +28,17 @@ public final class Requests {
   private final HostLink link;
   private final DesiredState desired;
   private final ManagerEvents events;
+  private final Dependencies dependencies;
   private final Map<NodePath, List<Waiter>> waiting = new HashMap<>();
+  /** While a batch runs: the nodes whose requests are sent at its end. */
+  private List<NodeEntry> batched;
 
-  public Requests(Registry registry, HostLink link, DesiredState desired, ManagerEvents events) {
+  public Requests(Registry registry, HostLink link, DesiredState desired, ManagerEvents events, Dependencies dependencies) {
     this.registry = registry;
     this.link = link;
     this.desired = desired;
     this.events = events;
+    this.dependencies = dependencies;
   }
 
   /**
@@ -68,11 +72,39 @@ public final class Requests {
       waiter.stored(replicated);
       resolve(node);
     });
+    if (batched != null) {
+      batched.add(node);
+    } else {
+      send(node);
+    }
+  }
+
+  /**
+   * Makes {@code requests} as one: their requests are all recorded before any is sent, so that a
+   * node going down together with those that depend on it is held up until they have stopped.
+   */
+  public void batch(Runnable requests) {
+    List<NodeEntry> nodes = new ArrayList<>();
+    batched = nodes;
+    try {
+      requests.run();
+    } finally {
+      batched = null;
+    }
+    nodes.forEach(this::send);
+  }
+
+  /** Sends a node's host what it is to do now (its request, unless a dependency holds it), and tells its neighbours. */
+  private void send(NodeEntry node) {
+    dependencies.settle(node);
     HostEntry host = registry.hostEntryOf(node);
     if (host != null && host.up() && node.observed() != null) {
       node.resend().sent(System.nanoTime());
-      link.send(host, epoch -> new HostProtocol.RequestState(epoch, node.path(), target, node.seq()));
+      NodeState state = node.toHost();
+      link.send(host, epoch -> new HostProtocol.RequestState(epoch, node.path(), state, node.seq()));
     }
+    // Its dependencies may wait for it to stop, its dependents for it to run.
+    dependencies.changed(node.path());
   }
 
   /** Answers the calls on a node that are done, or that failed. */

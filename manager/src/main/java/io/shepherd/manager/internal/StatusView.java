@@ -103,6 +103,6 @@ public final class StatusView {
         node.seq(), seen == null ? 0 : seen.incarnation(),
         lost || (seen == null && node.placementError() != null) ? NextAction.WAIT : seen == null ? NextAction.UP : seen.nextAction(),
         !lost && seen != null && seen.finished(), seen == null ? null : seen.agentClass(),
-        lost || seen == null ? null : seen.statusText());
+        lost || seen == null ? null : seen.statusText(), node.waitingFor());
   }
 }

@@ -5,6 +5,7 @@ import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,12 +37,12 @@ public final class TargetCalls {
       return;
     }
     int[] counts = new int[2];
-    resolution.states().forEach((node, state) -> {
+    parts.requests().batch(() -> resolution.states().forEach((node, state) -> {
       counts[state == NodeState.RUNNING ? 0 : 1]++;
       if (state != node.requested() || !node.hostHasLatestRequest()) {
         parts.requests().request(node, state, new Waiter(state, false, null, "request " + state, parts.deadline()), update.by());
       }
-    });
+    }));
     String skipped = resolution.skipped().isEmpty() ? ""
         : "; skipped " + resolution.skipped().size() + " that cannot get there: " + String.join(", ", resolution.skipped());
     Replies.reply(update.replyTo(), new ManagerProtocol.Ok("requested up for " + counts[0] + " nodes and down for " + counts[1]
@@ -49,8 +50,9 @@ public final class TargetCalls {
   }
 
   /**
-   * Restarts the nodes of targets: down, then up, through a short-lived child; all or nothing as
-   * for up and down: a target that names nothing fails the call, and nothing changes.
+   * Restarts the nodes of targets, and the running nodes that depend on them: down (dependents
+   * first), then up (dependencies first), through a short-lived child; all or nothing as for up and
+   * down: a target that names nothing fails the call, and nothing changes.
    */
   public void restart(ManagerProtocol.Restart restart) {
     if (restart.targets().isEmpty()) {
@@ -69,8 +71,18 @@ public final class TargetCalls {
       Replies.fail(restart.replyTo(), ErrorCode.INVALID_ARGUMENT, "nothing was changed: " + String.join("; ", resolution.errors()));
       return;
     }
-    Map<NodePath, NodeState> states = new TreeMap<>();
-    resolution.states().forEach((node, state) -> states.put(node.path(), state));
+    Map<NodePath, NodeState> found = new TreeMap<>();
+    resolution.states().forEach((node, state) -> found.put(node.path(), state));
+    // Their running dependents go down first and come back after them (the holds of Dependencies order both ways).
+    for (NodePath path : parts.dependencies().transitiveDependents(found.keySet())) {
+      NodeEntry dependent = parts.registry().node(path);
+      if (dependent != null && dependent.phase() == Phase.PRESENT && dependent.requested() == NodeState.RUNNING) {
+        found.put(path, NodeState.STOPPED);
+      }
+    }
+    // Asked down in that order, each node is held up until those that depend on it have stopped.
+    Map<NodePath, NodeState> states = new LinkedHashMap<>();
+    parts.dependencies().stopOrder(found.keySet()).forEach(path -> states.put(path, found.get(path)));
     parts.ctx().spawnAnonymous(TargetRestart.create(parts.ctx().getSelf(), states, resolution.skipped(), restart.by(),
         restart.replyTo(), parts.settings().callTimeout()));
   }

@@ -123,7 +123,7 @@ public final class SiteApply {
       NodeEntry node = registry.node(declared.path());
       NodeState requested = node.declared() != declared.target() ? declared.initialRequest()
           : node.requested() == NodeState.STOPPED ? NodeState.INITIALIZED : node.requested();
-      node.respecify(declared.spec(), declared.target(), requested);
+      registry.respecify(node, declared.spec(), declared.target(), requested);
       parts.requests().fail(node, ErrorCode.SUPERSEDED, "node " + node.path() + " is restarted with the spec of site file "
           + apply.site().source());
       pending[0]++;
@@ -133,11 +133,13 @@ public final class SiteApply {
         parts.link().send(host, epoch -> new HostProtocol.RemoveNode(epoch, node.path()));
       }
     }
-    for (SitePlan.Retarget retarget : plan.retargeted) {
-      retarget.node().declare(retarget.declared());
-      parts.requests().request(retarget.node(), retarget.state(), new Waiter(retarget.state(), false, null, "site target",
-          parts.deadline()), "site file " + apply.site().source());
-    }
+    parts.requests().batch(() -> {
+      for (SitePlan.Retarget retarget : plan.retargeted) {
+        retarget.node().declare(retarget.declared());
+        parts.requests().request(retarget.node(), retarget.state(), new Waiter(retarget.state(), false, null, "site target",
+            parts.deadline()), "site file " + apply.site().source());
+      }
+    });
     plan.removedNodes.forEach(n -> nodes.startRemoval(n, null));
     plan.removedGroups.forEach(g -> groups.startRemoval(g, null));
     parts.reconcileAll(System.nanoTime());

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.shepherd.protocol.Autorestart;
+import io.shepherd.protocol.DependencyFailure;
 import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.Names;
@@ -52,6 +53,8 @@ import java.util.TreeSet;
  *     daq { command = ["/opt/daq/run"], readiness = notify, start-timeout = 30s    # RUNNING once it sends READY=1
  *           liveness { type = tcp, port = "${port:data}", period = 1s, timeout = 1s, failures = 3 } }
  *     # readiness / liveness: notify | tcp { port } | http { url } | command { command } | none; a Java node's readiness: explicit
+ *     writer { command = ["/opt/daq/write"], depends-on = ["daq1/acq/daq", "any/analysis/counter"], on-dependency-failure = restart }
+ *     # starts once every node it depends on is RUNNING (and ready), stops before them; keep (default) | restart | stop
  *   }
  *   any.groups.analysis.nodes { ... }     # a group Shepherd places on a host of its choice
  * }
@@ -78,7 +81,8 @@ public final class SiteFile {
   }
 
   private static final Set<String> NODE_KEYS = Set.of("type", "params", "command", "env", "working-dir", "stdin", "stop-grace",
-      "target", "mode", "restart", "autorestart", "readiness", "liveness", "start-timeout");
+      "target", "mode", "restart", "autorestart", "readiness", "liveness", "start-timeout", "depends-on",
+      "on-dependency-failure");
   private static final Set<String> PROBE_KEYS = Set.of("type", "port", "url", "command", "period", "timeout", "failures");
   private static final Set<String> RESTART_KEYS = Set.of("min-backoff", "max-backoff", "jitter", "reset-after", "max-restarts", "window");
   /** Largest site file read. */
@@ -308,11 +312,13 @@ public final class SiteFile {
       Probe readiness = probe(object, "readiness", path);
       Probe liveness = probe(object, "liveness", path);
       Duration startTimeout = c.hasPath("start-timeout") ? c.getDuration("start-timeout") : null;
+      List<NodePath> dependsOn = c.hasPath("depends-on") ? c.getStringList("depends-on").stream().map(NodePath::parse).toList() : null;
+      DependencyFailure onFailure = c.hasPath("on-dependency-failure") ? DependencyFailure.of(c.getString("on-dependency-failure")) : null;
       if (errors.size() > before) {
         return null;
       }
-      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, startTimeout),
-          target);
+      return new Site.Node(path, new NodeSpec(type, params, mode, restart, process, autorestart, readiness, liveness, startTimeout,
+          dependsOn, onFailure), target);
     } catch (ConfigException e) {
       errors.add(e.getMessage());
     } catch (IllegalArgumentException e) {

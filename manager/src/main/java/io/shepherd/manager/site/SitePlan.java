@@ -1,5 +1,6 @@
 package io.shepherd.manager.site;
 
+import io.shepherd.manager.internal.Dependencies;
 import io.shepherd.manager.internal.GroupEntry;
 import io.shepherd.manager.internal.NodeEntry;
 import io.shepherd.manager.internal.Phase;
@@ -10,8 +11,10 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.Site;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -103,6 +106,12 @@ public final class SitePlan {
         plan.removedNodes.add(node);
       }
     }
+    // depends-on: every dependency exists once the file is applied, and there is no cycle.
+    Map<NodePath, List<NodePath>> graph = new HashMap<>();
+    site.nodes().forEach(n -> graph.put(n.path(), n.spec().dependsOn()));
+    plan.removedNodes.forEach(n -> graph.put(n.path(), null));
+    plan.removedGroups.forEach(g -> registry.nodesOf(g.path()).forEach(n -> graph.put(n.path(), null)));
+    plan.errors.addAll(Dependencies.problems(registry, graph));
     return plan;
   }
 
