@@ -52,7 +52,13 @@ def _check(what, check):
     return out
 
 
-def _checks(spec, readiness, liveness, start_timeout):
+def _checks(spec, readiness, liveness, start_timeout, depends_on=None, on_dependency_failure=None):
+    if depends_on is not None:
+        if isinstance(depends_on, str):
+            raise InvalidArgument("depends_on is a list of node paths, e.g. ['daq1/readout/digitizer']")
+        spec["dependsOn"] = [node_path(p) for p in depends_on]
+    if on_dependency_failure is not None:
+        spec["onDependencyFailure"] = on_dependency_failure
     if readiness is not None:
         spec["readiness"] = _check("readiness", readiness)
     if liveness is not None:
@@ -290,12 +296,13 @@ class Client:
         return self._call("POST", API + "/groups/" + group_path(group) + "/types", {"name": name, "class": class_name})["message"]
 
     def create_node(self, path, type, params=None, requested="CREATED", mode=None, restart=None, autorestart=None,
-                    readiness=None, start_timeout=None):
+                    readiness=None, start_timeout=None, depends_on=None, on_dependency_failure=None):
         """Creates a node of a type with string params, driven to ``requested``; answers its status.
 
         ``autorestart``: "always" (the default), "on-failure" or "never" (a crash then leaves the node FAILED).
         ``readiness="explicit"``: the node is STARTING after its ``start()`` until it calls ``context.ready()``, which it
-        must do within ``start_timeout`` seconds (30 by default)."""
+        must do within ``start_timeout`` seconds (30 by default). ``depends_on`` and ``on_dependency_failure``: as for
+        :meth:`create_process`."""
         spec = {"type": type, "params": {str(k): str(v) for k, v in (params or {}).items()}}
         if mode:
             spec["mode"] = mode.upper()
@@ -303,12 +310,13 @@ class Client:
             spec["restart"] = restart
         if autorestart:
             spec["autorestart"] = autorestart
-        _checks(spec, readiness, None, start_timeout)
+        _checks(spec, readiness, None, start_timeout, depends_on, on_dependency_failure)
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 
     def create_process(self, path, command, env=None, working_dir=None, stdin=False, stop_grace=None, requested="RUNNING",
-                       mode=None, autorestart=None, readiness=None, liveness=None, start_timeout=None):
+                       mode=None, autorestart=None, readiness=None, liveness=None, start_timeout=None, depends_on=None,
+                       on_dependency_failure=None):
         """Creates an OS-process node running ``command`` (a list: the executable and its arguments).
 
         ``autorestart``: "always" (the default: every exit is restarted), "on-failure" (an exit with 0 is done: the node is
@@ -317,7 +325,11 @@ class Client:
         ``readiness`` and ``liveness``: "notify" (systemd's notify protocol: see :mod:`shepherd.notify`), or a dict such as
         ``{"type": "tcp", "port": "${port:data}", "period": 0.5}``, ``{"type": "http", "url": ...}``,
         ``{"type": "command", "command": [...]}``, with ``period``/``timeout`` in seconds and ``failures`` (liveness).
-        A node with readiness is STARTING until ready; not ready within ``start_timeout`` seconds (30) is a crash."""
+        A node with readiness is STARTING until ready; not ready within ``start_timeout`` seconds (30) is a crash.
+
+        ``depends_on``: node paths (on any host) that must be RUNNING, and ready, before this node starts; it is stopped
+        before them. ``on_dependency_failure``: "keep" (the default), "stop" (stopped while a dependency is down) or
+        "restart" (restarted once a crashed dependency runs again). A missing dependency or a cycle is refused."""
         if isinstance(command, str) or not command:
             raise InvalidArgument("a command is a list: the executable and its arguments, e.g. ['/usr/bin/python3', 'daq.py']")
         process = {"command": [str(a) for a in command], "env": {str(k): str(v) for k, v in (env or {}).items()},
@@ -331,7 +343,7 @@ class Client:
             spec["mode"] = mode.upper()
         if autorestart:
             spec["autorestart"] = autorestart
-        _checks(spec, readiness, liveness, start_timeout)
+        _checks(spec, readiness, liveness, start_timeout, depends_on, on_dependency_failure)
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 

@@ -154,6 +154,19 @@ def test_a_process_speaking_the_notify_protocol_is_starting_until_it_says_ready(
     assert "a tcp check needs a port" in str(refused.value)
     with pytest.raises(InvalidArgument):
         client.create_process("daq2/ready/bad", ["/bin/true"], readiness={"type": "tcp", "port": 80, "every": 1})
+    # A node that depends on it starts only once it runs, and waits (saying for what) while it does not.
+    client.request("daq2/ready/daq", "STOPPED", wait=True)
+    client.create_process("daq2/ready/after", ["/bin/sleep", "600"], depends_on=["daq2/ready/daq"])
+    held = eventually(lambda: (lambda n: n if n["waitingFor"] else None)(client.node("daq2/ready/after")),
+                      "the dependent waiting")
+    assert held["waitingFor"] == "waiting for daq2/ready/daq: STOPPED" and held["pid"] is None
+    assert held["requested"] == "RUNNING"
+    client.request("daq2/ready/daq", "RUNNING")
+    eventually(lambda: client.node("daq2/ready/after")["state"] == "RUNNING", "the dependent started after it")
+    with pytest.raises(InvalidArgument) as missing:
+        client.create_process("daq2/ready/orphan", ["/bin/true"], depends_on=["daq2/ready/nothing"])
+    assert "depends on daq2/ready/nothing, which does not exist" in str(missing.value)
+    client.remove_node("daq2/ready/after")
     client.remove_node("daq2/ready/daq")
     assert not client.nodes("daq2/ready/*")
     client.remove_group("daq2/ready")
