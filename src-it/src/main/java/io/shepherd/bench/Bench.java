@@ -16,6 +16,7 @@ public final class Bench {
     List<Benchmark> all = new ArrayList<>(FoundationBenchmarks.all());
     all.addAll(SelfHealingBenchmarks.all());
     all.addAll(ProcessBenchmarks.all());
+    all.addAll(ReadinessBenchmarks.all());
     all.addAll(LogBenchmarks.all());
     all.addAll(FrontDoorBenchmarks.all());
     all.add(new ChaosBenchmark());

@@ -1,0 +1,180 @@
+package io.shepherd.bench;
+
+import io.shepherd.client.EventSubscription;
+import io.shepherd.protocol.Event;
+import io.shepherd.protocol.NodePath;
+import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.NodeState;
+import io.shepherd.protocol.Probe;
+import io.shepherd.protocol.ProcessSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Readiness over systemd's notify protocol: how long a READY=1 takes to reach an API subscriber,
+ * and what a chain of dependent nodes costs above the time its programs take to become ready. The
+ * programs are perl (in every Debian, quick to start): each sends READY=1 itself over the host's
+ * notify socket, as a program linked with libsystemd would.
+ */
+final class ReadinessBenchmarks {
+
+  private ReadinessBenchmarks() {}
+
+  static List<Benchmark> all() {
+    return List.of(new NotifyLatency(), new ReadyChain());
+  }
+
+  /** Sleeps ARGV[1] seconds, writes the time to ARGV[0] (if not "-"), sends READY=1, then sleeps. */
+  static final String READY_AFTER = """
+      use Socket; use Time::HiRes qw(time sleep);
+      my ($out, $delay) = @ARGV; sleep($delay);
+      my $address = $ENV{NOTIFY_SOCKET}; $address =~ s/^@/\\0/;
+      socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
+      my $sent = time;
+      send($s, "READY=1", 0, pack_sockaddr_un($address)) or die "send: $!";
+      if ($out ne "-") { open(my $f, ">", $out) or die; printf $f "%.6f\\n", $sent; close($f); }
+      sleep(100000);
+      """;
+
+  static NodeSpec readyAfter(String out, double seconds) {
+    return NodeSpec.process(ProcessSpec.of("/usr/bin/perl", "-e", READY_AFTER, out, Double.toString(seconds)))
+        .withReadiness(Probe.of(Probe.Type.NOTIFY));
+  }
+
+  /** READY=1 sent by the program -> its node RUNNING, as an API subscriber sees it (the events' SSE stream). */
+  static final class NotifyLatency implements Benchmark {
+    static final int SAMPLES = 40;
+
+    public String name() {
+      return "notify-latency";
+    }
+
+    public String description() {
+      return "READY=1 sent by a process node's program -> the STARTING->RUNNING event received by an API subscriber, p50/p99 over "
+          + SAMPLES + " starts; target p50 <= 2 ms";
+    }
+
+    public void run(Report report) throws Exception {
+      Path work = Files.createTempDirectory("shepherd-bench-notify-");
+      Path sent = work.resolve("sent");
+      try (BenchCluster cluster = new BenchCluster(name(), ProcessBenchmarks.processConfig(work.resolve("hosts")))) {
+        cluster.client.createGroup("bench-b/ready", true).toCompletableFuture().join();
+        BlockingQueue<Instant> running = new LinkedBlockingQueue<>();
+        try (EventSubscription events = cluster.client.events().subscribe(Set.of(Event.NODE), "bench-b/ready/n", event -> {
+          Instant at = Instant.now();
+          if (event.state() == NodeState.RUNNING && event.previous() == NodeState.STARTING) {
+            running.add(at);
+          }
+        })) {
+          cluster.client.createNode("bench-b/ready/n", readyAfter(sent.toString(), 0.2), NodeState.STOPPED).toCompletableFuture().join();
+          long[] samples = new long[SAMPLES];
+          for (int i = -5; i < SAMPLES; i++) {
+            Files.deleteIfExists(sent);
+            cluster.client.requestAndAwait("bench-b/ready/n", NodeState.RUNNING).toCompletableFuture().join();
+            Instant seen = running.poll(60, TimeUnit.SECONDS);
+            if (seen == null) {
+              throw new IllegalStateException("no STARTING -> RUNNING event within 60 s");
+            }
+            double sentAt = Double.parseDouble(Files.readString(sent).trim());
+            long latency = Math.round((seen.getEpochSecond() + seen.getNano() / 1e9 - sentAt) * 1e9);
+            if (i >= 0) {
+              samples[i] = latency;
+            }
+            cluster.client.requestAndAwait("bench-b/ready/n", NodeState.STOPPED).toCompletableFuture().join();
+          }
+          report.latencies("shepherd", samples);
+        }
+      }
+    }
+  }
+
+  /** A chain of 10 process nodes across two hosts, each ready 50 ms after its start: up all -> the last one RUNNING. */
+  static final class ReadyChain implements Benchmark {
+    static final int LENGTH = 10;
+    static final int ROUNDS = 7;
+
+    public String name() {
+      return "ready-chain";
+    }
+
+    public String description() {
+      return "a chain of " + LENGTH + " process nodes on two hosts, each depending on the one before and ready 50 ms after its "
+          + "start: up -> the last RUNNING event at an API subscriber, median of " + ROUNDS + "; overhead above the 500 ms floor (target <= 50 ms), and above "
+          + "the same programs run one after another without Shepherd";
+    }
+
+    public void run(Report report) throws Exception {
+      Path work = Files.createTempDirectory("shepherd-bench-chain-");
+      long programs = programsAlone();
+      try (BenchCluster cluster = new BenchCluster(name(), ProcessBenchmarks.processConfig(work.resolve("hosts")))) {
+        cluster.client.createGroup("bench-b/chain", true).toCompletableFuture().join();
+        cluster.client.createGroup("bench-c/chain", true).toCompletableFuture().join();
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < LENGTH; i++) {
+          String path = (i % 2 == 0 ? "bench-b" : "bench-c") + "/chain/n" + i;
+          NodeSpec spec = readyAfter("-", 0.05);
+          if (i > 0) {
+            spec = spec.withDependsOn(List.of(NodePath.parse(paths.get(i - 1))));
+          }
+          cluster.client.createNode(path, spec, NodeState.STOPPED).toCompletableFuture().join();
+          paths.add(path);
+        }
+        String last = paths.get(LENGTH - 1);
+        BlockingQueue<Instant> lastRunning = new LinkedBlockingQueue<>();
+        long[] walls = new long[ROUNDS];
+        try (EventSubscription events = cluster.client.events().subscribe(Set.of(Event.NODE), last, event -> {
+          Instant at = Instant.now();
+          if (event.state() == NodeState.RUNNING) {
+            lastRunning.add(at);
+          }
+        })) {
+          for (int round = -1; round < ROUNDS; round++) {
+            lastRunning.clear();
+            Instant start = Instant.now();
+            cluster.client.up("bench-b/chain", "bench-c/chain").toCompletableFuture().join();
+            Instant done = lastRunning.poll(5, TimeUnit.MINUTES);
+            if (done == null) {
+              throw new IllegalStateException("the last of the chain was not RUNNING within 5 min");
+            }
+            if (round >= 0) {
+              walls[round] = Duration.between(start, done).toNanos();
+            }
+            cluster.client.down("bench-b/chain", "bench-c/chain").toCompletableFuture().join();
+            cluster.await("the chain down", s -> s.nodes().stream()
+                .filter(n -> n.path().toString().contains("/chain/")).allMatch(n -> n.state() == NodeState.STOPPED));
+          }
+        }
+        long median = ProcessBenchmarks.median(walls);
+        report.latencies("wall", walls);
+        report.figure("floor", LENGTH * 50, "ms");
+        report.figure("overhead", median / 1e6 - LENGTH * 50, "ms");
+        report.figure("programs-alone", programs / 1e6, "ms");
+        report.figure("overhead-above-programs", (median - programs) / 1e6, "ms");
+      }
+    }
+
+    /** The same programs, one after another, each to the point where it would send READY=1, without Shepherd: median of 5. */
+    private static long programsAlone() throws Exception {
+      long[] rounds = new long[5];
+      for (int round = 0; round < rounds.length; round++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < LENGTH; i++) {
+          Process program = new ProcessBuilder("/usr/bin/perl", "-e",
+              "use Socket; use Time::HiRes qw(sleep); sleep(0.05); socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die;")
+              .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+          program.waitFor();
+        }
+        rounds[round] = System.nanoTime() - start;
+      }
+      return ProcessBenchmarks.median(rounds);
+    }
+  }
+}
