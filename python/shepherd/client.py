@@ -347,6 +347,14 @@ class Client:
         return self._node_answer(self._call("POST", API + "/nodes", {"path": node_path(path), "spec": spec,
                                                                      "requested": _state(requested)}))
 
+    def set_log_level(self, target, level):
+        """Sets a log level at run time (Architect's ``set_log_level``): of a node's records ("daq1/acq/sine"), of a host
+        ("daq1"), or of a logger on every host ("logger:io.lab.daq"); ``level`` "DEBUG", ..., or "default" to undo it.
+        The hosts' status shows the levels set (``logLevels``). Answers the message."""
+        if not isinstance(target, str) or not isinstance(level, str):
+            raise InvalidArgument("a log level's target and level are strings, e.g. ('daq1/acq/sine', 'DEBUG')")
+        return self._call("POST", API + "/log-level", {"target": target, "level": level})["message"]
+
     def remove_node(self, path):
         self._call("DELETE", API + "/nodes/" + node_path(path))
 

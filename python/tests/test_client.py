@@ -172,6 +172,19 @@ def test_a_process_speaking_the_notify_protocol_is_starting_until_it_says_ready(
     client.remove_group("daq2/ready")
 
 
+def test_log_levels_are_set_at_run_time_shown_in_status_and_undone(client):
+    assert "set to DEBUG" in client.set_log_level("logger:io.shepherd.pytest", "debug")
+    hosts = {h["id"]: h for h in client.hosts()}
+    assert all(h["logLevels"].get("logger:io.shepherd.pytest") == "DEBUG" for h in hosts.values()), hosts
+    assert "back to its configured one" in client.set_log_level("logger:io.shepherd.pytest", "default")
+    assert all("logger:io.shepherd.pytest" not in h["logLevels"] for h in client.hosts())
+    with pytest.raises(InvalidArgument) as bad:
+        client.set_log_level("daq2", "LOUD")
+    assert "log level must be TRACE, DEBUG, INFO, WARN, ERROR, OFF or default" in str(bad.value)
+    with pytest.raises(NoSuchNode):
+        client.set_log_level("daq2/nowhere/x", "DEBUG")
+
+
 def test_a_site_file_is_planned_applied_and_targets_go_up_down_and_restart(client, tmp_path):
     site = tmp_path / "site.conf"
     site.write_text(textwrap.dedent("""

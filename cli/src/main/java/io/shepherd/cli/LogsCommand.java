@@ -3,6 +3,7 @@ package io.shepherd.cli;
 import io.shepherd.client.LogSubscription;
 import io.shepherd.client.ShepherdClient;
 import io.shepherd.client.ShepherdException;
+import io.shepherd.protocol.HostRequest;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogLevel;
 import io.shepherd.protocol.LogProtocol;
@@ -92,5 +93,35 @@ final class LogsCommand implements Callable<Integer> {
   private void print(PrintStream out, LogRecord record) {
     out.println(json ? Output.json(record) : record.format());
     out.flush();
+  }
+
+  /** {@code shepherd log-level TARGET LEVEL}: a log level at run time (Architect's set_log_level). */
+  @Command(name = "log-level", mixinStandardHelpOptions = true,
+      description = {"Sets a log level at run time: of a node's records, of a host, or of a logger on every host.",
+          "LEVEL is TRACE, DEBUG, INFO, WARN, ERROR or OFF; default undoes it. bin/shepherd status shows the levels set."})
+  static final class Level implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    Connection connection;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "TARGET",
+        description = "A node path (daq1/acq/sine), a host id (daq1) or logger:NAME (e.g. logger:io.lab.daq, on every host).")
+    String target;
+
+    @CommandLine.Parameters(index = "1", paramLabel = "LEVEL", description = "TRACE, DEBUG, INFO, WARN, ERROR, OFF or default.")
+    String level;
+
+    @Override
+    public Integer call() {
+      try {
+        HostRequest.checkLevel(level);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      System.out.println(connection.client(spec.commandLine()).logs().setLevel(target, level).toCompletableFuture().join());
+      return 0;
+    }
   }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shepherd", mixinStandardHelpOptions = true, version = "Shepherd 0.1.0",
     description = "Runs and watches the nodes of a distributed data-acquisition or control system.",
     subcommands = {StatusCommand.class, ApplyCommand.class, UpDownCommand.Up.class, UpDownCommand.Down.class, RestartCommand.class,
-        LogsCommand.class, EventsCommand.class, NodeCommands.Kill.class, NodeCommands.Purge.class, NodeCommands.Input.class,
+        LogsCommand.class, LogsCommand.Level.class, EventsCommand.class, NodeCommands.Kill.class, NodeCommands.Purge.class, NodeCommands.Input.class,
         NodeCommands.SetMode.class, NodeCommands.RegisterType.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
     footerHeading = "%nMembers and tools (they start Akka; bin/shepherd COMMAND --help):%n",
     footer = {
@@ -43,6 +43,7 @@ public final class Shepherd implements Runnable {
       case "down" -> new UpDownCommand.Down();
       case "restart" -> new RestartCommand();
       case "logs" -> new LogsCommand();
+      case "log-level" -> new LogsCommand.Level();
       case "events" -> new EventsCommand();
       case "kill" -> new NodeCommands.Kill();
       case "purge" -> new NodeCommands.Purge();

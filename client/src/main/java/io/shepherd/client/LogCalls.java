@@ -50,6 +50,21 @@ public final class LogCalls {
     return subscription;
   }
 
+  /**
+   * Sets a log level at run time (Architect's {@code set_log_level}): of one node's records
+   * ({@code daq1/acq/sine}), of a host ({@code daq1}), or of a logger on every host
+   * ({@code logger:io.lab.daq}); {@code level} TRACE, DEBUG, INFO, WARN, ERROR, OFF, or
+   * {@code default} to undo it. The hosts' status shows the levels set ({@code logLevels}).
+   *
+   * @return what was done, once every host concerned has applied it
+   */
+  public CompletionStage<String> setLevel(String target, String level) {
+    if (target == null || target.isBlank() || level == null || level.isBlank()) {
+      return Calls.invalid("give a target (a node path, a host id or logger:NAME) and a level (DEBUG, ..., or default)");
+    }
+    return http.call("POST", Api.PREFIX + "/log-level", new Api.LogLevel(target, level), Api.Answer.class).thenApply(Api.Answer::message);
+  }
+
   /** The newest records the log server holds that match {@code filter}, at most {@code limit} (1 to 10,000), oldest first. */
   public CompletionStage<LogProtocol.Tail> tail(LogFilter filter, int limit) {
     if (filter == null) {

@@ -31,7 +31,7 @@ public final class StatusJson {
         list(root, "members").stream().map(StatusJson::object).map(m -> new ClusterStatus.Member(string(m, "address"),
             list(m, "roles").stream().map(String::valueOf).toList(), string(m, "status"), bool(m, "reachable"))).toList(),
         list(root, "hosts").stream().map(StatusJson::object).map(h -> new ClusterStatus.Host(string(h, "id"), string(h, "address"),
-            string(h, "status"), (int) number(h, "groups"), (int) number(h, "nodes"))).toList(),
+            string(h, "status"), (int) number(h, "groups"), (int) number(h, "nodes"), strings(h, "logLevels"))).toList(),
         list(root, "groups").stream().map(StatusJson::object).map(g -> new ClusterStatus.Group(GroupPath.parse(string(g, "path")),
             string(g, "host"), bool(g, "persistent"), string(g, "owner"), string(g, "status"), strings(g, "types"))).toList(),
         list(root, "nodes").stream().map(StatusJson::object).map(StatusJson::node).toList(),
@@ -46,7 +46,7 @@ public final class StatusJson {
         (int) number(n, "restarts"), string(n, "lastFailure"), instant(n, "lastFailureAt"), ((Number) n.get("stability")).doubleValue(),
         string(n, "managedBy"), n.get("pid") == null ? null : number(n, "pid"), string(n, "exit"), instant(n, "since"),
         number(n, "seq"), n.get("incarnation") == null ? 0 : (int) number(n, "incarnation"), string(n, "nextAction"),
-        bool(n, "finished"), string(n, "agentClass"));
+        bool(n, "finished"), string(n, "agentClass"), string(n, "statusText"), string(n, "waitingFor"));
   }
 
   @SuppressWarnings("unchecked")

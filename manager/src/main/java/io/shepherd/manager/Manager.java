@@ -24,6 +24,7 @@ import io.shepherd.manager.internal.HostEntry;
 import io.shepherd.manager.internal.HostLink;
 import io.shepherd.manager.internal.Hosts;
 import io.shepherd.manager.internal.ManagerEvents;
+import io.shepherd.manager.internal.LogLevelCalls;
 import io.shepherd.manager.internal.ManagerParts;
 import io.shepherd.manager.internal.Nodes;
 import io.shepherd.manager.internal.Observations;
@@ -101,6 +102,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   private final Nodes nodes;
   private final Observations observations;
   private final TargetCalls targets;
+  private final LogLevelCalls logLevels;
   private final SiteApply site;
   private final TypeRegistrations types;
   private LogProtocol.LogStats logStats;
@@ -146,6 +148,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
     this.hosts = new Hosts(parts, groups, nodes, cluster);
     this.observations = new Observations(parts, hosts, groups, nodes, Instant.now());
     this.targets = new TargetCalls(parts);
+    this.logLevels = new LogLevelCalls(parts);
     this.site = new SiteApply(parts, groups, nodes);
     this.types = new TypeRegistrations(parts);
     events.publish(ManagerEvents.event(Event.MANAGER).withAddress(akkaCluster.selfMember().address().toString())
@@ -202,6 +205,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         .onMessage(ManagerProtocol.Update.class, m -> same(() -> targets.update(m)))
         .onMessage(ManagerProtocol.Restart.class, m -> same(() -> targets.restart(m)))
         .onMessage(ManagerProtocol.HostCall.class, m -> same(() -> targets.hostCall(m)))
+        .onMessage(ManagerProtocol.SetLogLevel.class, m -> same(() -> logLevels.set(m)))
+        .onMessage(LogLevelCalls.Answered.class, m -> same(() -> logLevels.answered(m)))
         .onMessage(ManagerProtocol.ApplySite.class, m -> same(() -> site.apply(m)))
         .onMessage(SiteApply.Checked.class, m -> same(() -> site.onChecked(m)))
         .onMessage(ManagerProtocol.RegisterType.class, m -> same(() -> types.register(m)))

@@ -76,6 +76,12 @@ public final class Api {
   /** Targets for up, down and restart: node paths, group paths, host ids or all, in order. */
   public record Targets(List<String> targets) {}
 
+  /**
+   * A log level to set at run time: {@code target} a node path, a host id or {@code logger:NAME}
+   * (on every host); {@code level} TRACE, DEBUG, INFO, WARN, ERROR, OFF or {@code default}.
+   */
+  public record LogLevel(String target, String level) {}
+
   /** Requests up or down, in order (OCS's update). */
   public record Update(List<ManagerProtocol.TargetState> requests) {}
 

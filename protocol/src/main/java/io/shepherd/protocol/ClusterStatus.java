@@ -45,8 +45,21 @@ public record ClusterStatus(
    * @param status UP, UNREACHABLE or DOWN
    * @param groups how many NodeGroups it runs
    * @param nodes how many nodes it runs
+   * @param logLevels the log levels set on it at run time: {@code host}, {@code node:PATH} or
+   *     {@code logger:NAME} to the level
    */
-  public record Host(String id, String address, String status, int groups, int nodes) implements CborSerializable {}
+  public record Host(String id, String address, String status, int groups, int nodes, Map<String, String> logLevels)
+      implements CborSerializable {
+    @JsonCreator
+    public Host {
+      logLevels = logLevels == null ? Map.of() : Map.copyOf(logLevels);
+    }
+
+    /** A host without log levels set at run time. */
+    public Host(String id, String address, String status, int groups, int nodes) {
+      this(id, address, status, groups, nodes, null);
+    }
+  }
 
   /**
    * A NodeGroup.

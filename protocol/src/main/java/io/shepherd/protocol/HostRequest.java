@@ -3,6 +3,7 @@ package io.shepherd.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A call on a host itself rather than on one of its nodes (the Architect node's port and
@@ -14,11 +15,50 @@ import java.util.List;
     @JsonSubTypes.Type(value = HostRequest.ReleasePorts.class, name = "release-ports"),
     @JsonSubTypes.Type(value = HostRequest.ListPorts.class, name = "list-ports"),
     @JsonSubTypes.Type(value = HostRequest.GetEnv.class, name = "get-env"),
-    @JsonSubTypes.Type(value = HostRequest.SetEnv.class, name = "set-env")})
+    @JsonSubTypes.Type(value = HostRequest.SetEnv.class, name = "set-env"),
+    @JsonSubTypes.Type(value = HostRequest.SetLogLevel.class, name = "set-log-level")})
 public sealed interface HostRequest extends CborSerializable {
 
   /** Most ports one call may reserve or release. */
   int MAX_PORTS = 100;
+
+  /**
+   * Set a log level at run time (Architect's {@code set_log_level}): of the whole host ({@code
+   * target} {@value #HOST_TARGET}), of one node's records ({@code node:PATH}), or of one logger
+   * ({@code logger:NAME}); {@code level} TRACE, DEBUG, INFO, WARN, ERROR or OFF, or
+   * {@value #DEFAULT_LEVEL} to go back to the configured one. Answered with the host's levels.
+   */
+  record SetLogLevel(String target, String level) implements HostRequest {
+    public SetLogLevel {
+      level = checkLevel(level);
+      if (target == null || !(target.equals(HOST_TARGET) || target.startsWith("node:") || target.startsWith("logger:"))) {
+        throw new IllegalArgumentException("a log level's target is host, node:PATH or logger:NAME, not '"
+            + Names.abbreviate(String.valueOf(target)) + "'");
+      }
+      if (target.startsWith("node:")) {
+        NodePath.parse(target.substring(5));
+      }
+      if (target.startsWith("logger:") && !target.substring(7).matches("[A-Za-z0-9_$.\\-]{1,256}")) {
+        throw new IllegalArgumentException("logger name '" + Names.abbreviate(target.substring(7)) + "' is not valid: letters, digits, "
+            + "'.', '_', '$' and '-', at most 256");
+      }
+    }
+  }
+
+  /** The target of a host's own level. */
+  String HOST_TARGET = "host";
+  /** The level that undoes a log level set at run time. */
+  String DEFAULT_LEVEL = "DEFAULT";
+
+  /** A level name in any case ({@code default} included), upper-cased; else why not. */
+  static String checkLevel(String level) {
+    String upper = level == null ? "" : level.trim().toUpperCase(Locale.ROOT);
+    if (!List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", DEFAULT_LEVEL).contains(upper)) {
+      throw new IllegalArgumentException("log level must be TRACE, DEBUG, INFO, WARN, ERROR, OFF or default, not '"
+          + Names.abbreviate(String.valueOf(level)) + "'");
+    }
+    return upper;
+  }
 
   /** Reserve {@code count} free ports (TCP, or UDP if {@code udp}); answered with their numbers. */
   record BindPorts(boolean udp, int count) implements HostRequest {

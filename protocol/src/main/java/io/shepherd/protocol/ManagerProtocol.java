@@ -33,11 +33,19 @@ public final class ManagerProtocol {
    * One part of a host's full snapshot of its groups and nodes. The parts of one snapshot share
    * {@code seq}: events that follow carry {@code seq + 1} onwards.
    */
-  public record HostSnapshot(String hostId, long epoch, long seq, int part, int parts, List<GroupPath> groups, List<NodeStatus> nodes)
+  public record HostSnapshot(String hostId, long epoch, long seq, int part, int parts, List<GroupPath> groups, List<NodeStatus> nodes,
+                             Map<String, String> logLevels)
       implements Command, CborSerializable {
+    @JsonCreator
     public HostSnapshot {
       groups = List.copyOf(groups);
       nodes = List.copyOf(nodes);
+      logLevels = logLevels == null ? Map.of() : Map.copyOf(logLevels);
+    }
+
+    /** A snapshot of a host without log levels set at run time. */
+    public HostSnapshot(String hostId, long epoch, long seq, int part, int parts, List<GroupPath> groups, List<NodeStatus> nodes) {
+      this(hostId, epoch, seq, part, parts, groups, nodes, null);
     }
   }
 
@@ -284,13 +292,28 @@ public final class ManagerProtocol {
    *
    * @param ports the ports reserved or released, if the call was about ports
    * @param env variables of the host environment, if the call was about it
+   * @param logLevels the log levels set at run time on the host (target to level), if the call was about them
    */
-  public record HostAnswer(String message, List<Integer> ports, Map<String, String> env) implements Reply {
+  public record HostAnswer(String message, List<Integer> ports, Map<String, String> env, Map<String, String> logLevels)
+      implements Reply {
+    @JsonCreator
     public HostAnswer {
       ports = ports == null ? List.of() : List.copyOf(ports);
       env = env == null ? Map.of() : Map.copyOf(env);
+      logLevels = logLevels == null ? Map.of() : Map.copyOf(logLevels);
+    }
+
+    public HostAnswer(String message, List<Integer> ports, Map<String, String> env) {
+      this(message, ports, env, null);
     }
   }
+
+  /**
+   * Set a log level at run time: {@code target} is a node path, a host id, or {@code logger:NAME}
+   * (that logger on every host); {@code level} as {@link HostRequest.SetLogLevel}. Answered with
+   * {@link Ok} once every host concerned has applied it.
+   */
+  public record SetLogLevel(String target, String level, ActorRef<Reply> replyTo) implements Command, CborSerializable {}
 
   /** What applying a site file did, by node path. */
   public record SiteApplied(List<String> added, List<String> changed, List<String> removed, List<String> unchanged)

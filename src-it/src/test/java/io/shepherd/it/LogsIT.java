@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -219,6 +220,51 @@ class LogsIT {
     }
     assertFalse(late.isEmpty(), "beta's start-up records marked LATE in " + file);
     assertTrue(late.stream().anyMatch(l -> l.contains("host agent beta started")), late.toString());
+  }
+
+  @Test
+  void aNodesLogLevelSetAtRunTimeOpensItsDebugRecordsToTheCentralLogAndDefaultClosesThem() throws Exception {
+    cluster = TestCluster.create("logs-level", config("logs-level"));
+    cluster.start("alpha", "manager", "host");
+    cluster.start("beta", "host");
+    ShepherdClient client = cluster.client();
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta"));
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    try (LogSubscription subscription = client.logs().subscribe(new LogFilter("beta/acq/*", null, null), records::add)) {
+      get(client.createGroup("beta/acq"));
+      NodeSpec chatty = NodeSpec.of(TickerNode.class.getName(), Map.of("count", "1000000", "rate", "20", "debug", "true"));
+      get(client.createNode("beta/acq/chatty", chatty, NodeState.RUNNING));
+      get(client.createNode("beta/acq/quiet", chatty, NodeState.RUNNING));
+      awaitRecords(records, "20 INFO ticks of each", list -> ticks(list, "beta/acq/chatty").size() >= 20
+          && ticks(list, "beta/acq/quiet").size() >= 20);
+      assertTrue(records.stream().noneMatch(r -> r.level() == LogLevel.DEBUG), "no DEBUG record at the configured INFO");
+
+      long set = System.currentTimeMillis() * 1000;
+      assertTrue(get(client.logs().setLevel("beta/acq/chatty", "debug")).contains("set to DEBUG"));
+      awaitRecords(records, "the node's DEBUG records, of its node logger and of its class's", list -> list.stream().anyMatch(r ->
+          debug(r, "beta/acq/chatty", "debug tick")) && list.stream().anyMatch(r -> debug(r, "beta/acq/chatty", "class logger tick")));
+      LogRecord first = records.stream().filter(r -> r.level() == LogLevel.DEBUG).findFirst().orElseThrow();
+      System.out.printf("first DEBUG record made %.1f ms after the call, received within the reorder window after%n",
+          (first.micros() - set) / 1000.0);
+      assertTrue(records.stream().noneMatch(r -> r.level() == LogLevel.DEBUG && r.node().equals("beta/acq/quiet")),
+          "only the node named is opened");
+      ClusterStatus status = get(client.status());
+      assertEquals(Map.of("node:beta/acq/chatty", "DEBUG"), TestCluster.host(status, "beta").orElseThrow().logLevels());
+
+      assertTrue(get(client.logs().setLevel("beta/acq/chatty", "default")).contains("back to its configured one"));
+      long reset = System.currentTimeMillis() * 1000;
+      int before = ticks(List.copyOf(records), "beta/acq/chatty").size();
+      awaitRecords(records, "20 more INFO ticks", list -> ticks(list, "beta/acq/chatty").size() >= before + 20);
+      assertTrue(records.stream().noneMatch(r -> r.level() == LogLevel.DEBUG && r.micros() > reset),
+          "no DEBUG record made after the level went back");
+      assertEquals(Map.of(), TestCluster.host(get(client.status()), "beta").orElseThrow().logLevels());
+    }
+    CompletionException bad = assertThrows(CompletionException.class, () -> get(client.logs().setLevel("beta", "LOUD")));
+    assertTrue(bad.getCause().getMessage().contains("log level must be"), bad.getMessage());
+  }
+
+  static boolean debug(LogRecord record, String node, String prefix) {
+    return record.level() == LogLevel.DEBUG && record.node().equals(node) && record.message().startsWith(prefix);
   }
 
   static void awaitLine(List<String> lines, String what, Predicate<String> match) throws InterruptedException {

@@ -23,6 +23,7 @@ import io.shepherd.host.internal.ManagerConnection;
 import io.shepherd.host.internal.NodeEvent;
 import io.shepherd.host.internal.NodeGroup;
 import io.shepherd.host.internal.process.HostCalls;
+import io.shepherd.host.logs.LogLevels;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.GroupPath;
@@ -37,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +84,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   private final HostEnvironment env;
   private final Executor blocking;
   private final HostCalls hostCalls;
+  private final LogLevels logLevels = new LogLevels();
   private final ManagerConnection connection;
 
   private final HostInventory inventory = new HostInventory();
@@ -109,7 +112,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeEvent.class, RunnerEvent::new));
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
     processes.start(blocking);
-    this.hostCalls = new HostCalls(processes);
+    this.hostCalls = new HostCalls(processes, logLevels);
     HostInfo info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
     this.initialState = new InitialState(settings, ctx.getLog());
@@ -404,7 +407,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     for (int part = 0; part < parts; part++) {
       List<NodeStatus> slice = all.subList(part * size, Math.min(all.size(), (part + 1) * size));
       manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), connection.epoch(), seq, part, parts,
-          part == 0 ? groupList : List.of(), new ArrayList<>(slice)));
+          part == 0 ? groupList : List.of(), new ArrayList<>(slice), part == 0 ? logLevels.current() : Map.of()));
     }
   }
 

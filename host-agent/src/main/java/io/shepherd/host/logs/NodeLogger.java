@@ -43,6 +43,12 @@ public final class NodeLogger extends AbstractLogger {
     return LoggerFactory.getLogger(NODE_LOGGER + "." + path);
   }
 
+  /** The node's level if one was set at run time ({@link LogLevels}), else the {@code node} logger's. */
+  private boolean enabled(Level level) {
+    Level wanted = LogLevels.nodeLevel(path);
+    return wanted != null ? level.isGreaterOrEqual(wanted) : nodes.isEnabledFor(level);
+  }
+
   @Override
   protected String getFullyQualifiedCallerName() {
     return FQCN;
@@ -66,51 +72,51 @@ public final class NodeLogger extends AbstractLogger {
 
   @Override
   public boolean isTraceEnabled() {
-    return nodes.isTraceEnabled();
+    return enabled(Level.TRACE);
   }
 
   @Override
   public boolean isTraceEnabled(Marker marker) {
-    return nodes.isTraceEnabled(marker);
+    return enabled(Level.TRACE);
   }
 
   @Override
   public boolean isDebugEnabled() {
-    return nodes.isDebugEnabled();
+    return enabled(Level.DEBUG);
   }
 
   @Override
   public boolean isDebugEnabled(Marker marker) {
-    return nodes.isDebugEnabled(marker);
+    return enabled(Level.DEBUG);
   }
 
   @Override
   public boolean isInfoEnabled() {
-    return nodes.isInfoEnabled();
+    return enabled(Level.INFO);
   }
 
   @Override
   public boolean isInfoEnabled(Marker marker) {
-    return nodes.isInfoEnabled(marker);
+    return enabled(Level.INFO);
   }
 
   @Override
   public boolean isWarnEnabled() {
-    return nodes.isWarnEnabled();
+    return enabled(Level.WARN);
   }
 
   @Override
   public boolean isWarnEnabled(Marker marker) {
-    return nodes.isWarnEnabled(marker);
+    return enabled(Level.WARN);
   }
 
   @Override
   public boolean isErrorEnabled() {
-    return nodes.isErrorEnabled();
+    return enabled(Level.ERROR);
   }
 
   @Override
   public boolean isErrorEnabled(Marker marker) {
-    return nodes.isErrorEnabled(marker);
+    return enabled(Level.ERROR);
   }
 }

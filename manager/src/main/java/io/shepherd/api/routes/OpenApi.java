@@ -47,7 +47,7 @@ public final class OpenApi {
     SCHEMAS.put("HostAnswer", Api.HostAnswer.class);
     SCHEMAS.put("SitePlan", Api.SitePlan.class);
     SCHEMAS.put("Tail", LogProtocol.Tail.class);
-        SCHEMAS.put("Session", Api.Session.class);
+    SCHEMAS.put("Session", Api.Session.class);
     SCHEMAS.put("Event", Event.class);
     SCHEMAS.put("Problem", Api.Problem.class);
     for (Class<?> body : Api.class.getDeclaredClasses()) {

@@ -36,6 +36,16 @@ public final class TargetRoutes {
               }
               return update(api, call.principal().name(), requests);
             }))
+        .add("POST", v1 + "/log-level", Role.OPERATE, "Sets a log level at run time (Architect's set_log_level): of a node's "
+            + "records (a node path), of a host (its id), or of a logger on every host (logger:NAME); level TRACE, DEBUG, INFO, WARN, "
+            + "ERROR, OFF, or default to undo it. Shown in the hosts' status (logLevels).", "LogLevel", "Answer",
+            call -> RouteSupport.guard(() -> {
+              Api.LogLevel body = call.body(Api.LogLevel.class);
+              String target = RouteSupport.required(body.target(), "target", "{\"target\": \"daq1/acq/sine\", \"level\": \"DEBUG\"}");
+              String level = RouteSupport.required(body.level(), "level", "{\"target\": \"daq1/acq/sine\", \"level\": \"DEBUG\"}");
+              return api.manager().call(r -> new ManagerProtocol.SetLogLevel(target, level, r), ManagerProtocol.Ok.class)
+                  .thenApply(ok -> RouteSupport.answer(200, ok));
+            }))
         .add("POST", v1 + "/restart", Role.OPERATE, "Restarts the targets' nodes: every one down, then up once all are down; "
             + "answered once they all run again.", "Targets", "Answer", call -> RouteSupport.guard(() -> {
               List<String> targets = targets(call.body(Api.Targets.class).targets());

@@ -29,6 +29,8 @@ public final class HostEntry {
 
   private final String id;
   private ActorRef<HostProtocol.Command> ref;
+  /** The log levels set on it at run time, as it last reported them. */
+  private Map<String, String> logLevels = Map.of();
   private HostInfo info;
   private State state = State.UP;
   private Instant downSince;
@@ -68,6 +70,16 @@ public final class HostEntry {
   /** True if {@code host} is the actor of this host's current incarnation. */
   public boolean isIncarnation(ActorRef<HostProtocol.Command> host) {
     return ref.equals(host);
+  }
+
+  /** The log levels set on it at run time (target to level), as it last reported them. */
+  public Map<String, String> logLevels() {
+    return logLevels;
+  }
+
+  /** It reported the log levels set on it at run time. */
+  public void logLevels(Map<String, String> levels) {
+    logLevels = Map.copyOf(levels);
   }
 
   ActorRef<HostProtocol.Command> ref() {

@@ -46,6 +46,9 @@ public final class Observations {
     if (part.epoch() != parts.link().epoch() || host == null || host.state() == HostEntry.State.DOWN) {
       return;
     }
+    if (part.part() == 0) {
+      host.logLevels(part.logLevels());
+    }
     HostEntry.Snapshot snapshot = host.addSnapshotPart(part.part(), part.parts(), part.groups(), part.nodes(), part.seq());
     if (snapshot == null) {
       return;

@@ -4,10 +4,12 @@ import io.shepherd.node.Node;
 import io.shepherd.node.NodeContext;
 import io.shepherd.node.Params;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node for the log tests and benchmarks: from its own thread, logs "tick N" for N = 1 to
- * {@code count} at {@code rate} records per second (0: as fast as it can). With {@code throw-at} > 0, an
+ * {@code count} at {@code rate} records per second (0: as fast as it can); with {@code debug}, each tick also logs two
+ * DEBUG records, one with its node logger and one with a logger of its class. With {@code throw-at} > 0, an
  * uncaught exception ends its thread at that tick.
  */
 public final class TickerNode implements Node {
@@ -16,6 +18,7 @@ public final class TickerNode implements Node {
   private long count;
   private long rate;
   private long throwAt;
+  private boolean debug;
   private volatile boolean running;
   private Thread thread;
 
@@ -25,6 +28,7 @@ public final class TickerNode implements Node {
     this.count = params.getLong("count", 1000, 1, Long.MAX_VALUE);
     this.rate = params.getLong("rate", 100, 0, 10_000_000);
     this.throwAt = params.getLong("throw-at", 0, 0, Long.MAX_VALUE);
+    this.debug = params.getBoolean("debug", false);
   }
 
   @Override
@@ -42,6 +46,10 @@ public final class TickerNode implements Node {
         throw new IllegalStateException("ticker " + context.path() + " broke at tick " + n);
       }
       context.logger().info("tick {}", n);
+      if (debug) {
+        context.logger().debug("debug tick {}", n);
+        LoggerFactory.getLogger(TickerNode.class).debug("class logger tick {}", n);
+      }
       if (period > 0) {
         next += period;
         long wait = next - System.nanoTime();

@@ -1,5 +1,6 @@
 package io.shepherd.host.internal.process;
 
+import io.shepherd.host.logs.LogLevels;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.HostRequest;
 import io.shepherd.protocol.ManagerProtocol;
@@ -7,17 +8,26 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-/** Answers the calls on a host itself: ports and environment. Blocking (sockets, files): call it off the actor threads. */
+/**
+ * Answers the calls on a host itself: ports, environment and log levels. Blocking (sockets,
+ * files): call it off the actor threads.
+ */
 public final class HostCalls {
 
   private final ProcessHost host;
+  private final LogLevels logLevels;
 
-  public HostCalls(ProcessHost host) {
+  public HostCalls(ProcessHost host, LogLevels logLevels) {
     this.host = host;
+    this.logLevels = logLevels;
   }
 
   public ManagerProtocol.Reply answer(HostRequest request) {
     try {
+      if (request instanceof HostRequest.SetLogLevel set) {
+        String done = logLevels.set(set);
+        return new ManagerProtocol.HostAnswer(done + " on host " + host.hostId(), null, null, logLevels.current());
+      }
       if (request instanceof HostRequest.BindPorts bind) {
         List<Integer> ports = host.ports().reserve(protocol(bind.udp()), bind.count());
         return new ManagerProtocol.HostAnswer("reserved " + (bind.udp() ? "UDP" : "TCP") + " ports " + ports + " on host " + host.hostId(),
@@ -44,7 +54,7 @@ public final class HostCalls {
           + " the environment of host " + host.hostId() + "; processes started from now on see it", null, host.env().all());
     } catch (IOException e) {
       return new ManagerProtocol.Failed(ErrorCode.INTERNAL, "host " + host.hostId() + " could not do it: " + e);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       return new ManagerProtocol.Failed(ErrorCode.INVALID_ARGUMENT, e.getMessage());
     }
   }
