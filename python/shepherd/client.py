@@ -52,6 +52,31 @@ def _check(what, check):
     return out
 
 
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _limits(limits):
+    unknown = set(limits) - {"memory", "cpu", "pids"}
+    if unknown:
+        raise InvalidArgument("limits has unknown keys %s; it has ['cpu', 'memory', 'pids']" % sorted(unknown))
+    out = {}
+    if limits.get("memory") is not None:
+        memory = limits["memory"]
+        if isinstance(memory, str):
+            text = memory.strip().upper().rstrip("IB").rstrip("B")
+            unit = text[-1] if text and text[-1] in _UNITS else ""
+            try:
+                memory = int(float(text[:-1] if unit else text) * _UNITS[unit])
+            except ValueError:
+                raise InvalidArgument("a memory limit is a number of bytes or a size such as '512M', got %r" % (limits["memory"],))
+        out["memory"] = int(memory)
+    if limits.get("cpu") is not None:
+        out["cpu"] = float(limits["cpu"])
+    if limits.get("pids") is not None:
+        out["pids"] = int(limits["pids"])
+    return out
+
+
 def _checks(spec, readiness, liveness, start_timeout, depends_on=None, on_dependency_failure=None):
     if depends_on is not None:
         if isinstance(depends_on, str):
@@ -316,7 +341,7 @@ class Client:
 
     def create_process(self, path, command, env=None, working_dir=None, stdin=False, stop_grace=None, requested="RUNNING",
                        mode=None, autorestart=None, readiness=None, liveness=None, start_timeout=None, depends_on=None,
-                       on_dependency_failure=None):
+                       on_dependency_failure=None, limits=None):
         """Creates an OS-process node running ``command`` (a list: the executable and its arguments).
 
         ``autorestart``: "always" (the default: every exit is restarted), "on-failure" (an exit with 0 is done: the node is
@@ -329,7 +354,10 @@ class Client:
 
         ``depends_on``: node paths (on any host) that must be RUNNING, and ready, before this node starts; it is stopped
         before them. ``on_dependency_failure``: "keep" (the default), "stop" (stopped while a dependency is down) or
-        "restart" (restarted once a crashed dependency runs again). A missing dependency or a cycle is refused."""
+        "restart" (restarted once a crashed dependency runs again). A missing dependency or a cycle is refused.
+
+        ``limits``: ``{"memory": bytes or "512M", "cpu": 1.5, "pids": 256}``, held by the host's cgroups (a host without
+        them refuses the node); a process killed for want of memory is a crash with reason "oom"."""
         if isinstance(command, str) or not command:
             raise InvalidArgument("a command is a list: the executable and its arguments, e.g. ['/usr/bin/python3', 'daq.py']")
         process = {"command": [str(a) for a in command], "env": {str(k): str(v) for k, v in (env or {}).items()},
@@ -338,6 +366,8 @@ class Client:
             process["workingDir"] = working_dir
         if stop_grace is not None:
             process["stopGrace"] = float(stop_grace)
+        if limits:
+            process["limits"] = _limits(limits)
         spec = {"type": "process", "process": process}
         if mode:
             spec["mode"] = mode.upper()

@@ -34,8 +34,9 @@ public final class StatusTable {
     status.members().forEach(m -> members.row(m.address(), String.join(",", m.roles()), m.status(), m.reachable() ? "yes" : "NO"));
     out.append(members).append('\n');
 
-    Table hosts = new Table("HOST", "ADDRESS", "STATUS", "GROUPS", "NODES", "LOG LEVELS");
-    status.hosts().forEach(h -> hosts.row(h.id(), h.address(), h.status(), h.groups(), h.nodes(), h.logLevels().isEmpty() ? "-"
+    Table hosts = new Table("HOST", "ADDRESS", "STATUS", "GROUPS", "NODES", "CONTAINMENT", "LOG LEVELS");
+    status.hosts().forEach(h -> hosts.row(h.id(), h.address(), h.status(), h.groups(), h.nodes(),
+        h.containment() == null ? "-" : abbreviate(h.containment(), 40), h.logLevels().isEmpty() ? "-"
         : String.join(", ", h.logLevels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())));
     out.append(hosts).append('\n');
 

@@ -46,8 +46,10 @@ public record HostSettings(
    * @param launcher how processes are started: {@code posix-spawn} (in a session of their own, by the
    *     C library, falling back to setsid where it cannot) or {@code setsid} (the JDK's way, through
    *     the setsid program)
+   * @param cgroups true to contain each process node's processes in a cgroup of its own where the
+   *     machine has writable cgroups (limits need them)
    */
-  public record Process(List<String> allowed, int stdinQueue, int maxLineLength, String bindAddress, String launcher) {
+  public record Process(List<String> allowed, int stdinQueue, int maxLineLength, String bindAddress, String launcher, boolean cgroups) {
     public Process {
       allowed = List.copyOf(allowed);
       if (!launcher.equals("posix-spawn") && !launcher.equals("setsid")) {
@@ -129,7 +131,7 @@ public record HostSettings(
         new Process(c.getStringList("process.allowed"), c.getInt("process.stdin-queue"),
             (int) Math.min(1 << 20, c.getBytes("process.max-line-length")),
             root.hasPath("akka.remote.artery.canonical.hostname") ? root.getString("akka.remote.artery.canonical.hostname") : "127.0.0.1",
-            c.getString("process.launcher")),
+            c.getString("process.launcher"), c.getBoolean("process.cgroups")),
         initialState(c.getString("initial-state")));
   }
 

@@ -47,8 +47,11 @@ public record ClusterStatus(
    * @param nodes how many nodes it runs
    * @param logLevels the log levels set on it at run time: {@code host}, {@code node:PATH} or
    *     {@code logger:NAME} to the level
+   * @param containment how it contains the processes of its nodes: {@code cgroup v1: pids, memory,
+   *     cpu}, {@code cgroup v2: ...}, or {@code none: why} (sessions only); null if not known
    */
-  public record Host(String id, String address, String status, int groups, int nodes, Map<String, String> logLevels)
+  public record Host(String id, String address, String status, int groups, int nodes, Map<String, String> logLevels,
+                     String containment)
       implements CborSerializable {
     @JsonCreator
     public Host {
@@ -57,7 +60,7 @@ public record ClusterStatus(
 
     /** A host without log levels set at run time. */
     public Host(String id, String address, String status, int groups, int nodes) {
-      this(id, address, status, groups, nodes, null);
+      this(id, address, status, groups, nodes, null, null);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.shepherd.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 
 /**
@@ -14,13 +15,21 @@ import java.util.List;
  * @param allowedExecutables the executables (paths or globs) its process nodes may run; empty: none
  */
 public record HostInfo(String hostId, String address, long memberUid, List<String> nodeTypes, List<String> allowedPackages,
-                       long incarnation, List<String> allowedExecutables)
+                       long incarnation, List<String> allowedExecutables, String containment)
     implements CborSerializable {
 
+  @JsonCreator
   public HostInfo {
     nodeTypes = List.copyOf(nodeTypes);
     allowedPackages = List.copyOf(allowedPackages);
     allowedExecutables = allowedExecutables == null ? List.of() : List.copyOf(allowedExecutables);
+    containment = containment == null ? "sessions" : containment;
+  }
+
+  /** A host whose processes are contained by their sessions only. */
+  public HostInfo(String hostId, String address, long memberUid, List<String> nodeTypes, List<String> allowedPackages, long incarnation,
+                  List<String> allowedExecutables) {
+    this(hostId, address, memberUid, nodeTypes, allowedPackages, incarnation, allowedExecutables, null);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.shepherd.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,9 +27,40 @@ import java.util.regex.Pattern;
  * @param workingDir the absolute directory the process starts in; null: the member's
  * @param stdin true to keep the process's stdin open for {@code sendInput}; otherwise it reads end-of-file
  * @param stopGrace how long a stop waits after SIGTERM before SIGKILL
+ * @param limits what the process and its children may use (memory, CPU, processes), enforced by the
+ *     host's cgroups; null: no limits
  */
-public record ProcessSpec(List<String> command, Map<String, String> env, String workingDir, boolean stdin, Duration stopGrace)
+public record ProcessSpec(List<String> command, Map<String, String> env, String workingDir, boolean stdin, Duration stopGrace,
+                          Limits limits)
     implements CborSerializable {
+
+  /**
+   * Limits of a process node, over all its processes (systemd's {@code MemoryMax=},
+   * {@code CPUQuota=}, {@code TasksMax=}); each null when not limited. A process killed for want
+   * of memory is a crash with reason {@code oom}.
+   *
+   * @param memory most bytes of memory (at least 1 MiB)
+   * @param cpu most CPUs' worth of time, e.g. 1.5 (above 0, at most 1024)
+   * @param pids most processes and threads (1 to 4,194,304)
+   */
+  public record Limits(Long memory, Double cpu, Integer pids) implements CborSerializable {
+    public Limits {
+      if (memory != null && (memory < 1024 * 1024 || memory > (1L << 50))) {
+        throw new IllegalArgumentException("a memory limit must be between 1 MiB and 1 PiB, got " + memory + " bytes");
+      }
+      if (cpu != null && (!(cpu > 0) || cpu > 1024)) {
+        throw new IllegalArgumentException("a cpu limit must be above 0 and at most 1024 CPUs, got " + cpu);
+      }
+      if (pids != null && (pids < 1 || pids > 4_194_304)) {
+        throw new IllegalArgumentException("a pids limit must be between 1 and 4194304, got " + pids);
+      }
+    }
+
+    /** True if nothing is limited. */
+    public boolean none() {
+      return memory == null && cpu == null && pids == null;
+    }
+  }
 
   /** The stop grace when none is given. */
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(10);
@@ -47,6 +79,7 @@ public record ProcessSpec(List<String> command, Map<String, String> env, String 
   /** {@code ${port:NAME}}, NAME as a node name. */
   public static final Pattern PORT_REFERENCE = Pattern.compile("\\$\\{port:([^}]*)}");
 
+  @JsonCreator
   public ProcessSpec {
     if (command == null || command.isEmpty()) {
       throw new IllegalArgumentException("a process node needs a command: the executable and its arguments, e.g. [\"/usr/bin/python3\", \"daq.py\"]");
@@ -83,9 +116,15 @@ public record ProcessSpec(List<String> command, Map<String, String> env, String 
           + "' must be an absolute path, e.g. /home/daq/run");
     }
     stopGrace = stopGrace == null ? DEFAULT_STOP_GRACE : stopGrace;
+    limits = limits == null || limits.none() ? null : limits;
     if (stopGrace.isNegative() || stopGrace.compareTo(MAX_STOP_GRACE) > 0) {
       throw new IllegalArgumentException("stop grace must be between 0 s and " + MAX_STOP_GRACE.toMinutes() + " min, got " + stopGrace);
     }
+  }
+
+  /** A process without limits. */
+  public ProcessSpec(List<String> command, Map<String, String> env, String workingDir, boolean stdin, Duration stopGrace) {
+    this(command, env, workingDir, stdin, stopGrace, null);
   }
 
   /** A process with no extra env, the member's working directory, stdin closed and the default stop grace. */
@@ -93,25 +132,29 @@ public record ProcessSpec(List<String> command, Map<String, String> env, String 
     return new ProcessSpec(List.of(command), Map.of(), null, false, DEFAULT_STOP_GRACE);
   }
 
+  public ProcessSpec withLimits(Limits newLimits) {
+    return new ProcessSpec(command, env, workingDir, stdin, stopGrace, newLimits);
+  }
+
   public ProcessSpec withEnv(Map<String, String> newEnv) {
-    return new ProcessSpec(command, newEnv, workingDir, stdin, stopGrace);
+    return new ProcessSpec(command, newEnv, workingDir, stdin, stopGrace, limits);
   }
 
   public ProcessSpec withStdin(boolean open) {
-    return new ProcessSpec(command, env, workingDir, open, stopGrace);
+    return new ProcessSpec(command, env, workingDir, open, stopGrace, limits);
   }
 
   public ProcessSpec withStopGrace(Duration grace) {
-    return new ProcessSpec(command, env, workingDir, stdin, grace);
+    return new ProcessSpec(command, env, workingDir, stdin, grace, limits);
   }
 
   /** This spec with another command (a probe's, to check against the host's allow-list with the same env). */
   public ProcessSpec withCommandOf(List<String> other) {
-    return new ProcessSpec(other, env, workingDir, stdin, stopGrace);
+    return new ProcessSpec(other, env, workingDir, stdin, stopGrace, limits);
   }
 
   public ProcessSpec withWorkingDir(String dir) {
-    return new ProcessSpec(command, env, dir, stdin, stopGrace);
+    return new ProcessSpec(command, env, dir, stdin, stopGrace, limits);
   }
 
   /** The names of the ports the command and env refer to with {@code ${port:NAME}}, sorted. */

@@ -65,6 +65,7 @@ class ProcessNodesIT {
       cluster.close();
     }
     SESSIONS.forEach(sid -> Sessions.signal(sid, true));
+    daemons("4711001").forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
   }
 
   static <T> T get(CompletionStage<T> stage) {
@@ -306,10 +307,23 @@ class ProcessNodesIT {
         NodeState.RUNNING));
     long sid = await("gamma/drivers/forker", "RUNNING", n -> n.state() == NodeState.RUNNING && n.pid() != null).pid();
     awaitGrandchildren(sid);
+    // A daemon that double-forked and left its node's session: only the node's cgroup holds it.
+    boolean cgroups = TestCluster.host(get(client.status()), "gamma").orElseThrow().containment().startsWith("cgroup");
+    if (cgroups) {
+      get(client.createProcess("gamma/drivers/daemon", ProcessSpec.of("/usr/bin/python3", "-c", DAEMON.formatted("4711001")),
+          NodeState.RUNNING));
+      awaitDaemons("4711001", 1);
+    } else {
+      System.out.println("gamma contains processes by their sessions only (" + TestCluster.host(get(client.status()), "gamma")
+          .orElseThrow().containment() + "): the daemon part of this test needs cgroups");
+    }
 
-    // The JVM dies; its watchdog ends the session at once.
+    // The JVM dies; its watchdog ends the session, and what is in the node's cgroups, at once.
     cluster.kill(gamma);
     awaitEnded("after kill -9 of the host JVM", sid);
+    if (cgroups) {
+      awaitDaemons("4711001", 0);
+    }
 
     // The host comes back; its pinned group and node with it, in a new session.
     gamma = cluster.restart(gamma);
@@ -334,15 +348,50 @@ class ProcessNodesIT {
 
     // The JVM and its watchdog both die (the watchdog killed first): the processes outlive them
     // until the host agent starts again and ends what it recorded.
+    if (cgroups) {
+      await("gamma/drivers/daemon", "RUNNING again", n -> n.state() == NodeState.RUNNING);
+      awaitDaemons("4711001", 1);
+    }
     watchdog(gamma).orElseThrow().destroyForcibly();
     cluster.kill(gamma); // returns once the JVM has exited
     assertFalse(gamma.alive());
     assertFalse(ended(third), "without its watchdog the session outlives the JVM for now");
     gamma = cluster.restart(gamma);
     awaitEnded("after the host agent restarted", third);
+    if (cgroups) {
+      // The restarted host ended the old daemon from its record; the node's new process starts a new one.
+      awaitDaemons("4711001", 1);
+      get(client.removeNode("gamma/drivers/daemon"));
+      awaitDaemons("4711001", 0);
+    }
     await("gamma/drivers/forker", "RUNNING in a fourth session", n -> n.state() == NodeState.RUNNING && n.pid() != null
         && n.pid() != sid && n.pid() != second && n.pid() != third);
     assertTrue(Files.readString(gamma.log()).contains("left running"), "the restarted host says what it ended");
+  }
+
+  /** A python program that forks a daemon the classic way (fork, setsid, fork): {@code sleep MARKER} in a session of its own. */
+  static final String DAEMON = """
+      import os, time
+      if os.fork() == 0:
+          os.setsid()
+          if os.fork() == 0:
+              os.execv("/usr/bin/sleep", ["sleep", "%s"])
+          os._exit(0)
+      time.sleep(1000)
+      """;
+
+  /** Waits until exactly {@code count} processes run {@code sleep MARKER}. */
+  static void awaitDaemons(String marker, int count) throws Exception {
+    long deadline = System.nanoTime() + TestCluster.PATIENCE.toNanos();
+    while (daemons(marker).size() != count) {
+      assertTrue(System.nanoTime() < deadline, count + " daemons sleep " + marker + ", not " + daemons(marker));
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  static List<Long> daemons(String marker) {
+    return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.endsWith("sleep " + marker)).orElse(false))
+        .filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
   }
 
   /** The host agent's process watchdog: a child of the member JVM (in a session of its own). */

@@ -114,7 +114,8 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     processes.start(blocking);
     this.hostCalls = new HostCalls(processes, logLevels);
     HostInfo info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
-        types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables());
+        types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables(),
+        processes.containment());
     this.initialState = new InitialState(settings, ctx.getLog());
     this.initialStateAnswers = ctx.messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new);
     this.connection = new ManagerConnection(ctx, timers, settings, info, new ManagerConnection.Listener() {

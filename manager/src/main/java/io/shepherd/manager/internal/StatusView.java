@@ -55,7 +55,8 @@ public final class StatusView {
     groupList.sort(Comparator.comparing(g -> g.path().toString()));
     List<ClusterStatus.Host> hostList = new ArrayList<>();
     registry.hosts().forEach(h -> hostList.add(new ClusterStatus.Host(h.id(), h.address(), h.state().name(),
-        counts.getOrDefault(h.id(), new int[2])[0], counts.getOrDefault(h.id(), new int[2])[1], h.logLevels())));
+        counts.getOrDefault(h.id(), new int[2])[0], counts.getOrDefault(h.id(), new int[2])[1], h.logLevels(),
+        h.info().containment())));
     // A host that desired state places groups on but that has not registered (e.g. it died before
     // this Manager incarnation started) is reported DOWN.
     counts.forEach((id, count) -> {

@@ -55,6 +55,7 @@ import java.util.TreeSet;
  *     # readiness / liveness: notify | tcp { port } | http { url } | command { command } | none; a Java node's readiness: explicit
  *     writer { command = ["/opt/daq/write"], depends-on = ["daq1/acq/daq", "any/analysis/counter"], on-dependency-failure = restart }
  *     # starts once every node it depends on is RUNNING (and ready), stops before them; keep (default) | restart | stop
+ *     fft { command = ["/opt/daq/fft"], limits { memory = 512M, cpu = 1.5, pids = 256 } }   # needs the host's cgroups
  *   }
  *   any.groups.analysis.nodes { ... }     # a group Shepherd places on a host of its choice
  * }
@@ -82,7 +83,8 @@ public final class SiteFile {
 
   private static final Set<String> NODE_KEYS = Set.of("type", "params", "command", "env", "working-dir", "stdin", "stop-grace",
       "target", "mode", "restart", "autorestart", "readiness", "liveness", "start-timeout", "depends-on",
-      "on-dependency-failure");
+      "on-dependency-failure", "limits");
+  private static final Set<String> LIMIT_KEYS = Set.of("memory", "cpu", "pids");
   private static final Set<String> PROBE_KEYS = Set.of("type", "port", "url", "command", "period", "timeout", "failures");
   private static final Set<String> RESTART_KEYS = Set.of("min-backoff", "max-backoff", "jitter", "reset-after", "max-restarts", "window");
   /** Largest site file read. */
@@ -295,9 +297,10 @@ public final class SiteFile {
         Map<String, String> env = c.hasPath("env") ? strings(c.getObject("env"), "env of " + path) : Map.of();
         process = new ProcessSpec(c.getStringList("command"), env, c.hasPath("working-dir") ? c.getString("working-dir") : null,
             c.hasPath("stdin") && c.getBoolean("stdin"),
-            c.hasPath("stop-grace") ? c.getDuration("stop-grace") : ProcessSpec.DEFAULT_STOP_GRACE);
+            c.hasPath("stop-grace") ? c.getDuration("stop-grace") : ProcessSpec.DEFAULT_STOP_GRACE,
+            c.hasPath("limits") ? limits(c.getConfig("limits"), path) : null);
       } else {
-        for (String processOnly : List.of("env", "working-dir", "stdin", "stop-grace")) {
+        for (String processOnly : List.of("env", "working-dir", "stdin", "stop-grace", "limits")) {
           if (c.hasPath(processOnly)) {
             errors.add(at(object.get(processOnly)) + "node " + path + " is a Java node (" + type + "): " + processOnly
                 + " belongs to process nodes");
@@ -355,6 +358,17 @@ public final class SiteFile {
         c.hasPath("url") ? c.getString("url") : null, c.hasPath("command") ? c.getStringList("command") : null,
         c.hasPath("period") ? c.getDuration("period") : null, c.hasPath("timeout") ? c.getDuration("timeout") : null,
         c.hasPath("failures") ? c.getInt("failures") : null);
+  }
+
+  /** {@code limits { memory = 512M, cpu = 1.5, pids = 256 }}. */
+  private static ProcessSpec.Limits limits(Config c, NodePath path) {
+    for (String key : c.root().keySet()) {
+      if (!LIMIT_KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown key '" + key + "' in limits; it has " + new TreeSet<>(LIMIT_KEYS));
+      }
+    }
+    return new ProcessSpec.Limits(c.hasPath("memory") ? c.getBytes("memory") : null, c.hasPath("cpu") ? c.getDouble("cpu") : null,
+        c.hasPath("pids") ? c.getInt("pids") : null);
   }
 
   private RestartPolicy restart(Config c, NodePath path, Config defaults) {

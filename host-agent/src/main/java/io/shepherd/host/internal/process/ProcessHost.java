@@ -54,6 +54,8 @@ public final class ProcessHost implements AutoCloseable {
   /** Who speaks for each session: the process node whose process leads it. */
   private final Map<Long, NotifyListener> listeners = new ConcurrentHashMap<>();
   private final Probes probes = new Probes(InetAddress.getLoopbackAddress());
+  /** Where each process node's processes are contained (found at once; made ready by {@link #start}). */
+  private volatile Cgroups cgroups;
 
   /** A process node, told what its session said over the notify socket. */
   interface NotifyListener {
@@ -66,6 +68,7 @@ public final class ProcessHost implements AutoCloseable {
     this.ledger = new ProcessLedger(settings.workDir());
     this.ports = new PortRegistry(bindAddress(settings.process().bindAddress()));
     this.env = new HostEnv(settings.workDir());
+    this.cgroups = settings.process().cgroups() ? Cgroups.detect(settings.hostId()) : Cgroups.none("shepherd.host.process.cgroups = off");
   }
 
   private static InetAddress bindAddress(String host) {
@@ -90,6 +93,7 @@ public final class ProcessHost implements AutoCloseable {
         nativeSpawn = NativeSpawn.load();
       }
       env.load();
+      cgroups = cgroups.prepare();
       openNotifySocket();
       List<String> ended = ledger.start();
       if (!ended.isEmpty()) {
@@ -160,6 +164,15 @@ public final class ProcessHost implements AutoCloseable {
     return probes;
   }
 
+  Cgroups cgroups() {
+    return cgroups;
+  }
+
+  /** How this host contains processes, for its status: {@code cgroup v1: pids, memory, cpu}, or {@code none: why}. */
+  public String containment() {
+    return cgroups.describe();
+  }
+
   public HostSettings settings() {
     return settings;
   }
@@ -220,6 +233,17 @@ public final class ProcessHost implements AutoCloseable {
     if (notify && notifyAddress() == null) {
       throw new NodeTypeException(ErrorCode.NOT_ALLOWED, notifyUnusable);
     }
+    ProcessSpec.Limits limits = spec.process().limits();
+    if (limits != null) {
+      for (String controller : List.of("memory", "cpu", "pids")) {
+        boolean wanted = controller.equals("memory") ? limits.memory() != null : controller.equals("cpu") ? limits.cpu() != null
+            : limits.pids() != null;
+        if (wanted && !cgroups.limits(controller)) {
+          throw new NodeTypeException(ErrorCode.NOT_ALLOWED, "host " + hostId() + " cannot limit " + controller + " (" + cgroups.describe()
+              + "); remove the limit or run the node on a host with cgroups");
+        }
+      }
+    }
     for (Probe probe : List.of(spec.readiness(), spec.liveness())) {
       if (probe.type() == Probe.Type.COMMAND) {
         check(spec.process().withCommandOf(probe.command()));
@@ -263,5 +287,6 @@ public final class ProcessHost implements AutoCloseable {
     }
     probes.close();
     ledger.close();
+    cgroups.close();
   }
 }

@@ -34,23 +34,35 @@ public final class ProcessLedger implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessLedger.class);
 
-  /** Ignores the signals a terminal sends; at end-of-input kills every session it was told of. */
+  /** Ignores the signals a terminal sends; at end-of-input kills every session, and everything in every cgroup, it was told of. */
   static final String WATCHDOG_SCRIPT = String.join("\n",
       "trap '' INT TERM HUP QUIT",
-      "declare -A sessions",
+      "declare -A sessions groups",
       "while IFS= read -r line; do",
       "  case \"$line\" in",
+      "    +c*) groups[${line:2}]=1 ;;",
+      "    -c*) unset \"groups[${line:2}]\" ;;",
       "    +*) sessions[${line:1}]=1 ;;",
       "    -*) unset \"sessions[${line:1}]\" ;;",
       "  esac",
       "done",
       "for sid in \"${!sessions[@]}\"; do",
       "  pkill -KILL -s \"$sid\" 2>/dev/null || kill -KILL -- \"-$sid\" 2>/dev/null",
-      "done");
+      "done",
+      "for round in 1 2 3 4 5 6 7 8 9 10; do",
+      "  left=0",
+      "  for dir in \"${!groups[@]}\"; do",
+      "    while read -r pid; do kill -KILL \"$pid\" 2>/dev/null; left=1; done < \"$dir/cgroup.procs\"",
+      "  done",
+      "  [ $left = 0 ] && break",
+      "  sleep 0.05",
+      "done",
+      "for dir in \"${!groups[@]}\"; do rmdir \"$dir\" 2>/dev/null; done");
 
   private final Path dir;
   private final String bootId = Sessions.bootId();
   private final Map<Long, Path> records = new HashMap<>();
+  private final Map<Long, List<Path>> groups = new HashMap<>();
   private OutputStream watchdogInput;
   private FileChannel lock;
 
@@ -120,14 +132,25 @@ public final class ProcessLedger implements AutoCloseable {
       if (start.isPresent() && !leaderIsOurs) {
         return Optional.empty(); // the pid names another process now: our session is gone
       }
+      int contained = 0;
+      for (String dir : record.getOrDefault("cgroups", "").split("\t")) {
+        if (!dir.isEmpty()) {
+          contained += Cgroups.Group.killAll(Path.of(dir), Files.exists(Path.of(dir, "cgroup.kill")), null);
+          Files.deleteIfExists(Path.of(dir));
+        }
+      }
       List<Long> members = Sessions.members(sid);
-      if (members.isEmpty()) {
+      if (members.isEmpty() && contained == 0) {
         return Optional.empty();
       }
       Sessions.signal(sid, true);
-      return Optional.of("session " + sid + " of node " + record.get("node") + " (" + members.size() + " processes)");
+      return Optional.of("session " + sid + " of node " + record.get("node") + " (" + members.size() + " processes"
+          + (contained == 0 ? "" : ", " + contained + " in its cgroup") + ")");
     } catch (IOException | NumberFormatException e) {
       log.warn("unreadable process record {}: {}", file, e.toString());
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return Optional.empty();
     }
   }
@@ -148,16 +171,26 @@ public final class ProcessLedger implements AutoCloseable {
 
   /** Records a session the host started (its leader's pid), before anything else can go wrong. */
   public synchronized void started(long sid, String node) {
+    started(sid, node, List.of());
+  }
+
+  /** Records a session the host started, and the cgroup directories its processes are contained in. */
+  public synchronized void started(long sid, String node, List<Path> cgroups) {
     Path file = dir.resolve(Long.toString(sid));
     OptionalLong start = Sessions.startTicks(sid);
     try {
-      Files.writeString(file, "boot=" + bootId + "\nstart=" + (start.isPresent() ? start.getAsLong() : -1) + "\nnode=" + node + "\n",
+      Files.writeString(file, "boot=" + bootId + "\nstart=" + (start.isPresent() ? start.getAsLong() : -1) + "\nnode=" + node + "\n"
+          + (cgroups.isEmpty() ? "" : "cgroups=" + String.join("\t", cgroups.stream().map(Path::toString).toList()) + "\n"),
           StandardCharsets.UTF_8);
       records.put(sid, file);
     } catch (IOException e) {
       log.warn("cannot record process session {} of {} in {}: {}", sid, node, dir, e.toString());
     }
     tellWatchdog("+" + sid);
+    if (!cgroups.isEmpty()) {
+      groups.put(sid, List.copyOf(cgroups));
+      cgroups.forEach(group -> tellWatchdog("+c" + group));
+    }
   }
 
   /** Forgets a session once none of its processes runs any more. */
@@ -171,6 +204,10 @@ public final class ProcessLedger implements AutoCloseable {
       }
     }
     tellWatchdog("-" + sid);
+    List<Path> contained = groups.remove(sid);
+    if (contained != null) {
+      contained.forEach(group -> tellWatchdog("-c" + group));
+    }
   }
 
   /** The sessions recorded and not ended. */

@@ -31,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
@@ -70,6 +71,11 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
   private volatile ProbeLoop livenessLoop;
   /** The main process the program named with MAINPID, if not the one Shepherd started. */
   private volatile Long mainPid;
+  /** The cgroup of the current process and all it starts, where the host has cgroups. */
+  private volatile Cgroups.Group group;
+  /** How many OOM kills its cgroup had seen when last looked at. */
+  private volatile long oomKills;
+  private volatile ScheduledFuture<?> oomWatch;
 
   ProcessNode(NodePath path, NodeSpec nodeSpec, Path executable, ProcessHost host) {
     this.path = path;
@@ -143,11 +149,25 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     stopping = false;
     endedByItself = OptionalInt.empty();
     mainPid = null;
-    Process started = host.spawn(command, env, spec.workingDir(), spec.stdin());
+    Cgroups.Group contained = host.cgroups().create(path.toString(), spec.limits()).orElse(null);
+    Process started;
+    try {
+      started = host.spawn(command, env, spec.workingDir(), spec.stdin());
+    } catch (IOException | RuntimeException e) {
+      if (contained != null) {
+        contained.remove();
+      }
+      throw e;
+    }
+    group = contained;
+    oomKills = 0;
+    if (contained != null) {
+      contain(contained, started.pid());
+    }
     process = started;
     exit = "running";
     host.listen(started.pid(), this);
-    host.ledger().started(started.pid(), path.toString());
+    host.ledger().started(started.pid(), path.toString(), contained == null ? List.of() : contained.paths());
     logger.info("started process {}: {}", started.pid(), String.join(" ", command));
     readLines(started.getInputStream(), "stdout", false);
     readLines(started.getErrorStream(), "stderr", true);
@@ -163,6 +183,40 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
           .start(true);
     } else if (!readiness.active()) {
       startLiveness();
+    }
+  }
+
+  /**
+   * Puts the new process in its cgroup, with whatever of its session it may have started already
+   * (it runs from the moment it is spawned); watches for OOM kills if its memory is limited.
+   */
+  private void contain(Cgroups.Group contained, long pid) throws IOException {
+    try {
+      contained.add(pid);
+      for (long member : Sessions.members(pid)) {
+        if (member != pid) {
+          contained.add(member);
+        }
+      }
+    } catch (IOException e) {
+      Sessions.signal(pid, true);
+      contained.killAllQuietly();
+      contained.remove();
+      group = null;
+      throw new IOException("process " + pid + " could not be put in its cgroup (so it was killed): " + e.getMessage(), e);
+    }
+    if (spec.limits() != null && spec.limits().memory() != null) {
+      oomWatch = host.probes().scheduler().scheduleWithFixedDelay(this::checkOom, 1, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** An OOM kill of any process of the node is a crash of the node (systemd's OOMPolicy=stop). */
+  private void checkOom() {
+    Cgroups.Group contained = group;
+    if (contained != null && !stopping && contained.oomKills() > oomKills) {
+      oomKills = contained.oomKills();
+      logger.warn("the kernel's OOM killer killed a process of the node (memory limit {} bytes)", spec.limits().memory());
+      context.fail("oom: the kernel's OOM killer killed a process of the node (memory limit " + spec.limits().memory() + " bytes)", null);
     }
   }
 
@@ -193,6 +247,11 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
   }
 
   private void stopProbes() {
+    ScheduledFuture<?> watch = oomWatch;
+    if (watch != null) {
+      watch.cancel(false);
+      oomWatch = null;
+    }
     ProbeLoop loop = readinessLoop;
     if (loop != null) {
       loop.stop();
@@ -264,6 +323,10 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     if (running != null) {
       stopping = true;
       Sessions.signal(running.pid(), true);
+      Cgroups.Group contained = group;
+      if (contained != null) {
+        contained.signal(true);
+      }
     }
   }
 
@@ -332,13 +395,16 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     if (!stopping) {
       endedByItself = OptionalInt.of(ended.exitValue());
       // A signal nobody in Shepherd sent (kill, the OOM killer) is not the program ending by itself.
-      String how = exit.startsWith("signal") ? "was killed by " + exit + ", not by Shepherd" : "exited by itself (" + exit + ")";
+      Cgroups.Group contained = group;
+      boolean oom = contained != null && contained.oomKills() > oomKills;
+      String how = oom ? "was killed by the kernel's OOM killer (memory limit " + spec.limits().memory() + " bytes)"
+          : exit.startsWith("signal") ? "was killed by " + exit + ", not by Shepherd" : "exited by itself (" + exit + ")";
       if (ended.exitValue() == 0) {
         logger.info("process {} {}", ended.pid(), how);
       } else {
         logger.warn("process {} {}", ended.pid(), how);
       }
-      context.fail("process " + ended.pid() + " " + how, null);
+      context.fail((oom ? "oom: process " : "process ") + ended.pid() + " " + how, null);
     }
   }
 
@@ -364,23 +430,33 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     stopProbes();
     host.stopListening(running.pid());
     long sid = running.pid();
-    if (!grace.isZero() && Sessions.signal(sid, false) > 0) {
+    Cgroups.Group contained = group;
+    // SIGTERM to the session and to whatever left it but not its cgroup (systemd's KillMode=control-group).
+    if (!grace.isZero() && Sessions.signal(sid, false) + (contained == null ? 0 : contained.signal(false)) > 0) {
       long deadline = System.nanoTime() + grace.toNanos();
       if (running.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
-        while (System.nanoTime() < deadline && Sessions.alive(sid)) {
+        while (System.nanoTime() < deadline && (Sessions.alive(sid) || contained != null && contained.alive())) {
           TimeUnit.MILLISECONDS.sleep(10);
         }
       }
     }
-    if (Sessions.alive(sid) || running.isAlive()) {
+    if (Sessions.alive(sid) || running.isAlive() || contained != null && contained.alive()) {
       if (!grace.isZero()) {
-        logger.warn("process {} did not end within {} ms of SIGTERM; sending SIGKILL to its session", sid, grace.toMillis());
+        logger.warn("process {} did not end within {} ms of SIGTERM; sending SIGKILL to its session{}", sid, grace.toMillis(),
+            contained == null ? "" : " and its cgroup");
       }
       Sessions.signal(sid, true);
+      if (contained != null) {
+        contained.killAll();
+      }
       running.waitFor(5, TimeUnit.SECONDS);
       for (int i = 0; i < 500 && Sessions.alive(sid); i++) {
         TimeUnit.MILLISECONDS.sleep(10);
       }
+    }
+    if (contained != null) {
+      contained.remove();
+      group = null;
     }
     exit = describe(running.exitValue());
     closeInput();
