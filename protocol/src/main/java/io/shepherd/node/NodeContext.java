@@ -3,6 +3,7 @@ package io.shepherd.node;
 import io.shepherd.protocol.NodePath;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 
@@ -63,6 +64,18 @@ public interface NodeContext {
    * exception on them is logged as an ERROR and reported as a crash of the node.
    */
   ThreadFactory threadFactory();
+
+  /**
+   * A thread pool for the node's work (EXOS's {@code MonitoredThreadPool}): {@code threads} threads
+   * that carry the node's path in the MDC, an uncaught exception on them being a crash of the node
+   * as on {@link #threadFactory()}'s; while it has work (queued or running) and completes none of
+   * it within {@code deadline}, the node is hung ({@code pool-stuck}) and handled as a crash. Shut
+   * down with the node's incarnation.
+   *
+   * @throws IllegalArgumentException for a name that is empty, threads below 1 or above 1024, or a
+   *     deadline not above 0
+   */
+  ExecutorService monitoredExecutor(String name, int threads, Duration deadline);
 
   /** Which start of this node this is: 1 for the first, 2 after the first restart, and so on. */
   int incarnation();

@@ -7,7 +7,10 @@ import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.NodePath;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +37,7 @@ final class RunningContext implements NodeContext {
   private final AtomicLong lastKeepaliveNanos = new AtomicLong(System.nanoTime());
   private final AtomicInteger threads = new AtomicInteger();
   private final AtomicBoolean ready = new AtomicBoolean();
+  private final List<ExecutorService> pools = new CopyOnWriteArrayList<>();
   private volatile boolean alive = true;
 
   /** What a node says of itself, from any thread, outside its callbacks; sent only while the incarnation is alive. */
@@ -193,6 +197,20 @@ final class RunningContext implements NodeContext {
   }
 
   @Override
+  public ExecutorService monitoredExecutor(String name, int threads, Duration deadline) {
+    if (name == null || name.isBlank() || threads < 1 || threads > 1024 || deadline == null || deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("a monitored pool needs a name, 1 to 1024 threads and a deadline above 0, got " + name + ", "
+          + threads + ", " + deadline);
+    }
+    MonitoredPool pool = new MonitoredPool(name, threads, deadline, threadFactory(), reason -> fail(reason, null));
+    pools.add(pool);
+    if (!alive) {
+      pool.shutdownNow();
+    }
+    return pool;
+  }
+
+  @Override
   public int incarnation() {
     return incarnation;
   }
@@ -210,8 +228,9 @@ final class RunningContext implements NodeContext {
     return System.nanoTime() - lastKeepaliveNanos.get();
   }
 
-  /** Ends this incarnation: from now on its reports are ignored. */
+  /** Ends this incarnation: from now on its reports are ignored, and its monitored pools are shut down. */
   void end() {
     alive = false;
+    pools.forEach(ExecutorService::shutdownNow);
   }
 }

@@ -14,6 +14,7 @@ import io.shepherd.host.NodeTypes;
 import io.shepherd.host.internal.process.ProcessHost;
 import io.shepherd.host.internal.process.Sessions;
 import io.shepherd.host.testnodes.LateReadyNode;
+import io.shepherd.host.testnodes.PoolNode;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
@@ -293,6 +294,23 @@ class ReadinessTest {
     NodeStatus starting = await(s -> s.state() == NodeState.STARTING);
     assertEquals("warming up", starting.statusText());
     assertEquals("taking data", await(s -> s.state() == NodeState.RUNNING).statusText());
+  }
+
+  @Test
+  void aMonitoredPoolThatCompletesNothingWithinItsDeadlineIsAHangOfItsNode() throws Exception {
+    NodePath working = spawn(new NodeSpec(PoolNode.class.getName(), Map.of("deadline-ms", "300"), null, null));
+    await(s -> s.path().equals(working) && s.state() == NodeState.RUNNING);
+    ProcessNodeTest.awaitTrue("a task of the working pool done", () -> PoolNode.SEEN.containsKey(working.toString()));
+    assertEquals(working.toString(), PoolNode.SEEN.get(working.toString()), "the pool's threads carry the node's path");
+
+    NodePath stuck = spawn(new NodeSpec(PoolNode.class.getName(), Map.of("deadline-ms", "300", "stick", "true"), null, null));
+    NodeStatus failed = await(s -> s.path().equals(stuck) && s.lastFailure() != null);
+    assertTrue(failed.lastFailure().startsWith("pool-stuck: pool work completed no task for "), failed.lastFailure());
+    for (NodeEvent event : drain(Duration.ofMillis(800))) {
+      if (event instanceof NodeEvent.StatusChanged changed && changed.status().path().equals(working)) {
+        assertNull(changed.status().lastFailure(), "a pool that completes its work is never stuck");
+      }
+    }
   }
 
   static String readEnv(long pid, String name) throws Exception {
