@@ -56,7 +56,8 @@ public class ProtocolSerializationTest {
       .withReason("start() threw").withMessage("restarted by Shepherd");
   static final Checkpoint CHECKPOINT = new Checkpoint(new byte[] {1, 2, 3, -1}, Instant.parse("2026-11-22T10:15:31.5Z"));
   static final HostInfo HOST_INFO = new HostInfo("daq1", "akka://shepherd@127.0.0.1:2551", -4711L,
-      List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"));
+      List.of("sine", "counter"), List.of("org.example.nodes"), 123456789L, List.of("/usr/bin/python3", "/opt/daq/bin/*"),
+      "cgroup v1: pids, memory, cpu");
 
   /** A sample of every type that crosses a JVM from this module (other modules' tests add theirs). */
   public static List<Object> samples() {
@@ -67,7 +68,7 @@ public class ProtocolSerializationTest {
     ClusterStatus cluster = new ClusterStatus(
         new ClusterStatus.Manager("akka://shepherd@127.0.0.1:2551", 3, "akka://shepherd@127.0.0.1:2552"),
         List.of(new ClusterStatus.Member("akka://shepherd@127.0.0.1:2551", List.of("manager", "host"), "Up", true)),
-        List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1)),
+        List.of(new ClusterStatus.Host("daq1", "akka://shepherd@127.0.0.1:2551", "UP", 1, 1, Map.of("host", "DEBUG"), "cgroup v2: pids")),
         List.of(new ClusterStatus.Group(GROUP, "daq1", true, null, "UP", Map.of("MySine", "io.shepherd.host.nodes.SineNode"))),
         List.of(STATUS), true, new LogProtocol.LogStats(1234, 3, 1, 17, 5, 2, "/var/log/shepherd/shepherd.log"));
     return List.of(
@@ -86,6 +87,7 @@ public class ProtocolSerializationTest {
         new HostProtocol.SendSnapshot(3),
         new ManagerProtocol.RegisterHost(HOST_INFO, host),
         new ManagerProtocol.HostSnapshot("daq1", 3, 40, 0, 2, List.of(GROUP), List.of(STATUS)),
+        new ManagerProtocol.HostSnapshot("daq1", 3, 40, 0, 2, List.of(GROUP), List.of(STATUS), Map.of("node:daq1/acq/sine", "DEBUG")),
         new ManagerProtocol.NodeUpdated("daq1", 41, STATUS),
         new ManagerProtocol.NodeRemoved("daq1", 42, PATH),
         new ManagerProtocol.NodeRejected("daq1", 43, PATH, ErrorCode.UNKNOWN_TYPE, "no node type 'sin'"),
@@ -121,6 +123,13 @@ public class ProtocolSerializationTest {
         new HostRequest.GetEnv(null),
         new HostRequest.SetEnv("DATA_DIR", "/data"),
         new HostRequest.SetEnv("DATA_DIR", null),
+        new HostRequest.SetLogLevel("node:daq1/acq/sine", "debug"),
+        new HostRequest.SetLogLevel("logger:io.lab.daq", "default"),
+        new ManagerProtocol.SetLogLevel("daq1/acq/sine", "DEBUG", reply),
+        new HostProtocol.HostCall(3, new HostRequest.SetLogLevel("host", "WARN"), reply),
+        new ManagerProtocol.HostAnswer("log level of host set to WARN on host daq1", null, null, Map.of("host", "WARN")),
+        PROCESS.withLimits(new ProcessSpec.Limits(512L << 20, 1.5, 256)),
+        new ProcessSpec.Limits(null, null, 64),
         new HostProtocol.KillNode(3, PATH),
         new HostProtocol.SendInput(3, PATH, "gain 2", reply),
         new HostProtocol.HostCall(3, new HostRequest.BindPorts(false, 2), reply),

@@ -297,6 +297,46 @@ class ReadinessTest {
   }
 
   @Test
+  void garbageAndOversizedDatagramsAreDroppedWhole() {
+    spawn(python("""
+        address = os.environ["NOTIFY_SOCKET"]
+        raw = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        raw.sendto(b"READY=1\\nSTATUS=\\xff\\xfe", address if not address.startswith("@") else "\\0" + address[1:])
+        send("READY=1\\nSTATUS=" + "x" * 5000)
+        time.sleep(0.5)
+        send("READY=1\\nSTATUS=after")
+        time.sleep(1000)
+        """).withReadiness(Probe.of(Probe.Type.NOTIFY)));
+    NodeStatus running = await(s -> s.state() == NodeState.RUNNING);
+    assertEquals("after", running.statusText(), "neither the garbage nor the oversized READY=1 counted");
+  }
+
+  @Test
+  void aMainPidInTheNodesSessionIsFollowedWhenTheFirstProcessExits() throws Exception {
+    spawn(python("""
+        child = os.fork()
+        if child == 0:
+            time.sleep(1000)
+            os._exit(0)
+        send("MAINPID=%d\\nREADY=1" % child)
+        time.sleep(0.3)
+        os._exit(0)
+        """).withReadiness(Probe.of(Probe.Type.NOTIFY)));
+    long main = await(s -> s.state() == NodeState.RUNNING).pid();
+    long leader = Sessions.stat(main).orElseThrow().session();
+    assertNotEquals(leader, main, "status shows the main process it named, not the first");
+    ProcessNodeTest.awaitTrue("the first process gone", () -> ProcessNodeTest.ended(leader));
+    for (NodeEvent event : drain(Duration.ofMillis(500))) {
+      if (event instanceof NodeEvent.StatusChanged changed) {
+        assertNull(changed.status().lastFailure(), "the node follows its main process: no crash when the first one exits");
+      }
+    }
+    new ProcessBuilder("kill", "-9", Long.toString(main)).start().waitFor();
+    NodeStatus failed = await(s -> s.lastFailure() != null);
+    assertEquals("main process " + main + " (MAINPID) ended", failed.lastFailure());
+  }
+
+  @Test
   void aMonitoredPoolThatCompletesNothingWithinItsDeadlineIsAHangOfItsNode() throws Exception {
     NodePath working = spawn(new NodeSpec(PoolNode.class.getName(), Map.of("deadline-ms", "300"), null, null));
     await(s -> s.path().equals(working) && s.state() == NodeState.RUNNING);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -59,9 +60,16 @@ final class Cgroups {
     return v2 ? bases.containsKey("") && controllers2().contains(controller) : bases.containsKey(controller);
   }
 
+  /** The controllers enabled for this host's cgroups (v2), sorted. */
   private Set<String> controllers2() {
     try {
-      return Set.of(Files.readString(bases.get("").resolve("cgroup.subtree_control")).trim().split("\\s+"));
+      Set<String> enabled = new TreeSet<>();
+      for (String word : Files.readString(bases.get("").resolve("cgroup.subtree_control")).trim().split("\\s+")) {
+        if (!word.isEmpty()) {
+          enabled.add(word.startsWith("+") ? word.substring(1) : word);
+        }
+      }
+      return enabled;
     } catch (IOException e) {
       return Set.of();
     }
@@ -74,12 +82,14 @@ final class Cgroups {
   static Cgroups detect(String mounts, String hostId) {
     String name = "shepherd." + hostId.replaceAll("[^A-Za-z0-9_.-]", "_");
     Path unified = null;
+    boolean seen = false;
     Map<String, Path> v1 = new LinkedHashMap<>();
     for (String line : mounts.split("\n")) {
       String[] fields = line.split(" ");
       if (fields.length < 4) {
         continue;
       }
+      seen |= fields[2].startsWith("cgroup");
       if (fields[2].equals("cgroup2") && unified == null) {
         unified = Path.of(fields[1]);
       } else if (fields[2].equals("cgroup") && fields[3].startsWith("rw")) {
@@ -96,7 +106,7 @@ final class Cgroups {
     if (unified != null && Files.isWritable(unified.resolve("cgroup.subtree_control"))) {
       return new Cgroups(true, Map.of("", unified.resolve(name)), "cgroup v2");
     }
-    return none(unified != null || !v1.isEmpty() ? "the machine's cgroups are not writable by this member" : "this machine has no cgroups");
+    return none(seen ? "the machine's cgroups are not writable by this member" : "this machine has no cgroups");
   }
 
   /** Makes this host's directories (and, on v2, enables its controllers); returns containment off, saying why, if it cannot. */

@@ -267,6 +267,9 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
   /** What the process's session said over the notify socket (on the socket's thread). */
   @Override
   public void notified(long senderPid, NotifyMessage message) {
+    if (message.mainPid() != null) {
+      mainPid(message.mainPid()); // first: the status that READY=1 sends names the new main process
+    }
     if (message.status() != null) {
       context.status(message.status());
     }
@@ -286,9 +289,6 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     }
     if (message.stopping()) {
       logger.info("process {} says it is stopping (STOPPING=1)", senderPid);
-    }
-    if (message.mainPid() != null) {
-      mainPid(message.mainPid());
     }
   }
 
