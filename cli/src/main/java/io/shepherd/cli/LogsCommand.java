@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code shepherd logs}: the cluster's log records, from the log server; {@code -f} follows them. */
 @Command(name = "logs", mixinStandardHelpOptions = true,

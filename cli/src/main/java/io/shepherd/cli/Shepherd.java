@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code bin/shepherd}'s operator commands: thin clients of the HTTP API that start in
@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
 @Command(name = "shepherd", mixinStandardHelpOptions = true, version = "Shepherd 0.1.0",
     description = "Runs and watches the nodes of a distributed data-acquisition or control system.",
     subcommands = {StatusCommand.class, ApplyCommand.class, UpDownCommand.Up.class, UpDownCommand.Down.class, RestartCommand.class,
-        LogsCommand.class, LogsCommand.Level.class, EventsCommand.class, NodeCommands.Kill.class, NodeCommands.Purge.class, NodeCommands.Input.class,
-        NodeCommands.SetMode.class, NodeCommands.RegisterType.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        LogsCommand.class, LogsCommand.Level.class, EventsCommand.class, NodeCommands.Kill.class, NodeCommands.Purge.class,
+        NodeCommands.Input.class, NodeCommands.SetMode.class, NodeCommands.RegisterType.class, CommandLine.HelpCommand.class,
+        AutoComplete.GenerateCompletion.class},
     footerHeading = "%nMembers and tools (they start Akka; bin/shepherd COMMAND --help):%n",
     footer = {
         "  member   Starts a member: a host agent and/or a Manager candidate.",

@@ -61,7 +61,8 @@ class ProbeTest {
     assertTrue(refused(() -> JAVA.withLiveness(Probe.tcp("80"))).contains("keepalive deadline"));
     assertTrue(refused(() -> PROCESS.withLiveness(Probe.of(Probe.Type.EXPLICIT))).contains("not explicit"));
     assertEquals(Probe.Type.EXPLICIT, JAVA.withReadiness(Probe.of(Probe.Type.EXPLICIT)).readiness().type());
-    NodeSpec checked = PROCESS.withReadiness(Probe.command("/usr/bin/test", "-f", "/run/ready")).withLiveness(Probe.http("http://127.0.0.1:${port:web}/"));
+    NodeSpec checked = PROCESS.withReadiness(Probe.command("/usr/bin/test", "-f", "/run/ready"))
+        .withLiveness(Probe.http("http://127.0.0.1:${port:web}/"));
     assertEquals(List.of("/usr/bin/test", "-f", "/run/ready"), checked.readiness().command());
     assertEquals("http http://127.0.0.1:${port:web}/", checked.liveness().describe());
     assertEquals(checked, checked.withMode(Mode.MANAGED).withMode(Mode.AUTO), "with* keeps the checks");

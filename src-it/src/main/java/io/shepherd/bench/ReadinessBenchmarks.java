@@ -107,7 +107,8 @@ final class ReadinessBenchmarks {
 
     public String description() {
       return "a chain of " + LENGTH + " process nodes on two hosts, each depending on the one before and ready 50 ms after its "
-          + "start: up -> the last RUNNING event at an API subscriber, median of " + ROUNDS + "; overhead above the 500 ms floor (target <= 50 ms), and above "
+          + "start: up -> the last RUNNING event at an API subscriber, median of " + ROUNDS + "; overhead above the 500 ms floor "
+          + "(target <= 50 ms), and above "
           + "the same programs run one after another without Shepherd";
     }
 

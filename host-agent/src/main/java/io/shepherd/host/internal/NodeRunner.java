@@ -119,7 +119,8 @@ public final class NodeRunner {
         : settings.restartPolicy(), spec.autorestart(), () -> ThreadLocalRandom.current().nextDouble()));
     AtomicReference<Checkpoint> checkpoints = new AtomicReference<>(checkpoint);
     StatusReporter reporter = new StatusReporter(path, env.hostId(), spec.type(), env.events(), timers, StabilityTick.INSTANCE,
-        CheckpointTick.INSTANCE, StatusTextTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(), settings.checkpointInterval(), clock,
+        CheckpointTick.INSTANCE, StatusTextTick.INSTANCE, settings.stabilityWindow(), settings.stabilityRefresh(),
+        settings.checkpointInterval(), clock,
         checkpoints);
     HangWatch<Command> hangs = new HangWatch<>(timers, settings.callbackTimeout(),
         spec.forProcess() ? spec.process().stopGrace() : null, CallbackTimedOut::new, WatchdogTick.INSTANCE, StartTimedOut::new);

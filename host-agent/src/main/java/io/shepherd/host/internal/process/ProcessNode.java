@@ -8,7 +8,6 @@ import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
-import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,9 +28,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
@@ -47,7 +44,7 @@ import org.slf4j.MDC;
  * {@link ProcessSpec#stdin()} on, {@link #sendInput} queues lines for the process's stdin.
  * Callbacks block (spawn, wait for exit); Shepherd runs them on node threads.
  */
-public final class ProcessNode implements Node, ProcessControl, ProcessHost.NotifyListener {
+public final class ProcessNode implements Node, ProcessControl {
 
   private static final String END_OF_INPUT = new String("end of input");
 
@@ -65,17 +62,11 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
   private volatile String exit;
   private volatile OptionalInt endedByItself = OptionalInt.empty();
   private volatile BlockingQueue<String> input;
-  private Map<String, Integer> ports;
-  /** The probe loops of the current process (readiness, then liveness), if any. */
-  private volatile ProbeLoop readinessLoop;
-  private volatile ProbeLoop livenessLoop;
+  private final ProcessChecks checks;
   /** The main process the program named with MAINPID, if not the one Shepherd started. */
   private volatile Long mainPid;
   /** The cgroup of the current process and all it starts, where the host has cgroups. */
   private volatile Cgroups.Group group;
-  /** How many OOM kills its cgroup had seen when last looked at. */
-  private volatile long oomKills;
-  private volatile ScheduledFuture<?> oomWatch;
 
   ProcessNode(NodePath path, NodeSpec nodeSpec, Path executable, ProcessHost host) {
     this.path = path;
@@ -84,16 +75,15 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     this.executable = executable;
     this.host = host;
     this.logger = NodeLogger.of(path.toString());
+    this.checks = new ProcessChecks(nodeSpec, host, logger, this::mainPid);
   }
 
   @Override
   public void configure(NodeContext nodeContext, Params params) throws IOException {
     this.context = nodeContext;
     Set<String> names = new TreeSet<>(spec.portNames());
-    for (Probe probe : List.of(nodeSpec.readiness(), nodeSpec.liveness())) {
-      names.addAll(portNames(probe));
-    }
-    ports = host.ports().portsOf(path.toString(), names);
+    names.addAll(checks.portNames());
+    Map<String, Integer> ports = host.ports().portsOf(path.toString(), names);
     List<String> full = new ArrayList<>();
     full.add(executable.toString());
     spec.command().stream().skip(1).map(arg -> ProcessSpec.fillPorts(arg, ports)).forEach(full::add);
@@ -104,43 +94,14 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     environment.put("SHEPHERD_HOST", host.hostId());
     ports.forEach((name, port) -> environment.put("SHEPHERD_PORT_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"),
         port.toString()));
-    environment.remove("NOTIFY_SOCKET");
-    environment.remove("WATCHDOG_USEC");
-    environment.remove("WATCHDOG_PID");
-    if (nodeSpec.readiness().type() == Probe.Type.NOTIFY || nodeSpec.liveness().type() == Probe.Type.NOTIFY) {
-      environment.put("NOTIFY_SOCKET", host.notifyAddress());
-    }
-    if (nodeSpec.liveness().type() == Probe.Type.NOTIFY) {
-      environment.put("WATCHDOG_USEC", Long.toString(nodeSpec.liveness().timeoutOrDefault().toNanos() / 1000));
-    }
+    checks.configure(nodeContext, ports, environment);
     env = Map.copyOf(environment);
   }
 
   /** A notify liveness check is a keepalive deadline: the process's WATCHDOG=1 is its keepalive. */
   @Override
   public Duration keepaliveDeadline() {
-    return nodeSpec.liveness().type() == Probe.Type.NOTIFY ? nodeSpec.liveness().timeoutOrDefault() : Duration.ZERO;
-  }
-
-  private static Set<String> portNames(Probe probe) {
-    List<String> texts = new ArrayList<>();
-    if (probe.port() != null) {
-      texts.add(probe.port());
-    }
-    if (probe.url() != null) {
-      texts.add(probe.url());
-    }
-    if (probe.command() != null) {
-      texts.addAll(probe.command());
-    }
-    return ProcessSpec.of(texts.isEmpty() ? new String[] {"-"} : prepend(texts)).portNames();
-  }
-
-  private static String[] prepend(List<String> texts) {
-    List<String> all = new ArrayList<>();
-    all.add("-");
-    all.addAll(texts);
-    return all.toArray(String[]::new);
+    return checks.keepaliveDeadline();
   }
 
   @Override
@@ -160,13 +121,12 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
       throw e;
     }
     group = contained;
-    oomKills = 0;
     if (contained != null) {
       contain(contained, started.pid());
     }
     process = started;
     exit = "running";
-    host.listen(started.pid(), this);
+    host.listen(started.pid(), checks);
     host.ledger().started(started.pid(), path.toString(), contained == null ? List.of() : contained.paths());
     logger.info("started process {}: {}", started.pid(), String.join(" ", command));
     readLines(started.getInputStream(), "stdout", false);
@@ -177,18 +137,12 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
       writeLines(started.getOutputStream(), queue);
     }
     started.onExit().thenAccept(this::exited);
-    Probe readiness = nodeSpec.readiness();
-    if (readiness.polls()) {
-      readinessLoop = new ProbeLoop(readiness, true, () -> probe(readiness), host.probes().scheduler(), this::probedReady, reason -> { })
-          .start(true);
-    } else if (!readiness.active()) {
-      startLiveness();
-    }
+    checks.started(contained);
   }
 
   /**
    * Puts the new process in its cgroup, with whatever of its session it may have started already
-   * (it runs from the moment it is spawned); watches for OOM kills if its memory is limited.
+   * (it runs from the moment it is spawned).
    */
   private void contain(Cgroups.Group contained, long pid) throws IOException {
     try {
@@ -204,91 +158,6 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
       contained.remove();
       group = null;
       throw new IOException("process " + pid + " could not be put in its cgroup (so it was killed): " + e.getMessage(), e);
-    }
-    if (spec.limits() != null && spec.limits().memory() != null) {
-      oomWatch = host.probes().scheduler().scheduleWithFixedDelay(this::checkOom, 1, 1, TimeUnit.SECONDS);
-    }
-  }
-
-  /** An OOM kill of any process of the node is a crash of the node (systemd's OOMPolicy=stop). */
-  private void checkOom() {
-    Cgroups.Group contained = group;
-    if (contained != null && !stopping && contained.oomKills() > oomKills) {
-      oomKills = contained.oomKills();
-      logger.warn("the kernel's OOM killer killed a process of the node (memory limit {} bytes)", spec.limits().memory());
-      context.fail("oom: the kernel's OOM killer killed a process of the node (memory limit " + spec.limits().memory() + " bytes)", null);
-    }
-  }
-
-  private void probedReady() {
-    logger.info("ready: {} succeeded", nodeSpec.readiness().describe());
-    context.ready();
-    startLiveness();
-  }
-
-  /** The liveness probes start once the process is ready. */
-  private void startLiveness() {
-    Probe liveness = nodeSpec.liveness();
-    if (liveness.polls() && livenessLoop == null) {
-      livenessLoop = new ProbeLoop(liveness, false, () -> probe(liveness), host.probes().scheduler(), () -> { },
-          reason -> context.fail(reason, null)).start(false);
-    }
-  }
-
-  private CompletableFuture<String> probe(Probe probe) {
-    Duration timeout = probe.timeoutOrDefault();
-    return switch (probe.type()) {
-      case TCP -> host.probes().tcp(Integer.parseInt(ProcessSpec.fillPorts(probe.port(), ports).trim()), timeout);
-      case HTTP -> host.probes().http(ProcessSpec.fillPorts(probe.url(), ports), timeout);
-      case COMMAND -> host.probes().command(probe.command().stream().map(arg -> ProcessSpec.fillPorts(arg, ports)).toList(), env,
-          spec.workingDir(), timeout);
-      default -> throw new IllegalStateException("not a probe: " + probe.type());
-    };
-  }
-
-  private void stopProbes() {
-    ScheduledFuture<?> watch = oomWatch;
-    if (watch != null) {
-      watch.cancel(false);
-      oomWatch = null;
-    }
-    ProbeLoop loop = readinessLoop;
-    if (loop != null) {
-      loop.stop();
-    }
-    loop = livenessLoop;
-    if (loop != null) {
-      loop.stop();
-    }
-    readinessLoop = null;
-    livenessLoop = null;
-  }
-
-  /** What the process's session said over the notify socket (on the socket's thread). */
-  @Override
-  public void notified(long senderPid, NotifyMessage message) {
-    if (message.mainPid() != null) {
-      mainPid(message.mainPid()); // first: the status that READY=1 sends names the new main process
-    }
-    if (message.status() != null) {
-      context.status(message.status());
-    }
-    if (message.ready() && nodeSpec.readiness().type() == Probe.Type.NOTIFY) {
-      context.ready();
-      startLiveness();
-    }
-    boolean watchdog = nodeSpec.liveness().type() == Probe.Type.NOTIFY;
-    if (message.watchdog() && watchdog) {
-      context.keepalive();
-    }
-    if (message.watchdogTrigger() && watchdog) {
-      context.fail("deadlock-detected: process " + senderPid + " triggered its watchdog (WATCHDOG=trigger)", null);
-    }
-    if (message.extendTimeout() != null) {
-      context.extendStartTimeout(message.extendTimeout());
-    }
-    if (message.stopping()) {
-      logger.info("process {} says it is stopping (STOPPING=1)", senderPid);
     }
   }
 
@@ -388,15 +257,14 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
       follow.get().onExit().thenAccept(gone -> mainExited(ended, gone.pid()));
       return;
     }
-    stopProbes();
+    checks.stop();
     host.stopListening(ended.pid());
     exit = describe(ended.exitValue());
     closeInput();
     if (!stopping) {
       endedByItself = OptionalInt.of(ended.exitValue());
       // A signal nobody in Shepherd sent (kill, the OOM killer) is not the program ending by itself.
-      Cgroups.Group contained = group;
-      boolean oom = contained != null && contained.oomKills() > oomKills;
+      boolean oom = checks.oomKilled();
       String how = oom ? "was killed by the kernel's OOM killer (memory limit " + spec.limits().memory() + " bytes)"
           : exit.startsWith("signal") ? "was killed by " + exit + ", not by Shepherd" : "exited by itself (" + exit + ")";
       if (ended.exitValue() == 0) {
@@ -413,7 +281,7 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
     if (leader != process || stopping) {
       return;
     }
-    stopProbes();
+    checks.stop();
     host.stopListening(leader.pid());
     exit = "main process " + main + " ended";
     closeInput();
@@ -427,7 +295,7 @@ public final class ProcessNode implements Node, ProcessControl, ProcessHost.Noti
       return;
     }
     stopping = true;
-    stopProbes();
+    checks.stop();
     host.stopListening(running.pid());
     long sid = running.pid();
     Cgroups.Group contained = group;
