@@ -46,8 +46,8 @@ public final class TargetRoutes {
               return api.manager().call(r -> new ManagerProtocol.SetLogLevel(target, level, r), ManagerProtocol.Ok.class)
                   .thenApply(ok -> RouteSupport.answer(200, ok));
             }))
-        .add("POST", v1 + "/restart", Role.OPERATE, "Restarts the targets' nodes: every one down, then up once all are down; "
-            + "answered once they all run again.", "Targets", "Answer", call -> RouteSupport.guard(() -> {
+        .add("POST", v1 + "/restart", Role.OPERATE, "Restarts the targets' nodes and the running nodes that depend on them: every one "
+            + "down (dependents first), then up once all are down (dependencies first); answered once they all run again.", "Targets", "Answer", call -> RouteSupport.guard(() -> {
               List<String> targets = targets(call.body(Api.Targets.class).targets());
               String by = call.principal().name();
               return api.manager().call(r -> new ManagerProtocol.Restart(targets, by, r), ManagerProtocol.Ok.class)
