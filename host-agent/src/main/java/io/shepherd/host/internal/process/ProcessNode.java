@@ -141,17 +141,12 @@ public final class ProcessNode implements Node, ProcessControl {
   }
 
   /**
-   * Puts the new process in its cgroup, with whatever of its session it may have started already
-   * (it runs from the moment it is spawned).
+   * Puts the new process in its cgroup: right after it was spawned (the C library returns once the
+   * program is exec'd), before a program of any size has got to forking.
    */
   private void contain(Cgroups.Group contained, long pid) throws IOException {
     try {
       contained.add(pid);
-      for (long member : Sessions.members(pid)) {
-        if (member != pid) {
-          contained.add(member);
-        }
-      }
     } catch (IOException e) {
       Sessions.signal(pid, true);
       contained.killAllQuietly();
