@@ -110,7 +110,7 @@ public final class ProcessNode implements Node, ProcessControl {
     stopping = false;
     endedByItself = OptionalInt.empty();
     mainPid = null;
-    Cgroups.Group contained = host.cgroups().create(path.toString(), spec.limits()).orElse(null);
+    Cgroups.Group contained = cgroup();
     Process started;
     try {
       started = host.spawn(command, env, spec.workingDir(), spec.stdin());
@@ -121,8 +121,8 @@ public final class ProcessNode implements Node, ProcessControl {
       throw e;
     }
     group = contained;
-    if (contained != null) {
-      contain(contained, started.pid());
+    if (contained != null && !contain(contained, started.pid())) {
+      contained = null;
     }
     process = started;
     exit = "running";
@@ -141,18 +141,43 @@ public final class ProcessNode implements Node, ProcessControl {
   }
 
   /**
-   * Puts the new process in its cgroup: right after it was spawned (the C library returns once the
-   * program is exec'd), before a program of any size has got to forking.
+   * A cgroup for the next process, if the host has cgroups. One that cannot be made is a failure of
+   * the start if the node has limits (they would not hold); otherwise the process runs contained by
+   * its session only, and the node's log says why.
    */
-  private void contain(Cgroups.Group contained, long pid) throws IOException {
+  private Cgroups.Group cgroup() throws IOException {
+    try {
+      return host.cgroups().create(path.toString(), spec.limits()).orElse(null);
+    } catch (IOException e) {
+      if (spec.limits() != null) {
+        throw new IOException("the cgroup that holds the node's limits could not be made: " + e.getMessage(), e);
+      }
+      logger.warn("its process runs contained by its session only: its cgroup could not be made ({})", e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Puts the new process in its cgroup: right after it was spawned (the C library returns once the
+   * program is exec'd), before a program of any size has got to forking. Returns false if it could
+   * not and the node has no limits (it runs contained by its session only).
+   */
+  private boolean contain(Cgroups.Group contained, long pid) throws IOException {
     try {
       contained.add(pid);
+      return true;
     } catch (IOException e) {
+      group = null;
+      if (spec.limits() == null) {
+        contained.remove();
+        logger.warn("process {} runs contained by its session only: it could not be put in its cgroup ({})", pid, e.toString());
+        return false;
+      }
       Sessions.signal(pid, true);
       contained.killAllQuietly();
       contained.remove();
-      group = null;
-      throw new IOException("process " + pid + " could not be put in its cgroup (so it was killed): " + e.getMessage(), e);
+      throw new IOException("process " + pid + " could not be put in the cgroup that holds its limits (so it was killed): "
+          + e.getMessage(), e);
     }
   }
 
