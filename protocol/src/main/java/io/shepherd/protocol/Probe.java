@@ -177,7 +177,7 @@ public record Probe(Type type, String port, String url, List<String> command, Du
 
   private static void checkPort(String port) {
     if (ProcessSpec.PORT_REFERENCE.matcher(port).matches()) {
-      ProcessSpec.of("port", port); // checks the name
+      ProcessSpec.checkPortReferences("port", port);
       return;
     }
     try {

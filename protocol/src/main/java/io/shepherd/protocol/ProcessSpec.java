@@ -180,14 +180,16 @@ public record ProcessSpec(List<String> command, Map<String, String> env, String 
     return out.toString();
   }
 
-  private static void collectPorts(String text, Set<String> names) {
+  /** Adds to {@code names} the names of the ports {@code text} refers to with {@code ${port:NAME}}. */
+  public static void collectPorts(String text, Set<String> names) {
     Matcher m = PORT_REFERENCE.matcher(text);
     while (m.find()) {
       names.add(m.group(1));
     }
   }
 
-  private static void checkPortReferences(String where, String text) {
+  /** Checks every {@code ${port:NAME}} in {@code text} names a port validly; {@code where} for the message. */
+  public static void checkPortReferences(String where, String text) {
     Matcher m = PORT_REFERENCE.matcher(text);
     while (m.find()) {
       try {

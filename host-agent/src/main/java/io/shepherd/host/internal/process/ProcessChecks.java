@@ -53,7 +53,7 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
   Set<String> portNames() {
     Set<String> names = new TreeSet<>();
     for (Probe probe : List.of(spec.readiness(), spec.liveness())) {
-      List<String> texts = new ArrayList<>(List.of("-"));
+      List<String> texts = new ArrayList<>();
       if (probe.port() != null) {
         texts.add(probe.port());
       }
@@ -63,7 +63,7 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
       if (probe.command() != null) {
         texts.addAll(probe.command());
       }
-      names.addAll(ProcessSpec.of(texts.toArray(String[]::new)).portNames());
+      texts.forEach(text -> ProcessSpec.collectPorts(text, names));
     }
     return names;
   }
