@@ -51,6 +51,7 @@ class ProcessNodesIT {
     cluster = TestCluster.create("process-nodes", Map.of(
         "shepherd.host.process.allowed.0", "/usr/bin/*",
         "shepherd.host.process.allowed.1", "/bin/*",
+        "shepherd.host.process.cgroups", "on",
         "shepherd.host.work-root", WORK.toString()));
     cluster.start("daq1", "manager", "host");
     cluster.start("daq2", "host");

@@ -44,6 +44,7 @@ class ContainmentTest {
       shepherd.host.remove-timeout = 10s
       shepherd.host.restart { min-backoff = 20ms, max-backoff = 200ms, jitter = 0, reset-after = 10s, max-restarts = 3, window = 1m }
       shepherd.host.process.allowed = ["/usr/bin/*", "/bin/*"]
+      shepherd.host.process.cgroups = on
       shepherd.host.work-root = "%s"
       """.formatted(ProcessHandle.current().pid(), WORK)).withFallback(TestConfig.local()));
   static final HostSettings settings = HostSettings.create(kit.system());
