@@ -1,7 +1,6 @@
 package io.shepherd.manager.internal;
 
 import io.shepherd.protocol.DependencyFailure;
-import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeState;
 import java.util.ArrayDeque;
@@ -208,9 +207,7 @@ public final class Dependencies {
     if (node.toHost() != before && node.observed() != null && node.phase() == Phase.PRESENT && !node.hostHasLatestRequest()) {
       HostEntry host = registry.hostEntryOf(node);
       if (host != null && host.up()) {
-        node.resend().sent(System.nanoTime());
-        NodeState state = node.toHost();
-        link.send(host, epoch -> new HostProtocol.RequestState(epoch, node.path(), state, node.seq()));
+        link.sendRequest(host, node);
       }
     }
   }
@@ -260,7 +257,7 @@ public final class Dependencies {
       if (dependency == null || dependency.phase() == Phase.REMOVING) {
         waiting.add(path + ": does not exist");
       } else {
-        NodeState state = StatusView.nodeStatus(dependency, registry).state();
+        NodeState state = StatusView.state(dependency, registry);
         if (state != NodeState.RUNNING) {
           waiting.add(path + ": " + state);
         }
@@ -270,7 +267,7 @@ public final class Dependencies {
   }
 
   private boolean isUp(NodeEntry node) {
-    NodeState state = StatusView.nodeStatus(node, registry).state();
+    NodeState state = StatusView.state(node, registry);
     return state == NodeState.RUNNING || state == NodeState.STARTING;
   }
 

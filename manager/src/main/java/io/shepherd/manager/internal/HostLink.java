@@ -25,6 +25,12 @@ public final class HostLink {
     host.ref().tell(command.apply(epoch));
   }
 
+  /** Sends a node's host what it is to do now (its request, unless its dependencies hold it), and restarts its resend clock. */
+  public void sendRequest(HostEntry host, NodeEntry node) {
+    node.resend().sent(System.nanoTime());
+    host.ref().tell(new HostProtocol.RequestState(epoch, node.path(), node.toHost(), node.seq()));
+  }
+
   /** Sends a host agent that is not (or not yet) registered the command {@code command} makes of the epoch. */
   public void send(ActorRef<HostProtocol.Command> agent, LongFunction<HostProtocol.Command> command) {
     agent.tell(command.apply(epoch));

@@ -2,7 +2,6 @@ package io.shepherd.manager.internal;
 
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Fault;
-import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.Lifecycle;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
@@ -99,9 +98,7 @@ public final class Requests {
     dependencies.settle(node);
     HostEntry host = registry.hostEntryOf(node);
     if (host != null && host.up() && node.observed() != null) {
-      node.resend().sent(System.nanoTime());
-      NodeState state = node.toHost();
-      link.send(host, epoch -> new HostProtocol.RequestState(epoch, node.path(), state, node.seq()));
+      link.sendRequest(host, node);
     }
     // Its dependencies may wait for it to stop, its dependents for it to run.
     dependencies.changed(node.path());

@@ -81,6 +81,26 @@ public final class StatusView {
     return nodeStatus(node, hostId, registry.host(hostId));
   }
 
+  /**
+   * The state status shows of a node: LOST when its host is gone, else its host's last word
+   * (FAILED if it could not be placed, CREATED before any).
+   */
+  public static NodeState state(NodeEntry node, Registry registry) {
+    return state(node, registry.hostEntryOf(node));
+  }
+
+  private static NodeState state(NodeEntry node, HostEntry host) {
+    NodeStatus seen = node.observed();
+    return lost(host) ? NodeState.LOST
+        : seen != null ? seen.state()
+        : node.placementError() != null ? NodeState.FAILED
+        : NodeState.CREATED;
+  }
+
+  private static boolean lost(HostEntry host) {
+    return host == null || host.state() == HostEntry.State.DOWN;
+  }
+
   /** What the status of a node whose host is gone says in place of the host's last word on its process. */
   public static final String LOST_WITH_HOST = "lost with its host";
 
@@ -90,11 +110,8 @@ public final class StatusView {
    */
   private static NodeStatus nodeStatus(NodeEntry node, String hostId, HostEntry host) {
     NodeStatus seen = node.observed();
-    boolean lost = host == null || host.state() == HostEntry.State.DOWN;
-    NodeState state = lost ? NodeState.LOST
-        : seen != null ? seen.state()
-        : node.placementError() != null ? NodeState.FAILED
-        : NodeState.CREATED;
+    boolean lost = lost(host);
+    NodeState state = state(node, host);
     return new NodeStatus(node.path(), hostId, node.spec().type(), state, node.requested(), node.spec().mode(),
         seen != null && seen.stalled(), seen == null ? 0 : seen.restarts(),
         seen == null ? node.placementError() : seen.lastFailure(), seen == null ? null : seen.lastFailureAt(),
