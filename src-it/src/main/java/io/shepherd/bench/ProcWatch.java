@@ -3,13 +3,17 @@ package io.shepherd.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 
@@ -51,21 +55,31 @@ final class ProcWatch {
   /**
    * Waits until {@code count} processes run the marked program, each with a pid handed out after
    * {@code since}; returns their pids. Pids are read as the kernel hands them out, so a scan costs
-   * only the processes started since the last one.
+   * only the processes started since the last one. A pid handed out may not be in /proc yet: the
+   * kernel counts it as soon as it allocates it, early in fork, and the child shows only once fork
+   * is done (which can wait, e.g. while a process is moved between cgroups, as Shepherd does with
+   * containment on); such a pid is looked at again until it shows or {@link #UNBORN_PATIENCE_NANOS}
+   * has passed.
    */
   static Set<Long> awaitAll(String marker, long since, int count, long timeoutNanos) throws IOException {
     long deadline = System.nanoTime() + timeoutNanos;
     byte[] wanted = marker.getBytes(StandardCharsets.US_ASCII);
     Set<Long> found = new HashSet<>();
     Set<Long> pending = new LinkedHashSet<>();
+    Map<Long, Long> unborn = new HashMap<>(); // pid -> when it was first found handed out but not in /proc
     long checked = since;
     while (System.nanoTime() < deadline) {
+      long now = System.nanoTime();
       for (Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
         long pid = it.next();
         int state = check(pid, wanted);
-        if (state != 0) {
+        if (state == UNBORN && now - unborn.computeIfAbsent(pid, p -> now) < UNBORN_PATIENCE_NANOS) {
+          continue;
+        }
+        if (state != FORKED) {
           it.remove();
-          if (state == 1) {
+          unborn.remove(pid);
+          if (state == RUNS) {
             found.add(pid);
           }
         }
@@ -76,9 +90,9 @@ final class ProcWatch {
       long last = lastPid();
       for (long pid : handedOut(checked, last)) {
         int state = check(pid, wanted);
-        if (state == 1 && found.add(pid) && found.size() >= count) {
+        if (state == RUNS && found.add(pid) && found.size() >= count) {
           return found;
-        } else if (state == 0) {
+        } else if (state == FORKED || state == UNBORN) {
           pending.add(pid);
         }
       }
@@ -126,21 +140,33 @@ final class ProcWatch {
     }
   }
 
-  /** 1: the marked program runs in it; 0: a process that may still exec; -1: gone, or a thread. */
+  private static final int RUNS = 1;
+  private static final int FORKED = 0;
+  private static final int UNBORN = 2;
+  private static final int OTHER = -1;
+  /** How long a pid handed out but not yet in /proc is looked for (a fork held up that long is not expected). */
+  private static final long UNBORN_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /**
+   * RUNS: the marked program runs in it; FORKED: a process that may still exec; UNBORN: not in
+   * /proc (not yet, or not any more); OTHER: a thread, or a process that is ending.
+   */
   private static int check(long pid, byte[] wanted) {
     if (matches(pid, wanted)) {
-      return 1;
+      return RUNS;
     }
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
         if (line.startsWith("Tgid:")) {
-          return Long.parseLong(line.substring(5).trim()) == pid ? 0 : -1;
+          return Long.parseLong(line.substring(5).trim()) == pid ? FORKED : OTHER;
         }
       }
+    } catch (NoSuchFileException e) {
+      return UNBORN;
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return OTHER;
     }
-    return -1;
+    return OTHER;
   }
 
   /**
