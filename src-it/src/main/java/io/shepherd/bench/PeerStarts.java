@@ -3,6 +3,7 @@ package io.shepherd.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -97,6 +98,64 @@ final class PeerStarts {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** Says ready, then starts {@code ARGV[1]} processes {@code sleep ARGV[2]} with posix_spawn, each in a session of its own, once a line comes in. */
+  static final String SPAWN_FLOOR = String.join("\n",
+      "import os, sys",
+      "count, marker = int(sys.argv[1]), sys.argv[2]",
+      "print('ready', flush=True)",
+      "sys.stdin.readline()",
+      "for _ in range(count):",
+      "    os.posix_spawn('/usr/bin/sleep', ['sleep', marker], {}, setsid=True)");
+
+  /**
+   * The floor: the machine's own cost of starting {@code count} processes, as {@code hosts}
+   * Python processes already running (one per host), each spawning its share one after another
+   * with posix_spawn, with nothing else to do. Median in nanoseconds, or -1 without python3.
+   */
+  static long spawnFloor(Report report, String marker, int count, int hosts, int rounds) throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
+      Report.note("no /usr/bin/python3: the spawn floor is not measured");
+      return -1;
+    }
+    long[] walls = new long[rounds];
+    try {
+      for (int round = -WARM_UP; round < rounds; round++) {
+        List<Process> spawners = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+          spawners.add(new ProcessBuilder("/usr/bin/python3", "-c", SPAWN_FLOOR, Integer.toString(count / hosts), marker)
+              .redirectErrorStream(true).start());
+        }
+        for (Process spawner : spawners) {
+          String line = new BufferedReader(new InputStreamReader(spawner.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+          if (!"ready".equals(line)) {
+            throw new IllegalStateException("the spawn floor's python3 said " + line + " instead of ready");
+          }
+        }
+        long since = ProcWatch.lastPid();
+        long start = System.nanoTime();
+        for (Process spawner : spawners) {
+          try (Writer go = new OutputStreamWriter(spawner.getOutputStream(), StandardCharsets.US_ASCII)) {
+            go.write("go\n");
+          }
+        }
+        ProcWatch.awaitAll(marker, since, count, TimeUnit.MINUTES.toNanos(2));
+        long wall = System.nanoTime() - start;
+        if (round >= 0) {
+          walls[round] = wall;
+        }
+        Report.note("floor round " + round + ": every process existed after " + wall / 1_000_000 + " ms");
+        for (Process spawner : spawners) {
+          spawner.waitFor(1, TimeUnit.MINUTES);
+        }
+        ProcWatch.killAll(marker);
+        ProcWatch.awaitNone(marker, TimeUnit.MINUTES.toNanos(1));
+      }
+    } finally {
+      ProcWatch.killAll(marker);
+    }
+    return ProcessBenchmarks.medians(report, "floor", walls);
   }
 
   /** pm2's median in nanoseconds, or -1 if it is not available. */

@@ -195,12 +195,17 @@ final class ProcessBenchmarks {
     public String description() {
       return "100 processes started at once -> every program's own process exists, wall time (median of 5 after 3 warm-up "
           + "rounds): Shepherd applying a site file of 100 process nodes over 2 hosts, beside supervisord (one startAllProcesses "
-          + "call) and pm2 (one API start of 100 apps); target <= 300 ms and <= 0.8 of the faster peer";
+          + "call) and pm2 (one API start of 100 apps), and the machine's floor (two Python processes, one per host, each "
+          + "posix_spawning 50 one after another); target <= 300 ms and <= 0.8 of the faster peer";
     }
 
     public void run(Report report) throws Exception {
       Path work = Files.createTempDirectory("shepherd-bench-apply-");
       long shepherd = shepherd(report, work);
+      long floor = PeerStarts.spawnFloor(report, "100007", PROCESSES, 2, ROUNDS);
+      if (floor > 0) {
+        report.figure("of-floor", (double) shepherd / floor, "ratio");
+      }
       long supervisord = PeerStarts.supervisord(report, work.resolve("supervisor"), "100005", PROCESSES, ROUNDS);
       long pm2 = PeerStarts.pm2(report, work.resolve("pm2"), "100006", PROCESSES, ROUNDS);
       long best = Math.min(supervisord < 0 ? Long.MAX_VALUE : supervisord, pm2 < 0 ? Long.MAX_VALUE : pm2);

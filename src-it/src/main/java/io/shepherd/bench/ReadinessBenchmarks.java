@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -62,7 +63,9 @@ final class ReadinessBenchmarks {
     public String description() {
       return "READY=1 sent by a process node's program -> the STARTING->RUNNING event received by an API subscriber, p50/p99 over "
           + SAMPLES + " starts; target p50 <= 2 ms. Beside it, where the time goes: -> the node's host made it RUNNING (.host: the "
-          + "time of its 'ready' log record), -> the Manager published the event (.manager: the event's own time)";
+          + "time of its 'ready' log record), -> the Manager published the event (.manager: the event's own time); the host -> Manager "
+          + "part (.host-to-manager) beside the floor of one Akka remote hop on this machine (.floor.artery-hop: half the round trip "
+          + "of a lone ping between two bare JVMs over Artery TCP)";
     }
 
     public void run(Report report) throws Exception {
@@ -111,6 +114,10 @@ final class ReadinessBenchmarks {
           report.latencies("shepherd", samples);
           report.latencies("host", atHost);
           report.latencies("manager", atManager);
+          long[] hop = new long[SAMPLES];
+          Arrays.setAll(hop, i -> atManager[i] - atHost[i]);
+          report.latencies("host-to-manager", hop);
+          report.latencies("floor.artery-hop", ArteryFloor.hops(ArteryFloor.roundTrips(400)));
         }
       }
     }
