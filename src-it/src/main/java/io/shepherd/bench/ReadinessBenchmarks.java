@@ -136,7 +136,7 @@ final class ReadinessBenchmarks {
       return "a chain of " + LENGTH + " process nodes on two hosts, each depending on the one before and ready 50 ms after its "
           + "start: up -> the last RUNNING event at an API subscriber, median of " + ROUNDS + "; overhead above the 500 ms floor "
           + "(target <= 50 ms), and above "
-          + "the same programs run one after another without Shepherd";
+          + "the same programs run one after another without Shepherd; beside it, one bare Akka remote hop (each link crosses two)";
     }
 
     public void run(Report report) throws Exception {
@@ -186,6 +186,8 @@ final class ReadinessBenchmarks {
         report.figure("overhead", median / 1e6 - LENGTH * 50, "ms");
         report.figure("programs-alone", programs / 1e6, "ms");
         report.figure("overhead-above-programs", (median - programs) / 1e6, "ms");
+        // Each link crosses two remote hops (host -> Manager: the dependency is ready; Manager -> host: start the next).
+        report.latencies("floor.artery-hop", ArteryFloor.hops(ArteryFloor.roundTrips(400)));
       }
     }
 
