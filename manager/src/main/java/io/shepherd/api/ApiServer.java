@@ -17,6 +17,7 @@ import akka.stream.Materializer;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
 import io.shepherd.api.internal.EventHub;
+import io.shepherd.api.internal.Stages;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.TlsFiles;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class ApiServer {
         request.discardEntityBytes(materializer);
         body = CompletableFuture.completedFuture(ByteString.emptyByteString());
       } else {
-        body = request.entity().withSizeLimit(settings.maxBody()).toStrict(settings.callTimeout().toMillis(), materializer)
+        body = Stages.plain(request.entity().withSizeLimit(settings.maxBody()).toStrict(settings.callTimeout().toMillis(), materializer))
             .thenApply(strict -> strict.getData());
       }
       return body.thenCompose(bytes -> found.route().handler().handle(new Call(request, found.params(), bytes, principal)))

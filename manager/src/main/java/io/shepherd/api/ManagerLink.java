@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.serialization.SerializationExtension;
+import io.shepherd.api.internal.Stages;
 import io.shepherd.api.internal.StatusCollector;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
@@ -76,18 +77,9 @@ public final class ManagerLink {
     if (tooLarge != null) {
       return CompletableFuture.failedFuture(tooLarge);
     }
-    CompletableFuture<ManagerProtocol.Reply> reply = new CompletableFuture<>();
+    CompletableFuture<ManagerProtocol.Reply> reply = Stages.plain(
+        AskPattern.<ManagerProtocol.Command, ManagerProtocol.Reply>ask(current, message::apply, callTimeout, system.scheduler()));
     track(current, reply);
-    // An ask's stage runs even its non-async callbacks on the common pool, which on a 2-core machine
-    // starts a thread per callback: run them on the thread that completes the ask instead.
-    AskPattern.<ManagerProtocol.Command, ManagerProtocol.Reply>ask(current, message::apply, callTimeout, system.scheduler())
-        .whenCompleteAsync((r, e) -> {
-          if (e != null) {
-            reply.completeExceptionally(e);
-          } else {
-            reply.complete(r);
-          }
-        }, Runnable::run);
     return reply.handle((r, e) -> {
       if (e != null) {
         throw new CompletionException(mapError(e, "the Manager"));
@@ -151,13 +143,13 @@ public final class ManagerLink {
       return CompletableFuture.failedFuture(new ApiException(503, ErrorCode.NO_MANAGER, "no log server is reachable: it runs with "
           + "the Manager, and none runs right now (a failover takes a few seconds)", 2));
     }
-    return AskPattern.<LogProtocol.Command, LogProtocol.Tail>ask(server, r -> new LogProtocol.QueryTail(filter, limit, r), callTimeout,
-        system.scheduler()).handleAsync((tail, e) -> {
+    return Stages.plain(AskPattern.<LogProtocol.Command, LogProtocol.Tail>ask(server, r -> new LogProtocol.QueryTail(filter, limit, r),
+        callTimeout, system.scheduler())).handle((tail, e) -> {
           if (e != null) {
             throw new CompletionException(mapError(e, "the log server"));
           }
           return tail;
-        }, Runnable::run);
+        });
   }
 
   /** The current Manager, or null if none is known. */

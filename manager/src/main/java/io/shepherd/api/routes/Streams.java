@@ -7,6 +7,7 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.shepherd.api.ApiServer;
 import io.shepherd.api.internal.Sse;
+import io.shepherd.api.internal.Stages;
 import java.util.function.Consumer;
 
 /** A Server-Sent Event stream fed through a bounded queue, with heartbeats, that says when its client has gone. */
@@ -29,7 +30,7 @@ final class Streams {
         .batchWeighted(256 * 1024, chunk -> (long) chunk.size(), chunk -> chunk, ByteString::concat)
         .keepAlive(api.settings().sseHeartbeat(), () -> Sse.HEARTBEAT)
         .watchTermination((mat, done) -> {
-          done.whenComplete((d, e) -> ended.run());
+          Stages.plain(done).whenComplete((d, e) -> ended.run());
           return mat;
         });
   }
