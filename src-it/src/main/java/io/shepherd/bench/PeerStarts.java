@@ -100,12 +100,13 @@ final class PeerStarts {
     }
   }
 
-  /** Says ready, then starts {@code ARGV[1]} processes {@code sleep ARGV[2]} with posix_spawn, each in a session of its own, once a line comes in. */
+  /** Says ready, then starts {@code ARGV[1]} processes {@code sleep ARGV[2]} with posix_spawn, each in a session of its own, once "go" comes in (none if its stdin closes first). */
   static final String SPAWN_FLOOR = String.join("\n",
       "import os, sys",
       "count, marker = int(sys.argv[1]), sys.argv[2]",
       "print('ready', flush=True)",
-      "sys.stdin.readline()",
+      "if sys.stdin.readline().strip() != 'go':",
+      "    sys.exit(0)",
       "for _ in range(count):",
       "    os.posix_spawn('/usr/bin/sleep', ['sleep', marker], {}, setsid=True)");
 
@@ -120,9 +121,10 @@ final class PeerStarts {
       return -1;
     }
     long[] walls = new long[rounds];
+    List<Process> spawners = new ArrayList<>();
     try {
       for (int round = -WARM_UP; round < rounds; round++) {
-        List<Process> spawners = new ArrayList<>();
+        spawners.clear();
         for (int i = 0; i < hosts; i++) {
           spawners.add(new ProcessBuilder("/usr/bin/python3", "-c", SPAWN_FLOOR, Integer.toString(count / hosts), marker)
               .redirectErrorStream(true).start());
@@ -153,6 +155,7 @@ final class PeerStarts {
         ProcWatch.awaitNone(marker, TimeUnit.MINUTES.toNanos(1));
       }
     } finally {
+      spawners.forEach(Process::destroyForcibly);
       ProcWatch.killAll(marker);
     }
     return ProcessBenchmarks.medians(report, "floor", walls);
