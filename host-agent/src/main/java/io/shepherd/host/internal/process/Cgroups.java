@@ -287,8 +287,19 @@ final class Cgroups {
 
     /** One signal (SIGTERM, or SIGKILL if {@code force}) to every process in the group now; returns how many. */
     int signal(boolean force) {
+      return signal(force, -1);
+    }
+
+    /**
+     * Like {@link #signal(boolean)}, but not to the processes of session {@code signalledSession}
+     * (signalled already): each process gets one SIGTERM, as systemd's control-group kill sends.
+     */
+    int signal(boolean force, long signalledSession) {
       int signalled = 0;
       for (long pid : pids()) {
+        if (Sessions.stat(pid).map(stat -> stat.session() == signalledSession).orElse(false)) {
+          continue;
+        }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isPresent() && (force ? handle.get().destroyForcibly() : handle.get().destroy())) {
           signalled++;

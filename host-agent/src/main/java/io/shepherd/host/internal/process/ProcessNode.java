@@ -320,7 +320,7 @@ public final class ProcessNode implements Node, ProcessControl {
     long sid = running.pid();
     Cgroups.Group contained = group;
     // SIGTERM to the session and to whatever left it but not its cgroup (systemd's KillMode=control-group).
-    if (!grace.isZero() && Sessions.signal(sid, false) + (contained == null ? 0 : contained.signal(false)) > 0) {
+    if (!grace.isZero() && Sessions.signal(sid, false) + (contained == null ? 0 : contained.signal(false, sid)) > 0) {
       long deadline = System.nanoTime() + grace.toNanos();
       if (running.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
         while (System.nanoTime() < deadline && (Sessions.alive(sid) || contained != null && contained.alive())) {
