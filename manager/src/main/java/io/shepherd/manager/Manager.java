@@ -63,7 +63,8 @@ import java.util.List;
  * reach a majority of manager members is answered {@code NOT_REPLICATED}.
  *
  * <p>Supervision: the member launcher restarts it with backoff; a restart is a new incarnation
- * (new epoch, desired state reloaded, hosts asked to register again).
+ * (new epoch, desired state reloaded, hosts asked to register again). It fails if its desired-state
+ * store does.
  */
 public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
 
@@ -111,6 +112,7 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
   public static Behavior<ManagerProtocol.Command> create(ManagerSettings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(STASH_CAPACITY, stash -> {
       ActorRef<DesiredStore.Command> store = ctx.spawn(DesiredStore.create(settings.store()), "desired-store");
+      ctx.watch(store); // a store that failed (its load did) fails this incarnation: a DeathPactException
       store.tell(new DesiredStore.Load(ctx.messageAdapter(DesiredStore.Loaded.class, StoreLoaded::new)));
       return loading(ctx, timers, stash, store, settings);
     })));

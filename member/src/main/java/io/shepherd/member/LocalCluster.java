@@ -116,7 +116,12 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts a member again where one stopped: its cluster port, and its API's port (so clients find it again). */
   public synchronized MemberProcess restart(MemberProcess old) {
-    return start(old.hostId(), old.roles(), old.hostname(), old.port(), Map.of(), old.api() == null ? 0 : old.api().getPort());
+    return restart(old, Map.of());
+  }
+
+  /** Like {@link #restart(MemberProcess)}, with system properties of its own (a setting changed across the restart). */
+  public synchronized MemberProcess restart(MemberProcess old, Map<String, String> own) {
+    return start(old.hostId(), old.roles(), old.hostname(), old.port(), own, old.api() == null ? 0 : old.api().getPort());
   }
 
   /**

@@ -115,6 +115,11 @@ public final class TestCluster implements AutoCloseable {
     return members.restart(old);
   }
 
+  /** Like {@link #restart(MemberProcess)}, with system properties of its own: its configuration changed while it was down. */
+  public MemberProcess restart(MemberProcess old, Map<String, String> own) {
+    return members.restart(old, own);
+  }
+
   /** SIGTERM to a member, as a service manager stops it; SIGKILL if it has not exited after {@code grace}. */
   public void stop(MemberProcess member, Duration grace) {
     members.stop(member, grace);

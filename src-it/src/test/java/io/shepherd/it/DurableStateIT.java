@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A power cut: every member killed with kill -9 at once, then started again. The cluster comes back
  * with every node, requested state, mode, manager, persistent group and checkpoint it had, with no
- * re-apply. A store that cannot be read stops its member with the way out, and never starts it
- * empty.
+ * re-apply, also when the number of keys the nodes are spread over ({@code desired-shards}) was
+ * changed while it was down. A store that cannot be read stops its member with the way out, and
+ * never starts it empty.
  */
 class DurableStateIT {
 
@@ -81,8 +82,10 @@ class DurableStateIT {
 
     cluster.kill(alpha);
     cluster.kill(beta);
-    alpha = cluster.restart(alpha);
-    beta = cluster.restart(beta);
+    // Started again with the nodes spread over 64 keys instead of the 16 they were written with.
+    Map<String, String> moreKeys = Map.of("shepherd.manager.desired-shards", "64");
+    alpha = cluster.restart(alpha, moreKeys);
+    beta = cluster.restart(beta, moreKeys);
 
     long epochBefore = before.manager().epoch();
     ClusterStatus after = TestCluster.awaitStatus(client, "a new Manager with every node arrived again",

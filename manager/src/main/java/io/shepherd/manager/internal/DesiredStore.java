@@ -3,15 +3,14 @@ package io.shepherd.manager.internal;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.ChildFailed;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.cluster.ddata.GCounter;
-import akka.cluster.ddata.GCounterKey;
 import akka.cluster.ddata.Key;
 import akka.cluster.ddata.LWWMap;
-import akka.cluster.ddata.LWWMapKey;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
@@ -21,7 +20,6 @@ import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.NodePath;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +28,10 @@ import java.util.function.Function;
 /**
  * The Manager's desired state in Distributed Data, replicated to every manager member: groups in
  * one LWW map, nodes and their checkpoints spread over {@code desired-shards} LWW maps each by
- * path, and the Manager epoch in a G-Counter. Writes go to a majority of manager members; a new Manager reads from a majority
- * (or, if none answers in time, its local replica) and takes the next epoch.
+ * path, and the Manager epoch in a G-Counter (see {@link DesiredKeys}). Writes go to a majority of
+ * manager members; a load, for a new Manager, is a {@link DesiredLoad} child.
  *
- * <p>Supervision: none needed; a failure restarts it with its parent.
+ * <p>Supervision: none; it fails if its load fails, and its parent, watching, fails with it.
  */
 public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
 
@@ -60,16 +58,6 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   /** A write finished: {@code replicated} if a majority of manager members has it. */
   public record Stored(long op, boolean replicated) implements NoSerializationVerificationNeeded {}
 
-  private record EpochIncremented(ActorRef<Loaded> replyTo) implements Command {}
-
-  private record EpochRead(Replicator.GetResponse<GCounter> response, ActorRef<Loaded> replyTo) implements Command {}
-
-  private record GroupsRead(Replicator.GetResponse<LWWMap<String, DesiredGroup>> response, boolean local) implements Command {}
-
-  private record NodesRead(Replicator.GetResponse<LWWMap<String, DesiredNode>> response, boolean local) implements Command {}
-
-  private record CheckpointsRead(Replicator.GetResponse<LWWMap<String, Checkpoint>> response, boolean local) implements Command {}
-
   /** The writes of one batch reached a majority of manager members ({@code replicated}), or only this member. */
   private record Written(List<Write> writes, boolean replicated) implements Command {}
 
@@ -91,26 +79,14 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     }
   }
 
-  private static final Key<GCounter> EPOCH = GCounterKey.create("shepherd-epoch");
-  private static final Key<LWWMap<String, DesiredGroup>> GROUPS = LWWMapKey.create("shepherd-groups");
-
   private final Settings settings;
   private final SelfUniqueAddress self;
-  private final ReplicatorMessageAdapter<Command, GCounter> epochs;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredGroup>> groupMaps;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, DesiredNode>> nodeMaps;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, Checkpoint>> checkpointMaps;
   private final Replicator.WriteConsistency writeMajority;
   /** Writes waiting for the flush that is already in this actor's mailbox, by key. */
   private final Map<Key<?>, Batch<?>> batches = new LinkedHashMap<>();
-
-  // Loading state.
-  private ActorRef<Loaded> loadReplyTo;
-  private long loadingEpoch;
-  private int readsLeft;
-  private final Map<GroupPath, DesiredGroup> loadedGroups = new HashMap<>();
-  private final Map<NodePath, DesiredNode> loadedNodes = new HashMap<>();
-  private final Map<NodePath, Checkpoint> loadedCheckpoints = new HashMap<>();
 
   /**
    * @param writeTimeout how long a write waits for a majority of manager members
@@ -129,7 +105,6 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     DistributedData ddata = DistributedData.get(ctx.getSystem());
     this.self = ddata.selfUniqueAddress();
     Duration askTimeout = settings.writeTimeout().plus(settings.readTimeout()).plusSeconds(5);
-    this.epochs = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
     this.groupMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
     this.nodeMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
     this.checkpointMaps = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), askTimeout);
@@ -137,30 +112,17 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
   }
 
   private Key<LWWMap<String, DesiredNode>> nodeKey(NodePath path) {
-    return nodeKey(Math.floorMod(path.toString().hashCode(), settings.desiredShards()));
-  }
-
-  private static Key<LWWMap<String, DesiredNode>> nodeKey(int shard) {
-    return LWWMapKey.create("shepherd-nodes-" + shard);
+    return DesiredKeys.nodes(DesiredKeys.shard(path.toString(), settings.desiredShards()));
   }
 
   private Key<LWWMap<String, Checkpoint>> checkpointKey(NodePath path) {
-    return checkpointKey(Math.floorMod(path.toString().hashCode(), settings.desiredShards()));
-  }
-
-  private static Key<LWWMap<String, Checkpoint>> checkpointKey(int shard) {
-    return LWWMapKey.create("shepherd-checkpoints-" + shard);
+    return DesiredKeys.checkpoints(DesiredKeys.shard(path.toString(), settings.desiredShards()));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Load.class, this::onLoad)
-        .onMessage(EpochIncremented.class, this::onEpochIncremented)
-        .onMessage(EpochRead.class, this::onEpochRead)
-        .onMessage(GroupsRead.class, this::onGroupsRead)
-        .onMessage(NodesRead.class, this::onNodesRead)
-        .onMessage(CheckpointsRead.class, this::onCheckpointsRead)
         .onMessage(PutCheckpoint.class, this::onPutCheckpoint)
         .onMessage(DeleteCheckpoint.class, this::onDeleteCheckpoint)
         .onMessage(PutGroup.class, this::onPutGroup)
@@ -169,67 +131,23 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
         .onMessage(DeleteNode.class, this::onDeleteNode)
         .onMessage(Flush.class, m -> onFlush())
         .onMessage(Written.class, this::onWritten)
+        .onSignal(ChildFailed.class, this::onLoadFailed)
+        .onSignal(Terminated.class, loadDone -> this)
         .build();
   }
 
   // ---- loading ----------------------------------------------------------------------------------
 
   private Behavior<Command> onLoad(Load load) {
-    // Whether or not a majority confirms in time, the local replica is incremented, and the
-    // Split Brain Resolver guarantees there is no other Manager to race with.
-    epochs.askUpdate(
-        replyTo -> new Replicator.Update<>(EPOCH, GCounter.create(), writeMajority, replyTo, c -> c.increment(self, 1)),
-        response -> new EpochIncremented(load.replyTo()));
+    getContext().watch(getContext().spawnAnonymous(DesiredLoad.create(settings, load.replyTo())));
     return this;
   }
 
-  private Behavior<Command> onEpochIncremented(EpochIncremented message) {
-    epochs.askGet(replyTo -> new Replicator.Get<>(EPOCH, Replicator.readLocal(), replyTo),
-        response -> new EpochRead(response, message.replyTo()));
-    return this;
+  private Behavior<Command> onLoadFailed(ChildFailed failed) {
+    throw new IllegalStateException("loading the desired state failed", failed.getCause());
   }
 
-  private Behavior<Command> onEpochRead(EpochRead read) {
-    loadingEpoch = read.response() instanceof Replicator.GetSuccess<GCounter> success
-        ? success.get(EPOCH).getValue().longValue()
-        : 1;
-    loadReplyTo = read.replyTo();
-    loadedGroups.clear();
-    loadedNodes.clear();
-    loadedCheckpoints.clear();
-    readsLeft = 1 + 2 * settings.desiredShards();
-    readGroups(false);
-    for (int shard = 0; shard < settings.desiredShards(); shard++) {
-      readNodes(nodeKey(shard), false);
-      readCheckpoints(checkpointKey(shard), false);
-    }
-    return this;
-  }
-
-  private void readGroups(boolean local) {
-    groupMaps.askGet(replyTo -> new Replicator.Get<>(GROUPS, readConsistency(local), replyTo),
-        response -> new GroupsRead(response, local));
-  }
-
-  private void readNodes(Key<LWWMap<String, DesiredNode>> key, boolean local) {
-    nodeMaps.askGet(replyTo -> new Replicator.Get<>(key, readConsistency(local), replyTo),
-        response -> new NodesRead(response, local));
-  }
-
-  private void readCheckpoints(Key<LWWMap<String, Checkpoint>> key, boolean local) {
-    checkpointMaps.askGet(replyTo -> new Replicator.Get<>(key, readConsistency(local), replyTo),
-        response -> new CheckpointsRead(response, local));
-  }
-
-  private Behavior<Command> onCheckpointsRead(CheckpointsRead read) {
-    if (read.response() instanceof Replicator.GetSuccess<LWWMap<String, Checkpoint>> success) {
-      success.dataValue().getEntries().forEach((path, checkpoint) -> loadedCheckpoints.put(NodePath.parse(path), checkpoint));
-    } else if (read.response() instanceof Replicator.GetFailure<LWWMap<String, Checkpoint>> failure && !read.local()) {
-      readCheckpoints(failure.key(), true);
-      return this;
-    }
-    return readDone();
-  }
+  // ---- writing ----------------------------------------------------------------------------------
 
   private Behavior<Command> onPutCheckpoint(PutCheckpoint put) {
     update(checkpointMaps, checkpointKey(put.path()), put.op(), put.replyTo(), m -> m.put(self, put.path().toString(), put.checkpoint()));
@@ -240,42 +158,6 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
     update(checkpointMaps, checkpointKey(delete.path()), delete.op(), delete.replyTo(), m -> m.remove(self, delete.path().toString()));
     return this;
   }
-
-  private Replicator.ReadConsistency readConsistency(boolean local) {
-    return local ? Replicator.readLocal() : new Replicator.ReadMajority(settings.readTimeout());
-  }
-
-  private Behavior<Command> onGroupsRead(GroupsRead read) {
-    if (read.response() instanceof Replicator.GetSuccess<LWWMap<String, DesiredGroup>> success) {
-      success.get(GROUPS).getEntries().values().forEach(g -> loadedGroups.put(g.path(), g));
-    } else if (read.response() instanceof Replicator.GetFailure<?> && !read.local()) {
-      getContext().getLog().warn("no majority of manager members answered in time; reading desired groups locally");
-      readGroups(true);
-      return this;
-    }
-    return readDone();
-  }
-
-  private Behavior<Command> onNodesRead(NodesRead read) {
-    if (read.response() instanceof Replicator.GetSuccess<LWWMap<String, DesiredNode>> success) {
-      success.dataValue().getEntries().values().forEach(n -> loadedNodes.put(n.path(), n));
-    } else if (read.response() instanceof Replicator.GetFailure<LWWMap<String, DesiredNode>> failure && !read.local()) {
-      getContext().getLog().warn("no majority of manager members answered in time; reading desired nodes locally");
-      readNodes(failure.key(), true);
-      return this;
-    }
-    return readDone();
-  }
-
-  private Behavior<Command> readDone() {
-    if (--readsLeft == 0 && loadReplyTo != null) {
-      loadReplyTo.tell(new Loaded(loadingEpoch, Map.copyOf(loadedGroups), Map.copyOf(loadedNodes), Map.copyOf(loadedCheckpoints)));
-      loadReplyTo = null;
-    }
-    return this;
-  }
-
-  // ---- writing ----------------------------------------------------------------------------------
 
   private Behavior<Command> onPutGroup(PutGroup put) {
     updateGroups(put.op(), put.replyTo(), m -> m.put(self, put.group().path().toString(), put.group()));
@@ -299,7 +181,7 @@ public final class DesiredStore extends AbstractBehavior<DesiredStore.Command> {
 
   private void updateGroups(long op, ActorRef<Stored> replyTo,
                             Function<LWWMap<String, DesiredGroup>, LWWMap<String, DesiredGroup>> modify) {
-    update(groupMaps, GROUPS, op, replyTo, modify);
+    update(groupMaps, DesiredKeys.GROUPS, op, replyTo, modify);
   }
 
   private void updateNodes(Key<LWWMap<String, DesiredNode>> key, long op, ActorRef<Stored> replyTo,
