@@ -59,7 +59,10 @@ final class ProcWatch {
    * kernel counts it as soon as it allocates it, early in fork, and the child shows only once fork
    * is done (which can wait, e.g. while a process is moved between cgroups, as Shepherd does with
    * containment on); such a pid is looked at again until it shows or {@link #UNBORN_PATIENCE_NANOS}
-   * has passed.
+   * has passed. If that scan has found nothing for {@link #FULL_SCAN_AFTER_NANOS} while some are
+   * still missing, every process with a pid handed out after {@code since} is looked at once; a
+   * process found only so is reported on stderr, as the scan of new pids should not miss it (and
+   * its time is the full scan's).
    */
   static Set<Long> awaitAll(String marker, long since, int count, long timeoutNanos) throws IOException {
     long deadline = System.nanoTime() + timeoutNanos;
@@ -68,8 +71,26 @@ final class ProcWatch {
     Set<Long> pending = new LinkedHashSet<>();
     Map<Long, Long> unborn = new HashMap<>(); // pid -> when it was first found handed out but not in /proc
     long checked = since;
+    long lastFound = System.nanoTime();
     while (System.nanoTime() < deadline) {
       long now = System.nanoTime();
+      if (now - lastFound > FULL_SCAN_AFTER_NANOS) {
+        int before = found.size();
+        long last = lastPid();
+        long from = since;
+        ProcessHandle.allProcesses().mapToLong(ProcessHandle::pid)
+            .filter(pid -> (last >= from ? pid > from && pid <= last : pid > from || pid <= last) && matches(pid, wanted))
+            .forEach(found::add);
+        if (found.size() > before) {
+          System.err.printf("bench: watcher: a scan of every process found %d with '%s' that the scan of new pids missed%n",
+              found.size() - before, marker);
+        }
+        if (found.size() >= count) {
+          return found;
+        }
+        lastFound = now;
+      }
+      int foundBefore = found.size();
       for (Iterator<Long> it = pending.iterator(); it.hasNext(); ) {
         long pid = it.next();
         int state = check(pid, wanted);
@@ -97,6 +118,9 @@ final class ProcWatch {
         }
       }
       checked = last;
+      if (found.size() > foundBefore) {
+        lastFound = now;
+      }
       // A short park, not a pure spin: the machine has 2 cores, and a spinning watcher would
       // slow down what it watches. Resolution is about 0.15 ms.
       LockSupport.parkNanos(100_000);
@@ -146,6 +170,8 @@ final class ProcWatch {
   private static final int OTHER = -1;
   /** How long a pid handed out but not yet in /proc is looked for (a fork held up that long is not expected). */
   private static final long UNBORN_PATIENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How long the scan of new pids may find nothing before every process is looked at. */
+  private static final long FULL_SCAN_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /**
    * RUNS: the marked program runs in it; FORKED: a process that may still exec; UNBORN: not in
