@@ -183,13 +183,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         // hosts
         .onMessage(ManagerProtocol.RegisterHost.class, m -> same(() -> hosts.register(m, getContext().getSelf())))
         .onMessage(ManagerProtocol.HostSnapshot.class, m -> same(() -> observations.onSnapshot(m)))
-        .onMessage(ManagerProtocol.NodeUpdated.class, m -> same(() -> observations.onNodeUpdated(m)))
-        .onMessage(ManagerProtocol.NodeRemoved.class, m -> same(() -> observations.onNodeRemoved(m)))
-        .onMessage(ManagerProtocol.NodeRejected.class, m -> same(() -> observations.onNodeRejected(m)))
-        .onMessage(ManagerProtocol.GroupCreated.class, m -> same(() -> observations.onGroupCreated(m)))
-        .onMessage(ManagerProtocol.GroupRemoved.class, m -> same(() -> observations.onGroupRemoved(m)))
-        .onMessage(ManagerProtocol.NodeNotified.class, m -> same(() -> observations.onNodeNotified(m)))
-        .onMessage(ManagerProtocol.NodeCheckpointed.class, m -> same(() -> observations.onNodeCheckpointed(m)))
+        .onMessage(ManagerProtocol.HostEvent.class, m -> same(() -> observations.onEvent(m)))
+        .onMessage(ManagerProtocol.HostEvents.class, m -> same(() -> m.events().forEach(observations::onEvent)))
         // clients: groups and nodes
         .onMessage(ManagerProtocol.GetStatus.class, this::onGetStatus)
         .onMessage(ManagerProtocol.CreateGroup.class, m -> same(() -> groups.create(m)))

@@ -17,6 +17,7 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A host agent played by a test probe: registers, answers with events, and shows what the Manager asks. */
@@ -59,6 +60,15 @@ final class FakeHost {
 
   void nodeUpdated(NodeStatus status) {
     manager.tell(new ManagerProtocol.NodeUpdated(id, ++seq, status));
+  }
+
+  /** Node changes that happened together, in one message, as a host sends a burst. */
+  void nodesUpdated(NodeStatus... statuses) {
+    List<ManagerProtocol.HostEvent> events = new ArrayList<>();
+    for (NodeStatus status : statuses) {
+      events.add(new ManagerProtocol.NodeUpdated(id, ++seq, status));
+    }
+    manager.tell(new ManagerProtocol.HostEvents(events));
   }
 
   void nodeRemoved(NodePath path) {

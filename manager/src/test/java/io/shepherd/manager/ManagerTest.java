@@ -185,6 +185,19 @@ class ManagerTest {
   }
 
   @Test
+  void eventsThatCameInOneMessageAreHandledAsIfEachHadComeAlone() {
+    createGroupAndNode();
+    manager.tell(new ManagerProtocol.Request(SINE, NodeState.RUNNING, true, client.getRef()));
+    daq1.expect(HostProtocol.RequestState.class);
+    daq1.nodesUpdated(daq1.status(SINE, NodeState.CONFIGURED, NodeState.RUNNING, 2),
+        daq1.status(SINE, NodeState.RUNNING, NodeState.RUNNING, 2));
+    assertEquals(NodeState.RUNNING, expectOk().node().state());
+    ClusterStatus after = status();
+    assertEquals(NodeState.RUNNING, after.nodes().get(0).state(), "the last of the batch is the node's state");
+    assertTrue(after.nodes().get(0).arrived());
+  }
+
+  @Test
   void aCrashBeforeArrivalFailsTheCallWithTheNodesReason() {
     createGroupAndNode();
     manager.tell(new ManagerProtocol.Perform(SINE, LifecycleAction.CONFIGURE, client.getRef()));

@@ -3,6 +3,8 @@ package io.shepherd.protocol;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.ServiceKey;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +51,34 @@ public final class ManagerProtocol {
     }
   }
 
-  /** An event from a host. Each host numbers its events; a gap makes the Manager ask for a snapshot. */
-  public interface HostEvent extends Command, CborSerializable {
+  /**
+   * An event from a host. Each host numbers its events; a gap makes the Manager ask for a snapshot.
+   * Sent alone, or in {@link HostEvents} by subtype name.
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "event")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = NodeUpdated.class, name = "node-updated"),
+      @JsonSubTypes.Type(value = NodeRemoved.class, name = "node-removed"),
+      @JsonSubTypes.Type(value = NodeRejected.class, name = "node-rejected"),
+      @JsonSubTypes.Type(value = NodeNotified.class, name = "node-notified"),
+      @JsonSubTypes.Type(value = NodeCheckpointed.class, name = "node-checkpointed"),
+      @JsonSubTypes.Type(value = GroupCreated.class, name = "group-created"),
+      @JsonSubTypes.Type(value = GroupRemoved.class, name = "group-removed")})
+  public sealed interface HostEvent extends Command, CborSerializable {
     String hostId();
 
     long seq();
+  }
+
+  /**
+   * Events of one host that happened together (a site file's nodes starting, say), in the order
+   * of their numbers: one message instead of one each, handled as if each had come alone.
+   */
+  public record HostEvents(List<HostEvent> events) implements Command, CborSerializable {
+    @JsonCreator
+    public HostEvents {
+      events = List.copyOf(events);
+    }
   }
 
   /** A node was created, or changed. */

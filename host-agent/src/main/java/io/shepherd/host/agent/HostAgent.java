@@ -76,6 +76,9 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private record RunnerEvent(NodeEvent event) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
+  /** The events waiting in the outbox go to the Manager. */
+  private enum FlushEvents implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private record GroupTerminated(GroupPath group) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
   private record InitialStateAnswer(ManagerProtocol.Reply reply) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
@@ -89,7 +92,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private final HostInventory inventory = new HostInventory();
 
-  private long seq;
+  private final EventOutbox outbox;
   private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
   private final Set<ActorRef<Registration>> registrationWatchers = new HashSet<>();
   private final InitialState initialState;
@@ -116,6 +119,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     HostInfo info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
         types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables(),
         processes.containment());
+    this.outbox = new EventOutbox(() -> ctx.getSelf().tell(FlushEvents.INSTANCE), settings.snapshotPartSize());
     this.initialState = new InitialState(settings, ctx.getLog());
     this.initialStateAnswers = ctx.messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new);
     this.connection = new ManagerConnection(ctx, timers, settings, info, new ManagerConnection.Listener() {
@@ -165,6 +169,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         .onMessage(HostProtocol.HostCall.class, this::onHostCall)
         .onMessage(HostProtocol.CheckSpecs.class, this::onCheckSpecs)
         .onMessage(RunnerEvent.class, this::onRunnerEvent)
+        .onMessage(FlushEvents.class, m -> same(() -> outbox.flush(connection.manager())))
         .onMessage(GroupTerminated.class, this::onGroupTerminated)
         .onMessage(Shutdown.class, this::onShutdown)
         .onMessage(WatchRegistration.class, this::onWatchRegistration)
@@ -386,13 +391,13 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   }
 
   /**
-   * Sends an event, made from the next sequence number, to the Manager. Without a Manager nothing
-   * is sent: the snapshot after the next registration carries the state instead.
+   * Sends an event, made from the next sequence number, to the Manager, with the others of its
+   * burst. Without a Manager nothing is sent: the snapshot after the next registration carries the
+   * state instead.
    */
   private void send(LongFunction<ManagerProtocol.HostEvent> event) {
-    ActorRef<ManagerProtocol.Command> manager = connection.manager();
-    if (manager != null) {
-      manager.tell(event.apply(++seq));
+    if (connection.manager() != null) {
+      outbox.add(event);
     }
   }
 
@@ -401,13 +406,14 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
     if (manager == null) {
       return;
     }
+    outbox.clear();
     List<NodeStatus> all = inventory.statuses();
     int size = settings.snapshotPartSize();
     int parts = Math.max(1, (all.size() + size - 1) / size);
     List<GroupPath> groupList = inventory.groupPaths();
     for (int part = 0; part < parts; part++) {
       List<NodeStatus> slice = all.subList(part * size, Math.min(all.size(), (part + 1) * size));
-      manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), connection.epoch(), seq, part, parts,
+      manager.tell(new ManagerProtocol.HostSnapshot(settings.hostId(), connection.epoch(), outbox.seq(), part, parts,
           part == 0 ? groupList : List.of(), new ArrayList<>(slice), part == 0 ? logLevels.current() : Map.of()));
     }
   }

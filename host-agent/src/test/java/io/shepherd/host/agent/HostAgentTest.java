@@ -20,7 +20,9 @@ import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.testing.TestConfig;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,8 @@ class HostAgentTest {
       """).withFallback(TestConfig.local()));
   final TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
   final List<Long> seqs = new ArrayList<>();
+  /** Events received in a batch and not yet looked at. */
+  final Deque<ManagerProtocol.HostEvent> unread = new ArrayDeque<>();
   ActorRef<HostProtocol.Command> host;
 
   @AfterEach
@@ -65,24 +69,28 @@ class HostAgentTest {
     return register.host();
   }
 
-  /** The next host event that matches; checks that event numbers have no gaps. */
+  /** The next host event that matches, alone or in a batch; checks that event numbers have no gaps. */
   @SuppressWarnings("unchecked")
   <T extends ManagerProtocol.HostEvent> T awaitEvent(Class<T> type, Predicate<T> condition) {
-    Object[] found = new Object[1];
-    manager.fishForMessage(WAIT, m -> {
-      if (m instanceof ManagerProtocol.HostEvent event) {
-        if (!seqs.isEmpty()) {
-          assertEquals(seqs.get(seqs.size() - 1) + 1, event.seq(), "event numbers are consecutive");
-        }
-        seqs.add(event.seq());
-        if (type.isInstance(event) && condition.test((T) event)) {
-          found[0] = event;
-          return FishingOutcomes.complete();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      while (unread.isEmpty()) {
+        ManagerProtocol.Command m = manager.receiveMessage(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        if (m instanceof ManagerProtocol.HostEvent event) {
+          unread.add(event);
+        } else if (m instanceof ManagerProtocol.HostEvents batch) {
+          unread.addAll(batch.events());
         }
       }
-      return FishingOutcomes.continueAndIgnore();
-    });
-    return (T) found[0];
+      ManagerProtocol.HostEvent event = unread.poll();
+      if (!seqs.isEmpty()) {
+        assertEquals(seqs.get(seqs.size() - 1) + 1, event.seq(), "event numbers are consecutive");
+      }
+      seqs.add(event.seq());
+      if (type.isInstance(event) && condition.test((T) event)) {
+        return (T) event;
+      }
+    }
   }
 
   @Test
@@ -169,6 +177,8 @@ class HostAgentTest {
       }
       if (parts.isEmpty() && m instanceof ManagerProtocol.HostEvent event) {
         eventsBefore.add(event.seq()); // stability updates may still come in
+      } else if (parts.isEmpty() && m instanceof ManagerProtocol.HostEvents batch) {
+        batch.events().forEach(event -> eventsBefore.add(event.seq()));
       }
       return FishingOutcomes.continueAndIgnore();
     });

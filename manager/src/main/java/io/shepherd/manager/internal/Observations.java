@@ -40,6 +40,27 @@ public final class Observations {
     this.startedAt = startedAt;
   }
 
+  /** An event from a host, alone or one of a {@link ManagerProtocol.HostEvents}. */
+  public void onEvent(ManagerProtocol.HostEvent event) {
+    if (event instanceof ManagerProtocol.NodeUpdated updated) {
+      onNodeUpdated(updated);
+    } else if (event instanceof ManagerProtocol.NodeRemoved removed) {
+      onNodeRemoved(removed);
+    } else if (event instanceof ManagerProtocol.NodeRejected rejected) {
+      onNodeRejected(rejected);
+    } else if (event instanceof ManagerProtocol.NodeNotified notified) {
+      onNodeNotified(notified);
+    } else if (event instanceof ManagerProtocol.NodeCheckpointed checkpointed) {
+      onNodeCheckpointed(checkpointed);
+    } else if (event instanceof ManagerProtocol.GroupCreated created) {
+      onGroupCreated(created);
+    } else if (event instanceof ManagerProtocol.GroupRemoved removed) {
+      onGroupRemoved(removed);
+    } else {
+      throw new IllegalArgumentException("an event of a kind this Manager does not know: " + event);
+    }
+  }
+
   /** A part of a host's snapshot; once all have arrived, it is the truth about what runs there. */
   public void onSnapshot(ManagerProtocol.HostSnapshot part) {
     HostEntry host = registry.host(part.hostId());
