@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Cluster;
+import akka.cluster.MemberStatus;
 import akka.cluster.ddata.DistributedData;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
@@ -254,6 +255,13 @@ public final class ShepherdMember {
     if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
       return Behaviors.same(); // the member is shutting down anyway, and its replicator with it
     }
+    if (removedFromTheCluster(system)) {
+      // Distributed Data stops its replicator as soon as this member is removed (downed, seen when
+      // a starved member was downed by the others), which can come before the cluster's own
+      // shutdown starts: the store is not at fault, and the member says it was downed.
+      CoordinatedShutdown.get(system).run(CoordinatedShutdown.clusterDowningReason());
+      return Behaviors.same();
+    }
     Config config = system.settings().config();
     String why = durableStateDir(config)
         .map(dir -> DurableState.unreadable(dir, "Distributed Data stopped while loading or writing it; its log says why")
@@ -262,6 +270,14 @@ public final class ShepherdMember {
     LoggerFactory.getLogger(ShepherdMember.class).error("{}; shutting down", why);
     CoordinatedShutdown.get(system).run(DESIRED_STATE_LOST);
     return Behaviors.same();
+  }
+
+  /** True if this member is down or out of the cluster: then its replicator stops, whatever its store. */
+  static boolean removedFromTheCluster(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(Adapter.toClassic(system));
+    MemberStatus status = cluster.selfMember().status();
+    return cluster.isTerminated() || status == MemberStatus.down() || status == MemberStatus.removed()
+        || status == MemberStatus.exiting();
   }
 
   /** True if the member shut down because it could not keep the desired state (its store cannot be read or written). */
