@@ -7,14 +7,11 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
-import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Cluster;
-import akka.cluster.MemberStatus;
-import akka.cluster.ddata.DistributedData;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
@@ -63,6 +60,9 @@ public final class ShepherdMember {
 
   /** The role every member has (clients do not): the Split Brain Resolver counts these. */
   public static final String MEMBER_ROLE = "member";
+
+  /** How long a stopped replicator waits for a shutdown already on its way before it blames the store. */
+  private static final Duration REPLICATOR_VERDICT_PATIENCE = Duration.ofSeconds(2);
 
   private ShepherdMember() {}
 
@@ -137,7 +137,7 @@ public final class ShepherdMember {
   }
 
   /** The folder of the member's durable desired state, if it keeps one (see {@link #memberConfig}). */
-  private static Optional<Path> durableStateDir(Config config) {
+  static Optional<Path> durableStateDir(Config config) {
     return config.getStringList("akka.cluster.distributed-data.durable.keys").isEmpty() ? Optional.empty()
         : Optional.of(Path.of(config.getString("akka.cluster.distributed-data.durable.lmdb.dir")));
   }
@@ -225,7 +225,7 @@ public final class ShepherdMember {
         // Every manager member keeps a replica of the desired state, not only the one running the
         // Manager: Distributed Data starts lazily, and a majority write needs the others' replicas.
         // Akka stops the replicator if its durable store fails to load or write: the member stops too.
-        ctx.watch(Adapter.toTyped(DistributedData.get(Adapter.toClassic(system)).replicator()));
+        ctx.spawn(ReplicatorWatch.create(REPLICATOR_VERDICT_PATIENCE), "replicator-watch");
         ManagerSettings settings = ManagerSettings.create(system);
         ClusterSingleton.get(system).init(SingletonActor.of(
                 Behaviors.supervise(Manager.create(settings))
@@ -237,52 +237,13 @@ public final class ShepherdMember {
       if (systemd.isPresent()) {
         ctx.spawn(ServiceNotifier.create(systemd.get(), roles, host), "systemd-notify");
       }
-      return Behaviors.receive(Void.class)
-          .onSignal(Terminated.class, stopped -> onReplicatorStopped(system))
-          .build();
+      return Behaviors.empty();
     });
-  }
-
-  /** The reason a member shuts down when Distributed Data stopped: its desired state cannot be kept. */
-  static final CoordinatedShutdown.Reason DESIRED_STATE_LOST = new CoordinatedShutdown.Reason() {
-    @Override
-    public String toString() {
-      return "the desired state's replicator stopped";
-    }
-  };
-
-  private static Behavior<Void> onReplicatorStopped(ActorSystem<?> system) {
-    if (CoordinatedShutdown.get(system).getShutdownReason().isPresent()) {
-      return Behaviors.same(); // the member is shutting down anyway, and its replicator with it
-    }
-    if (removedFromTheCluster(system)) {
-      // Distributed Data stops its replicator as soon as this member is removed (downed, seen when
-      // a starved member was downed by the others), which can come before the cluster's own
-      // shutdown starts: the store is not at fault, and the member says it was downed.
-      CoordinatedShutdown.get(system).run(CoordinatedShutdown.clusterDowningReason());
-      return Behaviors.same();
-    }
-    Config config = system.settings().config();
-    String why = durableStateDir(config)
-        .map(dir -> DurableState.unreadable(dir, "Distributed Data stopped while loading or writing it; its log says why")
-            .getMessage())
-        .orElse("Distributed Data stopped; this manager member cannot keep a replica of the desired state");
-    LoggerFactory.getLogger(ShepherdMember.class).error("{}; shutting down", why);
-    CoordinatedShutdown.get(system).run(DESIRED_STATE_LOST);
-    return Behaviors.same();
-  }
-
-  /** True if this member is down or out of the cluster: then its replicator stops, whatever its store. */
-  static boolean removedFromTheCluster(ActorSystem<?> system) {
-    Cluster cluster = Cluster.get(Adapter.toClassic(system));
-    MemberStatus status = cluster.selfMember().status();
-    return cluster.isTerminated() || status == MemberStatus.down() || status == MemberStatus.removed()
-        || status == MemberStatus.exiting();
   }
 
   /** True if the member shut down because it could not keep the desired state (its store cannot be read or written). */
   public static boolean lostDesiredState(ActorSystem<?> system) {
-    return CoordinatedShutdown.get(system).getShutdownReason().map(reason -> reason == DESIRED_STATE_LOST).orElse(false);
+    return CoordinatedShutdown.get(system).getShutdownReason().map(reason -> reason == ReplicatorWatch.DESIRED_STATE_LOST).orElse(false);
   }
 
   /**
