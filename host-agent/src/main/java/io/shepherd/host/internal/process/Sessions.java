@@ -74,6 +74,28 @@ public final class Sessions {
     }
   }
 
+  /**
+   * True if process {@code pid} has no child now, as its threads' {@code children} files in
+   * /proc say; false if it has one, or if that cannot be read (no such process, or a kernel without
+   * those files).
+   */
+  public static boolean childless(long pid) {
+    String[] tasks = PROC.resolve(Long.toString(pid)).resolve("task").toFile().list();
+    if (tasks == null) {
+      return false;
+    }
+    try {
+      for (String task : tasks) {
+        if (!Files.readString(PROC.resolve(Long.toString(pid)).resolve("task").resolve(task).resolve("children")).isBlank()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The start time of a live process in clock ticks since boot: with the pid, it names one process for good. */
   public static OptionalLong startTicks(long pid) {
     return stat(pid).map(s -> OptionalLong.of(s.startTicks())).orElse(OptionalLong.empty());
