@@ -147,6 +147,11 @@ class ProcessNodeTest {
       Thread.sleep(5);
     }
     assertEquals(pid, Sessions.stat(pid).orElseThrow().session(), "the process leads a session of its own");
+    // The reaper is a pooled thread that takes the process's name once it starts waiting: poll for it too.
+    while (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("shepherd-reaper-" + pid))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
     assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("shepherd-reaper-" + pid)),
         "started by posix_spawn, the default launcher (its processes have a reaper thread of Shepherd's)");
 
