@@ -7,7 +7,6 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.AskPattern;
-import akka.cluster.MemberStatus;
 import akka.cluster.ddata.Key;
 import akka.cluster.ddata.LWWMap;
 import akka.cluster.ddata.LWWRegister;
@@ -15,15 +14,10 @@ import akka.cluster.ddata.ReplicatedData;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
-import com.typesafe.config.ConfigFactory;
-import io.shepherd.ShepherdConfig;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
-import io.shepherd.testing.TestConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,20 +37,8 @@ import org.junit.jupiter.api.Test;
 class DesiredReshardTest {
 
   static final Duration WAIT = Duration.ofSeconds(15);
-  static final ActorTestKit KIT = ActorTestKit.create("reshard", ConfigFactory.parseString("""
-      akka.remote.artery.canonical.port = 0
-      akka.cluster.roles = [manager]
-      """).withFallback(ShepherdConfig.load(TestConfig.plain())));
+  static final ActorTestKit KIT = OneMemberCluster.start("reshard", WAIT);
   static final SelfUniqueAddress SELF = DistributedData.get(KIT.system()).selfUniqueAddress();
-
-  static {
-    Cluster cluster = Cluster.get(KIT.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    KIT.createTestProbe().awaitAssert(WAIT, () -> {
-      assertEquals(MemberStatus.up(), cluster.selfMember().status());
-      return null;
-    });
-  }
 
   @AfterAll
   static void shutdown() {

@@ -6,15 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.cluster.MemberStatus;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
-import com.typesafe.config.ConfigFactory;
-import io.shepherd.ShepherdConfig;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
-import io.shepherd.testing.TestConfig;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -29,19 +23,7 @@ import org.junit.jupiter.api.Test;
 class DesiredStoreTest {
 
   static final Duration WAIT = Duration.ofSeconds(15);
-  static final ActorTestKit KIT = ActorTestKit.create("desired", ConfigFactory.parseString("""
-      akka.remote.artery.canonical.port = 0
-      akka.cluster.roles = [manager]
-      """).withFallback(ShepherdConfig.load(TestConfig.plain())));
-
-  static {
-    Cluster cluster = Cluster.get(KIT.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    KIT.createTestProbe().awaitAssert(WAIT, () -> {
-      assertEquals(MemberStatus.up(), cluster.selfMember().status());
-      return null;
-    });
-  }
+  static final ActorTestKit KIT = OneMemberCluster.start("desired", WAIT);
 
   @AfterAll
   static void shutdown() {

@@ -126,8 +126,8 @@ public final class ProcessNode implements Node, ProcessControl {
       }
       throw e;
     }
-    group = contained;
     sessionInGroup = false;
+    group = contained;
     if (contained != null && !contain(contained, started.pid())) {
       contained = null;
     }
@@ -176,7 +176,6 @@ public final class ProcessNode implements Node, ProcessControl {
       return true;
     } catch (IOException e) {
       group = null;
-      sessionInGroup = false;
       if (spec.limits() == null) {
         contained.remove();
         logger.warn("process {} runs contained by its session only: it could not be put in its cgroup ({})", pid, e.toString());
@@ -221,7 +220,7 @@ public final class ProcessNode implements Node, ProcessControl {
     if (running != null) {
       stopping = true;
       Cgroups.Group contained = group;
-      if (contained == null || !sessionInGroup) {
+      if (bySession(contained)) {
         Sessions.signal(running.pid(), true);
       }
       if (contained != null) {
@@ -320,6 +319,11 @@ public final class ProcessNode implements Node, ProcessControl {
     context.fail("main process " + main + " (MAINPID) ended", null);
   }
 
+  /** Whether a stop must look for the session's processes beyond {@code contained}: none, or one the process entered late. */
+  private boolean bySession(Cgroups.Group contained) {
+    return contained == null || !sessionInGroup;
+  }
+
   private void end(Duration grace) throws InterruptedException {
     Process running = process;
     if (running == null) {
@@ -330,7 +334,7 @@ public final class ProcessNode implements Node, ProcessControl {
     host.stopListening(running.pid());
     long sid = running.pid();
     Cgroups.Group contained = group;
-    boolean bySession = contained == null || !sessionInGroup;
+    boolean bySession = bySession(contained);
     // SIGTERM to the session and to whatever left it but not its cgroup (systemd's KillMode=control-group).
     if (!grace.isZero() && (bySession ? Sessions.signal(sid, false) + (contained == null ? 0 : contained.signal(false, sid))
         : contained.signal(false)) > 0) {

@@ -80,13 +80,14 @@ public final class Sessions {
    * those files).
    */
   public static boolean childless(long pid) {
-    String[] tasks = PROC.resolve(Long.toString(pid)).resolve("task").toFile().list();
+    Path taskDir = PROC.resolve(Long.toString(pid)).resolve("task");
+    String[] tasks = taskDir.toFile().list();
     if (tasks == null) {
       return false;
     }
     try {
       for (String task : tasks) {
-        if (!Files.readString(PROC.resolve(Long.toString(pid)).resolve("task").resolve(task).resolve("children")).isBlank()) {
+        if (!Files.readString(taskDir.resolve(task).resolve("children")).isBlank()) {
           return false;
         }
       }
