@@ -20,8 +20,9 @@ import org.lmdbjava.Txn;
 
 /**
  * Where a manager member keeps the desired state on disk: Distributed Data's durable store (LMDB,
- * Akka's {@code LmdbDurableStore}) holds every {@code shepherd-*} key (groups, nodes, checkpoints,
- * the Manager epoch), written before a write is acknowledged, and loaded when the member starts.
+ * in Akka's format, written by {@link GroupCommitStore}) holds every {@code shepherd-*} key (groups,
+ * nodes, checkpoints, the Manager epoch), written before a write is acknowledged, and loaded when
+ * the member starts.
  * After every member stopped, the first Manager reads it back from the members that return; their
  * replicas merge as any do.
  */
@@ -29,8 +30,6 @@ public final class DurableState {
 
   /** The Distributed Data keys kept on disk: every key of the desired state. */
   static final String KEYS = "shepherd-*";
-  /** The database Akka's LmdbDurableStore keeps its entries in. */
-  private static final String DATABASE = "ddata";
 
   /** What a member's JVM needs for LMDB (lmdbjava reads the address of direct buffers); bin/shepherd and LocalCluster add them. */
   public static final List<String> JVM_OPTIONS = List.of("--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -56,6 +55,7 @@ public final class DurableState {
     return ConfigFactory.empty()
         .withValue("akka.cluster.distributed-data.durable.keys", ConfigValueFactory.fromIterable(List.of(KEYS)))
         .withValue("akka.cluster.distributed-data.durable.lmdb.dir", ConfigValueFactory.fromAnyRef(dir.toString()))
+        .withValue("akka.cluster.distributed-data.durable.store-actor-class", ConfigValueFactory.fromAnyRef(GroupCommitStore.class.getName()))
         .withFallback(config);
   }
 
@@ -81,7 +81,7 @@ public final class DurableState {
     try (Env<ByteBuffer> env = Env.create().setMapSize(mapSize).setMaxDbs(1).open(dir.toFile(), EnvFlags.MDB_RDONLY_ENV,
         EnvFlags.MDB_NOLOCK)) {
       if (!env.getDbiNames().isEmpty()) {
-        Dbi<ByteBuffer> db = env.openDbi(DATABASE);
+        Dbi<ByteBuffer> db = env.openDbi(GroupCommitStore.DATABASE);
         try (Txn<ByteBuffer> txn = env.txnRead(); CursorIterator<ByteBuffer> entries = db.iterate(txn, KeyRange.all())) {
           for (CursorIterator.KeyVal<ByteBuffer> entry : entries.iterable()) {
             entry.val().remaining();
