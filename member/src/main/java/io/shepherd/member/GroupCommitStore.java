@@ -144,8 +144,9 @@ public final class GroupCommitStore extends AbstractActor {
       log.error(e, "failed to store {}", String.join(",", pending.keySet()));
       stored = false;
     }
+    // From this store, as Akka's answers: a remote replicator counts the acknowledgement by its sender's address.
     for (DurableStore.StoreReply reply : replies) {
-      reply.replyTo().tell(stored ? reply.successMsg() : reply.failureMsg(), ActorRef.noSender());
+      reply.replyTo().tell(stored ? reply.successMsg() : reply.failureMsg(), getSelf());
     }
     pending.clear();
     replies.clear();

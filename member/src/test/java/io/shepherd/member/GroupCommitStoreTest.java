@@ -2,6 +2,7 @@ package io.shepherd.member;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import akka.actor.AbstractActor;
 import akka.actor.ActorRef;
 import akka.actor.Address;
 import akka.actor.ExtendedActorSystem;
@@ -78,6 +79,23 @@ class GroupCommitStoreTest {
     return loaded;
   }
 
+  /** An answer and who sent it. */
+  record Answer(Object message, ActorRef sender) {}
+
+  /** Hands every answer, with its sender, to the probe: a remote replicator counts an acknowledgement by its sender. */
+  static final class Relay extends AbstractActor {
+    private final akka.actor.typed.ActorRef<Object> probe;
+
+    Relay(akka.actor.typed.ActorRef<Object> probe) {
+      this.probe = probe;
+    }
+
+    @Override
+    public Receive createReceive() {
+      return receiveBuilder().matchAny(m -> probe.tell(new Answer(m, getSender()))).build();
+    }
+  }
+
   static DurableStore.Store store(String key, long value, ActorRef replyTo, String id) {
     return new DurableStore.Store(key, new DurableStore.DurableDataEnvelope(GCounter.empty().increment(SELF, value)),
         Option.apply(new DurableStore.StoreReply("stored " + id, "failed " + id, replyTo)));
@@ -99,12 +117,16 @@ class GroupCommitStoreTest {
     for (int i = 1; i <= 200; i++) {
       assertTrue(answers.contains("stored " + i), "write " + i + " answered as stored: " + answers);
     }
+    ActorRef relay = ((ExtendedActorSystem) Adapter.toClassic(kit.system())).systemActorOf(Props.create(Relay.class, () -> new Relay(probe.ref())), "relay");
+    store.tell(store("shepherd-nodes-0", 1000, relay, "relayed"), ActorRef.noSender());
+    assertEquals(new Answer("stored relayed", store), probe.expectMessageClass(Answer.class, Duration.ofSeconds(10)),
+        "answered from the store itself");
     stop(store);
 
     Map<String, BigInteger> loaded = load(start(GroupCommitStore.class, durable(dir, "10 MiB")));
     assertEquals(41, loaded.size(), loaded.toString());
     for (int key = 0; key < 40; key++) {
-      assertEquals(BigInteger.valueOf(160 + (key == 0 ? 40 : key)), loaded.get("shepherd-nodes-" + key), "the last write to key " + key);
+      assertEquals(BigInteger.valueOf(key == 0 ? 1000 : 160 + key), loaded.get("shepherd-nodes-" + key), "the last write to key " + key);
     }
     assertEquals(BigInteger.valueOf(7), loaded.get("shepherd-groups"));
   }

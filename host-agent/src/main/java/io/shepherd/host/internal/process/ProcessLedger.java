@@ -174,39 +174,56 @@ public final class ProcessLedger implements AutoCloseable {
     started(sid, node, List.of());
   }
 
-  /** Records a session the host started, and the cgroup directories its processes are contained in. */
-  public synchronized void started(long sid, String node, List<Path> cgroups) {
+  /**
+   * Records a session the host started, and the cgroup directories its processes are contained in.
+   * Each session's file is its own: it is written outside the ledger's lock, so that a hundred
+   * nodes starting at once do not queue behind each other's disk writes (seen: 300 ms waits).
+   */
+  public void started(long sid, String node, List<Path> cgroups) {
     Path file = dir.resolve(Long.toString(sid));
     OptionalLong start = Sessions.startTicks(sid);
+    boolean written = false;
     try {
       Files.writeString(file, "boot=" + bootId + "\nstart=" + (start.isPresent() ? start.getAsLong() : -1) + "\nnode=" + node + "\n"
           + (cgroups.isEmpty() ? "" : "cgroups=" + String.join("\t", cgroups.stream().map(Path::toString).toList()) + "\n"),
           StandardCharsets.UTF_8);
-      records.put(sid, file);
+      written = true;
     } catch (IOException e) {
       log.warn("cannot record process session {} of {} in {}: {}", sid, node, dir, e.toString());
     }
-    tellWatchdog("+" + sid);
-    if (!cgroups.isEmpty()) {
-      groups.put(sid, List.copyOf(cgroups));
-      cgroups.forEach(group -> tellWatchdog("+c" + group));
+    synchronized (this) {
+      if (written) {
+        records.put(sid, file);
+      }
+      tellWatchdog("+" + sid);
+      if (!cgroups.isEmpty()) {
+        groups.put(sid, List.copyOf(cgroups));
+        cgroups.forEach(group -> tellWatchdog("+c" + group));
+      }
     }
   }
 
-  /** Forgets a session once none of its processes runs any more. */
-  public synchronized void ended(long sid) {
-    Path file = records.remove(sid);
+  /**
+   * Forgets a session once none of its processes runs any more. Its file is deleted outside the
+   * lock: a new session could take the same id only once the kernel's pids have gone all the way
+   * round, not in between.
+   */
+  public void ended(long sid) {
+    Path file;
+    synchronized (this) {
+      file = records.remove(sid);
+      tellWatchdog("-" + sid);
+      List<Path> contained = groups.remove(sid);
+      if (contained != null) {
+        contained.forEach(group -> tellWatchdog("-c" + group));
+      }
+    }
     if (file != null) {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
         log.warn("cannot delete process record {}: {}", file, e.toString());
       }
-    }
-    tellWatchdog("-" + sid);
-    List<Path> contained = groups.remove(sid);
-    if (contained != null) {
-      contained.forEach(group -> tellWatchdog("-c" + group));
     }
   }
 
