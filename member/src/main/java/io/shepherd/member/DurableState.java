@@ -55,7 +55,8 @@ public final class DurableState {
     return ConfigFactory.empty()
         .withValue("akka.cluster.distributed-data.durable.keys", ConfigValueFactory.fromIterable(List.of(KEYS)))
         .withValue("akka.cluster.distributed-data.durable.lmdb.dir", ConfigValueFactory.fromAnyRef(dir.toString()))
-        .withValue("akka.cluster.distributed-data.durable.store-actor-class", ConfigValueFactory.fromAnyRef(GroupCommitStore.class.getName()))
+        .withValue("akka.cluster.distributed-data.durable.store-actor-class",
+            ConfigValueFactory.fromAnyRef(config.getString("shepherd.manager.state-store")))
         .withFallback(config);
   }
 

@@ -35,6 +35,15 @@ class DurableStateTest {
     assertEquals(Optional.of(work.resolve("manager-25520")), DurableState.dir(config));
     assertEquals(List.of("shepherd-*"), durableKeys(config));
     assertEquals(work.resolve("manager-25520").toString(), config.getString("akka.cluster.distributed-data.durable.lmdb.dir"));
+    assertEquals(GroupCommitStore.class.getName(), config.getString("akka.cluster.distributed-data.durable.store-actor-class"));
+  }
+
+  @Test
+  void akkasOwnStoreCanBeChosen() {
+    Config base = ConfigFactory.parseString("shepherd.host.work-root = \"" + work + "\"\n"
+        + "shepherd.manager.state-store = akka.cluster.ddata.LmdbDurableStore").withFallback(ShepherdConfig.load(TestConfig.plain()));
+    Config config = ShepherdMember.memberConfig(new MemberOptions("daq1", "127.0.0.1", 25520, List.of(), Set.of("manager"), null), base);
+    assertEquals("akka.cluster.ddata.LmdbDurableStore", config.getString("akka.cluster.distributed-data.durable.store-actor-class"));
   }
 
   @Test

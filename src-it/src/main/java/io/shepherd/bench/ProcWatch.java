@@ -190,7 +190,7 @@ final class ProcWatch {
     } catch (NoSuchFileException e) {
       return UNBORN;
     } catch (IOException | RuntimeException e) {
-      return OTHER;
+      return UNBORN; // caught between states (an exec, an exit): looked at again, as an unborn pid is
     }
     return OTHER;
   }
