@@ -28,6 +28,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,6 +46,9 @@ import org.slf4j.MDC;
  * Callbacks block (spawn, wait for exit); Shepherd runs them on node threads.
  */
 public final class ProcessNode implements Node, ProcessControl {
+
+  /** The threads that read processes' stdout and stderr, two per process. */
+  private static final ExecutorService READERS = IdlePool.named("shepherd-output");
 
   private static final String END_OF_INPUT = new String("end of input");
 
@@ -387,7 +391,8 @@ public final class ProcessNode implements Node, ProcessControl {
 
   private void readLines(InputStream stream, String name, boolean warn) {
     int max = host.settings().process().maxLineLength();
-    Thread reader = new Thread(() -> {
+    READERS.execute(() -> {
+      Thread.currentThread().setName("node-" + path + "-" + name);
       MDC.put(NodeContext.MDC_NODE, path.toString());
       try (Reader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 8192)) {
         StringBuilder line = new StringBuilder();
@@ -408,10 +413,11 @@ public final class ProcessNode implements Node, ProcessControl {
         }
       } catch (IOException e) {
         // the process is gone
+      } finally {
+        MDC.remove(NodeContext.MDC_NODE);
+        Thread.currentThread().setName("shepherd-output");
       }
-    }, "node-" + path + "-" + name);
-    reader.setDaemon(true);
-    reader.start();
+    });
   }
 
   private void log(StringBuilder line, long dropped, boolean warn) {

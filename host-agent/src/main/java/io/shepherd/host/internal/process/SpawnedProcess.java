@@ -5,8 +5,6 @@ import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import jnr.ffi.LastError;
@@ -33,17 +31,8 @@ final class SpawnedProcess extends Process {
   /** Larger than Linux's siginfo_t (128 bytes). */
   private static final int SIGINFO_SIZE = 256;
 
-  /**
-   * The reapers' threads, one per live process; an idle one is kept for a minute, so that the
-   * replacement of a process that ended reuses its predecessor's instead of starting a thread
-   * (about a millisecond of a restart on a busy 2-core machine, measured).
-   */
-  private static final ExecutorService REAPERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-      new SynchronousQueue<>(), task -> {
-        Thread thread = new Thread(task, "shepherd-reaper");
-        thread.setDaemon(true);
-        return thread;
-      });
+  /** The reapers' threads, one per live process (a replacement reuses its predecessor's). */
+  private static final ExecutorService REAPERS = IdlePool.named("shepherd-reaper");
 
   private final int pid;
   private final NativeSpawn.LibC libc;
