@@ -308,21 +308,17 @@ public final class ShepherdClient implements AutoCloseable {
    * their new spec, unchanged ones left alone, and removed ones driven down, then deleted.
    */
   public CompletionStage<ManagerProtocol.SiteApplied> apply(Path siteFile) {
-    return site(siteFile, false);
+    return SiteFiles.read(siteFile).thenCompose(text -> apply(text, siteFile.toString(), false));
   }
 
   /** What applying a site file would do, checked as {@link #apply} checks it; nothing changes. */
   public CompletionStage<ManagerProtocol.SiteApplied> dryRun(Path siteFile) {
-    return site(siteFile, true);
+    return SiteFiles.read(siteFile).thenCompose(text -> apply(text, siteFile.toString(), true));
   }
 
   /** Applies (or with {@code dryRun}, plans) the text of a site file named {@code source} in messages. */
   public CompletionStage<ManagerProtocol.SiteApplied> apply(String text, String source, boolean dryRun) {
     return SiteFiles.apply(http, settings.callTimeout(), text, source, dryRun);
-  }
-
-  private CompletionStage<ManagerProtocol.SiteApplied> site(Path file, boolean dryRun) {
-    return SiteFiles.read(file).thenCompose(text -> apply(text, file.toString(), dryRun));
   }
 
   /**
