@@ -3,7 +3,6 @@ package io.shepherd.member;
 import akka.actor.AbstractActor;
 import akka.actor.ActorRef;
 import akka.actor.ActorSystem;
-import akka.cluster.Cluster;
 import akka.cluster.ddata.DurableStore;
 import akka.cluster.ddata.GCounter;
 import akka.event.Logging;
@@ -38,7 +37,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * values as Akka's store: either reads what the other wrote.
  *
  * <p>Runs on Distributed Data's pinned dispatcher (its own thread): blocking on the disk is its job.
- * Configured by {@code akka.cluster.distributed-data.durable} ({@code lmdb.dir}, {@code lmdb.map-size}).
+ * Configured by {@code akka.cluster.distributed-data.durable} ({@code lmdb.dir}, taken as it is, and
+ * {@code lmdb.map-size}).
  */
 public final class GroupCommitStore extends AbstractActor {
 
@@ -65,12 +65,7 @@ public final class GroupCommitStore extends AbstractActor {
     this.serializer = serializer(getContext().getSystem());
     this.manifest = serializer.manifest(new DurableStore.DurableDataEnvelope(GCounter.empty()));
     this.mapSize = config.getBytes("lmdb.map-size");
-    String path = config.getString("lmdb.dir");
-    // As Akka's store names it: a path ending with "ddata" is made unique per system and port.
-    this.dir = path.endsWith("ddata")
-        ? new File(path + "-" + getContext().getSystem().name() + "-" + getSelf().path().parent().name() + "-"
-            + Cluster.get(getContext().getSystem()).selfAddress().port().get())
-        : new File(path);
+    this.dir = new File(config.getString("lmdb.dir")); // always a member's own folder (DurableState.keepIn)
   }
 
   /** Distributed Data's own serializer of entries (their manifest is the same whatever data they wrap). */
@@ -122,7 +117,7 @@ public final class GroupCommitStore extends AbstractActor {
   }
 
   private void onStore(DurableStore.Store store) {
-    if (pending.isEmpty() && replies.isEmpty()) {
+    if (pending.isEmpty()) {
       getSelf().tell(Commit.INSTANCE, ActorRef.noSender());
     }
     pending.put(store.key(), store.data());
@@ -133,8 +128,8 @@ public final class GroupCommitStore extends AbstractActor {
 
   /** Writes every pending entry in one transaction, then answers each write. */
   private void commit() {
-    if (pending.isEmpty() && replies.isEmpty()) {
-      return;
+    if (pending.isEmpty()) {
+      return; // every reply waits with its write: none without one
     }
     boolean stored;
     try {
