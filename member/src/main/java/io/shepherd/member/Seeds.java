@@ -1,5 +1,6 @@
 package io.shepherd.member;
 
+import com.typesafe.config.Config;
 import io.shepherd.protocol.Names;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +43,26 @@ public final class Seeds {
       throw new IllegalArgumentException("seed '" + seed + "' has port " + number + "; ports are 1 to 65535");
     }
     return "akka://" + SYSTEM_NAME + "@" + host + ":" + number;
+  }
+
+  /**
+   * The first seed of several waits {@code shepherd.member.first-seed-timeout} for the others
+   * before it starts a new cluster on its own (Akka's {@code seed-node-timeout}, 5 s, is also how
+   * often every other member retries its join, so it stays as it is for them). Restarted while the
+   * others are busy, the first seed had taken their late answers for silence and started a second
+   * cluster with a second Manager (seen in {@code bench scale}: they answered 0.2 s too late).
+   * Other seeds that are up but not in a cluster answer at once, so a whole cluster starting
+   * together forms as soon as they do; only a first seed whose fellow seeds stay silent waits the
+   * whole time.
+   */
+  static Config firstSeedPatience(Config config) {
+    List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
+    String self = "akka://" + SYSTEM_NAME + "@" + config.getString("akka.remote.artery.canonical.hostname") + ":"
+        + config.getInt("akka.remote.artery.canonical.port");
+    if (seeds.size() < 2 || !seeds.get(0).equals(self)) {
+      return config;
+    }
+    return config.withValue("akka.cluster.seed-node-timeout", config.getValue("shepherd.member.first-seed-timeout"));
   }
 
   /** Parses a comma-separated list of seeds. */

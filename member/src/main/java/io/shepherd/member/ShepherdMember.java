@@ -96,7 +96,7 @@ public final class ShepherdMember {
       }
       overrides = overrides.withValue("shepherd.host.initial-state", ConfigValueFactory.fromAnyRef(options.initialState()));
     }
-    Config config = overrides.withFallback(base).resolve();
+    Config config = Seeds.firstSeedPatience(overrides.withFallback(base).resolve());
     Optional<Path> state = roles.contains("manager") ? DurableState.dir(config) : Optional.empty();
     return state.isPresent() ? DurableState.keepIn(config, state.get()) : config;
   }

@@ -113,6 +113,40 @@ class PartitionIT {
     assertTrue(managersSeen.size() <= 2, "managers seen: " + managersSeen);
   }
 
+  /**
+   * The first seed, killed and started again while it cannot reach the other seeds for longer than
+   * Akka's 5 s seed-node timeout (as when they are too busy to answer), still joins their cluster
+   * once they answer, instead of starting a second cluster with a second Manager of its own.
+   */
+  @Test
+  void aRestartedFirstSeedThatHearsNoOneForAWhileJoinsTheClusterInsteadOfStartingASecond() throws Exception {
+    requireIptables();
+    cluster = TestCluster.create("partition-first-seed", Map.of());
+    MemberProcess alpha = cluster.startAt("127.0.0.31", "alpha", "manager", "host");
+    MemberProcess beta = cluster.startAt("127.0.0.32", "beta", "manager", "host");
+    MemberProcess gamma = cluster.startAt("127.0.0.33", "gamma", "manager", "host");
+    ShepherdClient client = cluster.clientOf(beta, Duration.ofSeconds(10));
+    TestCluster.awaitHostsUp(client, List.of("alpha", "beta", "gamma"));
+    cluster.kill(alpha);
+    TestCluster.awaitStatus(client, "alpha gone and a Manager on beta or gamma", s -> s.manager() != null
+        && !s.manager().address().equals(alpha.address()) && s.members().stream().noneMatch(m -> m.address().equals(alpha.address())));
+    MemberProcess again;
+    try (Partition partition = Partition.isolate(alpha.hostname(), List.of(beta.hostname(), gamma.hostname()))) {
+      again = cluster.restart(alpha);
+      TestCluster.awaitLine(again, "Started up successfully");
+      // No condition to wait for: the point is silence longer than Akka's seed-node timeout (5 s).
+      TestCluster.sleep(Duration.ofSeconds(8));
+      assertFalse(Files.readString(again.log()).contains("forming new cluster"), "the first seed started a cluster of its own");
+    }
+    ClusterStatus joined = TestCluster.awaitStatus(client, "alpha back in the cluster, with the same Manager", s ->
+        s.members().stream().anyMatch(m -> m.address().equals(again.address()) && m.status().equals("Up"))
+            && host(s, "alpha").filter(h -> h.status().equals("UP")).isPresent());
+    ShepherdClient alphas = cluster.clientOf(again, Duration.ofSeconds(10));
+    ClusterStatus seenByAlpha = TestCluster.awaitStatus(alphas, "alpha's own API answering", s -> s.members().size() == 3);
+    assertEquals(joined.manager().address(), seenByAlpha.manager().address(), "one Manager, as alpha and beta see it");
+    assertFalse(Files.readString(again.log()).contains("forming new cluster"));
+  }
+
   private static void requireIptables() {
     if (!Partition.available()) {
       System.err.println("\n*** PartitionIT NOT RUN: iptables is not usable here (it needs root and the iptables package): "
