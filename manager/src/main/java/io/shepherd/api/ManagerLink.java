@@ -11,12 +11,14 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.serialization.SerializationExtension;
 import io.shepherd.api.internal.Stages;
 import io.shepherd.api.internal.StatusCollector;
+import io.shepherd.api.internal.StatusFlight;
 import io.shepherd.protocol.ClusterStatus;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -42,8 +44,10 @@ public final class ManagerLink {
   private final long frameLimit;
   private final AtomicReference<ActorRef<ManagerProtocol.Command>> manager = new AtomicReference<>();
   private final AtomicReference<ActorRef<LogProtocol.Command>> logServer = new AtomicReference<>();
-  private final ConcurrentHashMap<ActorRef<ManagerProtocol.Command>, Set<CompletableFuture<?>>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ActorRef<ManagerProtocol.Command>, Map<CompletableFuture<?>, Boolean>> inFlight =
+      new ConcurrentHashMap<>();
   private final AtomicLong collectors = new AtomicLong();
+  private final StatusFlight statusFlight = new StatusFlight(this::gatherStatus);
 
   private ManagerLink(ActorSystem<?> system, Duration callTimeout) {
     this.system = system;
@@ -79,7 +83,7 @@ public final class ManagerLink {
     }
     CompletableFuture<ManagerProtocol.Reply> reply = Stages.plain(
         AskPattern.<ManagerProtocol.Command, ManagerProtocol.Reply>ask(current, message::apply, callTimeout, system.scheduler()));
-    track(current, reply);
+    track(current, reply, false);
     return reply.handle((r, e) -> {
       if (e != null) {
         throw new CompletionException(mapError(e, "the Manager"));
@@ -116,23 +120,34 @@ public final class ManagerLink {
             : "make its params or input smaller"));
   }
 
-  /** The whole cluster's status, gathered from the parts the Manager answers with. */
+  /**
+   * The whole cluster's status, gathered from the parts the Manager answers with, after this call:
+   * calls that arrive while one is gathered share the next gathering ({@link StatusFlight}).
+   */
   public CompletionStage<ClusterStatus> status() {
+    return statusFlight.status().copy().orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).handle((status, e) -> {
+      if (e != null) {
+        throw new CompletionException(mapError(e, "the Manager"));
+      }
+      return status;
+    });
+  }
+
+  /** One gathering of the status: failed if there is no Manager, or none answers within the call timeout. */
+  private CompletableFuture<ClusterStatus> gatherStatus() {
     ActorRef<ManagerProtocol.Command> current = manager.get();
     if (current == null) {
       return CompletableFuture.failedFuture(noManager());
     }
     CompletableFuture<ClusterStatus> result = new CompletableFuture<>();
-    track(current, result);
+    track(current, result, true);
     ActorRef<ManagerProtocol.StatusPart> collector = system.systemActorOf(StatusCollector.create(result),
         "api-status-" + collectors.incrementAndGet(), Props.empty());
     current.tell(new ManagerProtocol.GetStatus(collector));
-    return result.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).handle((status, e) -> {
+    return result.orTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((status, e) -> {
       if (e != null) {
         collector.tell(new ManagerProtocol.StatusPart(0, 1, null)); // stops it
-        throw new CompletionException(mapError(e, "the Manager"));
       }
-      return status;
     });
   }
 
@@ -162,22 +177,34 @@ public final class ManagerLink {
     return logServer.get();
   }
 
-  private void track(ActorRef<ManagerProtocol.Command> to, CompletableFuture<?> call) {
-    inFlight.computeIfAbsent(to, m -> ConcurrentHashMap.newKeySet()).add(call);
+  /**
+   * Remembers a call in flight to {@code to}, until it ends: if that Manager leaves first, the call
+   * fails at once. {@code repeatable}: asking again cannot do anything twice (a status).
+   */
+  private void track(ActorRef<ManagerProtocol.Command> to, CompletableFuture<?> call, boolean repeatable) {
+    inFlight.computeIfAbsent(to, m -> new ConcurrentHashMap<>()).put(call, repeatable);
     call.whenComplete((r, e) -> {
-      Set<CompletableFuture<?>> calls = inFlight.get(to);
+      Map<CompletableFuture<?>, Boolean> calls = inFlight.get(to);
       if (calls != null) {
         calls.remove(call);
       }
     });
   }
 
+  /**
+   * Fails the calls in flight to a Manager that left. A status may be asked again at once (503 with
+   * Retry-After, which clients follow); a command may have taken effect, so it fails with 502,
+   * which no client repeats by itself (seen when it was 503: a client sent a node's creation again
+   * through another member and was told the node already exists).
+   */
   private void managerGone(ActorRef<ManagerProtocol.Command> gone) {
-    Set<CompletableFuture<?>> calls = inFlight.remove(gone);
+    Map<CompletableFuture<?>, Boolean> calls = inFlight.remove(gone);
     if (calls != null) {
-      ApiException e = new ApiException(503, ErrorCode.NO_MANAGER, "the Manager at " + gone.path().address() + " left while the call "
-          + "was in flight; it may or may not have taken effect; a new Manager takes over within seconds", 2);
-      calls.forEach(call -> call.completeExceptionally(e));
+      String left = "the Manager at " + gone.path().address() + " left while the call was in flight";
+      ApiException again = new ApiException(503, ErrorCode.NO_MANAGER, left + "; a new Manager takes over within seconds", 2);
+      ApiException maybe = new ApiException(502, ErrorCode.NO_MANAGER, left + ": it may or may not have taken effect; a new "
+          + "Manager takes over within seconds: read the status before you repeat it");
+      calls.forEach((call, repeatable) -> call.completeExceptionally(repeatable ? again : maybe));
     }
   }
 
