@@ -43,12 +43,7 @@ class ManagerLinkTest {
   @Test
   void fiveStatusCallsAtOnceAskTheManagerTwiceAndEachGetsAStatusAskedAfterIt() throws Exception {
     TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
-    kit.system().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, manager.getRef()));
-    ManagerLink link = ManagerLink.start(kit.system(), Duration.ofSeconds(20));
-    manager.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertNotNull(link.manager());
-      return null;
-    });
+    ManagerLink link = linkTo(manager);
 
     CompletableFuture<ClusterStatus> first = link.status().toCompletableFuture();
     ManagerProtocol.GetStatus asked = manager.expectMessageClass(ManagerProtocol.GetStatus.class);
@@ -71,12 +66,7 @@ class ManagerLinkTest {
   @Test
   void whenTheManagerLeavesACommandInFlightFailsWithoutInvitingARetryAndAStatusInvitesOne() throws Exception {
     TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
-    kit.system().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, manager.getRef()));
-    ManagerLink link = ManagerLink.start(kit.system(), Duration.ofSeconds(20));
-    manager.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(manager.getRef(), link.manager());
-      return null;
-    });
+    ManagerLink link = linkTo(manager);
     CompletableFuture<ManagerProtocol.Reply> command = link.call(
         replyTo -> new ManagerProtocol.RemoveNode(NodePath.parse("daq1/acq/sine"), replyTo), ManagerProtocol.Reply.class)
         .toCompletableFuture();
@@ -92,6 +82,17 @@ class ManagerLinkTest {
     ApiException statusError = failure(status);
     assertEquals(503, statusError.status());
     assertEquals(2, statusError.retryAfterSeconds());
+  }
+
+  /** A link of this test's system that follows {@code manager}, registered as the Manager. */
+  private ManagerLink linkTo(TestProbe<ManagerProtocol.Command> manager) {
+    kit.system().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, manager.getRef()));
+    ManagerLink link = ManagerLink.start(kit.system(), Duration.ofSeconds(20));
+    manager.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(manager.getRef(), link.manager());
+      return null;
+    });
+    return link;
   }
 
   private static ApiException failure(CompletableFuture<?> call) throws Exception {

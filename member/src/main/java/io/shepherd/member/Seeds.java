@@ -42,7 +42,12 @@ public final class Seeds {
     if (number < 1 || number > 65535) {
       throw new IllegalArgumentException("seed '" + seed + "' has port " + number + "; ports are 1 to 65535");
     }
-    return "akka://" + SYSTEM_NAME + "@" + host + ":" + number;
+    return address(host, number);
+  }
+
+  /** The Akka address of the member at {@code host} and {@code port}. */
+  static String address(String host, int port) {
+    return "akka://" + SYSTEM_NAME + "@" + host + ":" + port;
   }
 
   /**
@@ -57,8 +62,7 @@ public final class Seeds {
    */
   static Config firstSeedPatience(Config config) {
     List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
-    String self = "akka://" + SYSTEM_NAME + "@" + config.getString("akka.remote.artery.canonical.hostname") + ":"
-        + config.getInt("akka.remote.artery.canonical.port");
+    String self = address(config.getString("akka.remote.artery.canonical.hostname"), config.getInt("akka.remote.artery.canonical.port"));
     if (seeds.size() < 2 || !seeds.get(0).equals(self)) {
       return config;
     }

@@ -49,7 +49,7 @@ final class BenchCluster implements AutoCloseable {
       properties.put(k.substring(MEMBER_SETTING.length()), System.getProperty(k));
       Report.note("members run with " + k.substring(MEMBER_SETTING.length()) + " = " + System.getProperty(k));
     });
-    members = new LocalCluster(logs, jvmOptions(logs), properties);
+    members = new LocalCluster(logs, jvmOptions(MEMBER_JVM), properties);
     ShepherdClient connected = null;
     try {
       String[] ids = {"bench-a", "bench-b", "bench-c"};
@@ -74,13 +74,13 @@ final class BenchCluster implements AutoCloseable {
     }
   }
 
-  /** Member JVM options; SHEPHERD_BENCH_JVM_OPTS replaces them (space-separated). */
-  static List<String> jvmOptions(Path logs) {
+  /** Member JVM options of the benchmarks that run on this cluster. */
+  static final List<String> MEMBER_JVM = List.of("-Xms1g", "-Xmx1g", "-Xmn512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
+
+  /** A benchmark's member JVM options: {@code defaults}, or SHEPHERD_BENCH_JVM_OPTS (space-separated) instead. */
+  static List<String> jvmOptions(List<String> defaults) {
     String custom = System.getenv("SHEPHERD_BENCH_JVM_OPTS");
-    if (custom != null && !custom.isBlank()) {
-      return List.of(custom.trim().split("\\s+"));
-    }
-    return List.of("-Xms1g", "-Xmx1g", "-Xmn512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
+    return custom != null && !custom.isBlank() ? List.of(custom.trim().split("\\s+")) : defaults;
   }
 
   /** Configuration overrides from SHEPHERD_BENCH_CONFIG: "key=value;key=value". */

@@ -58,9 +58,8 @@ final class ScaleBenchmark implements Benchmark {
     // the JIT took 43 % of all CPU while the first 1,000 nodes were created (perf by thread: C2 34 %,
     // C1 8.6 %); two runs so were downed before 1,000, three with C1 only reached 5,000.
     // SHEPHERD_BENCH_JVM_OPTS replaces these options, as for every benchmark.
-    String custom = System.getenv("SHEPHERD_BENCH_JVM_OPTS");
-    List<String> jvm = new ArrayList<>(custom != null && !custom.isBlank() ? List.of(custom.trim().split("\\s+"))
-        : List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1"));
+    List<String> jvm = new ArrayList<>(BenchCluster.jvmOptions(
+        List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-Xss512k", "-XX:TieredStopAtLevel=1")));
     Report.note("member JVMs: " + String.join(" ", jvm));
     // Each member's garbage collections in gc-PID.log beside its log: a member that stalls shows why.
     jvm.add("-Xlog:gc:file=" + logs.resolve("gc-%p.log") + ":time,uptime");
