@@ -25,7 +25,8 @@ import java.util.function.Predicate;
 /**
  * {@code bin/shepherd bench scale}: a cluster of 8 host JVMs with small heaps (the first 3 also
  * manager members) grown to 1,000, 5,000 and 10,000 nodes; at each size: the time to create and
- * start the nodes added, status latency, one node's request -> arrived, and a Manager failover.
+ * start the nodes added, status latency, one node's request -> arrived, and a Manager failover;
+ * at the end, how each figure grew from the first size.
  */
 final class ScaleBenchmark implements Benchmark {
 
@@ -44,7 +45,8 @@ final class ScaleBenchmark implements Benchmark {
 
   public String description() {
     return "8 host JVMs (512 MiB heaps, C1 only) grown to 1,000, 5,000 and 10,000 nodes: create-and-start of the nodes added, status "
-        + "latency (p50, p99 of 20), one node's request -> arrived (p50 of 20), Manager kill -9 -> a new Manager with every node";
+        + "latency (p50, p99 of 20), one node's request -> arrived (p50 of 20), Manager kill -9 -> a new Manager with every node, the "
+        + "killed member restarted -> its host up and every node running; then each figure's growth as a ratio to its value at 1,000";
   }
 
   public void run(Report report) throws Exception {
@@ -84,7 +86,9 @@ final class ScaleBenchmark implements Benchmark {
           client.createGroup(host + "/scale", true).toCompletableFuture().join();
         }
         int created = 0;
-        for (int size : SIZES) {
+        Map<String, double[]> grown = new LinkedHashMap<>();
+        for (int stage = 0; stage < SIZES.length; stage++) {
+          int size = SIZES[stage];
           String at = "nodes-" + size;
           long start = System.nanoTime();
           List<CompletableFuture<?>> batch = new ArrayList<>();
@@ -100,8 +104,12 @@ final class ScaleBenchmark implements Benchmark {
           int expected = size;
           await(client, size + " nodes running", s -> s.nodes().size() == expected
               && s.nodes().stream().allMatch(n -> n.state() == NodeState.RUNNING));
-          report.figure(at + ".create-and-start-added", (System.nanoTime() - start) / 1e6, "ms");
+          double createMs = (System.nanoTime() - start) / 1e6;
+          report.figure(at + ".create-and-start-added", createMs, "ms");
           report.figure(at + ".added", size - created, "count");
+          double perNode = createMs / (size - created);
+          report.figure(at + ".create-and-start-per-node", perNode, "ms");
+          grow(grown, "create-and-start-per-node", stage, perNode);
           created = size;
 
           long[] status = new long[20];
@@ -110,8 +118,10 @@ final class ScaleBenchmark implements Benchmark {
             client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
             status[i] = System.nanoTime() - t;
           }
-          report.figure(at + ".status.p50", Report.percentile(sorted(status), 50) / 1e6, "ms");
+          double statusP50 = Report.percentile(sorted(status), 50) / 1e6;
+          report.figure(at + ".status.p50", statusP50, "ms");
           report.figure(at + ".status.p99", Report.percentile(sorted(status), 99) / 1e6, "ms");
+          grow(grown, "status.p50", stage, statusP50);
 
           long[] request = new long[20];
           for (int i = 0; i < request.length; i++) {
@@ -120,7 +130,9 @@ final class ScaleBenchmark implements Benchmark {
             client.requestAndAwait(hosts.get(0) + "/scale/n0", want).toCompletableFuture().get(60, TimeUnit.SECONDS);
             request[i] = System.nanoTime() - t;
           }
-          report.figure(at + ".request-arrived.p50", Report.percentile(sorted(request), 50) / 1e6, "ms");
+          double requestP50 = Report.percentile(sorted(request), 50) / 1e6;
+          report.figure(at + ".request-arrived.p50", requestP50, "ms");
+          grow(grown, "request-arrived.p50", stage, requestP50);
 
           ClusterStatus now = client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
           String manager = now.manager().address();
@@ -130,13 +142,29 @@ final class ScaleBenchmark implements Benchmark {
           members.kill(victim);
           await(client, "a new Manager with " + size + " nodes", s -> s.manager() != null && !s.manager().address().equals(manager)
               && s.nodes().size() == expected);
-          report.figure(at + ".manager-failover", (System.nanoTime() - killed) / 1e6, "ms");
+          double failover = (System.nanoTime() - killed) / 1e6;
+          report.figure(at + ".manager-failover", failover, "ms");
+          grow(grown, "manager-failover", stage, failover);
+          long restarted = System.nanoTime();
           members.restart(victim);
           await(client, "every host up and every node running again", s -> s.hosts().stream().allMatch(h -> h.status().equals("UP"))
               && s.nodes().size() == expected && s.nodes().stream().allMatch(n -> n.state() == NodeState.RUNNING));
+          // The killed member started again (a new JVM, a cold replica of the desired state) until
+          // its host is up and every node runs: what a restarted manager member costs the cluster.
+          report.figure(at + ".killed-member-back", (System.nanoTime() - restarted) / 1e6, "ms");
         }
+        // How each figure grows: its value at each size over its value at the first (x10 nodes at the last).
+        grown.forEach((figure, values) -> {
+          for (int stage = 1; stage < SIZES.length; stage++) {
+            report.figure("growth." + figure + "." + SIZES[stage] + "-over-" + SIZES[0], values[stage] / values[0], "ratio");
+          }
+        });
       }
     }
+  }
+
+  private static void grow(Map<String, double[]> grown, String figure, int stage, double value) {
+    grown.computeIfAbsent(figure, f -> new double[SIZES.length])[stage] = value;
   }
 
   private static long[] sorted(long[] values) {
