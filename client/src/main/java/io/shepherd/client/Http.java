@@ -54,9 +54,14 @@ final class Http implements AutoCloseable {
 
   /**
    * Calls one client makes at once; more wait their turn (within their timeout). A thousand
-   * concurrent calls would each open a connection, and a member's API accepts 1,024 in all.
+   * concurrent calls would each open a connection, and a member's API accepts 1,024 in all. This
+   * bounds what one client can ask in bulk: measured on a 2-core VM ({@code bench create-1000},
+   * 1,000 / 10,000 nodes created and started, medians), 32 calls gave 2.1-3.2 s / 24-32 s, 64 gave
+   * 1.7-1.9 s / 22-24 s, 128 gave 1.7-2.0 s / 16 s; but with 128, {@code bench scale} (8 member
+   * JVMs on those 2 cores) had desired-state writes miss their majority within 3 s, as it had not
+   * with 32 or 64.
    */
-  public static final int MAX_CONCURRENT_CALLS = 32;
+  public static final int MAX_CONCURRENT_CALLS = 64;
 
   static {
     // The JDK keeps 5 idle connections per server by default: the others would be closed after each
