@@ -107,9 +107,7 @@ final class ScaleBenchmark implements Benchmark {
           double createMs = (System.nanoTime() - start) / 1e6;
           report.figure(at + ".create-and-start-added", createMs, "ms");
           report.figure(at + ".added", size - created, "count");
-          double perNode = createMs / (size - created);
-          report.figure(at + ".create-and-start-per-node", perNode, "ms");
-          grow(grown, "create-and-start-per-node", stage, perNode);
+          growing(report, grown, at, stage, "create-and-start-per-node", createMs / (size - created));
           created = size;
 
           long[] status = new long[20];
@@ -118,10 +116,8 @@ final class ScaleBenchmark implements Benchmark {
             client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
             status[i] = System.nanoTime() - t;
           }
-          double statusP50 = Report.percentile(sorted(status), 50) / 1e6;
-          report.figure(at + ".status.p50", statusP50, "ms");
+          growing(report, grown, at, stage, "status.p50", Report.percentile(sorted(status), 50) / 1e6);
           report.figure(at + ".status.p99", Report.percentile(sorted(status), 99) / 1e6, "ms");
-          grow(grown, "status.p50", stage, statusP50);
 
           long[] request = new long[20];
           for (int i = 0; i < request.length; i++) {
@@ -130,9 +126,7 @@ final class ScaleBenchmark implements Benchmark {
             client.requestAndAwait(hosts.get(0) + "/scale/n0", want).toCompletableFuture().get(60, TimeUnit.SECONDS);
             request[i] = System.nanoTime() - t;
           }
-          double requestP50 = Report.percentile(sorted(request), 50) / 1e6;
-          report.figure(at + ".request-arrived.p50", requestP50, "ms");
-          grow(grown, "request-arrived.p50", stage, requestP50);
+          growing(report, grown, at, stage, "request-arrived.p50", Report.percentile(sorted(request), 50) / 1e6);
 
           ClusterStatus now = client.status().toCompletableFuture().get(60, TimeUnit.SECONDS);
           String manager = now.manager().address();
@@ -142,9 +136,7 @@ final class ScaleBenchmark implements Benchmark {
           members.kill(victim);
           await(client, "a new Manager with " + size + " nodes", s -> s.manager() != null && !s.manager().address().equals(manager)
               && s.nodes().size() == expected);
-          double failover = (System.nanoTime() - killed) / 1e6;
-          report.figure(at + ".manager-failover", failover, "ms");
-          grow(grown, "manager-failover", stage, failover);
+          growing(report, grown, at, stage, "manager-failover", (System.nanoTime() - killed) / 1e6);
           long restarted = System.nanoTime();
           members.restart(victim);
           await(client, "every host up and every node running again", s -> s.hosts().stream().allMatch(h -> h.status().equals("UP"))
@@ -163,8 +155,10 @@ final class ScaleBenchmark implements Benchmark {
     }
   }
 
-  private static void grow(Map<String, double[]> grown, String figure, int stage, double value) {
-    grown.computeIfAbsent(figure, f -> new double[SIZES.length])[stage] = value;
+  /** Reports {@code figure} (ms) at {@code at}, the size of {@code stage}, and keeps it to print how it grows. */
+  private static void growing(Report report, Map<String, double[]> grown, String at, int stage, String figure, double ms) {
+    report.figure(at + "." + figure, ms, "ms");
+    grown.computeIfAbsent(figure, f -> new double[SIZES.length])[stage] = ms;
   }
 
   private static long[] sorted(long[] values) {
