@@ -1,12 +1,18 @@
 package io.shepherd.bench;
 
+import io.shepherd.client.EventSubscription;
+import io.shepherd.protocol.Event;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /** The foundation's figures: request round trip, 1,000 nodes to RUNNING, status of 10,000 nodes. */
 final class FoundationBenchmarks {
@@ -58,15 +64,17 @@ final class FoundationBenchmarks {
     }
   }
 
-  /** 1,000 nodes created and started over 2 hosts, wall time until all are RUNNING. */
+  /** 1,000 nodes created and started over 2 hosts, one call per node or one site file, wall time until all are RUNNING. */
   static final class CreateAndStart implements Benchmark {
     public String name() {
       return "create-1000";
     }
 
     public String description() {
-      return "create and start 1,000 nodes spread over 2 hosts, wall time to all RUNNING (median of 5, after 5 warm-up rounds), "
-          + "then 10,000 nodes (median of 3) to show the growth; target <= 1 s for 1,000";
+      return "create and start 1,000 nodes spread over 2 hosts, wall time to all RUNNING: through the Java client, a create and a "
+          + "request per node (median of 5, after 5 warm-up rounds), then 10,000 nodes (median of 3) to show the growth; then the "
+          + "same nodes from one site file each (.site-file: its apply -> every node's RUNNING event at a subscriber; median of 5 "
+          + "after 3 warm-up rounds, and of 3 at 10,000); target <= 1 s for 1,000";
     }
 
     public void run(Report report) throws Exception {
@@ -79,8 +87,16 @@ final class FoundationBenchmarks {
         long median = rounds(cluster, report, "wall", 1_000, 5);
         Report.note("then 3 rounds of 10,000 nodes, to show the growth");
         long median10k = rounds(cluster, report, "10000.wall", 10_000, 3);
+        Report.note("then the same from one site file each: 3 warm-up rounds of 1,000 nodes, 5 of 1,000, 3 of 10,000");
+        for (int round = 0; round < 3; round++) {
+          fromSiteFile(cluster, "warm-site" + round, 1_000);
+        }
+        long site = siteFileRounds(cluster, report, "site-file.wall", 1_000, 5);
+        long site10k = siteFileRounds(cluster, report, "10000.site-file.wall", 10_000, 3);
         report.figure("per-node", median / 1e6 / 1_000, "ms");
         report.figure("10000.per-node", median10k / 1e6 / 10_000, "ms");
+        report.figure("site-file.per-node", site / 1e6 / 1_000, "ms");
+        report.figure("10000.site-file.per-node", site10k / 1e6 / 10_000, "ms");
       }
     }
 
@@ -107,6 +123,50 @@ final class FoundationBenchmarks {
             .thenCompose(created -> cluster.client.requestAndAwait(path, NodeState.RUNNING)).toCompletableFuture());
       }
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** {@code rounds} rounds of {@code count} nodes from one site file each; prints median, best and worst; returns the median. */
+    private static long siteFileRounds(BenchCluster cluster, Report report, String name, int count, int rounds) throws InterruptedException {
+      long[] walls = new long[rounds];
+      for (int round = 0; round < walls.length; round++) {
+        walls[round] = fromSiteFile(cluster, "site" + count + "-" + round, count);
+        Report.note(count + " nodes from a site file, round " + round + ": " + walls[round] / 1_000_000 + " ms");
+      }
+      return ProcessBenchmarks.medians(report, name, walls);
+    }
+
+    /**
+     * {@code count} nodes in {@code group} over 2 hosts from one site file: its apply -> every node
+     * RUNNING, as the events show; then an empty site file removes them. Returns the wall time.
+     */
+    static long fromSiteFile(BenchCluster cluster, String group, int count) throws InterruptedException {
+      StringBuilder site = new StringBuilder("hosts {\n");
+      for (int host = 0; host < 2; host++) {
+        site.append("  bench-").append(host == 0 ? 'b' : 'c').append(".groups.").append(group).append(".nodes {\n");
+        for (int i = host; i < count; i += 2) {
+          site.append("    n").append(i).append(" { type = noop }\n");
+        }
+        site.append("  }\n");
+      }
+      String text = site.append("}\n").toString();
+      Set<String> running = ConcurrentHashMap.newKeySet();
+      CountDownLatch all = new CountDownLatch(1);
+      long wall;
+      try (EventSubscription events = cluster.client.events().subscribe(Set.of(Event.NODE), "*/" + group + "/*", event -> {
+        if (event.state() == NodeState.RUNNING && running.add(event.path()) && running.size() == count) {
+          all.countDown();
+        }
+      })) {
+        long start = System.nanoTime();
+        cluster.client.apply(text, "bench", false).toCompletableFuture().join();
+        if (!all.await(5, TimeUnit.MINUTES)) {
+          throw new IllegalStateException(running.size() + " of " + count + " nodes from the site file ran within 5 minutes");
+        }
+        wall = System.nanoTime() - start;
+      }
+      cluster.client.apply("hosts { bench-b.groups.idle.nodes {} }\n", "bench", false).toCompletableFuture().join();
+      cluster.await("the site file's nodes gone", s -> s.nodes().stream().noneMatch(n -> n.path().group().equals(group)));
+      return wall;
     }
 
     static void removeGroups(BenchCluster cluster, String group) {

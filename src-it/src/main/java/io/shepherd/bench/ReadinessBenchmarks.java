@@ -35,14 +35,24 @@ final class ReadinessBenchmarks {
     return List.of(new NotifyLatency(), new ReadyChain());
   }
 
-  /** Sleeps ARGV[1] seconds, writes the time to ARGV[0] (if not "-"), sends READY=1, then sleeps. */
+  /**
+   * Sleeps ARGV[1] seconds, writes the time to ARGV[0] (if not "-"), sends READY=1, then sleeps; with
+   * ARGV[2] set, exits where it would send instead (the program alone, for the chain's comparison).
+   * No module is loaded before the sleep ends but Time::HiRes where a time is written: Socket alone
+   * costs perl ~10 ms here, which would put each program's readiness ~15-20 ms after the 50 ms it
+   * is meant to take. So AF_UNIX (1) and SOCK_DGRAM (2) are Linux's numbers, and the address is
+   * packed by hand as a sockaddr_un: the family, then the path (NUL-ended) or the abstract name.
+   */
   static final String READY_AFTER = """
-      use Socket; use Time::HiRes qw(time sleep);
-      my ($out, $delay) = @ARGV; sleep($delay);
-      my $address = $ENV{NOTIFY_SOCKET}; $address =~ s/^@/\\0/;
-      socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
-      my $sent = time;
-      send($s, "READY=1", 0, pack_sockaddr_un($address)) or die "send: $!";
+      my ($out, $delay, $alone) = @ARGV;
+      if ($out ne "-") { require Time::HiRes; }
+      select(undef, undef, undef, $delay);
+      socket(my $s, 1, 2, 0) or die "socket: $!";
+      exit 0 if $alone;
+      my $address = $ENV{NOTIFY_SOCKET};
+      if ($address =~ s/^@/\\0/) {} else { $address .= "\\0"; }
+      my $sent = $out ne "-" ? Time::HiRes::time() : 0;
+      send($s, "READY=1", 0, pack("S", 1) . $address) or die "send: $!";
       if ($out ne "-") { open(my $f, ">", $out) or die; printf $f "%.6f\\n", $sent; close($f); }
       sleep(100000);
       """;
@@ -197,8 +207,7 @@ final class ReadinessBenchmarks {
       for (int round = 0; round < rounds.length; round++) {
         long start = System.nanoTime();
         for (int i = 0; i < LENGTH; i++) {
-          Process program = new ProcessBuilder("/usr/bin/perl", "-e",
-              "use Socket; use Time::HiRes qw(sleep); sleep(0.05); socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die;")
+          Process program = new ProcessBuilder("/usr/bin/perl", "-e", READY_AFTER, "-", "0.05", "alone")
               .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
           program.waitFor();
         }
