@@ -183,8 +183,8 @@ public final class Manager extends AbstractBehavior<ManagerProtocol.Command> {
         // hosts
         .onMessage(ManagerProtocol.RegisterHost.class, m -> same(() -> hosts.register(m, getContext().getSelf())))
         .onMessage(ManagerProtocol.HostSnapshot.class, m -> same(() -> observations.onSnapshot(m)))
-        .onMessage(ManagerProtocol.HostEvent.class, m -> same(() -> observations.onEvent(m)))
-        .onMessage(ManagerProtocol.HostEvents.class, m -> same(() -> m.events().forEach(observations::onEvent)))
+        .onMessage(ManagerProtocol.HostEvent.class, m -> same(() -> observations.onEvents(List.of(m))))
+        .onMessage(ManagerProtocol.HostEvents.class, m -> same(() -> observations.onEvents(m.events())))
         // clients: groups and nodes
         .onMessage(ManagerProtocol.GetStatus.class, this::onGetStatus)
         .onMessage(ManagerProtocol.CreateGroup.class, m -> same(() -> groups.create(m)))

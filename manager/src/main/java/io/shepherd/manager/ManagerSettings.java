@@ -21,7 +21,8 @@ public record ManagerSettings(
     Duration specCheckTimeout,
     Duration restartMinBackoff,
     Duration restartMaxBackoff,
-    double restartJitter) {
+    double restartJitter,
+    int hostCommandsInFlight) {
 
   public ManagerSettings {
     if (desiredShards < 1 || desiredShards > 1024) {
@@ -33,6 +34,9 @@ public record ManagerSettings(
     if (statusPartSize < 1) {
       throw new IllegalArgumentException("shepherd.manager.status-part-size must be at least 1");
     }
+    if (hostCommandsInFlight < 1) {
+      throw new IllegalArgumentException("shepherd.manager.host-commands-in-flight must be at least 1");
+    }
   }
 
   /** What the desired-state store needs. */
@@ -42,7 +46,7 @@ public record ManagerSettings(
 
   /** What the Manager's services need. */
   public ManagerParts.Settings parts() {
-    return new ManagerParts.Settings(callTimeout, createTimeout, leaseGrace, resendAfter, specCheckTimeout);
+    return new ManagerParts.Settings(callTimeout, createTimeout, leaseGrace, resendAfter, specCheckTimeout, hostCommandsInFlight);
   }
 
   public static ManagerSettings create(ActorSystem<?> system) {
@@ -65,6 +69,7 @@ public record ManagerSettings(
         c.getDuration("spec-check-timeout"),
         c.getDuration("restart.min-backoff"),
         c.getDuration("restart.max-backoff"),
-        c.getDouble("restart.jitter"));
+        c.getDouble("restart.jitter"),
+        c.getInt("host-commands-in-flight"));
   }
 }

@@ -34,6 +34,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,7 @@ class ManagerTest {
         akka.actor.serialize-messages = on
         shepherd.manager.reconcile-interval = 200ms
         shepherd.manager.resend-after = 400ms
+        shepherd.manager.host-commands-in-flight = 3
         shepherd.manager.status-part-size = 2
         shepherd.manager.lease-grace = 1s
         shepherd.logs.server.dir = "target/shepherd-logs"
@@ -279,6 +282,64 @@ class ManagerTest {
     NodePath stray = ACQ.node("stray");
     daq1.nodeUpdated(daq1.status(stray, NodeState.RUNNING, NodeState.RUNNING, 1));
     assertEquals(stray, daq1.expect(HostProtocol.RemoveNode.class).path());
+  }
+
+  @Test
+  void aHostIsSentAtMostItsWindowOfRepairsAtOnceAndTheRestAsItAnswers() {
+    createGroupAndNode();
+    List<NodePath> all = new ArrayList<>(List.of(SINE));
+    for (int i = 0; i < 6; i++) {
+      NodePath path = ACQ.node("n" + i);
+      manager.tell(new ManagerProtocol.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef()));
+      daq1.expect(HostProtocol.CreateNode.class);
+      daq1.nodeUpdated(daq1.status(path, NodeState.CREATED, NodeState.CREATED, 1));
+      expectOk();
+      all.add(path);
+    }
+    daq1.snapshot(List.of(ACQ), List.of()); // the host lost all 7 nodes (it restarted, say): 3 at a time come back
+    Set<NodePath> first = creates(3);
+    Set<NodePath> second = creates(first, 3);
+    Set<NodePath> third = creates(second, 1);
+    Set<NodePath> recreated = new TreeSet<>(first);
+    recreated.addAll(second);
+    recreated.addAll(third);
+    assertEquals(new TreeSet<>(all), recreated);
+    assertEquals(7, first.size() + second.size() + third.size(), "each node asked for once");
+  }
+
+  /** The host answers the creations {@code answered}, in one burst; returns the {@code count} nodes it is asked for next. */
+  private Set<NodePath> creates(Set<NodePath> answered, int count) {
+    daq1.nodesUpdated(answered.stream().map(p -> daq1.status(p, NodeState.CREATED, NodeState.CREATED, 1)).toArray(NodeStatus[]::new));
+    return creates(count);
+  }
+
+  /**
+   * The nodes the Manager asks daq1 to create: {@code count} of them, and no other within half a
+   * second more (a resend, after resend-after, asks for the same again).
+   */
+  private Set<NodePath> creates(int count) {
+    Set<NodePath> paths = new TreeSet<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    long quietUntil = Long.MAX_VALUE;
+    while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+      if (nextCommand(Duration.ofMillis(50)) instanceof HostProtocol.CreateNode create) {
+        paths.add(create.path());
+      }
+      if (paths.size() >= count && quietUntil == Long.MAX_VALUE) {
+        quietUntil = System.nanoTime() + Duration.ofMillis(500).toNanos();
+      }
+    }
+    assertEquals(count, paths.size(), () -> "asked to create " + paths);
+    return paths;
+  }
+
+  /** The next command daq1 gets within {@code wait}, or null. */
+  private HostProtocol.Command nextCommand(Duration wait) {
+    try {
+      return daq1.probe.receiveMessage(wait);
+    } catch (AssertionError none) {
+      return null;
+    }
   }
 
   @Test

@@ -35,6 +35,10 @@ public final class HostEntry {
   private State state = State.UP;
   private Instant downSince;
   private boolean synced;
+  /** The last reconciliation had more to send than the window of commands in flight allowed. */
+  private boolean backlog;
+  /** Commands answered since the last reconciliation. */
+  private int answers;
   private long nextSeq;
   private long snapshotRequestedAt;
   private int partsReceived;
@@ -129,6 +133,26 @@ public final class HostEntry {
   /** True once a full snapshot has arrived; until then the Manager does not reconcile the host. */
   public boolean synced() {
     return synced;
+  }
+
+  public boolean backlog() {
+    return backlog;
+  }
+
+  /** A reconciliation: {@code more} if it had more to send than the window allowed. */
+  public void reconciled(boolean more) {
+    backlog = more;
+    answers = 0;
+  }
+
+  /** A command to this host was answered. */
+  public void answered() {
+    answers++;
+  }
+
+  /** Commands answered since the last reconciliation. */
+  public int answers() {
+    return answers;
   }
 
   /** A snapshot was asked for at {@code now}; events do not count until it arrives. */

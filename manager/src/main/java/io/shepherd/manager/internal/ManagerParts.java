@@ -14,8 +14,13 @@ import org.slf4j.Logger;
 public final class ManagerParts {
 
   /** The settings the Manager's services read. */
+  /**
+   * @param hostCommandsInFlight most reconciliation commands a host has unanswered at once: a site
+   *     file of 10,000 nodes goes out as its host answers, never as one burst that overflows the
+   *     queue Akka keeps per remote member (messages beyond it are dropped)
+   */
   public record Settings(Duration callTimeout, Duration createTimeout, Duration leaseGrace, Duration resendAfter,
-                         Duration specCheckTimeout) {}
+                         Duration specCheckTimeout, int hostCommandsInFlight) {}
 
   private final ActorContext<ManagerProtocol.Command> ctx;
   private final Settings settings;
@@ -89,12 +94,28 @@ public final class ManagerParts {
     leases.grant(sessionId, settings.leaseGrace().toNanos(), System.nanoTime());
   }
 
-  /** Sends a host what it lacks of its desired state (see {@link Reconciler}). */
+  /**
+   * Sends a host what it lacks of its desired state (see {@link Reconciler}), as much as its window
+   * of commands in flight has room for; the rest goes as the host answers ({@link #reconcileBacklog}).
+   */
   public void reconcile(HostEntry host, long now) {
-    List<Reconciler.Action> actions = Reconciler.plan(host, registry, now, settings.resendAfter().toNanos());
-    for (Reconciler.Action action : actions) {
+    long resendAfter = settings.resendAfter().toNanos();
+    List<Reconciler.Action> actions = Reconciler.plan(host, registry, now, resendAfter);
+    int room = actions.isEmpty() ? 0 : Math.max(0, settings.hostCommandsInFlight() - Reconciler.inFlight(host, registry, now, resendAfter));
+    host.reconciled(actions.size() > room);
+    for (Reconciler.Action action : actions.subList(0, Math.min(room, actions.size()))) {
       action.resend().sent(now);
       link.send(host, action::command);
+    }
+  }
+
+  /**
+   * The host answered: what did not fit its window last time goes now, as far as it fits, once a
+   * quarter of the window is answered (a reconciliation looks at every node: not for each answer).
+   */
+  public void reconcileBacklog(HostEntry host) {
+    if (host.backlog() && host.answers() >= Math.max(1, settings.hostCommandsInFlight() / 4)) {
+      reconcile(host, System.nanoTime());
     }
   }
 

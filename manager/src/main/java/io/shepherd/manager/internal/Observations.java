@@ -3,6 +3,7 @@ package io.shepherd.manager.internal;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Event;
 import io.shepherd.protocol.Fault;
+import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.HostProtocol;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.Mode;
@@ -11,7 +12,9 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What hosts report, taken in: snapshots and numbered events about their groups and nodes. Each
@@ -40,8 +43,18 @@ public final class Observations {
     this.startedAt = startedAt;
   }
 
-  /** An event from a host, alone or one of a {@link ManagerProtocol.HostEvents}. */
-  public void onEvent(ManagerProtocol.HostEvent event) {
+  /**
+   * Events from hosts, one or a {@link ManagerProtocol.HostEvents} burst; then each host whose
+   * window of commands in flight was full gets what waited, as far as its answers made room.
+   */
+  public void onEvents(List<ManagerProtocol.HostEvent> events) {
+    events.forEach(this::onEvent);
+    events.stream().map(ManagerProtocol.HostEvent::hostId).distinct().map(registry::host).filter(Objects::nonNull)
+        .forEach(parts::reconcileBacklog);
+  }
+
+  private void onEvent(ManagerProtocol.HostEvent event) {
+    answered(event);
     if (event instanceof ManagerProtocol.NodeUpdated updated) {
       onNodeUpdated(updated);
     } else if (event instanceof ManagerProtocol.NodeRemoved removed) {
@@ -58,6 +71,27 @@ public final class Observations {
       onGroupRemoved(removed);
     } else {
       throw new IllegalArgumentException("an event of a kind this Manager does not know: " + event);
+    }
+  }
+
+  /** The host reported on a group or node of its own: the command the Manager last sent about it is answered. */
+  private void answered(ManagerProtocol.HostEvent event) {
+    NodePath path = event instanceof ManagerProtocol.NodeUpdated updated ? updated.status().path()
+        : event instanceof ManagerProtocol.NodeRemoved removed ? removed.path()
+        : event instanceof ManagerProtocol.NodeRejected rejected ? rejected.path() : null;
+    NodeEntry node = path == null ? null : registry.node(path);
+    HostEntry host = registry.host(event.hostId());
+    if (host == null) {
+      return;
+    }
+    if (node != null && host.id().equals(registry.hostOf(node)) && node.resend().answered()) {
+      host.answered();
+    }
+    GroupPath groupPath = event instanceof ManagerProtocol.GroupCreated created ? created.group()
+        : event instanceof ManagerProtocol.GroupRemoved removed ? removed.group() : null;
+    GroupEntry group = groupPath == null ? null : registry.group(groupPath);
+    if (group != null && host.id().equals(group.host()) && group.resend().answered()) {
+      host.answered();
     }
   }
 
@@ -81,6 +115,9 @@ public final class Observations {
       }
     });
     Registry.SnapshotResult result = registry.applySnapshot(host, snapshot);
+    // What the snapshot shows is answered; what it lacks stays in flight until resent.
+    registry.groupsOn(host.id()).stream().filter(GroupEntry::observed).forEach(g -> g.resend().answered());
+    registry.nodesOn(host.id()).stream().filter(n -> n.observed() != null).forEach(n -> n.resend().answered());
     result.strayGroups().forEach(path -> parts.link().send(host, epoch -> new HostProtocol.RemoveGroup(epoch, path)));
     result.strayNodes().forEach(path -> parts.link().send(host, epoch -> new HostProtocol.RemoveNode(epoch, path)));
     result.created().forEach(n -> published(n, before.get(n.path())));

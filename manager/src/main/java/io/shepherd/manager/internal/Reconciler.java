@@ -10,6 +10,8 @@ import java.util.List;
  * registry: it changes nothing and sends nothing; the Manager sends what it returns through
  * {@link HostLink} and marks each sent. Commands are idempotent and resent at most every resend
  * interval (a node that could not be placed, every {@value #PLACEMENT_RETRY_FACTOR} intervals).
+ * Groups come before nodes, so a caller that sends only the first few (its window of commands in
+ * flight, see {@link #inFlight}) creates a group before the nodes in it.
  */
 public final class Reconciler {
 
@@ -76,6 +78,18 @@ public final class Reconciler {
   }
 
   private Reconciler() {}
+
+  /** How many commands to host {@code host} are in flight at {@code now}: sent within the resend interval, not answered. */
+  public static int inFlight(HostEntry host, Registry registry, long now, long resendAfterNanos) {
+    int count = 0;
+    for (GroupEntry group : registry.groupsOn(host.id())) {
+      count += group.resend().awaiting(now, resendAfterNanos) ? 1 : 0;
+    }
+    for (NodeEntry node : registry.nodesOn(host.id())) {
+      count += node.resend().awaiting(now, resendAfterNanos) ? 1 : 0;
+    }
+    return count;
+  }
 
   /** What host {@code host} lacks of its desired state at {@code now}; nothing unless it is up and synced. */
   public static List<Action> plan(HostEntry host, Registry registry, long now, long resendAfterNanos) {

@@ -77,6 +77,23 @@ class ReconcilerTest {
   }
 
   @Test
+  void commandsInFlightAreThoseSentWithinTheResendIntervalThatTheHostHasNotAnswered() {
+    Registry registry = registry(List.of("daq1/acq"), List.of("daq1/acq/a", "daq1/acq/b", "daq1/acq/c"));
+    HostEntry host = synced(registry, "daq1", Set.of("daq1/acq"), List.of());
+    List<Reconciler.Action> creates = Reconciler.plan(host, registry, 10, RESEND);
+    assertEquals(3, creates.size());
+    assertEquals(0, Reconciler.inFlight(host, registry, 10, RESEND), "planned, not sent");
+    sent(creates, 10);
+    assertEquals(3, Reconciler.inFlight(host, registry, 10, RESEND));
+    registry.node(NodePath.parse("daq1/acq/a")).resend().answered();
+    assertEquals(2, Reconciler.inFlight(host, registry, 11, RESEND), "the host reported on a");
+    assertEquals(2, Reconciler.inFlight(host, registry, 10 + RESEND - 1, RESEND));
+    assertEquals(0, Reconciler.inFlight(host, registry, 10 + RESEND, RESEND), "past the interval they are resent, not waited for");
+    registry.node(NodePath.parse("daq1/acq/b")).resend().now();
+    assertEquals(1, Reconciler.inFlight(host, registry, 11, RESEND), "a node to be sent again at once is not in flight");
+  }
+
+  @Test
   void aNodeBehindItsLatestRequestIsSentTheRequestAndOneUpToDateNothing() {
     Registry registry = registry(List.of("daq1/acq"), List.of("daq1/acq/a", "daq1/acq/b"));
     HostEntry host = synced(registry, "daq1", Set.of("daq1/acq"), List.of(
