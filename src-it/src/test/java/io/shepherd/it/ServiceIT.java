@@ -73,7 +73,9 @@ class ServiceIT {
         "WATCHDOG_USEC", "1500000"), "manager", "host");
     ShepherdClient client = cluster.client(Duration.ofSeconds(10));
     await(received, "READY=1", r -> r.stream().anyMatch(m -> m.startsWith("READY=1")));
-    List<String> untilReady = received.subList(0, indexOf(received, "READY=1") + 1);
+    // A copy: the receiver goes on adding (WATCHDOG=1), and a view of a CopyOnWriteArrayList fails once its list changes.
+    List<String> seen = List.copyOf(received);
+    List<String> untilReady = seen.subList(0, indexOf(seen, "READY=1") + 1);
     String ready = untilReady.get(untilReady.size() - 1);
     assertTrue(ready.matches("READY=1\\|STATUS=roles host,manager; Up; host agent registered, Manager epoch [1-9][0-9]*"),
         "READY=1 comes with the status of a member that is Up and registered: " + ready);
