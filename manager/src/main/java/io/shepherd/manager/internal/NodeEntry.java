@@ -2,6 +2,7 @@ package io.shepherd.manager.internal;
 
 import akka.actor.typed.ActorRef;
 import io.shepherd.protocol.Checkpoint;
+import io.shepherd.protocol.GroupPath;
 import io.shepherd.protocol.ManagerProtocol.Reply;
 import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodePath;
@@ -19,6 +20,8 @@ import java.util.List;
 public final class NodeEntry {
 
   private final NodePath path;
+  /** Its group's path, made once: every walk over the registry asks for it, and making one checks both names again. */
+  private final GroupPath groupPath;
   private NodeSpec spec;
   private NodeState requested;
   private long seq;
@@ -37,6 +40,7 @@ public final class NodeEntry {
 
   private NodeEntry(NodePath path, NodeSpec spec, NodeState requested, long seq, String managedBy, NodeState declared, Life life) {
     this.path = path;
+    this.groupPath = path.groupPath();
     this.spec = spec;
     this.requested = requested;
     this.seq = seq;
@@ -71,6 +75,10 @@ public final class NodeEntry {
 
   public NodePath path() {
     return path;
+  }
+
+  public GroupPath groupPath() {
+    return groupPath;
   }
 
   public NodeSpec spec() {

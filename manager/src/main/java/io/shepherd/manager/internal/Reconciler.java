@@ -105,7 +105,7 @@ public final class Reconciler {
       }
     }
     for (NodeEntry node : registry.nodesOn(host.id())) {
-      GroupEntry group = registry.group(node.path().groupPath());
+      GroupEntry group = registry.group(node.groupPath());
       if (!group.observed()) {
         continue;
       }

@@ -136,12 +136,12 @@ public final class Registry {
 
   /** The nodes of a group, in any phase. */
   public List<NodeEntry> nodesOf(GroupPath group) {
-    return nodes.values().stream().filter(n -> n.path().groupPath().equals(group)).toList();
+    return nodes.values().stream().filter(n -> n.groupPath().equals(group)).toList();
   }
 
   /** The id of the host a node's group is assigned to, or null. */
   public String hostOf(NodeEntry node) {
-    GroupEntry group = groups.get(node.path().groupPath());
+    GroupEntry group = groups.get(node.groupPath());
     return group == null ? null : group.host();
   }
 

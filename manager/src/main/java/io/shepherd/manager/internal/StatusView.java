@@ -45,7 +45,7 @@ public final class StatusView {
       if (node.phase() == Phase.CREATING) {
         continue;
       }
-      String hostId = hostOfGroup.get(node.path().groupPath());
+      String hostId = hostOfGroup.get(node.groupPath());
       nodeList.add(nodeStatus(node, hostId, registry.host(hostId)));
       if (hostId != null) {
         counts.computeIfAbsent(hostId, h -> new int[2])[1]++;

@@ -100,7 +100,7 @@ public final class SitePlan {
       }
     }
     for (NodeEntry node : registry.nodes()) {
-      GroupEntry group = registry.group(node.path().groupPath());
+      GroupEntry group = registry.group(node.groupPath());
       if (group != null && group.declaredBySite() && declaredGroups.contains(group.path())
           && node.phase() == Phase.PRESENT && !declaredNodes.contains(node.path())) {
         plan.removedNodes.add(node);
@@ -121,7 +121,7 @@ public final class SitePlan {
     removedNodes.forEach(n -> paths.add(n.path().toString()));
     Set<GroupPath> gone = new HashSet<>();
     removedGroups.forEach(g -> gone.add(g.path()));
-    registry.nodes().stream().filter(n -> gone.contains(n.path().groupPath())).forEach(n -> paths.add(n.path().toString()));
+    registry.nodes().stream().filter(n -> gone.contains(n.groupPath())).forEach(n -> paths.add(n.path().toString()));
     paths.sort(null);
     return paths;
   }
