@@ -1,7 +1,6 @@
 package io.shepherd.api.routes;
 
 import akka.NotUsed;
-import akka.japi.Pair;
 import akka.stream.BoundedSourceQueue;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -20,12 +19,15 @@ final class Streams {
    * (the client went away, or the feeder completed it) runs {@code ended}.
    */
   static Source<ByteString, NotUsed> open(ApiServer.Context api, Consumer<BoundedSourceQueue<ByteString>> feed, Runnable ended) {
-    Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue =
-        Source.<ByteString>queue(api.settings().sseBuffer()).preMaterialize(api.materializer());
-    feed.accept(queue.first());
+    // The queue is made where the answer's stream runs, not ahead of it in a stream of its own: an
+    // event then reaches the connection without passing from one stream's actor to another's.
+    Source<ByteString, NotUsed> queue = Source.<ByteString>queue(api.settings().sseBuffer()).mapMaterializedValue(q -> {
+      feed.accept(q);
+      return NotUsed.getInstance();
+    });
     // A comment first: the answer's headers leave at once (Akka HTTP sends them with the first chunk),
     // so a client knows it is connected before the first event.
-    return Source.single(Sse.HEARTBEAT).concat(queue.second())
+    return Source.single(Sse.HEARTBEAT).concat(queue)
         // Events that queue up while the connection is busy leave in one write.
         .batchWeighted(256 * 1024, chunk -> (long) chunk.size(), chunk -> chunk, ByteString::concat)
         .keepAlive(api.settings().sseHeartbeat(), () -> Sse.HEARTBEAT)
