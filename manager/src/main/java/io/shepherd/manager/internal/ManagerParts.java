@@ -13,8 +13,9 @@ import org.slf4j.Logger;
  */
 public final class ManagerParts {
 
-  /** The settings the Manager's services read. */
   /**
+   * The settings the Manager's services read.
+   *
    * @param hostCommandsInFlight most reconciliation commands a host has unanswered at once: a site
    *     file of 10,000 nodes goes out as its host answers, never as one burst that overflows the
    *     queue Akka keeps per remote member (messages beyond it are dropped)
