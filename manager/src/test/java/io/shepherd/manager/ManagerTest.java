@@ -152,6 +152,20 @@ class ManagerTest {
     assertEquals(NodeState.CREATED, expectOk().node().state());
   }
 
+  /** Creates daq1/acq/n0 ... n{count-1} (CREATED) through the fake host, after {@link #createGroupAndNode}. */
+  List<NodePath> createNodes(int count) {
+    List<NodePath> paths = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      NodePath path = ACQ.node("n" + i);
+      manager.tell(new ManagerProtocol.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef()));
+      daq1.expect(HostProtocol.CreateNode.class);
+      daq1.nodeUpdated(daq1.status(path, NodeState.CREATED, NodeState.CREATED, 1));
+      expectOk();
+      paths.add(path);
+    }
+    return paths;
+  }
+
   @Test
   void everyIncarnationHasAnEpochAndHostsRegister() {
     HostProtocol.Registered again = new FakeHost(kit, "daq2", "akka://shepherd@127.0.0.1:1", 7).register(manager);
@@ -288,14 +302,7 @@ class ManagerTest {
   void aHostIsSentAtMostItsWindowOfRepairsAtOnceAndTheRestAsItAnswers() {
     createGroupAndNode();
     List<NodePath> all = new ArrayList<>(List.of(SINE));
-    for (int i = 0; i < 6; i++) {
-      NodePath path = ACQ.node("n" + i);
-      manager.tell(new ManagerProtocol.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef()));
-      daq1.expect(HostProtocol.CreateNode.class);
-      daq1.nodeUpdated(daq1.status(path, NodeState.CREATED, NodeState.CREATED, 1));
-      expectOk();
-      all.add(path);
-    }
+    all.addAll(createNodes(6));
     daq1.snapshot(List.of(ACQ), List.of()); // the host lost all 7 nodes (it restarted, say): 3 at a time come back
     Set<NodePath> first = creates(3);
     Set<NodePath> second = creates(first, 3);
@@ -445,13 +452,7 @@ class ManagerTest {
   @Test
   void statusOfManyNodesComesInParts() {
     createGroupAndNode();
-    for (int i = 0; i < 4; i++) {
-      NodePath path = ACQ.node("n" + i);
-      manager.tell(new ManagerProtocol.CreateNode(path, NodeSpec.of("noop", Map.of()), NodeState.CREATED, client.getRef()));
-      daq1.expect(HostProtocol.CreateNode.class);
-      daq1.nodeUpdated(daq1.status(path, NodeState.CREATED, NodeState.CREATED, 1));
-      expectOk();
-    }
+    createNodes(4);
     TestProbe<ManagerProtocol.StatusPart> parts = kit.createTestProbe();
     manager.tell(new ManagerProtocol.GetStatus(parts.getRef()));
     ManagerProtocol.StatusPart first = parts.expectMessageClass(ManagerProtocol.StatusPart.class, WAIT);

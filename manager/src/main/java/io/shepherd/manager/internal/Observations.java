@@ -76,14 +76,14 @@ public final class Observations {
 
   /** The host reported on a group or node of its own: the command the Manager last sent about it is answered. */
   private void answered(ManagerProtocol.HostEvent event) {
-    NodePath path = event instanceof ManagerProtocol.NodeUpdated updated ? updated.status().path()
-        : event instanceof ManagerProtocol.NodeRemoved removed ? removed.path()
-        : event instanceof ManagerProtocol.NodeRejected rejected ? rejected.path() : null;
-    NodeEntry node = path == null ? null : registry.node(path);
     HostEntry host = registry.host(event.hostId());
     if (host == null) {
       return;
     }
+    NodePath path = event instanceof ManagerProtocol.NodeUpdated updated ? updated.status().path()
+        : event instanceof ManagerProtocol.NodeRemoved removed ? removed.path()
+        : event instanceof ManagerProtocol.NodeRejected rejected ? rejected.path() : null;
+    NodeEntry node = path == null ? null : registry.node(path);
     if (node != null && host.id().equals(registry.hostOf(node)) && node.resend().answered()) {
       host.answered();
     }
