@@ -7,10 +7,6 @@ import akka.actor.ActorSystem;
 import akka.actor.Props;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -32,38 +28,20 @@ final class ArteryFloor {
   public static void main(String[] args) throws Exception {
     ActorSystem system = ActorSystem.create("floor", config(0));
     system.actorOf(Props.create(Echo.class), "echo");
-    System.out.println("port " + system.provider().getDefaultAddress().getPort().get());
-    System.out.flush();
-    while (System.in.read() >= 0) {
-      // until the benchmark closes our stdin (or dies)
-    }
-    system.terminate();
-    System.exit(0);
+    FloorPeer.serve(system.provider().getDefaultAddress().getPort().get(), system::terminate);
   }
 
   /** Round trips of {@code samples} pings (after as many to warm up), in nanoseconds. */
   static long[] roundTrips(int samples) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process echo = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), ArteryFloor.class.getName())
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    ActorSystem system = null;
-    try {
-      String line = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-      if (line == null || !line.startsWith("port ")) {
-        throw new IllegalStateException("the echo JVM said " + line + " instead of its port");
-      }
-      system = ActorSystem.create("floor", config(0));
-      ActorSelection peer = system.actorSelection("akka://floor@127.0.0.1:" + line.substring(5).trim() + "/user/echo");
-      CompletableFuture<long[]> done = new CompletableFuture<>();
-      system.actorOf(Props.create(Pinger.class, () -> new Pinger(peer, samples, done)));
-      return done.get(5, TimeUnit.MINUTES);
-    } finally {
-      if (system != null) {
+    try (FloorPeer echo = new FloorPeer(ArteryFloor.class)) {
+      ActorSystem system = ActorSystem.create("floor", config(0));
+      try {
+        ActorSelection peer = system.actorSelection("akka://floor@127.0.0.1:" + echo.port + "/user/echo");
+        CompletableFuture<long[]> done = new CompletableFuture<>();
+        system.actorOf(Props.create(Pinger.class, () -> new Pinger(peer, samples, done)));
+        return done.get(5, TimeUnit.MINUTES);
+      } finally {
         system.terminate();
-      }
-      echo.getOutputStream().close();
-      if (!echo.waitFor(30, TimeUnit.SECONDS)) {
-        echo.destroyForcibly();
       }
     }
   }

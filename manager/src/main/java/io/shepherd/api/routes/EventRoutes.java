@@ -7,6 +7,7 @@ import io.shepherd.api.Responses;
 import io.shepherd.api.Router.Role;
 import io.shepherd.api.internal.EventFilter;
 import io.shepherd.api.internal.EventHub;
+import io.shepherd.api.internal.Sse;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.Names;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +33,7 @@ public final class EventRoutes {
                     + "'");
               }
               long id = STREAMS.incrementAndGet();
-              return CompletableFuture.completedFuture(Responses.sse(Streams.open(api,
+              return CompletableFuture.completedFuture(Responses.sse(Sse.stream(api.settings().sseBuffer(), api.settings().sseHeartbeat(),
                   queue -> api.events().tell(new EventHub.Connect(id, queue, filter, after)),
                   () -> api.events().tell(new EventHub.Disconnect(id)))));
             }))

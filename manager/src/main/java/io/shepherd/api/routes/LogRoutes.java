@@ -7,6 +7,7 @@ import io.shepherd.api.Call;
 import io.shepherd.api.Responses;
 import io.shepherd.api.Router.Role;
 import io.shepherd.api.internal.LogStreamer;
+import io.shepherd.api.internal.Sse;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.LogFilter;
 import io.shepherd.protocol.LogLevel;
@@ -38,7 +39,7 @@ public final class LogRoutes {
               LogFilter filter = filter(call);
               long id = STREAMS.incrementAndGet();
               AtomicReference<ActorRef<Object>> streamer = new AtomicReference<>();
-              return CompletableFuture.completedFuture(Responses.sse(Streams.open(api,
+              return CompletableFuture.completedFuture(Responses.sse(Sse.stream(api.settings().sseBuffer(), api.settings().sseHeartbeat(),
                   queue -> streamer.set(api.manager().system().systemActorOf(
                       LogStreamer.create(filter, queue, api.settings().logServerCheckInterval()), "api-log-stream-" + id, Props.empty())),
                   () -> streamer.get().tell(LogStreamer.Stop.INSTANCE))));
