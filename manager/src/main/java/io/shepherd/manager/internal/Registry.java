@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,12 @@ public final class Registry {
   private final Map<String, HostEntry> hosts = new HashMap<>();
   private final Map<GroupPath, GroupEntry> groups = new HashMap<>();
   private final Map<NodePath, NodeEntry> nodes = new HashMap<>();
+  /**
+   * The nodes of each group path, in the order they came (a path's entry goes with its last node):
+   * what a host, a group or a placement needs is found through its groups, never by a walk over
+   * every node of the cluster.
+   */
+  private final Map<GroupPath, Map<NodePath, NodeEntry>> byGroup = new HashMap<>();
   /** Who depends on each node ({@code depends-on}, reversed). */
   private final Map<NodePath, Set<NodePath>> dependents = new HashMap<>();
 
@@ -89,7 +96,11 @@ public final class Registry {
   }
 
   public void add(NodeEntry node) {
-    nodes.put(node.path(), node);
+    NodeEntry replaced = nodes.put(node.path(), node);
+    if (replaced != null) {
+      unindex(replaced);
+    }
+    byGroup.computeIfAbsent(node.groupPath(), g -> new LinkedHashMap<>()).put(node.path(), node);
     index(node);
   }
 
@@ -127,6 +138,11 @@ public final class Registry {
   public boolean remove(NodeEntry node) {
     boolean removed = nodes.remove(node.path(), node);
     if (removed) {
+      Map<NodePath, NodeEntry> ofGroup = byGroup.get(node.groupPath());
+      ofGroup.remove(node.path());
+      if (ofGroup.isEmpty()) {
+        byGroup.remove(node.groupPath());
+      }
       unindex(node);
     }
     return removed;
@@ -136,7 +152,7 @@ public final class Registry {
 
   /** The nodes of a group, in any phase. */
   public List<NodeEntry> nodesOf(GroupPath group) {
-    return nodes.values().stream().filter(n -> n.groupPath().equals(group)).toList();
+    return List.copyOf(byGroup.getOrDefault(group, Map.of()).values());
   }
 
   /** The id of the host a node's group is assigned to, or null. */
@@ -152,7 +168,14 @@ public final class Registry {
 
   /** The nodes whose group is assigned to host {@code hostId}. */
   public List<NodeEntry> nodesOn(String hostId) {
-    return nodes.values().stream().filter(n -> hostId.equals(hostOf(n))).toList();
+    List<NodeEntry> on = new ArrayList<>();
+    for (GroupEntry group : groups.values()) {
+      Map<NodePath, NodeEntry> ofGroup = hostId.equals(group.host()) ? byGroup.get(group.path()) : null;
+      if (ofGroup != null) {
+        on.addAll(ofGroup.values());
+      }
+    }
+    return on;
   }
 
   /** The groups assigned to host {@code hostId}. */
@@ -167,13 +190,8 @@ public final class Registry {
     for (GroupEntry group : groups.values()) {
       int[] counts = group.host() == null ? null : load.get(group.host());
       if (counts != null) {
+        counts[0] += byGroup.getOrDefault(group.path(), Map.of()).size();
         counts[1]++;
-      }
-    }
-    for (NodeEntry node : nodes.values()) {
-      int[] counts = load.get(hostOf(node));
-      if (counts != null) {
-        counts[0]++;
       }
     }
     return load.entrySet().stream()

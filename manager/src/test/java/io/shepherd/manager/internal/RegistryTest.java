@@ -58,6 +58,40 @@ class RegistryTest {
   }
 
   @Test
+  void theNodesOfAHostOrGroupFollowAddsRemovalsReplacementsAndMoves() {
+    Registry registry = registry(List.of("daq1/acq", "daq1/rec", "daq2/acq"), List.of("daq1/acq/a", "daq1/acq/b", "daq1/rec/r",
+        "daq2/acq/a"));
+    assertEquals(List.of("daq1/acq/a", "daq1/acq/b", "daq1/rec/r"), paths(registry.nodesOn("daq1")));
+    assertEquals(List.of("daq2/acq/a"), paths(registry.nodesOn("daq2")));
+    assertEquals(List.of(), paths(registry.nodesOn("daq3")));
+    assertEquals(List.of("daq1/acq/a", "daq1/acq/b"), paths(registry.nodesOf(GroupPath.parse("daq1/acq"))));
+
+    NodeEntry b = registry.node(NodePath.parse("daq1/acq/b"));
+    List<NodeEntry> before = registry.nodesOf(GroupPath.parse("daq1/acq"));
+    assertTrue(registry.remove(b));
+    assertEquals(2, before.size(), "what was handed out is a copy: removing while walking it is safe");
+    assertFalse(registry.remove(b), "already gone");
+    assertEquals(List.of("daq1/acq/a"), paths(registry.nodesOf(GroupPath.parse("daq1/acq"))));
+    registry.remove(registry.node(NodePath.parse("daq1/rec/r")));
+    assertEquals(List.of(), paths(registry.nodesOf(GroupPath.parse("daq1/rec"))), "its group's last node gone");
+
+    NodeEntry again = NodeEntry.declared(NodePath.parse("daq1/acq/a"), Fixtures.NOOP, NodeState.RUNNING, NodeState.RUNNING);
+    registry.add(again);
+    assertSame(again, registry.nodesOf(GroupPath.parse("daq1/acq")).get(0), "a new entry for a path replaces the old one");
+    assertEquals(1, registry.nodesOn("daq1").size());
+    NodeEntry stale = NodeEntry.declared(NodePath.parse("daq1/acq/a"), Fixtures.NOOP, NodeState.RUNNING, NodeState.RUNNING);
+    assertFalse(registry.remove(stale), "an entry that is not the registry's own removes nothing");
+    assertSame(again, registry.nodesOf(GroupPath.parse("daq1/acq")).get(0));
+
+    registry.group(GroupPath.parse("daq1/acq")).moveTo("daq2");
+    assertEquals(List.of(), paths(registry.nodesOn("daq1")));
+    assertEquals(List.of("daq1/acq/a", "daq2/acq/a"), paths(registry.nodesOn("daq2")), "a group's nodes go where the group goes");
+    host(registry, "daq1");
+    host(registry, "daq2");
+    assertEquals("daq1", registry.leastLoadedHost().orElseThrow(), "no node left on daq1, two on daq2");
+  }
+
+  @Test
   void aCallOnANodeNamesWhatStandsInItsWay() {
     Registry registry = registry(List.of("daq1/acq"), List.of("daq1/acq/a"));
     assertEquals(ErrorCode.NO_SUCH_NODE, registry.nodeProblem(NodePath.parse("daq1/acq/zzz"), false).orElseThrow().code());
