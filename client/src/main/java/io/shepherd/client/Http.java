@@ -103,13 +103,13 @@ final class Http implements AutoCloseable {
     this.executor = calls;
   }
 
-  /** The API's JSON mapper, made on first use (setting Jackson up costs more than a call). */
+  /** The API's JSON mapper for clients ({@link ApiJson#clientMapper}), made on first use (setting Jackson up costs more than a call). */
   public ObjectMapper json() {
     ObjectMapper mapper = json;
     if (mapper == null) {
       synchronized (this) {
         if (json == null) {
-          json = ApiJson.mapper();
+          json = ApiJson.clientMapper();
         }
         mapper = json;
       }
