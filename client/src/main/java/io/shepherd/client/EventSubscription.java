@@ -14,18 +14,27 @@ import java.util.function.Consumer;
 public final class EventSubscription implements AutoCloseable {
 
   private final SseStream stream;
+  private final Unreadable unreadable = new Unreadable("an event");
 
   EventSubscription(Http http, String path, Consumer<Event> consumer) {
     this.stream = new SseStream(http, "shepherd-events", lastId -> path, new SseStream.Listener() {
       @Override
       public void onEvent(SseStream.SseEvent event) {
+        Event read;
         try {
-          consumer.accept(http.json().readValue(event.data(), Event.class));
+          read = http.json().readValue(event.data(), Event.class);
         } catch (IOException e) {
-          // not an event of this API version: skipped
+          unreadable.skipped(e);
+          return;
         }
+        consumer.accept(read);
       }
     }, null).start();
+  }
+
+  /** How many events were skipped because this client cannot read them (a newer member's values); 0 normally. */
+  public long unreadable() {
+    return unreadable.count();
   }
 
   /** Waits until the stream is connected (events from then on are delivered); false if it was not within {@code timeout}. */

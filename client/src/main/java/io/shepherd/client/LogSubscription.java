@@ -24,6 +24,7 @@ public final class LogSubscription implements AutoCloseable {
 
   private final SseStream stream;
   private final Map<String, Long> lastSeq = new HashMap<>();
+  private final Unreadable unreadable = new Unreadable("a log record");
   private volatile long lastMicros;
   private long serverAbsentSince;
 
@@ -46,6 +47,7 @@ public final class LogSubscription implements AutoCloseable {
             try {
               record = http.json().readValue(event.data(), LogRecord.class);
             } catch (IOException e) {
+              unreadable.skipped(e);
               return;
             }
             Long seen = lastSeq.get(record.source());
@@ -64,6 +66,11 @@ public final class LogSubscription implements AutoCloseable {
             }
           }
         }, giveUpAfter).start();
+  }
+
+  /** How many records were skipped because this client cannot read them (a newer member's values); 0 normally. */
+  public long unreadable() {
+    return unreadable.count();
   }
 
   /** Waits until the stream is connected (records from then on are delivered); false if it was not within {@code timeout}. */

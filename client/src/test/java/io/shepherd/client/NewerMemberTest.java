@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.sun.net.httpserver.HttpServer;
 import io.shepherd.protocol.Api;
 import io.shepherd.protocol.Event;
+import io.shepherd.protocol.LogFilter;
+import io.shepherd.protocol.LogRecord;
 import io.shepherd.protocol.NodeState;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,7 +56,22 @@ class NewerMemberTest {
       exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
       exchange.sendResponseHeaders(200, 0);
       try (OutputStream out = exchange.getResponseBody()) {
+        out.write(("id: 1-6\nevent: node\ndata: " + EVENT.replace("\"seq\":7", "\"seq\":6").replace("RUNNING", "HIBERNATING")
+            + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.write(("id: 1-7\nevent: node\ndata: " + EVENT + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        done.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    member.createContext(Api.PREFIX + "/logs/stream", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+      exchange.sendResponseHeaders(200, 0);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write("event: server\ndata: {\"logServer\":true}\n\n".getBytes(StandardCharsets.UTF_8));
+        out.write(("event: log\ndata: " + record(1, "NOTICE") + "\n\nevent: log\ndata: " + record(2, "WARN") + "\n\n")
+            .getBytes(StandardCharsets.UTF_8));
         out.flush();
         done.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -67,11 +84,33 @@ class NewerMemberTest {
         Duration.ofSeconds(4));
   }
 
+  /** A log record as a newer member writes it: a field more, and the level {@code level}. */
+  static String record(long seq, String level) {
+    return "{\"source\":\"daq1\",\"seq\":" + seq + ",\"micros\":1796266416976639,\"level\":\"" + level + "\",\"node\":null,"
+        + "\"logger\":\"daq\",\"thread\":\"main\",\"message\":\"m" + seq + "\",\"error\":null,\"host\":\"daq1\"}";
+  }
+
   @AfterEach
   void stop() {
     done.countDown();
     http.close();
     member.stop(0);
+  }
+
+  @Test
+  void aLogRecordWithAFieldThisClientDoesNotKnowIsReadAndOneWithALevelItDoesNotKnowIsCounted() throws InterruptedException {
+    BlockingQueue<LogRecord> seen = new LinkedBlockingQueue<>();
+    LogSubscription subscription = new LogSubscription(http, new LogFilter(null, null, null), seen::add, null, null);
+    try {
+      assertTrue(subscription.awaitConnected(Duration.ofSeconds(10)));
+      LogRecord record = seen.poll(10, TimeUnit.SECONDS);
+      assertNotNull(record, "the record was skipped");
+      assertEquals("m2", record.message());
+      assertEquals(1, subscription.unreadable(), "the record before, at a level this client does not know");
+      assertNull(seen.poll(200, TimeUnit.MILLISECONDS));
+    } finally {
+      subscription.close();
+    }
   }
 
   @Test
@@ -82,7 +121,7 @@ class NewerMemberTest {
   }
 
   @Test
-  void anEventWithAFieldThisClientDoesNotKnowReachesTheConsumer() throws InterruptedException {
+  void anEventWithAFieldThisClientDoesNotKnowReachesTheConsumerAndOneWithAValueItDoesNotKnowIsCounted() throws InterruptedException {
     BlockingQueue<Event> seen = new LinkedBlockingQueue<>();
     try (EventSubscription subscription = new EventSubscription(http, Api.PREFIX + "/events", seen::add)) {
       assertTrue(subscription.awaitConnected(Duration.ofSeconds(10)));
@@ -90,6 +129,8 @@ class NewerMemberTest {
       assertNotNull(event, "the event was skipped");
       assertEquals(7, event.seq());
       assertEquals(NodeState.STARTING, event.previous());
+      assertEquals(1, subscription.unreadable(), "the event before, in a state this client does not know");
+      assertNull(seen.poll(200, TimeUnit.MILLISECONDS));
     }
   }
 }
