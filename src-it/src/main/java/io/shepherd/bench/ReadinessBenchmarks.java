@@ -10,6 +10,7 @@ import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +104,7 @@ final class ReadinessBenchmarks {
     Path program = dir.resolve("ready-after");
     try {
       Process cc = new ProcessBuilder("cc", "-O2", "-o", program.toString(), source.toString()).redirectErrorStream(true).start();
-      String output = new String(cc.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (cc.waitFor() != 0) {
         Report.note("cc could not build the chain's program; perl instead: " + output.strip());
         return Optional.empty();
@@ -115,9 +116,16 @@ final class ReadinessBenchmarks {
     }
   }
 
-  static NodeSpec readyAfter(String out, double seconds) {
-    return NodeSpec.process(ProcessSpec.of("/usr/bin/perl", "-e", READY_AFTER, out, Double.toString(seconds)))
-        .withReadiness(Probe.of(Probe.Type.NOTIFY));
+  /** The perl program that writes the time it sends READY=1 to {@code out} ("-": nowhere), without its delay argument. */
+  static List<String> perl(String out) {
+    return List.of("/usr/bin/perl", "-e", READY_AFTER, out);
+  }
+
+  /** A process node running {@code program} with its delay argument {@code seconds}, ready when it says READY=1. */
+  static NodeSpec readyAfter(List<String> program, double seconds) {
+    List<String> command = new ArrayList<>(program);
+    command.add(Double.toString(seconds));
+    return NodeSpec.process(ProcessSpec.of(command.toArray(String[]::new))).withReadiness(Probe.of(Probe.Type.NOTIFY));
   }
 
   /** READY=1 sent by the program -> its node RUNNING, as an API subscriber sees it (the events' SSE stream). */
@@ -162,7 +170,7 @@ final class ReadinessBenchmarks {
             running.add(new Instant[] {at, event.at()});
           }
         })) {
-          cluster.client.createNode("bench-b/ready/n", readyAfter(sent.toString(), 0.2), NodeState.STOPPED).toCompletableFuture().join();
+          cluster.client.createNode("bench-b/ready/n", readyAfter(perl(sent.toString()), 0.2), NodeState.STOPPED).toCompletableFuture().join();
           long[] samples = new long[SAMPLES];
           long[] cold = new long[SAMPLES];
           long[] atHost = new long[SAMPLES];
@@ -199,20 +207,12 @@ final class ReadinessBenchmarks {
           long[] hop = new long[SAMPLES];
           Arrays.setAll(hop, i -> atManager[i] - atHost[i]);
           report.latencies("host-to-manager", hop);
-          long[] artery = ArteryFloor.hops(ArteryFloor.roundTrips(400));
-          long[] sse = SseFloor.hops(400);
-          report.latencies("floor.artery-hop", artery);
-          report.latencies("floor.sse-hop", sse);
-          report.figure("floor.path.p50", (p50(artery) + p50(sse)) / 1e6, "ms");
+          double artery = report.latencies("floor.artery-hop", ArteryFloor.hops(ArteryFloor.roundTrips(400)));
+          double sse = report.latencies("floor.sse-hop", SseFloor.hops(400));
+          report.figure("floor.path.p50", (artery + sse) / 1e6, "ms");
         }
       }
     }
-  }
-
-  static double p50(long[] nanos) {
-    long[] sorted = nanos.clone();
-    Arrays.sort(sorted);
-    return Report.percentile(sorted, 50);
   }
 
   /** A chain of 10 process nodes across two hosts, each ready 50 ms after its start: up all -> the last one RUNNING. */
@@ -238,8 +238,7 @@ final class ReadinessBenchmarks {
     public void run(Report report) throws Exception {
       Path work = Files.createTempDirectory("shepherd-bench-chain-");
       Optional<Path> compiled = compileReadyAfter(work);
-      List<String> command = compiled.map(c -> List.of(c.toString()))
-          .orElse(List.of("/usr/bin/perl", "-e", READY_AFTER, "-"));
+      List<String> command = compiled.map(c -> List.of(c.toString())).orElse(perl("-"));
       report.figure("program-is-c", compiled.isPresent() ? 1 : 0, "bool");
       long programs = programsAlone(command);
       Map<String, String> config = ProcessBenchmarks.processConfig(work.resolve("hosts"));
@@ -250,10 +249,7 @@ final class ReadinessBenchmarks {
         List<String> paths = new ArrayList<>();
         for (int i = 0; i < LENGTH; i++) {
           String path = (i % 2 == 0 ? "bench-b" : "bench-c") + "/chain/n" + i;
-          List<String> args = new ArrayList<>(command);
-          args.add("0.05");
-          NodeSpec spec = NodeSpec.process(ProcessSpec.of(args.toArray(String[]::new)))
-              .withReadiness(Probe.of(Probe.Type.NOTIFY));
+          NodeSpec spec = readyAfter(command, 0.05);
           if (i > 0) {
             spec = spec.withDependsOn(List.of(NodePath.parse(paths.get(i - 1))));
           }
@@ -292,9 +288,8 @@ final class ReadinessBenchmarks {
         report.figure("programs-alone", programs / 1e6, "ms");
         report.figure("overhead-above-programs", (median - programs) / 1e6, "ms");
         // Each link crosses two remote hops (host -> Manager: the dependency is ready; Manager -> host: start the next).
-        long[] hop = ArteryFloor.hops(ArteryFloor.roundTrips(400));
-        report.latencies("floor.artery-hop", hop);
-        report.figure("floor.overhead", (programs - LENGTH * 50_000_000L + 2 * (LENGTH - 1) * p50(hop)) / 1e6, "ms");
+        double hop = report.latencies("floor.artery-hop", ArteryFloor.hops(ArteryFloor.roundTrips(400)));
+        report.figure("floor.overhead", (programs - LENGTH * 50_000_000L + 2 * (LENGTH - 1) * hop) / 1e6, "ms");
       }
     }
 

@@ -18,8 +18,8 @@ final class Report {
     System.out.flush();
   }
 
-  /** p50, p99 (and max) of nanosecond samples, as milliseconds. */
-  void latencies(String name, long[] nanos) {
+  /** p50, p90, p99 (and max) of nanosecond samples, as milliseconds; returns the p50 in nanoseconds. */
+  double latencies(String name, long[] nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
     figure(name + ".samples", sorted.length, "count");
@@ -27,6 +27,7 @@ final class Report {
     figure(name + ".p90", percentile(sorted, 90) / 1e6, "ms");
     figure(name + ".p99", percentile(sorted, 99) / 1e6, "ms");
     figure(name + ".max", sorted[sorted.length - 1] / 1e6, "ms");
+    return percentile(sorted, 50);
   }
 
   /** p50, p95, p99 and max of nanosecond samples, as milliseconds. */

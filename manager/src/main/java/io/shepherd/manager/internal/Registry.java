@@ -152,7 +152,12 @@ public final class Registry {
 
   /** The nodes of a group, in any phase. */
   public List<NodeEntry> nodesOf(GroupPath group) {
-    return List.copyOf(byGroup.getOrDefault(group, Map.of()).values());
+    return List.copyOf(indexed(group));
+  }
+
+  /** The nodes of a group path as the index holds them (not a copy). */
+  private Collection<NodeEntry> indexed(GroupPath group) {
+    return byGroup.getOrDefault(group, Map.of()).values();
   }
 
   /** The id of the host a node's group is assigned to, or null. */
@@ -169,12 +174,7 @@ public final class Registry {
   /** The nodes whose group is assigned to host {@code hostId}. */
   public List<NodeEntry> nodesOn(String hostId) {
     List<NodeEntry> on = new ArrayList<>();
-    for (GroupEntry group : groups.values()) {
-      Map<NodePath, NodeEntry> ofGroup = hostId.equals(group.host()) ? byGroup.get(group.path()) : null;
-      if (ofGroup != null) {
-        on.addAll(ofGroup.values());
-      }
-    }
+    groupsOn(hostId).forEach(group -> on.addAll(indexed(group.path())));
     return on;
   }
 
@@ -190,7 +190,7 @@ public final class Registry {
     for (GroupEntry group : groups.values()) {
       int[] counts = group.host() == null ? null : load.get(group.host());
       if (counts != null) {
-        counts[0] += byGroup.getOrDefault(group.path(), Map.of()).size();
+        counts[0] += indexed(group.path()).size();
         counts[1]++;
       }
     }

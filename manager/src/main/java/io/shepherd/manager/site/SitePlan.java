@@ -119,9 +119,7 @@ public final class SitePlan {
   public List<String> removedPaths(Registry registry) {
     List<String> paths = new ArrayList<>();
     removedNodes.forEach(n -> paths.add(n.path().toString()));
-    Set<GroupPath> gone = new HashSet<>();
-    removedGroups.forEach(g -> gone.add(g.path()));
-    registry.nodes().stream().filter(n -> gone.contains(n.groupPath())).forEach(n -> paths.add(n.path().toString()));
+    removedGroups.forEach(g -> registry.nodesOf(g.path()).forEach(n -> paths.add(n.path().toString())));
     paths.sort(null);
     return paths;
   }
