@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +33,15 @@ final class Cgroups {
   private static final Logger log = LoggerFactory.getLogger(Cgroups.class);
   private static final List<String> V1_CONTROLLERS = List.of("pids", "freezer", "memory", "cpu");
   private static final long CPU_PERIOD_US = 100_000;
+  private static final long SELF = ProcessHandle.current().pid();
 
   private final boolean v2;
   /** For v1: each controller's directory for this host; for v2: the one directory, under key "". */
   private final Map<String, Path> bases;
   private final String description;
   private final AtomicLong names = new AtomicLong();
+  /** Off once a node thread could not go back to its own cgroups: its processes are then moved in after they start. */
+  private final AtomicBoolean bornInside = new AtomicBoolean(true);
 
   private Cgroups(boolean v2, Map<String, Path> bases, String description) {
     this.v2 = v2;
@@ -159,6 +163,32 @@ final class Cgroups {
     }
   }
 
+  /**
+   * The directories of a thread's own v1 cgroups, for {@code controllers}, from its
+   * {@code /proc/thread-self/cgroup} text: each under the mount of the hierarchy this host uses.
+   * A controller whose directory does not exist there (a mount of a part of the tree, as in some
+   * containers) is left out.
+   */
+  Map<String, Path> threadCgroups(String procCgroup, Set<String> controllers) {
+    Map<String, Path> own = new LinkedHashMap<>();
+    for (String line : procCgroup.split("\n")) {
+      String[] fields = line.split(":", 3);
+      if (fields.length < 3 || !fields[2].startsWith("/")) {
+        continue;
+      }
+      for (String controller : fields[1].split(",")) {
+        Path base = bases.get(controller);
+        if (controllers.contains(controller) && base != null) {
+          Path dir = base.getParent().resolve(fields[2].substring(1));
+          if (Files.isDirectory(dir)) {
+            own.put(controller, dir);
+          }
+        }
+      }
+    }
+    return own;
+  }
+
   /** A new cgroup for one process of a node, with its limits set; empty if containment is off. */
   Optional<Group> create(String node, ProcessSpec.Limits limits) throws IOException {
     if (!usable()) {
@@ -171,7 +201,7 @@ final class Cgroups {
       Files.createDirectories(dir);
       dirs.put(base.getKey(), dir);
     }
-    Group group = new Group(v2, dirs);
+    Group group = new Group(v2, dirs, v2 ? null : this, limits == null ? null : limits.pids());
     try {
       group.limit(limits);
     } catch (IOException e) {
@@ -185,10 +215,15 @@ final class Cgroups {
   static final class Group {
     private final boolean v2;
     private final Map<String, Path> dirs;
+    /** The host's cgroups, if a thread may enter this group to start its process in it (v1: a thread moves alone). */
+    private final Cgroups enterable;
+    private final Integer pidsLimit;
 
-    Group(boolean v2, Map<String, Path> dirs) {
+    Group(boolean v2, Map<String, Path> dirs, Cgroups enterable, Integer pidsLimit) {
       this.v2 = v2;
       this.dirs = dirs;
+      this.enterable = enterable;
+      this.pidsLimit = pidsLimit;
     }
 
     /** The directories, one per hierarchy, for the process ledger. */
@@ -236,6 +271,92 @@ final class Cgroups {
       }
     }
 
+    /**
+     * Moves the calling thread alone into the group (cgroup v1, where each thread has its own
+     * cgroups), so that the process it starts next is born in the group: it and all it ever starts
+     * are in it from their first instruction, and no program, however fast it forks and leaves its
+     * session, can start outside it. {@link Entered#leave()} moves the thread back to its own
+     * cgroups; until then the group's {@code pids.max} counts one more for it. Empty, with
+     * nothing changed, where this cannot be done (cgroup v2, where only whole processes move; the
+     * thread's own cgroups not found under the mounts or not writable; a failed move): the caller
+     * then moves the process in once it has started ({@link #add}).
+     */
+    Optional<Entered> enter() {
+      if (enterable == null || !enterable.bornInside.get()) {
+        return Optional.empty();
+      }
+      Map<String, Path> own;
+      String tid;
+      try {
+        own = enterable.threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), dirs.keySet());
+        tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      } catch (IOException | RuntimeException e) {
+        log.debug("processes are moved into their cgroups after they start: this thread's cgroups cannot be read ({})", e.toString());
+        return Optional.empty();
+      }
+      if (own.size() != dirs.size() || !own.values().stream().allMatch(dir -> Files.isWritable(dir.resolve("tasks")))) {
+        log.debug("processes are moved into their cgroups after they start: this thread's own cgroups {} are not all found and writable", own);
+        return Optional.empty();
+      }
+      Entered entered = new Entered(tid, own);
+      try {
+        if (pidsLimit != null) {
+          write("pids", "pids.max", Integer.toString(pidsLimit + 1));
+        }
+        for (Map.Entry<String, Path> dir : dirs.entrySet()) {
+          Files.writeString(dir.getValue().resolve("tasks"), tid);
+          entered.moved.add(dir.getKey());
+        }
+        return Optional.of(entered);
+      } catch (IOException e) {
+        log.debug("processes are moved into their cgroups after they start: a thread cannot enter {} ({})", dirs.values(), e.toString());
+        entered.leave();
+        return Optional.empty();
+      }
+    }
+
+    /** A thread inside a group; see {@link #enter()}. */
+    final class Entered {
+      private final String tid;
+      private final Map<String, Path> own;
+      private final List<String> moved = new ArrayList<>();
+
+      private Entered(String tid, Map<String, Path> own) {
+        this.tid = tid;
+        this.own = own;
+      }
+
+      /**
+       * Moves the thread back to its own cgroups, then gives the group its own {@code pids.max}.
+       * A thread that cannot go back is put in the host's cgroups (which hold nothing else), and
+       * from then on this host moves processes into their cgroups after they start.
+       */
+      void leave() {
+        for (String controller : moved) {
+          try {
+            Files.writeString(own.get(controller).resolve("tasks"), tid);
+          } catch (IOException e) {
+            enterable.bornInside.set(false);
+            log.error("thread {} cannot go back to its cgroup {} ({}); it is put in {}, and processes are moved into their cgroups "
+                + "after they start from now on", tid, own.get(controller), e.toString(), enterable.bases.get(controller));
+            try {
+              Files.writeString(enterable.bases.get(controller).resolve("tasks"), tid);
+            } catch (IOException again) {
+              log.error("thread {} stays in cgroup {} ({})", tid, dirs.get(controller), again.toString());
+            }
+          }
+        }
+        moved.clear();
+        if (pidsLimit != null) {
+          try {
+            write("pids", "pids.max", Integer.toString(pidsLimit));
+          } catch (IOException e) {
+            log.warn("the limit of {} processes of cgroup {} is one too many: {}", pidsLimit, dirs.get("pids"), e.toString());
+          }
+        }
+      }
+    }
+
     /** Puts {@code pid} in every hierarchy of the group. */
     void add(long pid) throws IOException {
       for (Path dir : dirs.values()) {
@@ -252,7 +373,8 @@ final class Cgroups {
       List<Long> pids = new ArrayList<>();
       try {
         for (String line : Files.readAllLines(dir.resolve("cgroup.procs"), StandardCharsets.US_ASCII)) {
-          if (!line.isBlank()) {
+          // This JVM is listed while one of its threads is inside to start a process (enter): never signal it.
+          if (!line.isBlank() && Long.parseLong(line.trim()) != SELF) {
             pids.add(Long.parseLong(line.trim()));
           }
         }

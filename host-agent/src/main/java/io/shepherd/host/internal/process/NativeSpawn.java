@@ -109,14 +109,21 @@ final class NativeSpawn {
     }
   }
 
+  /** A started process, and whether it was born in the cgroup it was given. */
+  record Spawned(Process process, boolean bornInGroup) {}
+
   /**
    * Starts {@code command} (its first element an absolute path) in a new session.
    *
    * @param workingDir the child's working directory, or null for this JVM's
    * @param stdin true for a pipe to the child's stdin, false for {@code /dev/null}
+   * @param group the cgroup to start it in, where the calling thread can enter it for the call
+   *     ({@link Cgroups.Group#enter}; nothing else runs meanwhile, so no thread of this JVM is made
+   *     in it), or null
    * @throws IOException if the program cannot be started (the C library's reason in the message)
    */
-  Process spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin) throws IOException {
+  Spawned spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin, Cgroups.Group group)
+      throws IOException {
     Pointer attributes = Memory.allocateDirect(runtime, OPAQUE_SIZE);
     Pointer actions = Memory.allocateDirect(runtime, OPAQUE_SIZE);
     Pointer signals = Memory.allocateDirect(runtime, OPAQUE_SIZE);
@@ -152,13 +159,19 @@ final class NativeSpawn {
       List<Pointer> keep = new ArrayList<>();
       Pointer argv = strings(command, keep);
       Pointer envp = strings(environment(environment), keep);
-      int error = libc.posix_spawn(pid, command.get(0), actions, attributes, argv, envp);
+      Optional<Cgroups.Group.Entered> inside = group == null ? Optional.empty() : group.enter();
+      int error;
+      try {
+        error = libc.posix_spawn(pid, command.get(0), actions, attributes, argv, envp);
+      } finally {
+        inside.ifPresent(Cgroups.Group.Entered::leave);
+      }
       Reference.reachabilityFence(keep);
       if (error != 0) {
         throw new IOException("cannot run " + command.get(0) + (workingDir == null ? "" : " in " + workingDir) + ": "
             + libc.strerror(error));
       }
-      return streams(pid.intValue(), out[0], err[0], in == null ? -1 : in[1]);
+      return new Spawned(streams(pid.intValue(), out[0], err[0], in == null ? -1 : in[1]), inside.isPresent());
     } finally {
       if (actionsMade) {
         libc.posix_spawn_file_actions_destroy(actions);

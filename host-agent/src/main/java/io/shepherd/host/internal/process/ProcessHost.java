@@ -258,11 +258,14 @@ public final class ProcessHost implements AutoCloseable {
    *
    * @param workingDir the process's working directory, or null for this JVM's
    * @param stdin true for a pipe to the process's stdin, false for {@code /dev/null}
+   * @param group the cgroup to start it in where it can be (posix_spawn on cgroup v1), or null;
+   *     {@link NativeSpawn.Spawned#bornInGroup()} says if it was
    */
-  Process spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin) throws IOException {
+  NativeSpawn.Spawned spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin, Cgroups.Group group)
+      throws IOException {
     Optional<NativeSpawn> direct = nativeSpawn;
     if (direct.isPresent()) {
-      return direct.get().spawn(command, environment, workingDir, stdin);
+      return direct.get().spawn(command, environment, workingDir, stdin, group);
     }
     List<String> full = new ArrayList<>();
     full.add(setsid);
@@ -275,7 +278,8 @@ public final class ProcessHost implements AutoCloseable {
     if (!stdin) {
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
-    return builder.start();
+    // Not born in its cgroup: the JDK may make a thread of this JVM (its process reaper) in the call.
+    return new NativeSpawn.Spawned(builder.start(), false);
   }
 
   /** Ends the watchdog; call once every node has stopped. */

@@ -72,9 +72,9 @@ public final class ProcessNode implements Node, ProcessControl {
   /** The cgroup of the current process and all it starts, where the host has cgroups. */
   private volatile Cgroups.Group group;
   /**
-   * True if the process entered its cgroup before it had a child, so every process of its session
-   * is in the cgroup too (a child inherits it): stopping it then needs no scan of every process for
-   * its session (~2 ms each here), the cgroup's list is the whole of it.
+   * True if the process was born in its cgroup or entered it before it had a child, so every
+   * process of its session is in the cgroup too (a child inherits it): stopping it then needs no
+   * scan of every process for its session (~2 ms each here), the cgroup's list is the whole of it.
    */
   private volatile boolean sessionInGroup;
 
@@ -121,18 +121,19 @@ public final class ProcessNode implements Node, ProcessControl {
     endedByItself = OptionalInt.empty();
     mainPid = null;
     Cgroups.Group contained = cgroup();
-    Process started;
+    NativeSpawn.Spawned spawned;
     try {
-      started = host.spawn(command, env, spec.workingDir(), spec.stdin());
+      spawned = host.spawn(command, env, spec.workingDir(), spec.stdin(), contained);
     } catch (IOException | RuntimeException e) {
       if (contained != null) {
         contained.remove();
       }
       throw e;
     }
-    sessionInGroup = false;
+    Process started = spawned.process();
+    sessionInGroup = spawned.bornInGroup();
     group = contained;
-    if (contained != null && !contain(contained, started.pid())) {
+    if (contained != null && !spawned.bornInGroup() && !contain(contained, started.pid())) {
       contained = null;
     }
     process = started;
@@ -169,9 +170,10 @@ public final class ProcessNode implements Node, ProcessControl {
   }
 
   /**
-   * Puts the new process in its cgroup: right after it was spawned (the C library returns once the
-   * program is exec'd), before a program of any size has got to forking. Returns false if it could
-   * not and the node has no limits (it runs contained by its session only).
+   * Puts the new process in its cgroup where it could not be born in it ({@link Cgroups.Group#enter}:
+   * cgroup v2, or no posix_spawn): right after it was spawned (the C library returns once the program is exec'd),
+   * before a program of any size has got to forking. Returns false if it could not and the node has
+   * no limits (it runs contained by its session only).
    */
   private boolean contain(Cgroups.Group contained, long pid) throws IOException {
     try {
