@@ -15,6 +15,7 @@ import io.shepherd.protocol.Mode;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.NodeState;
 import io.shepherd.protocol.NodeStatus;
+import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,9 @@ class ProcessNodesIT {
       cluster.close();
     }
     SESSIONS.forEach(sid -> Sessions.signal(sid, true));
-    daemons("4711001").forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    for (String marker : List.of("4711001", "4711002")) {
+      daemons(marker).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
   }
 
   static <T> T get(CompletionStage<T> stage) {
@@ -319,9 +322,15 @@ class ProcessNodesIT {
           .orElseThrow().containment() + "): the daemon part of this test needs cgroups");
     }
 
-    // The JVM dies; its watchdog ends the session, and what is in the node's cgroups, at once.
+    // A liveness probe's command that hangs: recorded like a node's process.
+    get(client.createNode("gamma/drivers/probed", NodeSpec.process(ProcessSpec.of("sleep", "1000"))
+        .withLiveness(Probe.command("sleep", "4711002").withTimeout(Duration.ofHours(1))), NodeState.RUNNING));
+    awaitDaemons("4711002", 1);
+
+    // The JVM dies; its watchdog ends the session, what is in the node's cgroups, and the probe, at once.
     cluster.kill(gamma);
     awaitEnded("after kill -9 of the host JVM", sid);
+    awaitDaemons("4711002", 0);
     if (cgroups) {
       awaitDaemons("4711001", 0);
     }
@@ -331,6 +340,9 @@ class ProcessNodesIT {
     long second = await("gamma/drivers/forker", "RUNNING again on the restarted host",
         n -> n.state() == NodeState.RUNNING && n.pid() != null && n.pid() != sid).pid();
     awaitGrandchildren(second);
+    awaitDaemons("4711002", 1);
+    get(client.removeNode("gamma/drivers/probed"));
+    awaitDaemons("4711002", 0);
 
     // kill -9 of the member's whole process group (a closed terminal, a careless service script):
     // the watchdog, in a session of its own, outlives it and ends the node's session at once.

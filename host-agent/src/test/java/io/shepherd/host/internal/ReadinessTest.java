@@ -27,6 +27,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -253,6 +255,64 @@ class ReadinessTest {
     await(s -> s.state() == NodeState.STARTING && s.path().equals(path));
     Files.writeString(flag, "");
     assertNull(await(s -> s.state() == NodeState.RUNNING).lastFailure());
+  }
+
+  @Test
+  void aCommandProbeRunsInASessionOfItsOwnWhatItLeavesThereIsKilledAndAHungOneIsKilledWhole() throws Exception {
+    // "bash" by its name: the probe runs the allowed path it resolved to.
+    String marker = Long.toString(4_700_000 + ProcessHandle.current().pid() % 10_000);
+    NodePath path = spawn(NodeSpec.process(ProcessSpec.of("sleep", "1000"))
+        .withReadiness(Probe.command("bash", "-c", "sleep " + marker + " & exit 0"))
+        .withLiveness(Probe.command("bash", "-c", "sleep 1" + marker + " & sleep 2" + marker).withTimeout(Duration.ofMillis(300))
+            .withPeriod(Duration.ofMillis(100)).withFailures(1000)));
+    assertNull(await(s -> s.state() == NodeState.RUNNING && s.path().equals(path)).lastFailure());
+    // The readiness probe exited at once; the process it left in its session is killed.
+    awaitCount("sleep " + marker, 0);
+    // Each liveness probe hangs past its timeout: both its processes are killed each time, none piles up.
+    awaitCount("sleep 2" + marker, 1);
+    for (int i = 0; i < 10; i++) {
+      assertTrue(running("sleep 1" + marker).size() <= 1 && running("sleep 2" + marker).size() <= 1,
+          "one probe's processes at a time: " + running("sleep 1" + marker) + " " + running("sleep 2" + marker));
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    // In a session of its own, led by the probe's bash, not in this JVM's.
+    long jvmSession = Sessions.stat(ProcessHandle.current().pid()).orElseThrow().session();
+    awaitCount("sleep 2" + marker, 1);
+    Optional<ProcessHandle> sleeper = running("sleep 2" + marker).stream().findFirst().flatMap(ProcessHandle::of);
+    Optional<Long> session = sleeper.flatMap(p -> Sessions.stat(p.pid())).map(Sessions.Stat::session);
+    Optional<Long> parent = sleeper.flatMap(ProcessHandle::parent).map(ProcessHandle::pid);
+    if (session.isPresent() && parent.isPresent() && sleeper.get().isAlive()) {
+      assertNotEquals(jvmSession, session.get());
+      assertEquals(parent.get(), session.get(), "its bash leads its session");
+    }
+  }
+
+  @Test
+  void aStopKillsTheCommandProbeItsNodeIsRunning() throws Exception {
+    String marker = Long.toString(3_700_000 + ProcessHandle.current().pid() % 10_000);
+    NodePath path = spawn(NodeSpec.process(ProcessSpec.of("sleep", "1000"))
+        .withLiveness(Probe.command("sleep", marker).withTimeout(Duration.ofMinutes(10)).withPeriod(Duration.ofMillis(100))));
+    await(s -> s.state() == NodeState.RUNNING && s.path().equals(path));
+    awaitCount("sleep " + marker, 1);
+    runners.get(runners.size() - 1).tell(new NodeRunner.Request(NodeState.STOPPED, 2));
+    await(s -> s.state() == NodeState.STOPPED && s.path().equals(path));
+    awaitCount("sleep " + marker, 0);
+  }
+
+  /** The pids of the processes that run {@code sleep SECONDS} ({@code command}). */
+  static List<Long> running(String command) {
+    String seconds = command.substring("sleep ".length());
+    return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/sleep")).orElse(false)
+        && p.info().arguments().map(a -> List.of(a).equals(List.of(seconds))).orElse(false))
+        .filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
+  }
+
+  static void awaitCount(String command, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (running(command).size() != count) {
+      assertTrue(System.nanoTime() < deadline, count + " processes run " + command + ", not " + running(command));
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
   }
 
   @Test

@@ -85,6 +85,7 @@ final class NativeSpawn {
   private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
   private static final short POSIX_SPAWN_SETSID = 0x80;
   private static final int O_RDONLY = 0;
+  private static final int O_WRONLY = 1;
   private static final int SIGKILL = 9;
   private static final int O_CLOEXEC = 0x80000;
   /** Larger than glibc's posix_spawnattr_t (336 bytes), posix_spawn_file_actions_t (80) and sigset_t (128) on 64-bit Linux. */
@@ -117,13 +118,14 @@ final class NativeSpawn {
    *
    * @param workingDir the child's working directory, or null for this JVM's
    * @param stdin true for a pipe to the child's stdin, false for {@code /dev/null}
+   * @param output true for pipes from the child's stdout and stderr, false for {@code /dev/null}
    * @param group the cgroup to start it in, where the calling thread can enter it for the call
    *     ({@link Cgroups.Group#enter}; nothing else runs meanwhile, so no thread of this JVM is made
    *     in it), or null
    * @throws IOException if the program cannot be started (the C library's reason in the message)
    */
-  Spawned spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin, Cgroups.Group group)
-      throws IOException {
+  Spawned spawn(List<String> command, Map<String, String> environment, String workingDir, boolean stdin, boolean output,
+      Cgroups.Group group) throws IOException {
     Pointer attributes = Memory.allocateDirect(runtime, OPAQUE_SIZE);
     Pointer actions = Memory.allocateDirect(runtime, OPAQUE_SIZE);
     Pointer signals = Memory.allocateDirect(runtime, OPAQUE_SIZE);
@@ -131,8 +133,8 @@ final class NativeSpawn {
     boolean attributesMade = false;
     boolean actionsMade = false;
     try {
-      int[] out = pipe(open);
-      int[] err = pipe(open);
+      int[] out = output ? pipe(open) : null;
+      int[] err = output ? pipe(open) : null;
       int[] in = stdin ? pipe(open) : null;
       check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
       attributesMade = true;
@@ -149,8 +151,13 @@ final class NativeSpawn {
       } else {
         check(libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
       }
-      check(libc.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
-      check(libc.posix_spawn_file_actions_adddup2(actions, err[1], 2), "adddup2");
+      if (output) {
+        check(libc.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
+        check(libc.posix_spawn_file_actions_adddup2(actions, err[1], 2), "adddup2");
+      } else {
+        check(libc.posix_spawn_file_actions_addopen(actions, 1, "/dev/null", O_WRONLY, 0), "addopen");
+        check(libc.posix_spawn_file_actions_adddup2(actions, 1, 2), "adddup2");
+      }
       check(libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
       if (workingDir != null) {
         check(libc.posix_spawn_file_actions_addchdir_np(actions, workingDir), "addchdir_np");
@@ -171,7 +178,7 @@ final class NativeSpawn {
         throw new IOException("cannot run " + command.get(0) + (workingDir == null ? "" : " in " + workingDir) + ": "
             + libc.strerror(error));
       }
-      return new Spawned(streams(pid.intValue(), out[0], err[0], in == null ? -1 : in[1]), inside.isPresent());
+      return new Spawned(streams(pid.intValue(), output ? out[0] : -1, output ? err[0] : -1, in == null ? -1 : in[1]), inside.isPresent());
     } finally {
       if (actionsMade) {
         libc.posix_spawn_file_actions_destroy(actions);
@@ -183,11 +190,11 @@ final class NativeSpawn {
     }
   }
 
-  /** The started process with its own streams on the pipes; if they cannot be opened, the process is killed and reaped. */
+  /** The started process with its own streams on the pipes (-1: none); if they cannot be opened, the process is killed and reaped. */
   private Process streams(int pid, int out, int err, int in) throws IOException {
     try {
-      InputStream stdout = reopenForReading(out);
-      InputStream stderr = reopenForReading(err);
+      InputStream stdout = out >= 0 ? reopenForReading(out) : InputStream.nullInputStream();
+      InputStream stderr = err >= 0 ? reopenForReading(err) : InputStream.nullInputStream();
       OutputStream input = in >= 0 ? new BufferedOutputStream(new FileOutputStream("/proc/self/fd/" + in), 8192)
           : OutputStream.nullOutputStream();
       return new SpawnedProcess(pid, libc, stdout, stderr, input);

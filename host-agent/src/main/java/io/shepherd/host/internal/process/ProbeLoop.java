@@ -62,6 +62,8 @@ final class ProbeLoop {
   private final Runnable ready;
   private final Consumer<String> failed;
   private volatile boolean stopped;
+  /** The probe running now, if any: cancelled by a stop (a command's process is killed). */
+  private volatile CompletableFuture<String> inFlight;
 
   /**
    * @param once runs one probe: completes with null if it succeeded, else why not
@@ -84,9 +86,13 @@ final class ProbeLoop {
     return this;
   }
 
-  /** No further probe; an outcome still in flight is ignored. */
+  /** No further probe; one still in flight is cancelled (a command's process killed) and its outcome ignored. */
   void stop() {
     stopped = true;
+    CompletableFuture<String> running = inFlight;
+    if (running != null) {
+      running.cancel(false);
+    }
   }
 
   /** Why the last failed probe failed, or null. */
@@ -110,8 +116,13 @@ final class ProbeLoop {
     } catch (RuntimeException e) {
       outcome = CompletableFuture.completedFuture(String.valueOf(e.getMessage()));
     }
+    inFlight = outcome;
+    if (stopped) {
+      outcome.cancel(false); // a stop came while it started
+    }
     long started = System.nanoTime();
     outcome.whenComplete((error, thrown) -> {
+      inFlight = null;
       if (stopped) {
         return;
       }

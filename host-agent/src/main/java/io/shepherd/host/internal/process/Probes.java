@@ -1,6 +1,5 @@
 package io.shepherd.host.internal.process;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,8 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -89,33 +87,38 @@ final class Probes implements AutoCloseable {
         .exceptionally(error -> "http GET " + url + ": " + describe(error));
   }
 
-  /** {@code command} run with {@code env} (output discarded), exiting 0 within {@code timeout}. */
-  CompletableFuture<String> command(List<String> command, Map<String, String> env, String workingDir, Duration timeout) {
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().putAll(env);
-    if (workingDir != null) {
-      builder.directory(new File(workingDir));
-    }
-    String name = command.get(0);
+  /** A command's process, as {@link ProcessHost#startHelper} starts it. */
+  interface CommandStart {
+    Process start() throws IOException;
+  }
+
+  /**
+   * A command ({@code name}, started by {@code start} in a session of its own) exiting 0 within
+   * {@code timeout}; past it, or if the returned future is cancelled (its node stopped), its whole
+   * session is killed.
+   */
+  CompletableFuture<String> command(String name, CommandStart start, Duration timeout) {
     Process process;
     try {
-      process = builder.start();
+      process = start.start();
     } catch (IOException e) {
       return CompletableFuture.completedFuture("command " + name + " could not start: " + e.getMessage());
     }
-    return process.onExit()
+    CompletableFuture<String> outcome = process.onExit()
         .thenApply(ended -> ended.exitValue() == 0 ? null : "command " + name + " exited with " + ProcessNode.describe(ended.exitValue()))
         .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .exceptionally(error -> {
-          process.descendants().forEach(ProcessHandle::destroyForcibly);
-          process.destroyForcibly();
+          Sessions.signal(process.pid(), true);
           return error instanceof TimeoutException || error.getCause() instanceof TimeoutException
               ? "command " + name + " did not exit within " + timeout.toMillis() + " ms (killed)"
               : "command " + name + ": " + describe(error);
         });
+    outcome.whenComplete((result, error) -> {
+      if (error instanceof CancellationException) {
+        Sessions.signal(process.pid(), true);
+      }
+    });
+    return outcome;
   }
 
   private synchronized HttpClient httpClient() {

@@ -4,6 +4,7 @@ import io.shepherd.node.NodeContext;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,9 @@ import org.slf4j.Logger;
  */
 final class ProcessChecks implements ProcessHost.NotifyListener {
 
+  private final String path;
   private final NodeSpec spec;
+  private final Map<Probe, Path> executables;
   private final ProcessHost host;
   private final Logger logger;
   private final LongConsumer mainPid;
@@ -41,9 +44,14 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
   private volatile ScheduledFuture<?> oomWatch;
   private volatile boolean stopped;
 
-  /** @param mainPid told of a MAINPID the process names */
-  ProcessChecks(NodeSpec spec, ProcessHost host, Logger logger, LongConsumer mainPid) {
+  /**
+   * @param executables the allowed path each command probe's executable resolved to
+   * @param mainPid told of a MAINPID the process names
+   */
+  ProcessChecks(String path, NodeSpec spec, Map<Probe, Path> executables, ProcessHost host, Logger logger, LongConsumer mainPid) {
+    this.path = path;
     this.spec = spec;
+    this.executables = executables;
     this.host = host;
     this.logger = logger;
     this.mainPid = mainPid;
@@ -143,10 +151,18 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
     return switch (probe.type()) {
       case TCP -> host.probes().tcp(Integer.parseInt(ProcessSpec.fillPorts(probe.port(), ports).trim()), timeout);
       case HTTP -> host.probes().http(ProcessSpec.fillPorts(probe.url(), ports), timeout);
-      case COMMAND -> host.probes().command(probe.command().stream().map(arg -> ProcessSpec.fillPorts(arg, ports)).toList(), env,
-          spec.process().workingDir(), timeout);
+      case COMMAND -> command(probe, timeout);
       default -> throw new IllegalStateException("not a probe: " + probe.type());
     };
+  }
+
+  /** A command probe, its executable the allowed path it resolved to when the node was made. */
+  private CompletableFuture<String> command(Probe probe, Duration timeout) {
+    List<String> command = new ArrayList<>();
+    command.add(executables.get(probe).toString());
+    probe.command().stream().skip(1).map(arg -> ProcessSpec.fillPorts(arg, ports)).forEach(command::add);
+    return host.probes().command(probe.command().get(0), () -> host.startHelper(path, command, env, spec.process().workingDir()),
+        timeout);
   }
 
   /** The process ends: no further check. */

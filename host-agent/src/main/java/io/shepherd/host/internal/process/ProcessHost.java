@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -244,12 +245,13 @@ public final class ProcessHost implements AutoCloseable {
         }
       }
     }
+    Map<Probe, Path> probeExecutables = new HashMap<>();
     for (Probe probe : List.of(spec.readiness(), spec.liveness())) {
       if (probe.type() == Probe.Type.COMMAND) {
-        check(spec.process().withCommandOf(probe.command()));
+        probeExecutables.put(probe, check(spec.process().withCommandOf(probe.command())));
       }
     }
-    return new ProcessNode(path, spec, executable, this);
+    return new ProcessNode(path, spec, executable, Map.copyOf(probeExecutables), this);
   }
 
   /**
@@ -265,8 +267,36 @@ public final class ProcessHost implements AutoCloseable {
       throws IOException {
     Optional<NativeSpawn> direct = nativeSpawn;
     if (direct.isPresent()) {
-      return direct.get().spawn(command, environment, workingDir, stdin, group);
+      return direct.get().spawn(command, environment, workingDir, stdin, true, group);
     }
+    // Not born in its cgroup: the JDK may make a thread of this JVM (its process reaper) in the call.
+    return new NativeSpawn.Spawned(throughSetsid(command, environment, workingDir, stdin, true), false);
+  }
+
+  /**
+   * Starts a node's helper command (a command probe) as the node's process is started: in a
+   * session of its own, recorded in the ledger, so that it never outlives the host agent (a hung
+   * probe's command included); its output is discarded. Once it has exited, whatever it left in its
+   * session is killed and its record ends. Blocking: not on an actor's thread.
+   *
+   * @param command an allowed executable's path, then its arguments
+   */
+  Process startHelper(String node, List<String> command, Map<String, String> environment, String workingDir) throws IOException {
+    Optional<NativeSpawn> direct = nativeSpawn;
+    Process process = direct.isPresent() ? direct.get().spawn(command, environment, workingDir, false, false, null).process()
+        : throughSetsid(command, environment, workingDir, false, false);
+    long sid = process.pid();
+    ledger.started(sid, node + " (its probe " + command.get(0) + ")", List.of());
+    process.onExit().thenRun(() -> {
+      Sessions.signal(sid, true);
+      ledger.ended(sid);
+    });
+    return process;
+  }
+
+  /** The JDK's way, where the C library cannot start a process in a session: through the setsid program. */
+  private Process throughSetsid(List<String> command, Map<String, String> environment, String workingDir, boolean stdin, boolean output)
+      throws IOException {
     List<String> full = new ArrayList<>();
     full.add(setsid);
     full.addAll(command);
@@ -278,8 +308,10 @@ public final class ProcessHost implements AutoCloseable {
     if (!stdin) {
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
-    // Not born in its cgroup: the JDK may make a thread of this JVM (its process reaper) in the call.
-    return new NativeSpawn.Spawned(builder.start(), false);
+    if (!output) {
+      builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+    return builder.start();
   }
 
   /** Ends the watchdog; call once every node has stopped. */

@@ -8,6 +8,7 @@ import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
+import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -78,14 +79,15 @@ public final class ProcessNode implements Node, ProcessControl {
    */
   private volatile boolean sessionInGroup;
 
-  ProcessNode(NodePath path, NodeSpec nodeSpec, Path executable, ProcessHost host) {
+  /** @param probeExecutables the allowed path each command probe's executable resolved to */
+  ProcessNode(NodePath path, NodeSpec nodeSpec, Path executable, Map<Probe, Path> probeExecutables, ProcessHost host) {
     this.path = path;
     this.nodeSpec = nodeSpec;
     this.spec = nodeSpec.process();
     this.executable = executable;
     this.host = host;
     this.logger = NodeLogger.of(path.toString());
-    this.checks = new ProcessChecks(nodeSpec, host, logger, this::mainPid);
+    this.checks = new ProcessChecks(path.toString(), nodeSpec, probeExecutables, host, logger, this::mainPid);
   }
 
   @Override

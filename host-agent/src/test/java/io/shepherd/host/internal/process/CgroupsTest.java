@@ -99,7 +99,7 @@ class CgroupsTest {
       assertEquals(List.of(), group.pids(), "this JVM, listed while its thread is inside, is never one of the group's processes");
       inside.leave();
       // With pids.max 1 and the thread counted, this fork would fail: the group counts one more while the thread is in it.
-      NativeSpawn.Spawned spawned = spawn.spawn(List.of("/bin/sleep", "60"), Map.of(), null, false, group);
+      NativeSpawn.Spawned spawned = spawn.spawn(List.of("/bin/sleep", "60"), Map.of(), null, false, true, group);
       child = spawned.process();
       assertTrue(spawned.bornInGroup());
       assertEquals(before, Files.readString(ownCgroups), "the thread is back in its own cgroups");

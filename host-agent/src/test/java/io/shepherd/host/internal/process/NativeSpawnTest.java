@@ -34,7 +34,7 @@ class NativeSpawnTest {
   }
 
   Process start(List<String> command, Map<String, String> env, String dir, boolean stdin) throws IOException {
-    Process process = spawn.spawn(command, env, dir, stdin, null).process();
+    Process process = spawn.spawn(command, env, dir, stdin, true, null).process();
     started.add(process);
     return process;
   }
