@@ -82,6 +82,19 @@ class NativeSpawnTest {
   }
 
   @Test
+  void stdoutAndStderrGoToDevNullWhenNotAskedFor(@TempDir Path dir) throws Exception {
+    Path seen = dir.resolve("seen");
+    Process quiet = spawn.spawn(List.of("/usr/bin/python3", "-c", "import os, sys\n"
+        + "open(sys.argv[1], 'w').write(os.readlink('/proc/self/fd/1') + '\\n' + os.readlink('/proc/self/fd/2') + '\\n')\n"
+        + "print('lost'); print('lost', file=sys.stderr)", seen.toString()),
+        Map.of(), null, false, false, null).process();
+    assertEquals("", read(quiet.getInputStream()));
+    assertEquals("", read(quiet.getErrorStream()));
+    assertEquals(0, quiet.waitFor());
+    assertEquals("/dev/null\n/dev/null\n", Files.readString(seen));
+  }
+
+  @Test
   void theChildHoldsNoDescriptorOfThisJvmButItsThree(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("held-open");
     Files.writeString(file, "x");
