@@ -42,6 +42,7 @@ final class Cgroups {
   private final AtomicLong names = new AtomicLong();
   /** Off once a node thread could not go back to its own cgroups: its processes are then moved in after they start. */
   private final AtomicBoolean bornInside = new AtomicBoolean(true);
+  private final ThreadLocal<OwnCgroups> ownCgroups = new ThreadLocal<>();
 
   private Cgroups(boolean v2, Map<String, Path> bases, String description) {
     this.v2 = v2;
@@ -161,6 +162,36 @@ final class Cgroups {
         log.debug("cgroup {} is still in use: {}", base, e.toString());
       }
     }
+  }
+
+  /** A thread's id and the directories of its own v1 cgroups, one per hierarchy this host uses. */
+  record OwnCgroups(String tid, Map<String, Path> dirs) {}
+
+  /**
+   * The calling thread's own cgroups, found once per thread (only Shepherd moves it, and always
+   * back); empty, saying why at debug level, if they cannot all be found and written.
+   */
+  private Optional<OwnCgroups> ownCgroups() {
+    OwnCgroups known = ownCgroups.get();
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Map<String, Path> own;
+    String tid;
+    try {
+      own = threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), bases.keySet());
+      tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    } catch (IOException | RuntimeException e) {
+      log.debug("processes are moved into their cgroups after they start: this thread's cgroups cannot be read ({})", e.toString());
+      return Optional.empty();
+    }
+    if (own.size() != bases.size() || !own.values().stream().allMatch(dir -> Files.isWritable(dir.resolve("tasks")))) {
+      log.debug("processes are moved into their cgroups after they start: this thread's own cgroups {} are not all found and writable", own);
+      return Optional.empty();
+    }
+    OwnCgroups found = new OwnCgroups(tid, Map.copyOf(own));
+    ownCgroups.set(found);
+    return Optional.of(found);
   }
 
   /**
@@ -285,19 +316,12 @@ final class Cgroups {
       if (enterable == null || !enterable.bornInside.get()) {
         return Optional.empty();
       }
-      Map<String, Path> own;
-      String tid;
-      try {
-        own = enterable.threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), dirs.keySet());
-        tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-      } catch (IOException | RuntimeException e) {
-        log.debug("processes are moved into their cgroups after they start: this thread's cgroups cannot be read ({})", e.toString());
+      Optional<OwnCgroups> found = enterable.ownCgroups();
+      if (found.isEmpty()) {
         return Optional.empty();
       }
-      if (own.size() != dirs.size() || !own.values().stream().allMatch(dir -> Files.isWritable(dir.resolve("tasks")))) {
-        log.debug("processes are moved into their cgroups after they start: this thread's own cgroups {} are not all found and writable", own);
-        return Optional.empty();
-      }
+      String tid = found.get().tid();
+      Map<String, Path> own = found.get().dirs();
       Entered entered = new Entered(tid, own);
       try {
         if (pidsLimit != null) {
