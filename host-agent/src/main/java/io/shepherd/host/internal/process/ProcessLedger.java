@@ -204,6 +204,20 @@ public final class ProcessLedger implements AutoCloseable {
   }
 
   /**
+   * Tells the watchdog of a node's cgroups before its process is started in them, so that a JVM
+   * that dies after the start and before {@link #started} still has it killed (where the process
+   * is born in its cgroup). {@link #started} or {@link #unguarded} follows.
+   */
+  public synchronized void guarded(List<Path> cgroups) {
+    cgroups.forEach(group -> tellWatchdog("+c" + group));
+  }
+
+  /** The cgroups of a start that failed, or that the process could not be put in: no longer the watchdog's. */
+  public synchronized void unguarded(List<Path> cgroups) {
+    cgroups.forEach(group -> tellWatchdog("-c" + group));
+  }
+
+  /**
    * Forgets a session once none of its processes runs any more. Its file is deleted outside the
    * lock: a new session could take the same id only once the kernel's pids have gone all the way
    * round, not in between.

@@ -123,11 +123,15 @@ public final class ProcessNode implements Node, ProcessControl {
     endedByItself = OptionalInt.empty();
     mainPid = null;
     Cgroups.Group contained = cgroup();
+    if (contained != null) {
+      host.ledger().guarded(contained.paths());
+    }
     NativeSpawn.Spawned spawned;
     try {
       spawned = host.spawn(command, env, spec.workingDir(), spec.stdin(), contained);
     } catch (IOException | RuntimeException e) {
       if (contained != null) {
+        host.ledger().unguarded(contained.paths());
         contained.remove();
       }
       throw e;
@@ -184,6 +188,7 @@ public final class ProcessNode implements Node, ProcessControl {
       return true;
     } catch (IOException e) {
       group = null;
+      host.ledger().unguarded(contained.paths());
       if (spec.limits() == null) {
         contained.remove();
         logger.warn("process {} runs contained by its session only: it could not be put in its cgroup ({})", pid, e.toString());

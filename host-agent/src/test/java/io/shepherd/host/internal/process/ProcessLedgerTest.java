@@ -98,6 +98,30 @@ class ProcessLedgerTest {
   }
 
   @Test
+  void theWatchdogEmptiesACgroupItGuardsBeforeAnySessionIsRecordedButNotOneNoLongerGuarded() throws Exception {
+    Path work = workDir();
+    ProcessLedger ledger = new ProcessLedger(work);
+    ledger.start();
+    // Directories standing for cgroups: the watchdog kills every pid in a guarded one's cgroup.procs.
+    Process born = session();
+    Process spared = session();
+    Path guarded = Files.createDirectories(work.resolve("cg-guarded"));
+    Path released = Files.createDirectories(work.resolve("cg-released"));
+    Files.writeString(guarded.resolve("cgroup.procs"), born.pid() + "\n");
+    Files.writeString(released.resolve("cgroup.procs"), spared.pid() + "\n");
+    ledger.guarded(List.of(guarded, released));
+    ledger.unguarded(List.of(released)); // its start failed
+
+    ledger.close(); // the JVM dies after the start, before the session is recorded
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (born.isAlive()) {
+      assertTrue(System.nanoTime() < deadline, "the process in the guarded cgroup was killed");
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    assertTrue(spared.isAlive(), "a cgroup no longer guarded is not the watchdog's business");
+  }
+
+  @Test
   void aSecondHostAgentWithTheSameIdOnThisMachineLeavesTheFirstOnesProcessesAlone() throws Exception {
     Path work = workDir();
     ProcessLedger first = new ProcessLedger(work);
