@@ -190,6 +190,15 @@ final class NativeSpawn {
     }
   }
 
+  /**
+   * SIGKILL to every process of process group {@code group} (a started process leads its own
+   * session and group, and its children stay in the group unless they move): one call, no scan of
+   * every process. Nothing if the group has no process left.
+   */
+  void killGroup(long group) {
+    libc.kill(-Math.toIntExact(group), SIGKILL);
+  }
+
   /** The started process with its own streams on the pipes (-1: none); if they cannot be opened, the process is killed and reaped. */
   private Process streams(int pid, int out, int err, int in) throws IOException {
     try {

@@ -277,7 +277,8 @@ public final class ProcessHost implements AutoCloseable {
    * Starts a node's helper command (a command probe) as the node's process is started: in a
    * session of its own, recorded in the ledger, so that it never outlives the host agent (a hung
    * probe's command included); its output is discarded. Once it has exited, whatever it left in its
-   * session is killed and its record ends. Blocking: not on an actor's thread.
+   * process group is killed (one call: a scan of every process for its session would cost a
+   * millisecond or more at every probe) and its record ends. Blocking: not on an actor's thread.
    *
    * @param command an allowed executable's path, then its arguments
    */
@@ -288,7 +289,11 @@ public final class ProcessHost implements AutoCloseable {
     long sid = process.pid();
     ledger.started(sid, node + " (its probe " + command.get(0) + ")", List.of());
     process.onExit().thenRun(() -> {
-      Sessions.signal(sid, true);
+      if (direct.isPresent()) {
+        direct.get().killGroup(sid);
+      } else {
+        Sessions.signal(sid, true);
+      }
       ledger.ended(sid);
     });
     return process;
