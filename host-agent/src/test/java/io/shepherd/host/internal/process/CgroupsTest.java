@@ -104,7 +104,8 @@ class CgroupsTest {
       assertTrue(spawned.bornInGroup());
       assertEquals(before, Files.readString(ownCgroups), "the thread is back in its own cgroups");
       String childs = Files.readString(Path.of("/proc/" + child.pid() + "/cgroup"));
-      long bornIn = childs.lines().filter(line -> group.paths().stream().anyMatch(dir -> line.endsWith(":/" + dir.getParent().getParent().relativize(dir))))
+      long bornIn = childs.lines()
+          .filter(line -> group.paths().stream().anyMatch(dir -> line.endsWith(":/" + dir.getParent().getParent().relativize(dir))))
           .count();
       assertEquals(group.paths().size(), bornIn, "born in each hierarchy's group " + group.paths() + ": " + childs);
       assertEquals(List.of(child.pid()), group.pids());
