@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -164,6 +165,70 @@ class ManagerTest {
       paths.add(path);
     }
     return paths;
+  }
+
+  /**
+   * A chain across two hosts (n0 <- n1 <- ... <- n5, even ones on daq1, odd ones on daq2), taken up,
+   * down and up again: each call asks each node's host once, and then the chain follows its order.
+   */
+  @Test
+  void anUpOrDownOfAChainAcrossTwoHostsAsksEachNodeOnce() {
+    FakeHost daq2 = registeredHost("daq2");
+    List<FakeHost> hosts = List.of(daq1, daq2);
+    List<NodePath> paths = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      FakeHost host = hosts.get(i % 2);
+      GroupPath group = GroupPath.parse(host.id + "/chain");
+      if (i < 2) {
+        manager.tell(new ManagerProtocol.CreateGroup(group, true, clientId(), client.getRef()));
+        host.expect(HostProtocol.CreateGroup.class);
+        host.groupCreated(group);
+        expectOk();
+      }
+      NodeSpec spec = i == 0 ? NodeSpec.of("noop", Map.of()) : NodeSpec.of("noop", Map.of()).withDependsOn(List.of(paths.get(i - 1)));
+      manager.tell(new ManagerProtocol.CreateNode(group.node("n" + i), spec, NodeState.CREATED, client.getRef()));
+      host.expect(HostProtocol.CreateNode.class);
+      host.nodeUpdated(host.status(group.node("n" + i), NodeState.CREATED, NodeState.CREATED, 1));
+      expectOk();
+      paths.add(group.node("n" + i));
+    }
+    for (NodeState target : List.of(NodeState.RUNNING, NodeState.STOPPED, NodeState.RUNNING)) {
+      manager.tell(new ManagerProtocol.Update(List.of(new ManagerProtocol.TargetState("daq1/chain", target),
+          new ManagerProtocol.TargetState("daq2/chain", target)), "test", client.getRef()));
+      expectOk(); // answered right after the call's requests were sent: they wait at the hosts
+      Map<FakeHost, List<HostProtocol.RequestState>> asked = new LinkedHashMap<>();
+      for (FakeHost host : hosts) {
+        List<HostProtocol.RequestState> sent = new ArrayList<>();
+        for (HostProtocol.Command command = poll(host, 1); command != null; command = poll(host, 1)) {
+          sent.add(assertInstanceOf(HostProtocol.RequestState.class, command));
+        }
+        assertEquals(3, sent.size(), () -> target + ": " + host.id + " asked once for each of its nodes: " + sent);
+        assertEquals(3, sent.stream().map(HostProtocol.RequestState::path).distinct().count(), () -> target + ": " + sent);
+        asked.put(host, sent);
+      }
+      asked.forEach((host, sent) -> sent.forEach(request -> host.nodeUpdated(host.status(request.path(), request.requested(),
+          request.requested(), request.seq()))));
+      // The hosts follow what they are asked until the chain is where the call asked.
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!status().nodes().stream().filter(n -> paths.contains(n.path())).allMatch(n -> n.state() == target)) {
+        assertTrue(System.nanoTime() < deadline, () -> "the chain " + target + ": " + status().nodes());
+        for (FakeHost host : hosts) {
+          HostProtocol.Command command = poll(host, 20);
+          if (command instanceof HostProtocol.RequestState request) {
+            host.nodeUpdated(host.status(request.path(), request.requested(), request.requested(), request.seq()));
+          }
+        }
+      }
+    }
+  }
+
+  /** The next command {@code host} gets within {@code millis}, or null. */
+  static HostProtocol.Command poll(FakeHost host, long millis) {
+    try {
+      return host.probe.receiveMessage(Duration.ofMillis(millis));
+    } catch (AssertionError e) {
+      return null;
+    }
   }
 
   @Test

@@ -79,8 +79,10 @@ public final class Requests {
   }
 
   /**
-   * Makes {@code requests} as one: their requests are all recorded before any is sent, so that a
-   * node going down together with those that depend on it is held up until they have stopped.
+   * Makes {@code requests} as one: their requests are all recorded, and what each node's host is to
+   * be asked for computed, before any is sent, so that a node going down together with those that
+   * depend on it is held up until they have stopped, and so that sending one does not send its
+   * neighbours in the batch ahead of their turn (each host got those twice).
    */
   public void batch(Runnable requests) {
     List<NodeEntry> nodes = new ArrayList<>();
@@ -90,6 +92,7 @@ public final class Requests {
     } finally {
       batched = null;
     }
+    nodes.forEach(dependencies::settle);
     nodes.forEach(this::send);
   }
 
