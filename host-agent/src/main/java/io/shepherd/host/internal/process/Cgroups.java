@@ -55,6 +55,11 @@ final class Cgroups {
     return description;
   }
 
+  /** The controllers (v1) of the hierarchies this host uses; for v2, the one key "". */
+  Set<String> hierarchies() {
+    return bases.keySet();
+  }
+
   /** True if processes are contained in cgroups here. */
   boolean usable() {
     return !bases.isEmpty();
@@ -179,7 +184,7 @@ final class Cgroups {
     Map<String, Path> own;
     String tid;
     try {
-      own = threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), bases.keySet());
+      own = threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), hierarchies());
       tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
     } catch (IOException | RuntimeException e) {
       log.debug("processes are moved into their cgroups after they start: this thread's cgroups cannot be read ({})", e.toString());

@@ -90,6 +90,9 @@ class CgroupsTest {
     assumeTrue(host.describe().startsWith("cgroup v1") && host.limits("pids"), "no writable cgroups v1 with pids here: " + host.describe());
     Path ownCgroups = Path.of("/proc/thread-self/cgroup");
     String before = Files.readString(ownCgroups);
+    Map<String, Path> own = host.threadCgroups(before, host.hierarchies());
+    assumeTrue(own.keySet().equals(host.hierarchies()) && own.values().stream().allMatch(dir -> Files.isWritable(dir.resolve("tasks"))),
+        "this thread's own cgroups " + own + " are not all found and writable here: processes are moved into their cgroups after they start");
     NativeSpawn spawn = NativeSpawn.load().orElse(null);
     assumeTrue(spawn != null, "no posix_spawn with sessions here");
     Cgroups.Group group = host.create("t/g/n", new ProcessSpec.Limits(null, null, 1)).orElseThrow();
