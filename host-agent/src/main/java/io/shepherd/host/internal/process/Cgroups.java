@@ -40,7 +40,7 @@ final class Cgroups {
   private final Map<String, Path> bases;
   private final String description;
   private final AtomicLong names = new AtomicLong();
-  /** Off once a node thread could not go back to its own cgroups: its processes are then moved in after they start. */
+  /** Off once a node thread's own cgroups cannot be found, or it could not go back to them: processes are then moved in after they start. */
   private final AtomicBoolean bornInside = new AtomicBoolean(true);
   private final ThreadLocal<OwnCgroups> ownCgroups = new ThreadLocal<>();
 
@@ -174,7 +174,8 @@ final class Cgroups {
 
   /**
    * The calling thread's own cgroups, found once per thread (only Shepherd moves it, and always
-   * back); empty, saying why at debug level, if they cannot all be found and written.
+   * back); empty if they cannot all be found and written, and then, said once, this host moves
+   * processes into their cgroups after they start.
    */
   private Optional<OwnCgroups> ownCgroups() {
     OwnCgroups known = ownCgroups.get();
@@ -187,16 +188,21 @@ final class Cgroups {
       own = threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), hierarchies());
       tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
     } catch (IOException | RuntimeException e) {
-      log.debug("processes are moved into their cgroups after they start: this thread's cgroups cannot be read ({})", e.toString());
-      return Optional.empty();
+      return notBornInside("this thread's cgroups cannot be read (" + e + ")");
     }
     if (own.size() != bases.size() || !own.values().stream().allMatch(dir -> Files.isWritable(dir.resolve("tasks")))) {
-      log.debug("processes are moved into their cgroups after they start: this thread's own cgroups {} are not all found and writable", own);
-      return Optional.empty();
+      return notBornInside("this thread's own cgroups " + own + " are not all found under the mounts and writable");
     }
     OwnCgroups found = new OwnCgroups(tid, Map.copyOf(own));
     ownCgroups.set(found);
     return Optional.of(found);
+  }
+
+  private Optional<OwnCgroups> notBornInside(String why) {
+    if (bornInside.getAndSet(false)) {
+      log.info("processes of nodes are moved into their cgroups right after they start, not born in them: {}", why);
+    }
+    return Optional.empty();
   }
 
   /**
