@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +39,8 @@ final class Cgroups {
   private final Map<String, Path> bases;
   private final String description;
   private final AtomicLong names = new AtomicLong();
-  /** Off once a node thread's own cgroups cannot be found, or it could not go back to them: processes are then moved in after they start. */
-  private final AtomicBoolean bornInside = new AtomicBoolean(true);
-  private final ThreadLocal<OwnCgroups> ownCgroups = new ThreadLocal<>();
+  /** Starts of processes inside their cgroups (v1), for this host's groups. */
+  private final BornInside bornInside = new BornInside(this);
 
   private Cgroups(boolean v2, Map<String, Path> bases, String description) {
     this.v2 = v2;
@@ -58,6 +56,11 @@ final class Cgroups {
   /** The controllers (v1) of the hierarchies this host uses; for v2, the one key "". */
   Set<String> hierarchies() {
     return bases.keySet();
+  }
+
+  /** This host's own directory in the hierarchy of {@code controller} (v1). */
+  Path base(String controller) {
+    return bases.get(controller);
   }
 
   /** True if processes are contained in cgroups here. */
@@ -169,42 +172,6 @@ final class Cgroups {
     }
   }
 
-  /** A thread's id and the directories of its own v1 cgroups, one per hierarchy this host uses. */
-  record OwnCgroups(String tid, Map<String, Path> dirs) {}
-
-  /**
-   * The calling thread's own cgroups, found once per thread (only Shepherd moves it, and always
-   * back); empty if they cannot all be found and written, and then, said once, this host moves
-   * processes into their cgroups after they start.
-   */
-  private Optional<OwnCgroups> ownCgroups() {
-    OwnCgroups known = ownCgroups.get();
-    if (known != null) {
-      return Optional.of(known);
-    }
-    Map<String, Path> own;
-    String tid;
-    try {
-      own = threadCgroups(Files.readString(Path.of("/proc/thread-self/cgroup")), hierarchies());
-      tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-    } catch (IOException | RuntimeException e) {
-      return notBornInside("this thread's cgroups cannot be read (" + e + ")");
-    }
-    if (own.size() != bases.size() || !own.values().stream().allMatch(dir -> Files.isWritable(dir.resolve("tasks")))) {
-      return notBornInside("this thread's own cgroups " + own + " are not all found under the mounts and writable");
-    }
-    OwnCgroups found = new OwnCgroups(tid, Map.copyOf(own));
-    ownCgroups.set(found);
-    return Optional.of(found);
-  }
-
-  private Optional<OwnCgroups> notBornInside(String why) {
-    if (bornInside.getAndSet(false)) {
-      log.info("processes of nodes are moved into their cgroups right after they start, not born in them: {}", why);
-    }
-    return Optional.empty();
-  }
-
   /**
    * The directories of a thread's own v1 cgroups, for {@code controllers}, from its
    * {@code /proc/thread-self/cgroup} text: each under the mount of the hierarchy this host uses.
@@ -243,7 +210,7 @@ final class Cgroups {
       Files.createDirectories(dir);
       dirs.put(base.getKey(), dir);
     }
-    Group group = new Group(v2, dirs, v2 ? null : this, limits == null ? null : limits.pids());
+    Group group = new Group(v2, dirs, v2 ? null : bornInside, limits == null ? null : limits.pids());
     try {
       group.limit(limits);
     } catch (IOException e) {
@@ -257,11 +224,11 @@ final class Cgroups {
   static final class Group {
     private final boolean v2;
     private final Map<String, Path> dirs;
-    /** The host's cgroups, if a thread may enter this group to start its process in it (v1: a thread moves alone). */
-    private final Cgroups enterable;
+    /** How a thread enters this group to start its process in it, if one can (v1: a thread moves alone). */
+    private final BornInside enterable;
     private final Integer pidsLimit;
 
-    Group(boolean v2, Map<String, Path> dirs, Cgroups enterable, Integer pidsLimit) {
+    Group(boolean v2, Map<String, Path> dirs, BornInside enterable, Integer pidsLimit) {
       this.v2 = v2;
       this.dirs = dirs;
       this.enterable = enterable;
@@ -313,83 +280,9 @@ final class Cgroups {
       }
     }
 
-    /**
-     * Moves the calling thread alone into the group (cgroup v1, where each thread has its own
-     * cgroups), so that the process it starts next is born in the group: it and all it ever starts
-     * are in it from their first instruction, and no program, however fast it forks and leaves its
-     * session, can start outside it. {@link Entered#leave()} moves the thread back to its own
-     * cgroups; until then the group's {@code pids.max} counts one more for it. Empty, with
-     * nothing changed, where this cannot be done (cgroup v2, where only whole processes move; the
-     * thread's own cgroups not found under the mounts or not writable; a failed move): the caller
-     * then moves the process in once it has started ({@link #add}).
-     */
-    Optional<Entered> enter() {
-      if (enterable == null || !enterable.bornInside.get()) {
-        return Optional.empty();
-      }
-      Optional<OwnCgroups> found = enterable.ownCgroups();
-      if (found.isEmpty()) {
-        return Optional.empty();
-      }
-      String tid = found.get().tid();
-      Map<String, Path> own = found.get().dirs();
-      Entered entered = new Entered(tid, own);
-      try {
-        if (pidsLimit != null) {
-          write("pids", "pids.max", Integer.toString(pidsLimit + 1));
-        }
-        for (Map.Entry<String, Path> dir : dirs.entrySet()) {
-          Files.writeString(dir.getValue().resolve("tasks"), tid);
-          entered.moved.add(dir.getKey());
-        }
-        return Optional.of(entered);
-      } catch (IOException e) {
-        log.debug("processes are moved into their cgroups after they start: a thread cannot enter {} ({})", dirs.values(), e.toString());
-        entered.leave();
-        return Optional.empty();
-      }
-    }
-
-    /** A thread inside a group; see {@link #enter()}. */
-    final class Entered {
-      private final String tid;
-      private final Map<String, Path> own;
-      private final List<String> moved = new ArrayList<>();
-
-      private Entered(String tid, Map<String, Path> own) {
-        this.tid = tid;
-        this.own = own;
-      }
-
-      /**
-       * Moves the thread back to its own cgroups, then gives the group its own {@code pids.max}.
-       * A thread that cannot go back is put in the host's cgroups (which hold nothing else), and
-       * from then on this host moves processes into their cgroups after they start.
-       */
-      void leave() {
-        for (String controller : moved) {
-          try {
-            Files.writeString(own.get(controller).resolve("tasks"), tid);
-          } catch (IOException e) {
-            enterable.bornInside.set(false);
-            log.error("thread {} cannot go back to its cgroup {} ({}); it is put in {}, and processes are moved into their cgroups "
-                + "after they start from now on", tid, own.get(controller), e.toString(), enterable.bases.get(controller));
-            try {
-              Files.writeString(enterable.bases.get(controller).resolve("tasks"), tid);
-            } catch (IOException again) {
-              log.error("thread {} stays in cgroup {} ({})", tid, dirs.get(controller), again.toString());
-            }
-          }
-        }
-        moved.clear();
-        if (pidsLimit != null) {
-          try {
-            write("pids", "pids.max", Integer.toString(pidsLimit));
-          } catch (IOException e) {
-            log.warn("the limit of {} processes of cgroup {} is one too many: {}", pidsLimit, dirs.get("pids"), e.toString());
-          }
-        }
-      }
+    /** The calling thread inside the group for one start, where it can be: {@link BornInside#enter}; else empty. */
+    Optional<BornInside.Entered> enter() {
+      return enterable == null ? Optional.empty() : enterable.enter(dirs, pidsLimit);
     }
 
     /** Puts {@code pid} in every hierarchy of the group. */

@@ -166,12 +166,12 @@ final class NativeSpawn {
       List<Pointer> keep = new ArrayList<>();
       Pointer argv = strings(command, keep);
       Pointer envp = strings(environment(environment), keep);
-      Optional<Cgroups.Group.Entered> inside = group == null ? Optional.empty() : group.enter();
+      Optional<BornInside.Entered> inside = group == null ? Optional.empty() : group.enter();
       int error;
       try {
         error = libc.posix_spawn(pid, command.get(0), actions, attributes, argv, envp);
       } finally {
-        inside.ifPresent(Cgroups.Group.Entered::leave);
+        inside.ifPresent(BornInside.Entered::leave);
       }
       Reference.reachabilityFence(keep);
       if (error != 0) {

@@ -98,7 +98,7 @@ class CgroupsTest {
     Cgroups.Group group = host.create("t/g/n", new ProcessSpec.Limits(null, null, 1)).orElseThrow();
     Process child = null;
     try {
-      Cgroups.Group.Entered inside = group.enter().orElseThrow();
+      BornInside.Entered inside = group.enter().orElseThrow();
       assertEquals(List.of(), group.pids(), "this JVM, listed while its thread is inside, is never one of the group's processes");
       inside.leave();
       // With pids.max 1 and the thread counted, this fork would fail: the group counts one more while the thread is in it.
@@ -135,7 +135,7 @@ class CgroupsTest {
     Cgroups.Group group = found.create("t/g/n", new ProcessSpec.Limits(null, null, 4)).orElseThrow();
     Path dir = group.paths().get(0);
     Files.writeString(dir.resolve("tasks"), "");
-    Cgroups.Group.Entered inside = group.enter().orElseThrow();
+    BornInside.Entered inside = group.enter().orElseThrow();
     assertEquals(tid, Files.readString(dir.resolve("tasks")));
     assertEquals("5", Files.readString(dir.resolve("pids.max")), "one more while the thread is in");
     Files.delete(pids.resolve("tasks"));
