@@ -81,6 +81,9 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
 
   private record GroupTerminated(GroupPath group) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
+  /** The process host has started: this host can say how it contains processes, and register. */
+  private record ProcessesReady(HostInfo info) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
+
   private record InitialStateAnswer(ManagerProtocol.Reply reply) implements HostProtocol.Command, NoSerializationVerificationNeeded {}
 
   private final HostSettings settings;
@@ -104,25 +107,25 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   }
 
   public static Behavior<HostProtocol.Command> create(HostSettings settings, NodeTypes types) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HostAgent(ctx, timers, settings, types)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HostAgent(ctx, timers, settings, types, new ProcessHost(settings))));
+  }
+
+  /** A host agent that runs its process nodes with {@code processes} (a test's, made of files). */
+  public static Behavior<HostProtocol.Command> create(HostSettings settings, NodeTypes types, ProcessHost processes) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HostAgent(ctx, timers, settings, types, processes)));
   }
 
   private HostAgent(ActorContext<HostProtocol.Command> ctx, TimerScheduler<HostProtocol.Command> timers,
-                    HostSettings settings, NodeTypes types) {
+                    HostSettings settings, NodeTypes types, ProcessHost processes) {
     super(ctx);
     this.settings = settings;
-    ProcessHost processes = new ProcessHost(settings);
     this.env = new HostEnvironment(settings, types, processes, ctx.messageAdapter(NodeEvent.class, RunnerEvent::new));
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(HostSettings.BLOCKING_DISPATCHER));
-    processes.start(blocking);
     this.hostCalls = new HostCalls(processes, logLevels);
-    HostInfo info = new HostInfo(settings.hostId(), ctx.getSystem().address().toString(), memberUid(ctx.getSystem()), types.names(),
-        types.allowedPackages(), ThreadLocalRandom.current().nextLong(Long.MAX_VALUE), processes.allowedExecutables(),
-        processes.containment());
     this.outbox = new EventOutbox(() -> ctx.getSelf().tell(FlushEvents.INSTANCE), settings.snapshotPartSize());
     this.initialState = new InitialState(settings, ctx.getLog());
     this.initialStateAnswers = ctx.messageAdapter(ManagerProtocol.Reply.class, InitialStateAnswer::new);
-    this.connection = new ManagerConnection(ctx, timers, settings, info, new ManagerConnection.Listener() {
+    this.connection = new ManagerConnection(ctx, timers, settings, new ManagerConnection.Listener() {
       @Override
       public void connected(ActorRef<ManagerProtocol.Command> manager, long epoch) {
         sendSnapshot();
@@ -141,6 +144,12 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
         deadManSwitch(timeout);
       }
     });
+    // The host registers once it knows how it contains processes (its cgroups are made, or found unusable, at start).
+    String address = ctx.getSystem().address().toString();
+    long memberUid = memberUid(ctx.getSystem());
+    long incarnation = ThreadLocalRandom.current().nextLong(Long.MAX_VALUE);
+    ctx.pipeToSelf(processes.start(blocking), (done, error) -> new ProcessesReady(new HostInfo(settings.hostId(), address, memberUid,
+        types.names(), types.allowedPackages(), incarnation, processes.allowedExecutables(), processes.containment())));
     ctx.getSystem().receptionist().tell(Receptionist.register(HostProtocol.SERVICE_KEY, ctx.getSelf()));
     ctx.getLog().info("host agent {} started; looking for the Manager", settings.hostId());
   }
@@ -148,6 +157,7 @@ public final class HostAgent extends AbstractBehavior<HostProtocol.Command> {
   @Override
   public Receive<HostProtocol.Command> createReceive() {
     return newReceiveBuilder()
+        .onMessage(ProcessesReady.class, m -> same(() -> connection.ready(m.info())))
         .onMessage(ManagerConnection.Listing.class, m -> same(() -> connection.onListing(m)))
         .onMessage(ManagerConnection.RetryRegistration.class, m -> same(connection::onRetry))
         .onMessage(HostProtocol.Registered.class, m -> same(() -> connection.onRegistered(m)))

@@ -52,19 +52,20 @@ public final class ManagerConnection {
   private final ActorContext<HostProtocol.Command> ctx;
   private final TimerScheduler<HostProtocol.Command> timers;
   private final HostSettings settings;
-  private final HostInfo info;
   private final Listener listener;
+  /** What the host registers as; null until the host knows (its processes' containment is found at start). */
+  private HostInfo info;
   private Set<ActorRef<ManagerProtocol.Command>> listed = Set.of();
   private ActorRef<ManagerProtocol.Command> manager;
   private long epoch;
   private Duration backoff;
 
+  /** Follows the Manager's registrations at once; registers from {@link #ready} on. */
   public ManagerConnection(ActorContext<HostProtocol.Command> ctx, TimerScheduler<HostProtocol.Command> timers, HostSettings settings,
-                           HostInfo info, Listener listener) {
+                           Listener listener) {
     this.ctx = ctx;
     this.timers = timers;
     this.settings = settings;
-    this.info = info;
     this.listener = listener;
     this.backoff = settings.registrationMinBackoff();
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(ManagerProtocol.SERVICE_KEY,
@@ -84,6 +85,15 @@ public final class ManagerConnection {
   /** True if a command comes from an older Manager incarnation than the one registered with (Flink's fencing token). */
   public boolean isStale(HostProtocol.ManagerCommand command) {
     return command.epoch() < epoch;
+  }
+
+  /** The host is ready to register, as {@code info}: with the Managers listed by now, and with any later. */
+  public void ready(HostInfo info) {
+    this.info = info;
+    if (manager == null && !listed.isEmpty()) {
+      backoff = settings.registrationMinBackoff();
+      register();
+    }
   }
 
   public void onListing(Listing message) {
@@ -107,6 +117,9 @@ public final class ManagerConnection {
   }
 
   private void register() {
+    if (info == null) {
+      return; // ready() registers
+    }
     ActorRef<HostProtocol.Command> self = ctx.getSelf();
     listed.forEach(m -> m.tell(new ManagerProtocol.RegisterHost(info, self)));
     timers.startSingleTimer(REGISTRATION_TIMER, RetryRegistration.INSTANCE, backoff);
@@ -136,7 +149,7 @@ public final class ManagerConnection {
 
   /** A new Manager incarnation asks the hosts it can see to register now. */
   public void onReconnect(HostProtocol.Reconnect reconnect) {
-    if (reconnect.epoch() > epoch) {
+    if (info != null && reconnect.epoch() > epoch) {
       reconnect.manager().tell(new ManagerProtocol.RegisterHost(info, ctx.getSelf()));
     }
   }

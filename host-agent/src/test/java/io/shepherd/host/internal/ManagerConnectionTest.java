@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -38,12 +39,21 @@ class ManagerConnectionTest {
     kit.shutdownTestKit();
   }
 
-  /** An actor that holds a connection and hands it its messages, as the host agent does. */
+  static final HostInfo INFO = new HostInfo("daq1", "akka://connection@127.0.0.1:1", 1, List.of("noop"), List.of(), 1, List.of(),
+      "cgroup v2: memory, pids");
+
+  /** Tells the holder's connection that the host is ready to register, as {@link #INFO}. */
+  enum BeReady implements HostProtocol.Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** An actor that holds a connection, ready at once, and hands it its messages, as the host agent does. */
   Behavior<HostProtocol.Command> holder() {
+    return holder(true);
+  }
+
+  Behavior<HostProtocol.Command> holder(boolean readyAtOnce) {
     HostSettings settings = HostSettings.create(kit.system());
-    HostInfo info = new HostInfo("daq1", "akka://connection@127.0.0.1:1", 1, List.of("noop"), List.of(), 1, List.of());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ManagerConnection connection = new ManagerConnection(ctx, timers, settings, info, new ManagerConnection.Listener() {
+      ManagerConnection connection = new ManagerConnection(ctx, timers, settings, new ManagerConnection.Listener() {
         @Override
         public void connected(ActorRef<ManagerProtocol.Command> manager, long epoch) {
           told.getRef().tell("connected " + epoch);
@@ -59,7 +69,11 @@ class ManagerConnectionTest {
           told.getRef().tell("no manager");
         }
       });
+      if (readyAtOnce) {
+        connection.ready(INFO);
+      }
       return Behaviors.receive(HostProtocol.Command.class)
+          .onMessage(BeReady.class, m -> same(() -> connection.ready(INFO)))
           .onMessage(ManagerConnection.Listing.class, m -> same(() -> connection.onListing(m)))
           .onMessage(ManagerConnection.RetryRegistration.class, m -> same(connection::onRetry))
           .onMessage(HostProtocol.Registered.class, m -> same(() -> connection.onRegistered(m)))
@@ -84,6 +98,16 @@ class ManagerConnectionTest {
     TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
     kit.system().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, manager.getRef()));
     return manager;
+  }
+
+  @Test
+  void aHostRegistersOnlyOnceReadyWithTheManagerListedBeforeAndAsItSaysItIs() {
+    TestProbe<ManagerProtocol.Command> manager = listedManager();
+    ActorRef<HostProtocol.Command> host = kit.spawn(holder(false));
+    host.tell(new HostProtocol.Reconnect(3, manager.getRef()));
+    manager.expectNoMessage(Duration.ofMillis(300));
+    host.tell(BeReady.INSTANCE);
+    assertEquals(INFO, manager.expectMessageClass(ManagerProtocol.RegisterHost.class, WAIT).info());
   }
 
   @Test

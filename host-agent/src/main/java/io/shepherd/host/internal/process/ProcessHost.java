@@ -64,12 +64,17 @@ public final class ProcessHost implements AutoCloseable {
   }
 
   public ProcessHost(HostSettings settings) {
+    this(settings, settings.process().cgroups() ? Cgroups.detect(settings.hostId()) : Cgroups.none("shepherd.host.process.cgroups = off"));
+  }
+
+  /** With the cgroups found in a given mounts text (a test's). */
+  ProcessHost(HostSettings settings, Cgroups cgroups) {
     this.settings = settings;
     this.allowList = new ExecutableAllowList(settings.process().allowed());
     this.ledger = new ProcessLedger(settings.workDir());
     this.ports = new PortRegistry(bindAddress(settings.process().bindAddress()));
     this.env = new HostEnv(settings.workDir());
-    this.cgroups = settings.process().cgroups() ? Cgroups.detect(settings.hostId()) : Cgroups.none("shepherd.host.process.cgroups = off");
+    this.cgroups = cgroups;
   }
 
   private static InetAddress bindAddress(String host) {

@@ -3,9 +3,19 @@ package io.shepherd.host.internal.process;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.receptionist.Receptionist;
+import com.typesafe.config.ConfigFactory;
+import io.shepherd.host.HostSettings;
+import io.shepherd.host.NodeTypes;
+import io.shepherd.host.agent.HostAgent;
+import io.shepherd.protocol.ManagerProtocol;
 import io.shepherd.protocol.ProcessSpec;
+import io.shepherd.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Which cgroups a machine has, read from the text of /proc/self/mounts (mount points made in a
  * temporary directory); and a process born in its cgroup, with the machine's real cgroups v1
- * (skipped, saying why, where this member may not write them).
+ * (skipped, saying why, where this member may not write them); a host registers as it contains.
  */
 class CgroupsTest {
 
@@ -54,6 +64,31 @@ class CgroupsTest {
     assertEquals("none: this machine has no cgroups; processes are contained by their sessions only", none.describe());
     Cgroups readOnly = Cgroups.detect("cgroup /nonexistent/memory cgroup rw,memory 0 0", "daq1");
     assertTrue(readOnly.describe().startsWith("none: the machine's cgroups are not writable by this member"), readOnly.describe());
+  }
+
+  @Test
+  void aHostWhoseCgroupsCannotBeMadeRegistersAsContainedBySessionsOnly() throws Exception {
+    Files.createDirectories(root.resolve("pids"));
+    Files.writeString(root.resolve("pids").resolve("shepherd.daq1"), "a file where the host's directory would go");
+    Cgroups found = Cgroups.detect("cgroup " + root.resolve("pids") + " cgroup rw,relatime,pids 0 0", "daq1");
+    assertEquals("cgroup v1: pids", found.describe());
+    ActorTestKit kit = ActorTestKit.create("cgroups", ConfigFactory.parseString("""
+        shepherd.host.id = daq1
+        shepherd.host.work-root = "%s"
+        """.formatted(root.resolve("work"))).withFallback(TestConfig.local()));
+    try {
+      TestProbe<ManagerProtocol.Command> manager = kit.createTestProbe();
+      kit.system().receptionist().tell(Receptionist.register(ManagerProtocol.SERVICE_KEY, manager.getRef()));
+      HostSettings settings = HostSettings.create(kit.system());
+      ProcessHost processes = new ProcessHost(settings, found);
+      kit.spawn(HostAgent.create(settings, NodeTypes.create(settings), processes), "host");
+      String containment = manager.expectMessageClass(ManagerProtocol.RegisterHost.class, Duration.ofSeconds(20)).info().containment();
+      assertTrue(containment.startsWith("none: cgroup v1: pids could not be used"), containment);
+      assertEquals(containment, processes.containment(), "the registration says what the host does");
+      processes.close();
+    } finally {
+      kit.shutdownTestKit();
+    }
   }
 
   @Test
