@@ -1,6 +1,7 @@
 package io.shepherd.host.internal;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -385,6 +386,35 @@ class ReadinessTest {
     long main = await(s -> s.state() == NodeState.RUNNING).pid();
     long leader = Sessions.stat(main).orElseThrow().session();
     assertNotEquals(leader, main, "status shows the main process it named, not the first");
+    ProcessNodeTest.awaitTrue("the first process gone", () -> ProcessNodeTest.ended(leader));
+    for (NodeEvent event : drain(Duration.ofMillis(500))) {
+      if (event instanceof NodeEvent.StatusChanged changed) {
+        assertNull(changed.status().lastFailure(), "the node follows its main process: no crash when the first one exits");
+      }
+    }
+    new ProcessBuilder("kill", "-9", Long.toString(main)).start().waitFor();
+    NodeStatus failed = await(s -> s.lastFailure() != null);
+    assertEquals("main process " + main + " (MAINPID) ended", failed.lastFailure());
+  }
+
+  @Test
+  void aDaemonThatLeftTheSessionIsHeardAndFollowedAsTheMainProcessThroughItsNodesCgroup() throws Exception {
+    assumeTrue(processes.containment().startsWith("cgroup"), "no writable cgroups here: " + processes.containment());
+    spawn(python("""
+        leader = os.getpid()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                send("MAINPID=%d\\nREADY=1\\nSTATUS=left session %d" % (os.getpid(), leader))
+                time.sleep(1000)
+            os._exit(0)
+        time.sleep(0.3)
+        os._exit(0)
+        """).withReadiness(Probe.of(Probe.Type.NOTIFY)));
+    NodeStatus running = await(s -> s.state() == NodeState.RUNNING);
+    long main = running.pid();
+    long leader = Long.parseLong(running.statusText().substring("left session ".length()));
+    assertNotEquals(leader, Sessions.stat(main).orElseThrow().session(), "the daemon is in a session of its own");
     ProcessNodeTest.awaitTrue("the first process gone", () -> ProcessNodeTest.ended(leader));
     for (NodeEvent event : drain(Duration.ofMillis(500))) {
       if (event instanceof NodeEvent.StatusChanged changed) {

@@ -198,6 +198,32 @@ final class Cgroups {
     return own;
   }
 
+  /**
+   * The name of the node's cgroup (made by {@link #create}) that process {@code pid} is in, from
+   * its {@code /proc/PID/cgroup}: also for a process that left its node's session; empty if it is
+   * in none of this host's, or gone.
+   */
+  Optional<String> groupOf(long pid) {
+    if (!usable()) {
+      return Optional.empty();
+    }
+    String text;
+    try {
+      text = Files.readString(Path.of("/proc", Long.toString(pid), "cgroup"));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    for (Map.Entry<String, Path> own : threadCgroups(text, bases.keySet()).entrySet()) {
+      Path base = bases.get(own.getKey());
+      for (Path dir = own.getValue(); dir != null && dir.startsWith(base); dir = dir.getParent()) {
+        if (base.equals(dir.getParent())) {
+          return Optional.of(dir.getFileName().toString());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** A new cgroup for one process of a node, with its limits set; empty if containment is off. */
   Optional<Group> create(String node, ProcessSpec.Limits limits) throws IOException {
     if (!usable()) {
@@ -233,6 +259,11 @@ final class Cgroups {
       this.dirs = dirs;
       this.enterable = enterable;
       this.pidsLimit = pidsLimit;
+    }
+
+    /** Its name, the same in every hierarchy, as {@link Cgroups#groupOf} tells it. */
+    String name() {
+      return dirs.values().iterator().next().getFileName().toString();
     }
 
     /** The directories, one per hierarchy, for the process ledger. */

@@ -54,6 +54,8 @@ public final class ProcessHost implements AutoCloseable {
   private volatile String notifyUnusable = "the notify socket is not open yet";
   /** Who speaks for each session: the process node whose process leads it. */
   private final Map<Long, NotifyListener> listeners = new ConcurrentHashMap<>();
+  /** The same listeners by their node's cgroup, for processes that left the session (a daemon that called setsid). */
+  private final Map<String, NotifyListener> groupListeners = new ConcurrentHashMap<>();
   private final Probes probes = new Probes(InetAddress.getLoopbackAddress());
   /** Where each process node's processes are contained (found at once; made ready by {@link #start}). */
   private volatile Cgroups cgroups;
@@ -133,13 +135,19 @@ public final class ProcessHost implements AutoCloseable {
     }
   }
 
-  /** A datagram from {@code pid}: handed to the node whose session the sender is in; anyone else is not heard. */
+  /**
+   * A datagram from {@code pid}: handed to the node whose session the sender is in, or whose cgroup
+   * (as systemd knows a unit's processes); anyone else is not heard.
+   */
   private void received(long pid, byte[] datagram) {
     Optional<Sessions.Stat> sender = Sessions.stat(pid);
     NotifyListener listener = sender.map(stat -> listeners.get(stat.session())).orElse(null);
+    if (listener == null && sender.isPresent()) {
+      listener = cgroups.groupOf(pid).map(groupListeners::get).orElse(null);
+    }
     if (listener == null) {
       log.warn("ignored a notify datagram from pid {}: {}", pid, sender.isEmpty() ? "it was gone before it could be identified"
-          : "it belongs to no process node of this host (session " + sender.get().session() + ")");
+          : "it belongs to no process node of this host (session " + sender.get().session() + ", in no node's cgroup)");
       return;
     }
     Optional<NotifyMessage> message = NotifyMessage.parse(datagram);
@@ -156,14 +164,20 @@ public final class ProcessHost implements AutoCloseable {
     return socket == null ? null : socket.address();
   }
 
-  /** From now on, what session {@code sid} sends over the notify socket goes to {@code listener}. */
-  void listen(long sid, NotifyListener listener) {
+  /** From now on, what session {@code sid}, or cgroup {@code group} if not null, sends over the notify socket goes to {@code listener}. */
+  void listen(long sid, Cgroups.Group group, NotifyListener listener) {
     listeners.put(sid, listener);
+    if (group != null) {
+      groupListeners.put(group.name(), listener);
+    }
   }
 
-  /** Session {@code sid} is no longer heard. */
-  void stopListening(long sid) {
+  /** Session {@code sid}, and cgroup {@code group} if not null, are no longer heard. */
+  void stopListening(long sid, Cgroups.Group group) {
     listeners.remove(sid);
+    if (group != null) {
+      groupListeners.remove(group.name());
+    }
   }
 
   Probes probes() {

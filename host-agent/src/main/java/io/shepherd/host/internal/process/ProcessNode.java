@@ -144,7 +144,7 @@ public final class ProcessNode implements Node, ProcessControl {
     }
     process = started;
     exit = "running";
-    host.listen(started.pid(), checks);
+    host.listen(started.pid(), contained, checks);
     host.ledger().started(started.pid(), path.toString(), contained == null ? List.of() : contained.paths());
     logger.info("started process {}: {}", started.pid(), String.join(" ", command));
     readLines(started.getInputStream(), "stdout", false);
@@ -202,12 +202,19 @@ public final class ProcessNode implements Node, ProcessControl {
     }
   }
 
-  /** MAINPID=N: followed if N is in the node's session, so that a program that forks its daemon off keeps its node up. */
+  /**
+   * MAINPID=N: followed if N is in the node's session or its cgroup (as systemd), so that a program
+   * that forks its daemon off, even one that calls setsid, keeps its node up.
+   */
   private void mainPid(long pid) {
     Process running = process;
+    Cgroups.Group contained = group;
     Optional<Sessions.Stat> stat = Sessions.stat(pid);
-    if (running == null || stat.isEmpty() || stat.get().session() != running.pid()) {
-      logger.warn("ignored MAINPID={}: {}", pid, stat.isEmpty() ? "no such process" : "it is not in the node's session");
+    boolean ours = running != null && stat.isPresent() && (stat.get().session() == running.pid()
+        || contained != null && host.cgroups().groupOf(pid).filter(contained.name()::equals).isPresent());
+    if (!ours) {
+      logger.warn("ignored MAINPID={}: {}", pid, stat.isEmpty() ? "no such process" : "it is neither in the node's session nor in its "
+          + "cgroup");
       return;
     }
     mainPid = pid == running.pid() ? null : pid;
@@ -301,7 +308,7 @@ public final class ProcessNode implements Node, ProcessControl {
       return;
     }
     checks.stop();
-    host.stopListening(ended.pid());
+    host.stopListening(ended.pid(), group);
     exit = describe(ended.exitValue());
     closeInput();
     if (!stopping) {
@@ -325,7 +332,7 @@ public final class ProcessNode implements Node, ProcessControl {
       return;
     }
     checks.stop();
-    host.stopListening(leader.pid());
+    host.stopListening(leader.pid(), group);
     exit = "main process " + main + " ended";
     closeInput();
     logger.warn("main process {} (MAINPID) ended", main);
@@ -344,7 +351,7 @@ public final class ProcessNode implements Node, ProcessControl {
     }
     stopping = true;
     checks.stop();
-    host.stopListening(running.pid());
+    host.stopListening(running.pid(), group);
     long sid = running.pid();
     Cgroups.Group contained = group;
     boolean bySession = bySession(contained);
