@@ -17,7 +17,8 @@ nothing and answers False, so the same program runs anywhere::
 import os
 import socket
 
-__all__ = ["send", "ready", "status", "keepalive", "stopping", "extend_timeout", "watchdog_interval"]
+__all__ = ["send", "ready", "status", "keepalive", "stopping", "extend_timeout", "watchdog_interval",
+           "set_watchdog_interval"]
 
 
 def send(*assignments):
@@ -64,6 +65,18 @@ def watchdog_interval():
     """The seconds within which :func:`keepalive` must be called (from ``WATCHDOG_USEC``), or None without a watchdog."""
     usec = os.environ.get("WATCHDOG_USEC", "")
     return int(usec) / 1_000_000 if usec.isdigit() and int(usec) > 0 else None
+
+
+def set_watchdog_interval(seconds):
+    """From now on :func:`keepalive` must be called within ``seconds`` (``WATCHDOG_USEC`` sent at run time; this call
+    counts as one, and 0 turns the watchdog off) until the program's next start; :func:`watchdog_interval` answers it."""
+    if seconds < 0:
+        raise ValueError("a watchdog interval is 0 or more seconds, got %r" % (seconds,))
+    usec = "%d" % int(seconds * 1_000_000)
+    if not send("WATCHDOG_USEC=" + usec):
+        return False
+    os.environ["WATCHDOG_USEC"] = usec
+    return True
 
 
 def _line(text):

@@ -57,6 +57,25 @@ def test_the_watchdog_interval_comes_from_watchdog_usec(monkeypatch):
     assert notify.watchdog_interval() is None
 
 
+def test_a_watchdog_interval_set_at_run_time_is_sent_and_then_answered(listener, monkeypatch):
+    monkeypatch.setenv("WATCHDOG_USEC", "400000")
+    assert notify.set_watchdog_interval(3)
+    assert listener.recv(4096) == b"WATCHDOG_USEC=3000000"
+    assert notify.watchdog_interval() == 3
+    assert notify.set_watchdog_interval(0)
+    assert listener.recv(4096) == b"WATCHDOG_USEC=0"
+    assert notify.watchdog_interval() is None, "0: no watchdog"
+    with pytest.raises(ValueError):
+        notify.set_watchdog_interval(-1)
+
+
+def test_without_a_socket_a_watchdog_interval_is_neither_sent_nor_kept(monkeypatch):
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    monkeypatch.setenv("WATCHDOG_USEC", "400000")
+    assert notify.set_watchdog_interval(3) is False
+    assert notify.watchdog_interval() == 0.4
+
+
 def test_a_bad_assignment_is_refused(listener):
     with pytest.raises(ValueError):
         notify.send("READY=1\nSTATUS=x")

@@ -48,6 +48,16 @@ public interface NodeContext {
   void extendStartTimeout(Duration more);
 
   /**
+   * Changes the node's keepalive deadline at run time (systemd's {@code WATCHDOG_USEC=} sent by the
+   * service): from this call, which counts as a keepalive, {@link #keepalive()} is required at
+   * least this often while RUNNING; zero: no longer watched. It holds until the node's next start,
+   * which goes back to {@link Node#keepaliveDeadline()}.
+   *
+   * @throws IllegalArgumentException if {@code deadline} is negative
+   */
+  void keepaliveDeadline(Duration deadline);
+
+  /**
    * A short text of what the node is doing (systemd's {@code STATUS=}), shown in its status until
    * the next one; null or empty clears it. At most 200 characters are kept.
    */

@@ -83,11 +83,18 @@ final class HangWatch<C> {
     keepaliveDeadline = deadline;
   }
 
-  /** The node entered RUNNING: its keepalive is watched from now on, if it declared a deadline. */
+  /** The node's deadline: the one it set at run time, else the one it declared. */
+  private Duration deadline(RunningContext context) {
+    Duration own = context.ownKeepaliveDeadline();
+    return own != null ? own : keepaliveDeadline;
+  }
+
+  /** The node entered RUNNING: its keepalive is watched from now on, if it has a deadline. */
   void running(RunningContext context) {
     context.resetKeepalive();
-    if (!keepaliveDeadline.isZero()) {
-      Duration every = keepaliveDeadline.dividedBy(4);
+    Duration deadline = deadline(context);
+    if (!deadline.isZero()) {
+      Duration every = deadline.dividedBy(4);
       timers.startTimerWithFixedDelay(WATCHDOG_TIMER, watchdogTick, every.compareTo(FASTEST_TICK) < 0 ? FASTEST_TICK : every);
     }
   }
@@ -100,10 +107,11 @@ final class HangWatch<C> {
   /** On a watchdog tick of a RUNNING node: why it is hung, if it missed its keepalive deadline. */
   Optional<String> missedKeepalive(RunningContext context) {
     long silentNanos = context.nanosSinceKeepalive();
-    if (keepaliveDeadline.isZero() || silentNanos <= keepaliveDeadline.toNanos()) {
+    Duration deadline = deadline(context);
+    if (deadline.isZero() || silentNanos <= deadline.toNanos()) {
       return Optional.empty();
     }
     return Optional.of("deadlock-detected: no keepalive for " + silentNanos / 1_000_000 + " ms (deadline "
-        + keepaliveDeadline.toMillis() + " ms)");
+        + deadline.toMillis() + " ms)");
   }
 }

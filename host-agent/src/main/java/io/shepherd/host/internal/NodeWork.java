@@ -274,6 +274,14 @@ final class NodeWork {
     return true;
   }
 
+  /** The node set its keepalive deadline at run time: a RUNNING node is watched by it from now. */
+  void keepaliveDeadlineChanged() {
+    if (current == NodeState.RUNNING) {
+      hangs.notRunning();
+      hangs.running(incarnation.context());
+    }
+  }
+
   /** A STARTING node asked for {@code more} time to become ready. */
   void extendStart(Duration more) {
     if (current == NodeState.STARTING) {

@@ -37,6 +37,8 @@ final class RunningContext implements NodeContext {
   private final AtomicLong lastKeepaliveNanos = new AtomicLong(System.nanoTime());
   private final AtomicInteger threads = new AtomicInteger();
   private final AtomicBoolean ready = new AtomicBoolean();
+  /** The keepalive deadline the node set at run time since its last start, or null. */
+  private final AtomicReference<Duration> keepaliveDeadline = new AtomicReference<>();
   private final List<ExecutorService> pools = new CopyOnWriteArrayList<>();
   private volatile boolean alive = true;
 
@@ -54,6 +56,9 @@ final class RunningContext implements NodeContext {
 
   /** The node says it is ready. */
   enum Ready implements Signal { INSTANCE }
+
+  /** The node set its keepalive deadline at run time ({@link #ownKeepaliveDeadline}). */
+  enum KeepaliveDeadline implements Signal { INSTANCE }
 
   /** The node asks for {@code more} time to become ready, from now. */
   record Extended(Duration more) implements Signal {}
@@ -121,9 +126,27 @@ final class RunningContext implements NodeContext {
     return ready.get();
   }
 
-  /** The node starts (again, after a stop): it is to say anew that it is ready. */
+  /** The node starts (again, after a stop): it is to say anew that it is ready, and its own keepalive deadline is gone. */
   void startAgain() {
     ready.set(false);
+    keepaliveDeadline.set(null);
+  }
+
+  @Override
+  public void keepaliveDeadline(Duration deadline) {
+    if (deadline == null || deadline.isNegative()) {
+      throw new IllegalArgumentException("a keepalive deadline is zero or positive, got " + deadline);
+    }
+    keepaliveDeadline.set(deadline);
+    keepalive();
+    if (alive) {
+      signals.accept(KeepaliveDeadline.INSTANCE);
+    }
+  }
+
+  /** The keepalive deadline the node set at run time since its last start, or null. */
+  Duration ownKeepaliveDeadline() {
+    return keepaliveDeadline.get();
   }
 
   @Override

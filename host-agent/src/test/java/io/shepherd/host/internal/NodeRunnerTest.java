@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.shepherd.host.HostSettings;
 import io.shepherd.host.NodeTypes;
 import io.shepherd.host.testnodes.CheckpointingNode;
+import io.shepherd.host.testnodes.OwnDeadlineNode;
 import io.shepherd.host.testnodes.RecordingNode;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
@@ -156,6 +157,15 @@ class NodeRunnerTest {
     NodeStatus failed = awaitState(NodeState.FAILED);
     assertTrue(failed.lastFailure().startsWith("deadlock-detected"), failed.lastFailure());
     assertEquals(1, awaitState(NodeState.RUNNING).restarts(), "the hung thread did not block the restart");
+  }
+
+  @Test
+  void aKeepaliveDeadlineSetAtRunTimeByANodeThatDeclaredNoneIsWatched() {
+    spawn(newPath(), new NodeSpec(OwnDeadlineNode.class.getName(), Map.of("deadline", "300ms"), null, null), NodeState.RUNNING);
+    awaitState(NodeState.RUNNING);
+    NodeStatus failed = awaitState(NodeState.FAILED);
+    assertTrue(failed.lastFailure().startsWith("deadlock-detected") && failed.lastFailure().endsWith("(deadline 300 ms)"),
+        failed.lastFailure());
   }
 
   @Test

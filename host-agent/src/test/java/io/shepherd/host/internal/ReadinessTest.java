@@ -169,6 +169,31 @@ class ReadinessTest {
   }
 
   @Test
+  void aWatchdogTimeoutSetAtRunTimeWithWatchdogUsecHoldsUntilTheNextStart() throws Exception {
+    Path marker = Files.createTempDirectory(WORK.toAbsolutePath().getParent(), "watchdog-usec-").resolve("started-once");
+    spawn(python("""
+        if not os.path.exists("%s"):
+            open("%s", "w").close()
+            send("READY=1\\nWATCHDOG_USEC=3000000")
+            for i in range(3):
+                time.sleep(0.9)
+                send("WATCHDOG=1")
+            send("STATUS=kept alive")
+        else:
+            send("READY=1\\nSTATUS=second start")
+        time.sleep(1000)
+        """.formatted(marker, marker)).withReadiness(Probe.of(Probe.Type.NOTIFY))
+        .withLiveness(Probe.of(Probe.Type.NOTIFY).withTimeout(Duration.ofMillis(400))));
+    NodeStatus kept = await(s -> "kept alive".equals(s.statusText()) || s.lastFailure() != null);
+    assertNull(kept.lastFailure(), "keepalives 0.9 s apart hold a 3 s watchdog, though the node's own is 400 ms");
+    NodeStatus missed = await(s -> s.lastFailure() != null);
+    assertTrue(missed.lastFailure().startsWith("deadlock-detected: ") && missed.lastFailure().endsWith("(deadline 3000 ms)"),
+        missed.lastFailure());
+    NodeStatus again = await(s -> s.lastFailure() != null && s.restarts() >= 1 && !s.lastFailure().equals(missed.lastFailure()));
+    assertTrue(again.lastFailure().endsWith("(deadline 400 ms)"), "the next start has the node's own timeout: " + again.lastFailure());
+  }
+
+  @Test
   void aDatagramFromOutsideTheNodesSessionIsNotHeard() throws Exception {
     NodePath path = spawn(python("time.sleep(1000)").withReadiness(Probe.of(Probe.Type.NOTIFY)));
     NodeStatus starting = await(s -> s.state() == NodeState.STARTING && s.path().equals(path));

@@ -19,11 +19,12 @@ import java.util.Optional;
  * @param watchdogTrigger {@code WATCHDOG=trigger}: the program asks for its watchdog to fire now
  * @param stopping {@code STOPPING=1}
  * @param extendTimeout {@code EXTEND_TIMEOUT_USEC=N}, or null
+ * @param watchdogTimeout {@code WATCHDOG_USEC=N} sent at run time (zero: the watchdog off), or null
  * @param mainPid {@code MAINPID=N}, or null
  * @param ignored how many lines were ignored
  */
 record NotifyMessage(boolean ready, String status, boolean watchdog, boolean watchdogTrigger, boolean stopping, Duration extendTimeout,
-                     Long mainPid, int ignored) {
+                     Duration watchdogTimeout, Long mainPid, int ignored) {
 
   /** The assignments of {@code datagram}, or empty if it is garbage. */
   static Optional<NotifyMessage> parse(byte[] datagram) {
@@ -45,6 +46,7 @@ record NotifyMessage(boolean ready, String status, boolean watchdog, boolean wat
     boolean trigger = false;
     boolean stopping = false;
     Duration extend = null;
+    Duration watchdogTimeout = null;
     Long mainPid = null;
     int ignored = 0;
     for (String line : text.split("\n")) {
@@ -67,7 +69,12 @@ record NotifyMessage(boolean ready, String status, boolean watchdog, boolean wat
         case "EXTEND_TIMEOUT_USEC" -> {
           Long micros = number(value);
           taken = micros != null;
-          extend = micros == null ? extend : Duration.ofNanos(Math.multiplyExact(Math.min(micros, Long.MAX_VALUE / 1000), 1000L));
+          extend = micros == null ? extend : micros(micros);
+        }
+        case "WATCHDOG_USEC" -> {
+          Long micros = number(value);
+          taken = micros != null;
+          watchdogTimeout = micros == null ? watchdogTimeout : micros(micros);
         }
         case "MAINPID" -> {
           Long pid = number(value);
@@ -80,7 +87,11 @@ record NotifyMessage(boolean ready, String status, boolean watchdog, boolean wat
         ignored++;
       }
     }
-    return Optional.of(new NotifyMessage(ready, status, watchdog, trigger, stopping, extend, mainPid, ignored));
+    return Optional.of(new NotifyMessage(ready, status, watchdog, trigger, stopping, extend, watchdogTimeout, mainPid, ignored));
+  }
+
+  private static Duration micros(long micros) {
+    return Duration.ofNanos(Math.multiplyExact(Math.min(micros, Long.MAX_VALUE / 1000), 1000L));
   }
 
   /** A decimal number of at most 18 digits, or null. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -199,6 +200,15 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
       startLiveness();
     }
     boolean watchdog = spec.liveness().type() == Probe.Type.NOTIFY;
+    if (message.watchdogTimeout() != null) {
+      if (watchdog) {
+        logger.info("process {} set its watchdog timeout to {} ms (WATCHDOG_USEC)", senderPid, message.watchdogTimeout().toMillis());
+        context.keepaliveDeadline(message.watchdogTimeout());
+      } else {
+        logger.info("ignored WATCHDOG_USEC from process {}: the node's liveness is {}, not notify", senderPid,
+            spec.liveness().type().name().toLowerCase(Locale.ROOT));
+      }
+    }
     if (message.watchdog() && watchdog) {
       context.keepalive();
     }

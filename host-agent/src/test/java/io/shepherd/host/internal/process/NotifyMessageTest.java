@@ -16,13 +16,15 @@ class NotifyMessageTest {
 
   @Test
   void everyFieldShepherdHonoursIsRead() {
-    NotifyMessage all = parse("READY=1\nSTATUS=taking data: 3 of 8\nWATCHDOG=1\nSTOPPING=1\nEXTEND_TIMEOUT_USEC=2500000\nMAINPID=4242\n");
+    NotifyMessage all = parse("READY=1\nSTATUS=taking data: 3 of 8\nWATCHDOG=1\nSTOPPING=1\nEXTEND_TIMEOUT_USEC=2500000\nMAINPID=4242\n"
+        + "WATCHDOG_USEC=20000000\n");
     assertTrue(all.ready());
     assertEquals("taking data: 3 of 8", all.status(), "a status keeps its own = and :");
     assertTrue(all.watchdog());
     assertFalse(all.watchdogTrigger());
     assertTrue(all.stopping());
     assertEquals(Duration.ofMillis(2500), all.extendTimeout());
+    assertEquals(Duration.ofSeconds(20), all.watchdogTimeout());
     assertEquals(4242L, all.mainPid());
     assertEquals(0, all.ignored());
   }
@@ -34,7 +36,9 @@ class NotifyMessageTest {
     assertNull(ready.status());
     assertFalse(ready.watchdog() || ready.stopping() || ready.watchdogTrigger());
     assertNull(ready.extendTimeout());
+    assertNull(ready.watchdogTimeout());
     assertNull(ready.mainPid());
+    assertEquals(Duration.ZERO, parse("WATCHDOG_USEC=0").watchdogTimeout(), "zero: the watchdog off");
     assertTrue(parse("WATCHDOG=trigger").watchdogTrigger());
     assertFalse(parse("WATCHDOG=trigger").watchdog());
     assertEquals("", parse("STATUS=").status(), "an empty STATUS clears the text");
@@ -43,13 +47,14 @@ class NotifyMessageTest {
   @Test
   void unknownKeysAndBadValuesAreIgnoredAsSystemdDoes() {
     NotifyMessage message = parse("READY=2\nRELOADING=1\nFDSTORE=1\nMAINPID=0\nMAINPID=-3\nMAINPID=12x\nEXTEND_TIMEOUT_USEC=soon\n"
-        + "WATCHDOG=2\nno equals sign\n\n\nSTATUS=still here");
+        + "WATCHDOG=2\nWATCHDOG_USEC=-1\nno equals sign\n\n\nSTATUS=still here");
     assertFalse(message.ready(), "only READY=1 is ready");
     assertNull(message.mainPid());
     assertNull(message.extendTimeout());
+    assertNull(message.watchdogTimeout());
     assertFalse(message.watchdog());
     assertEquals("still here", message.status());
-    assertEquals(9, message.ignored());
+    assertEquals(10, message.ignored());
   }
 
   @Test
