@@ -57,7 +57,8 @@ def stopping():
 
 
 def extend_timeout(seconds):
-    """Asks for ``seconds`` more to become ready, from now (``EXTEND_TIMEOUT_USEC``)."""
+    """Asks for ``seconds`` more, from now, to become ready, or once told to stop (SIGTERM) to end before SIGKILL
+    (``EXTEND_TIMEOUT_USEC``)."""
     return send("EXTEND_TIMEOUT_USEC=%d" % int(seconds * 1_000_000))
 
 

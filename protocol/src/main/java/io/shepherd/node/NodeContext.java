@@ -48,6 +48,16 @@ public interface NodeContext {
   void extendStartTimeout(Duration more);
 
   /**
+   * Asks for more time to stop (systemd's {@code EXTEND_TIMEOUT_USEC} while a service stops): while
+   * {@code stop()} runs, it now has {@code more} (and the margin its callback timeout has) from this
+   * call on; for a process node, that is more time between SIGTERM and SIGKILL. Ignored at other
+   * times; it never shortens what is left.
+   *
+   * @throws IllegalArgumentException if {@code more} is negative
+   */
+  void extendStopTimeout(Duration more);
+
+  /**
    * Changes the node's keepalive deadline at run time (systemd's {@code WATCHDOG_USEC=} sent by the
    * service): from this call, which counts as a keepalive, {@link #keepalive()} is required at
    * least this often while RUNNING; zero: no longer watched. It holds until the node's next start,

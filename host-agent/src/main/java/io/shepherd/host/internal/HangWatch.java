@@ -21,6 +21,8 @@ final class HangWatch<C> {
   private static final String WATCHDOG_TIMER = "watchdog";
   private static final String START_TIMER = "start";
   private static final Duration FASTEST_TICK = Duration.ofMillis(10);
+  /** What stop() has beyond a process node's stop grace: its SIGKILL and the wait for its processes to go. */
+  private static final Duration STOP_MARGIN = Duration.ofSeconds(10);
 
   private final TimerScheduler<C> timers;
   private final Duration callbackTimeout;
@@ -29,6 +31,9 @@ final class HangWatch<C> {
   private final C watchdogTick;
   private final IntFunction<C> notReady;
   private Duration keepaliveDeadline = Duration.ZERO;
+  /** When the callback in flight times out (System.nanoTime()), and the time it had in all, for a stop() that asks for more. */
+  private long callbackDeadline;
+  private Duration callbackTime = Duration.ZERO;
 
   /**
    * @param stopGrace a process node's stop grace, or null for a Java node
@@ -40,7 +45,7 @@ final class HangWatch<C> {
             C watchdogTick, IntFunction<C> notReady) {
     this.timers = timers;
     this.callbackTimeout = callbackTimeout;
-    Duration stopLimit = stopGrace == null ? Duration.ZERO : stopGrace.plusSeconds(10);
+    Duration stopLimit = stopGrace == null ? Duration.ZERO : stopGrace.plus(STOP_MARGIN);
     this.stopTimeout = stopLimit.compareTo(callbackTimeout) > 0 ? stopLimit : callbackTimeout;
     this.timedOut = timedOut;
     this.watchdogTick = watchdogTick;
@@ -59,13 +64,31 @@ final class HangWatch<C> {
 
   /** The node's constructor runs for {@code incarnation}. */
   void constructing(int incarnation, String type) {
+    callbackTime = callbackTimeout;
     timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, "the constructor of " + type), callbackTimeout);
   }
 
   /** The callback of {@code action} runs for {@code incarnation}. */
   void calling(int incarnation, LifecycleAction action) {
-    timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, action.callName() + "()"),
-        action == LifecycleAction.STOP ? stopTimeout : callbackTimeout);
+    Duration timeout = action == LifecycleAction.STOP ? stopTimeout : callbackTimeout;
+    callbackDeadline = System.nanoTime() + timeout.toNanos();
+    callbackTime = timeout;
+    timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, action.callName() + "()"), timeout);
+  }
+
+  /**
+   * The stop() of {@code incarnation} asked for {@code more} time: it must return within that (and
+   * the margin), from now, unless that is sooner than what it had.
+   */
+  void stopExtended(int incarnation, Duration more) {
+    long now = System.nanoTime();
+    long deadline = now + more.plus(STOP_MARGIN).toNanos();
+    if (deadline > callbackDeadline) {
+      callbackTime = callbackTime.plusNanos(deadline - callbackDeadline);
+      callbackDeadline = deadline;
+      timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, LifecycleAction.STOP.callName() + "()"),
+          Duration.ofNanos(deadline - now));
+    }
   }
 
   /** No callback in flight any more. */
@@ -75,7 +98,7 @@ final class HangWatch<C> {
 
   /** What status shows of a callback that did not return. */
   String timedOutReason(String what) {
-    return "callback-timeout: " + what + " did not return within " + callbackTimeout.toMillis() + " ms";
+    return "callback-timeout: " + what + " did not return within " + callbackTime.toMillis() + " ms";
   }
 
   /** The node declared in {@code configure()} that it calls keepalive() at least this often. */

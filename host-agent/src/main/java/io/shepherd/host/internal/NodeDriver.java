@@ -293,6 +293,8 @@ final class NodeDriver {
       }
     } else if (signal instanceof RunningContext.Extended extended) {
       work.extendStart(extended.more());
+    } else if (signal instanceof RunningContext.StopExtended extended) {
+      work.extendStop(extended.more());
     } else if (signal == RunningContext.KeepaliveDeadline.INSTANCE) {
       work.keepaliveDeadlineChanged();
     } else if (signal instanceof RunningContext.StatusText text) {

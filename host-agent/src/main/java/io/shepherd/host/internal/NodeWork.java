@@ -289,6 +289,14 @@ final class NodeWork {
     }
   }
 
+  /** The node asked for {@code more} time to stop: if its stop() runs, that is watched from now with the new time. */
+  void extendStop(Duration more) {
+    NodeTask task = incarnation.work();
+    if (task != null && task.running() == LifecycleAction.STOP) {
+      hangs.stopExtended(incarnation.number(), more);
+    }
+  }
+
   // ---- hangs ------------------------------------------------------------------------------------
 
   /** Why the callback {@code what} counts as hung. */

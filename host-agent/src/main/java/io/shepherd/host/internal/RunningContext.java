@@ -60,6 +60,9 @@ final class RunningContext implements NodeContext {
   /** The node set its keepalive deadline at run time ({@link #ownKeepaliveDeadline}). */
   enum KeepaliveDeadline implements Signal { INSTANCE }
 
+  /** The node asks for {@code more} time to stop, from now. */
+  record StopExtended(Duration more) implements Signal {}
+
   /** The node asks for {@code more} time to become ready, from now. */
   record Extended(Duration more) implements Signal {}
 
@@ -156,6 +159,16 @@ final class RunningContext implements NodeContext {
     }
     if (alive && !ready.get()) {
       signals.accept(new Extended(more));
+    }
+  }
+
+  @Override
+  public void extendStopTimeout(Duration more) {
+    if (more == null || more.isNegative()) {
+      throw new IllegalArgumentException("a stop timeout is extended by a positive time, got " + more);
+    }
+    if (alive) {
+      signals.accept(new StopExtended(more));
     }
   }
 

@@ -12,6 +12,7 @@ import io.shepherd.host.NodeTypes;
 import io.shepherd.host.testnodes.CheckpointingNode;
 import io.shepherd.host.testnodes.OwnDeadlineNode;
 import io.shepherd.host.testnodes.RecordingNode;
+import io.shepherd.host.testnodes.SlowStopNode;
 import io.shepherd.protocol.Checkpoint;
 import io.shepherd.protocol.ErrorCode;
 import io.shepherd.protocol.Mode;
@@ -166,6 +167,24 @@ class NodeRunnerTest {
     NodeStatus failed = awaitState(NodeState.FAILED);
     assertTrue(failed.lastFailure().startsWith("deadlock-detected") && failed.lastFailure().endsWith("(deadline 300 ms)"),
         failed.lastFailure());
+  }
+
+  @Test
+  void aStopThatAsksForMoreTimeHasItAndOneThatDoesNotTimesOut() {
+    NodePath patient = newPath();
+    ActorRef<NodeRunner.Command> runner = spawn(patient, new NodeSpec(SlowStopNode.class.getName(),
+        Map.of("extend", "4s", "stop-takes", "1500ms"), null, null), NodeState.RUNNING);
+    awaitState(NodeState.RUNNING);
+    runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2));
+    NodeStatus stopped = awaitStatus(s -> s.state() == NodeState.STOPPED || s.lastFailure() != null);
+    assertNull(stopped.lastFailure(), "a stop() of 1.5 s that asked for 4 s, beyond the callback timeout of 1 s");
+
+    ActorRef<NodeRunner.Command> hasty = spawn(newPath(), new NodeSpec(SlowStopNode.class.getName(), Map.of("stop-takes", "1500ms"),
+        null, null), NodeState.RUNNING);
+    awaitStatus(s -> !s.path().equals(patient) && s.state() == NodeState.RUNNING);
+    hasty.tell(new NodeRunner.Request(NodeState.STOPPED, 2));
+    NodeStatus failed = awaitStatus(s -> !s.path().equals(patient) && s.lastFailure() != null);
+    assertEquals("callback-timeout: stop() did not return within 1000 ms", failed.lastFailure());
   }
 
   @Test

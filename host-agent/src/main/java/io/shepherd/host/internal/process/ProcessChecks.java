@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 
@@ -33,6 +34,7 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
   private final ProcessHost host;
   private final Logger logger;
   private final LongConsumer mainPid;
+  private final Consumer<Duration> stopExtended;
   private NodeContext context;
   private Map<String, Integer> ports;
   private Map<String, String> env;
@@ -48,14 +50,17 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
   /**
    * @param executables the allowed path each command probe's executable resolved to
    * @param mainPid told of a MAINPID the process names
+   * @param stopExtended told of the time the process asks for with EXTEND_TIMEOUT_USEC once its checks have stopped (it is stopping)
    */
-  ProcessChecks(String path, NodeSpec spec, Map<Probe, Path> executables, ProcessHost host, Logger logger, LongConsumer mainPid) {
+  ProcessChecks(String path, NodeSpec spec, Map<Probe, Path> executables, ProcessHost host, Logger logger, LongConsumer mainPid,
+                Consumer<Duration> stopExtended) {
     this.path = path;
     this.spec = spec;
     this.executables = executables;
     this.host = host;
     this.logger = logger;
     this.mainPid = mainPid;
+    this.stopExtended = stopExtended;
   }
 
   /** The names of the ports the checks refer to with {@code ${port:NAME}}. */
@@ -216,7 +221,11 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
       context.fail("deadlock-detected: process " + senderPid + " triggered its watchdog (WATCHDOG=trigger)", null);
     }
     if (message.extendTimeout() != null) {
-      context.extendStartTimeout(message.extendTimeout());
+      if (stopped) {
+        stopExtended.accept(message.extendTimeout());
+      } else {
+        context.extendStartTimeout(message.extendTimeout());
+      }
     }
     if (message.stopping()) {
       logger.info("process {} says it is stopping (STOPPING=1)", senderPid);

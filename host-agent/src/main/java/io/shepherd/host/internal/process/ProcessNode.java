@@ -52,6 +52,8 @@ public final class ProcessNode implements Node, ProcessControl {
   private static final ExecutorService READERS = IdlePool.named("shepherd-output");
 
   private static final String END_OF_INPUT = new String("end of input");
+  /** How often a stop that waits for the process looks again at when to send SIGKILL. */
+  private static final long STOP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final NodePath path;
   private final NodeSpec nodeSpec;
@@ -70,6 +72,8 @@ public final class ProcessNode implements Node, ProcessControl {
   private final ProcessChecks checks;
   /** The main process the program named with MAINPID, if not the one Shepherd started. */
   private volatile Long mainPid;
+  /** While a stop waits for the process to end: when it sends SIGKILL (System.nanoTime()); EXTEND_TIMEOUT_USEC moves it. */
+  private volatile long killAt;
   /** The cgroup of the current process and all it starts, where the host has cgroups. */
   private volatile Cgroups.Group group;
   /**
@@ -87,7 +91,7 @@ public final class ProcessNode implements Node, ProcessControl {
     this.executable = executable;
     this.host = host;
     this.logger = NodeLogger.of(path.toString());
-    this.checks = new ProcessChecks(path.toString(), nodeSpec, probeExecutables, host, logger, this::mainPid);
+    this.checks = new ProcessChecks(path.toString(), nodeSpec, probeExecutables, host, logger, this::mainPid, this::stopExtended);
   }
 
   @Override
@@ -221,7 +225,17 @@ public final class ProcessNode implements Node, ProcessControl {
     logger.info("main process is now {} (MAINPID)", pid);
   }
 
-  /** Stop: SIGTERM to the session, SIGKILL after the grace; returns once it is gone. */
+  /** EXTEND_TIMEOUT_USEC while stopping: SIGKILL comes {@code more} from now, if that is later (as systemd's stop timeout). */
+  private void stopExtended(Duration more) {
+    long at = System.nanoTime() + more.toNanos();
+    if (stopping && at > killAt) {
+      killAt = at;
+      logger.info("asks for {} ms more to stop (EXTEND_TIMEOUT_USEC)", more.toMillis());
+      context.extendStopTimeout(more);
+    }
+  }
+
+  /** Stop: SIGTERM to the session, SIGKILL after the grace (or what the process asks for); returns once it is gone. */
   @Override
   public void stop() throws InterruptedException {
     end(spec.stopGrace());
@@ -349,26 +363,31 @@ public final class ProcessNode implements Node, ProcessControl {
     if (running == null) {
       return;
     }
+    long termAt = System.nanoTime();
+    killAt = termAt + grace.toNanos();
     stopping = true;
-    checks.stop();
-    host.stopListening(running.pid(), group);
+    checks.stop(); // what the process sends is still heard: EXTEND_TIMEOUT_USEC moves killAt
     long sid = running.pid();
     Cgroups.Group contained = group;
     boolean bySession = bySession(contained);
     // SIGTERM to the session and to whatever left it but not its cgroup (systemd's KillMode=control-group).
     if (!grace.isZero() && (bySession ? Sessions.signal(sid, false) + (contained == null ? 0 : contained.signal(false, sid))
         : contained.signal(false)) > 0) {
-      long deadline = System.nanoTime() + grace.toNanos();
-      if (running.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
-        while (System.nanoTime() < deadline && (bySession && Sessions.alive(sid) || contained != null && contained.alive())) {
+      for (long left = killAt - System.nanoTime(); left > 0; left = killAt - System.nanoTime()) {
+        if (running.isAlive()) {
+          running.waitFor(Math.min(left, STOP_POLL_NANOS), TimeUnit.NANOSECONDS);
+        } else if (bySession && Sessions.alive(sid) || contained != null && contained.alive()) {
           TimeUnit.MILLISECONDS.sleep(10);
+        } else {
+          break;
         }
       }
     }
+    host.stopListening(sid, contained);
     if (bySession && Sessions.alive(sid) || running.isAlive() || contained != null && contained.alive()) {
       if (!grace.isZero()) {
-        logger.warn("process {} did not end within {} ms of SIGTERM; sending SIGKILL to its session{}", sid, grace.toMillis(),
-            contained == null ? "" : " and its cgroup");
+        logger.warn("process {} did not end within {} ms of SIGTERM; sending SIGKILL to its session{}", sid,
+            TimeUnit.NANOSECONDS.toMillis(killAt - termAt), contained == null ? "" : " and its cgroup");
       }
       if (bySession) {
         Sessions.signal(sid, true);
