@@ -199,21 +199,22 @@ class ReadinessTest {
     NodeSpec spec = NodeSpec.process(ProcessSpec.of("/usr/bin/python3", "-u", "-c", NOTIFY + """
         import signal
         def term(signum, frame):
-            send("EXTEND_TIMEOUT_USEC=4000000")
+            send("EXTEND_TIMEOUT_USEC=4000000\\nWATCHDOG=trigger")
             time.sleep(1.5)
             open("%s", "w").close()
             os._exit(0)
         signal.signal(signal.SIGTERM, term)
         send("READY=1")
         time.sleep(1000)
-        """.formatted(flushed)).withStopGrace(Duration.ofMillis(500))).withReadiness(Probe.of(Probe.Type.NOTIFY));
+        """.formatted(flushed)).withStopGrace(Duration.ofMillis(500))).withReadiness(Probe.of(Probe.Type.NOTIFY))
+        .withLiveness(Probe.of(Probe.Type.NOTIFY).withTimeout(Duration.ofSeconds(60)));
     ActorRef<NodeRunner.Command> runner = kit.spawn(NodeRunner.create(newPath(), spec, NodeState.RUNNING, 1, null, 0,
         new HostEnvironment(settings, NodeTypes.create(settings), processes, events.getRef())));
     runners.add(runner);
     await(s -> s.state() == NodeState.RUNNING);
     runner.tell(new NodeRunner.Request(NodeState.STOPPED, 2));
     NodeStatus stopped = await(s -> s.state() == NodeState.STOPPED || s.lastFailure() != null);
-    assertEquals(NodeState.STOPPED, stopped.state(), stopped.lastFailure());
+    assertEquals(NodeState.STOPPED, stopped.state(), "a WATCHDOG=trigger sent while stopping is no crash: " + stopped.lastFailure());
     assertTrue(Files.exists(flushed), "the process had the 1.5 s it asked for, past its stop grace of 500 ms");
     assertEquals("exit 0", stopped.exit());
   }

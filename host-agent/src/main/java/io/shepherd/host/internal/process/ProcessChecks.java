@@ -191,14 +191,27 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
     livenessLoop = null;
   }
 
-  /** What the process's session said over the notify socket (on the socket's thread). */
+  /**
+   * What the process's session said over the notify socket (on the socket's thread). Once it is
+   * being stopped, only its status text and its asking for more time to stop count.
+   */
   @Override
   public void notified(long senderPid, NotifyMessage message) {
-    if (message.mainPid() != null) {
+    boolean stopping = stopped;
+    if (message.mainPid() != null && !stopping) {
       mainPid.accept(message.mainPid()); // first: the status that READY=1 sends names the new main process
     }
     if (message.status() != null) {
       context.status(message.status());
+    }
+    if (message.stopping()) {
+      logger.info("process {} says it is stopping (STOPPING=1)", senderPid);
+    }
+    if (stopping) {
+      if (message.extendTimeout() != null) {
+        stopExtended.accept(message.extendTimeout());
+      }
+      return;
     }
     if (message.ready() && spec.readiness().type() == Probe.Type.NOTIFY) {
       context.ready();
@@ -221,14 +234,7 @@ final class ProcessChecks implements ProcessHost.NotifyListener {
       context.fail("deadlock-detected: process " + senderPid + " triggered its watchdog (WATCHDOG=trigger)", null);
     }
     if (message.extendTimeout() != null) {
-      if (stopped) {
-        stopExtended.accept(message.extendTimeout());
-      } else {
-        context.extendStartTimeout(message.extendTimeout());
-      }
-    }
-    if (message.stopping()) {
-      logger.info("process {} says it is stopping (STOPPING=1)", senderPid);
+      context.extendStartTimeout(message.extendTimeout());
     }
   }
 }
