@@ -31,9 +31,9 @@ final class HangWatch<C> {
   private final C watchdogTick;
   private final IntFunction<C> notReady;
   private Duration keepaliveDeadline = Duration.ZERO;
-  /** When the callback in flight times out (System.nanoTime()), and the time it had in all, for a stop() that asks for more. */
+  /** When the callback in flight was called and when it times out (System.nanoTime()): a stop() may ask for more. */
+  private long callbackStart;
   private long callbackDeadline;
-  private Duration callbackTime = Duration.ZERO;
 
   /**
    * @param stopGrace a process node's stop grace, or null for a Java node
@@ -64,15 +64,16 @@ final class HangWatch<C> {
 
   /** The node's constructor runs for {@code incarnation}. */
   void constructing(int incarnation, String type) {
-    callbackTime = callbackTimeout;
+    callbackStart = System.nanoTime();
+    callbackDeadline = callbackStart + callbackTimeout.toNanos();
     timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, "the constructor of " + type), callbackTimeout);
   }
 
   /** The callback of {@code action} runs for {@code incarnation}. */
   void calling(int incarnation, LifecycleAction action) {
     Duration timeout = action == LifecycleAction.STOP ? stopTimeout : callbackTimeout;
-    callbackDeadline = System.nanoTime() + timeout.toNanos();
-    callbackTime = timeout;
+    callbackStart = System.nanoTime();
+    callbackDeadline = callbackStart + timeout.toNanos();
     timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, action.callName() + "()"), timeout);
   }
 
@@ -84,7 +85,6 @@ final class HangWatch<C> {
     long now = System.nanoTime();
     long deadline = now + more.plus(STOP_MARGIN).toNanos();
     if (deadline > callbackDeadline) {
-      callbackTime = callbackTime.plusNanos(deadline - callbackDeadline);
       callbackDeadline = deadline;
       timers.startSingleTimer(CALLBACK_TIMER, timedOut.apply(incarnation, LifecycleAction.STOP.callName() + "()"),
           Duration.ofNanos(deadline - now));
@@ -98,7 +98,7 @@ final class HangWatch<C> {
 
   /** What status shows of a callback that did not return. */
   String timedOutReason(String what) {
-    return "callback-timeout: " + what + " did not return within " + callbackTime.toMillis() + " ms";
+    return "callback-timeout: " + what + " did not return within " + (callbackDeadline - callbackStart) / 1_000_000 + " ms";
   }
 
   /** The node declared in {@code configure()} that it calls keepalive() at least this often. */

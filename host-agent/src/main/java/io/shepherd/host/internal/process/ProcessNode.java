@@ -10,13 +10,7 @@ import io.shepherd.protocol.NodePath;
 import io.shepherd.protocol.NodeSpec;
 import io.shepherd.protocol.Probe;
 import io.shepherd.protocol.ProcessSpec;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +22,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.MDC;
 
 /**
  * A node that runs an OS process (type {@code process}): {@code start} spawns it in a session of
@@ -43,15 +33,12 @@ import org.slf4j.MDC;
  * the session when an incarnation ends is killed: no grandchild outlives its node.
  *
  * <p>stdout and stderr are read line by line into log records of the node (INFO and WARN). With
- * {@link ProcessSpec#stdin()} on, {@link #sendInput} queues lines for the process's stdin.
+ * {@link ProcessSpec#stdin()} on, {@link #sendInput} queues lines for the process's stdin
+ * ({@link ProcessStdio}).
  * Callbacks block (spawn, wait for exit); Shepherd runs them on node threads.
  */
 public final class ProcessNode implements Node, ProcessControl {
 
-  /** The threads that read processes' stdout and stderr, two per process. */
-  private static final ExecutorService READERS = IdlePool.named("shepherd-output");
-
-  private static final String END_OF_INPUT = new String("end of input");
   /** How often a stop that waits for the process looks again at when to send SIGKILL. */
   private static final long STOP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -68,7 +55,7 @@ public final class ProcessNode implements Node, ProcessControl {
   private volatile boolean stopping;
   private volatile String exit;
   private volatile OptionalInt endedByItself = OptionalInt.empty();
-  private volatile BlockingQueue<String> input;
+  private volatile ProcessStdio.Input input;
   private final ProcessChecks checks;
   /** The main process the program named with MAINPID, if not the one Shepherd started. */
   private volatile Long mainPid;
@@ -151,12 +138,9 @@ public final class ProcessNode implements Node, ProcessControl {
     host.listen(started.pid(), contained, checks);
     host.ledger().started(started.pid(), path.toString(), contained == null ? List.of() : contained.paths());
     logger.info("started process {}: {}", started.pid(), String.join(" ", command));
-    readLines(started.getInputStream(), "stdout", false);
-    readLines(started.getErrorStream(), "stderr", true);
+    ProcessStdio.readOutput(started, path.toString(), logger, host.settings().process().maxLineLength());
     if (spec.stdin()) {
-      BlockingQueue<String> queue = new LinkedBlockingQueue<>(host.settings().process().stdinQueue());
-      input = queue;
-      writeLines(started.getOutputStream(), queue);
+      input = new ProcessStdio.Input(started.getOutputStream(), path.toString(), host.settings().process().stdinQueue());
     }
     started.onExit().thenAccept(this::exited);
     checks.started(contained);
@@ -275,7 +259,7 @@ public final class ProcessNode implements Node, ProcessControl {
       return refuse(ErrorCode.INVALID_ARGUMENT, "the stdin of node " + path + " is closed; create the node with stdin on to send it input");
     }
     Process running = process;
-    BlockingQueue<String> queue = input;
+    ProcessStdio.Input queue = input;
     if (running == null || !running.isAlive() || queue == null) {
       return refuse(ErrorCode.INVALID_TRANSITION, "node " + path + " runs no process to send input to");
     }
@@ -411,75 +395,15 @@ public final class ProcessNode implements Node, ProcessControl {
   }
 
   private void closeInput() {
-    BlockingQueue<String> queue = input;
+    ProcessStdio.Input queue = input;
     input = null;
     if (queue != null) {
-      queue.clear();
-      queue.offer(END_OF_INPUT);
+      queue.close();
     }
   }
 
   /** Java reports a process ended by signal N as exit value 128 + N. */
   static String describe(int exitValue) {
     return exitValue > 128 && exitValue <= 128 + 64 ? "signal " + (exitValue - 128) : "exit " + exitValue;
-  }
-
-  private void readLines(InputStream stream, String name, boolean warn) {
-    int max = host.settings().process().maxLineLength();
-    READERS.execute(() -> {
-      Thread.currentThread().setName("node-" + path + "-" + name);
-      MDC.put(NodeContext.MDC_NODE, path.toString());
-      try (Reader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 8192)) {
-        StringBuilder line = new StringBuilder();
-        long dropped = 0;
-        for (int c = in.read(); c >= 0; c = in.read()) {
-          if (c == '\n') {
-            log(line, dropped, warn);
-            line.setLength(0);
-            dropped = 0;
-          } else if (line.length() < max) {
-            line.append((char) c);
-          } else {
-            dropped++;
-          }
-        }
-        if (line.length() > 0) {
-          log(line, dropped, warn);
-        }
-      } catch (IOException e) {
-        // the process is gone
-      } finally {
-        MDC.remove(NodeContext.MDC_NODE);
-        Thread.currentThread().setName("shepherd-output");
-      }
-    });
-  }
-
-  private void log(StringBuilder line, long dropped, boolean warn) {
-    int end = line.length();
-    if (end > 0 && line.charAt(end - 1) == '\r') {
-      line.setLength(end - 1);
-    }
-    String text = dropped == 0 ? line.toString() : line + " [... " + dropped + " more characters cut]";
-    if (warn) {
-      logger.warn(text);
-    } else {
-      logger.info(text);
-    }
-  }
-
-  private void writeLines(OutputStream stream, BlockingQueue<String> queue) {
-    Thread writer = new Thread(() -> {
-      try (OutputStream out = stream) {
-        for (String line = queue.take(); line != END_OF_INPUT; line = queue.take()) {
-          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // the process is gone
-      }
-    }, "node-" + path + "-stdin");
-    writer.setDaemon(true);
-    writer.start();
   }
 }
